@@ -1,0 +1,724 @@
+//! The records a documentation team codes: who did what to whom, when, where, and how we know.
+//!
+//! Follows the HURIDOCS Events Standard Formats: an Event is made of Acts, each Act has exactly
+//! one victim and one act type, and perpetrators are attached to acts through an Involvement.
+//! Sources say how they know (ESF "source connection") and how reliable they are. Every act and
+//! event cites the documents behind it, down to a character span of the extracted text.
+//!
+//! These types are the storage and interchange form (serde JSON). They are plain data: validation
+//! against the vocabulary lives in `validate`, and nothing here touches disk.
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::UncertainDate;
+use crate::vocab::{List, Vocabulary};
+
+/// Who may see a record. Ordered: `Public < Internal < Restricted`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidentiality {
+    Public,
+    #[default]
+    Internal,
+    Restricted,
+}
+
+impl Confidentiality {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidentiality::Public => "public",
+            Confidentiality::Internal => "internal",
+            Confidentiality::Restricted => "restricted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Confidentiality> {
+        match s.trim().to_lowercase().as_str() {
+            "" | "internal" => Some(Confidentiality::Internal),
+            "public" => Some(Confidentiality::Public),
+            "restricted" => Some(Confidentiality::Restricted),
+            _ => None,
+        }
+    }
+}
+
+/// The kinds of record, which are also the id prefixes (`act-…`, `per-…`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Source,
+    Document,
+    Person,
+    Place,
+    Event,
+    Act,
+    Indicator,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 7] = [Kind::Source, Kind::Document, Kind::Person, Kind::Place, Kind::Event, Kind::Act, Kind::Indicator];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Source => "source",
+            Kind::Document => "document",
+            Kind::Person => "person",
+            Kind::Place => "place",
+            Kind::Event => "event",
+            Kind::Act => "act",
+            Kind::Indicator => "indicator",
+        }
+    }
+
+    pub fn id_prefix(self) -> &'static str {
+        match self {
+            Kind::Source => "src",
+            Kind::Document => "doc",
+            Kind::Person => "per",
+            Kind::Place => "plc",
+            Kind::Event => "evt",
+            Kind::Act => "act",
+            Kind::Indicator => "ind",
+        }
+    }
+
+    /// Accepts singular or plural ("acts"), as users type both.
+    pub fn parse(s: &str) -> Option<Kind> {
+        let s = s.trim().to_lowercase();
+        let s = s.strip_suffix('s').unwrap_or(&s);
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The kind an id belongs to, read from its prefix.
+    pub fn of_id(id: &str) -> Option<Kind> {
+        let prefix = id.split('-').next()?;
+        Kind::ALL.into_iter().find(|k| k.id_prefix() == prefix)
+    }
+}
+
+/// What kind of body a source is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    Witness,
+    Ngo,
+    UnBody,
+    Academic,
+    Media,
+    Government,
+    Other,
+}
+
+impl SourceKind {
+    pub fn parse(s: &str) -> Option<SourceKind> {
+        Some(match s.trim().to_lowercase().replace(['-', ' '], "_").as_str() {
+            "witness" | "testimony" => SourceKind::Witness,
+            "ngo" => SourceKind::Ngo,
+            "un" | "un_body" | "unbody" => SourceKind::UnBody,
+            "academic" => SourceKind::Academic,
+            "media" => SourceKind::Media,
+            "government" => SourceKind::Government,
+            "other" => SourceKind::Other,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Witness => "witness",
+            SourceKind::Ngo => "ngo",
+            SourceKind::UnBody => "un_body",
+            SourceKind::Academic => "academic",
+            SourceKind::Media => "media",
+            SourceKind::Government => "government",
+            SourceKind::Other => "other",
+        }
+    }
+}
+
+/// Who or what gave information.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    pub id: String,
+    /// The only name a witness has outside the sealed identity table, e.g. `W-0042`.
+    pub pseudonym: String,
+    pub kind: SourceKind,
+    /// The organisation that collected or published the information; the unit of "independent"
+    /// when corroborating and of "list" when estimating.
+    #[serde(default)]
+    pub organisation: Option<String>,
+    /// ESF list 19 code: how the source knows.
+    #[serde(default)]
+    pub connection: Option<String>,
+    /// ESF list 42 code.
+    #[serde(default)]
+    pub reliability: Option<String>,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default)]
+    pub confidentiality: Confidentiality,
+    #[serde(default)]
+    pub synthetic: bool,
+}
+
+/// A witness's identifying details. Stored apart from the source, readable only with identity
+/// clearance, never exported or written into the audit log in clear (only its hash is).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SealedIdentity {
+    pub source: String,
+    pub legal_name: String,
+    #[serde(default)]
+    pub contact: String,
+    #[serde(default)]
+    pub notes: String,
+}
+
+/// What an item of evidence is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    InterviewTranscript,
+    Report,
+    WebCapture,
+    Audio,
+    Image,
+    Pdf,
+    Other,
+}
+
+/// An item of evidence. The original bytes live, encrypted, in the blob store.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Document {
+    pub id: String,
+    pub title: String,
+    pub kind: DocumentKind,
+    /// Hex SHA-256 of the original bytes, taken at intake before anything else touches them.
+    pub sha256: String,
+    pub size: u64,
+    pub media_type: String,
+    #[serde(default)]
+    pub original_name: String,
+    /// RFC 3339 time of intake.
+    pub received_at: String,
+    #[serde(default)]
+    pub received_from: Option<String>,
+    #[serde(default)]
+    pub received_by: String,
+    #[serde(default)]
+    pub language: Option<String>,
+    /// Hex SHA-256 of the extracted text, so the text itself can be verified like a blob.
+    #[serde(default)]
+    pub text_sha256: Option<String>,
+    #[serde(default)]
+    pub text_chars: u64,
+    #[serde(default)]
+    pub confidentiality: Confidentiality,
+    #[serde(default)]
+    pub synthetic: bool,
+}
+
+/// How a name is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Script {
+    Hangul,
+    McCuneReischauer,
+    RevisedRomanization,
+    Other,
+}
+
+impl Script {
+    pub fn parse(s: &str) -> Option<Script> {
+        Some(match s.trim().to_lowercase().replace(['-', ' ', '–'], "_").as_str() {
+            "hangul" | "ko" | "korean" => Script::Hangul,
+            "mr" | "mccune_reischauer" => Script::McCuneReischauer,
+            "rr" | "revised_romanization" => Script::RevisedRomanization,
+            "other" | "latin" | "" => Script::Other,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Script::Hangul => "hangul",
+            Script::McCuneReischauer => "mr",
+            Script::RevisedRomanization => "rr",
+            Script::Other => "other",
+        }
+    }
+
+    /// Guesses the script of a name typed without a tag: Hangul is certain, romanizations are not.
+    pub fn guess(text: &str) -> Script {
+        if text.chars().any(crate::text::is_hangul) {
+            Script::Hangul
+        } else if text.chars().any(|c| matches!(c, 'ŏ' | 'ŭ' | 'Ŏ' | 'Ŭ' | '\'' | '’')) {
+            Script::McCuneReischauer
+        } else {
+            Script::Other
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Name {
+    pub text: String,
+    pub script: Script,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sex {
+    Male,
+    Female,
+    Unknown,
+}
+
+impl Sex {
+    pub fn parse(s: &str) -> Option<Sex> {
+        Some(match s.trim().to_lowercase().as_str() {
+            "m" | "male" | "남" | "남성" => Sex::Male,
+            "f" | "female" | "여" | "여성" => Sex::Female,
+            "" | "u" | "unknown" | "?" => Sex::Unknown,
+            _ => return None,
+        })
+    }
+}
+
+/// A tie between two persons; "punished with the whole family" is coded through these.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Relationship {
+    /// ESF list 21 code.
+    pub kind: String,
+    pub other: String,
+}
+
+/// A victim, perpetrator or witness.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: String,
+    pub names: Vec<Name>,
+    #[serde(default)]
+    pub sex: Option<Sex>,
+    #[serde(default)]
+    pub birth: Option<UncertainDate>,
+    /// Place id of origin.
+    #[serde(default)]
+    pub origin: Option<String>,
+    #[serde(default)]
+    pub relationships: Vec<Relationship>,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default)]
+    pub confidentiality: Confidentiality,
+    #[serde(default)]
+    pub synthetic: bool,
+}
+
+/// Where a place sits in the gazetteer, including the detention-system categories.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlaceKind {
+    Country,
+    Province,
+    County,
+    Town,
+    /// 관리소, political prison camp.
+    Kwanliso,
+    /// 교화소, re-education (long-term prison) camp.
+    Kyohwaso,
+    /// 집결소, holding centre.
+    Jipkyulso,
+    /// 노동단련대, labour training unit.
+    LabourTrainingUnit,
+    /// 보위부 구류장, State Security detention centre.
+    SecurityDetention,
+    /// 보안서 구류장, police detention centre.
+    PoliceDetention,
+    OtherFacility,
+    Other,
+}
+
+impl PlaceKind {
+    pub const ALL: [PlaceKind; 12] = [
+        PlaceKind::Country,
+        PlaceKind::Province,
+        PlaceKind::County,
+        PlaceKind::Town,
+        PlaceKind::Kwanliso,
+        PlaceKind::Kyohwaso,
+        PlaceKind::Jipkyulso,
+        PlaceKind::LabourTrainingUnit,
+        PlaceKind::SecurityDetention,
+        PlaceKind::PoliceDetention,
+        PlaceKind::OtherFacility,
+        PlaceKind::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlaceKind::Country => "country",
+            PlaceKind::Province => "province",
+            PlaceKind::County => "county",
+            PlaceKind::Town => "town",
+            PlaceKind::Kwanliso => "kwanliso",
+            PlaceKind::Kyohwaso => "kyohwaso",
+            PlaceKind::Jipkyulso => "jipkyulso",
+            PlaceKind::LabourTrainingUnit => "labour_training_unit",
+            PlaceKind::SecurityDetention => "security_detention",
+            PlaceKind::PoliceDetention => "police_detention",
+            PlaceKind::OtherFacility => "other_facility",
+            PlaceKind::Other => "other",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PlaceKind::Kwanliso => "political prison camp (kwanliso, 관리소)",
+            PlaceKind::Kyohwaso => "re-education camp (kyohwaso, 교화소)",
+            PlaceKind::Jipkyulso => "holding centre (jipkyulso, 집결소)",
+            PlaceKind::LabourTrainingUnit => "labour training unit (rodong danryeondae, 노동단련대)",
+            PlaceKind::SecurityDetention => "State Security detention centre (보위부 구류장)",
+            PlaceKind::PoliceDetention => "police detention centre (보안서 구류장)",
+            other => other.as_str(),
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PlaceKind> {
+        let s = s.trim().to_lowercase().replace(['-', ' '], "_");
+        let alias = match s.as_str() {
+            "kwalliso" | "political_prison_camp" | "관리소" => "kwanliso",
+            "re_education_camp" | "교화소" => "kyohwaso",
+            "holding_centre" | "집결소" => "jipkyulso",
+            "rodong_danryeondae" | "nodong_danryeondae" | "labour_training_camp" | "노동단련대" => "labour_training_unit",
+            "bowibu" | "state_security_detention" => "security_detention",
+            "police" | "anjeonbu" | "boanseo" => "police_detention",
+            other => other,
+        };
+        PlaceKind::ALL.into_iter().find(|k| k.as_str() == alias)
+    }
+
+    pub fn is_facility(self) -> bool {
+        !matches!(self, PlaceKind::Country | PlaceKind::Province | PlaceKind::County | PlaceKind::Town | PlaceKind::Other)
+    }
+}
+
+/// A gazetteer entry.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Place {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub name_ko: Option<String>,
+    pub kind: PlaceKind,
+    /// The enclosing place; `None` only for countries.
+    #[serde(default)]
+    pub parent: Option<String>,
+    #[serde(default)]
+    pub aliases: Vec<Name>,
+    #[serde(default)]
+    pub lat: Option<f64>,
+    #[serde(default)]
+    pub lon: Option<f64>,
+    /// Where the entry came from, e.g. "GeoNames 2044757".
+    #[serde(default)]
+    pub credit: String,
+    #[serde(default)]
+    pub confidentiality: Confidentiality,
+}
+
+/// The passage of evidence behind a coded fact.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Citation {
+    pub document: String,
+    /// Character offsets `[start, end)` into the document's extracted text.
+    #[serde(default)]
+    pub span: Option<(u64, u64)>,
+}
+
+impl Citation {
+    /// Parses `doc-id` or `doc-id@start-end`, the form used in CSV files.
+    pub fn parse(s: &str) -> Result<Citation, String> {
+        let s = s.trim();
+        match s.split_once('@') {
+            None => Ok(Citation { document: s.to_string(), span: None }),
+            Some((doc, span)) => {
+                let (a, b) = span.split_once('-').ok_or_else(|| format!("citation span {span:?} is not start-end"))?;
+                let a: u64 = a.trim().parse().map_err(|_| format!("citation span start {a:?} is not a number"))?;
+                let b: u64 = b.trim().parse().map_err(|_| format!("citation span end {b:?} is not a number"))?;
+                if b <= a {
+                    return Err(format!("citation span {a}-{b} is empty or reversed"));
+                }
+                Ok(Citation { document: doc.trim().to_string(), span: Some((a, b)) })
+            }
+        }
+    }
+
+    pub fn to_cell(&self) -> String {
+        match self.span {
+            None => self.document.clone(),
+            Some((a, b)) => format!("{}@{a}-{b}", self.document),
+        }
+    }
+}
+
+/// Something that happened, made of acts; events chain ("arrest → return → interrogation → camp").
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub place: Option<String>,
+    #[serde(default)]
+    pub date: Option<UncertainDate>,
+    /// The event this one follows in a chain of events.
+    #[serde(default)]
+    pub follows: Option<String>,
+    #[serde(default)]
+    pub citations: Vec<Citation>,
+    #[serde(default)]
+    pub confidentiality: Confidentiality,
+    #[serde(default)]
+    pub synthetic: bool,
+}
+
+/// A perpetrator's part in an act.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Involvement {
+    pub perpetrator: String,
+    /// ESF list 18 code.
+    #[serde(default)]
+    pub degree: Option<String>,
+}
+
+/// One act against one victim.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Act {
+    pub id: String,
+    pub event: String,
+    pub victim: String,
+    /// ESF list 4 code (or a Girok `DP` extension).
+    pub act_type: String,
+    #[serde(default)]
+    pub place: Option<String>,
+    #[serde(default)]
+    pub date: Option<UncertainDate>,
+    #[serde(default)]
+    pub perpetrators: Vec<Involvement>,
+    /// The source reporting this act.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// ESF list 19 code: how this source knows of this act.
+    #[serde(default)]
+    pub connection: Option<String>,
+    /// ESF list 42 code.
+    #[serde(default)]
+    pub reliability: Option<String>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub citations: Vec<Citation>,
+    #[serde(default)]
+    pub confidentiality: Confidentiality,
+    #[serde(default)]
+    pub synthetic: bool,
+}
+
+/// A statistical series that a briefing quotes, traced to its source.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Indicator {
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+    pub values: Vec<IndicatorValue>,
+    /// Bibliographic reference of the series, as it should appear under a chart.
+    pub source: String,
+    #[serde(default)]
+    pub document: Option<String>,
+    #[serde(default)]
+    pub confidentiality: Confidentiality,
+    #[serde(default)]
+    pub synthetic: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IndicatorValue {
+    pub year: i32,
+    pub value: f64,
+    #[serde(default)]
+    pub place: Option<String>,
+}
+
+/// Any record, tagged by kind in its JSON form.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Record {
+    Source(Source),
+    Document(Document),
+    Person(Person),
+    Place(Place),
+    Event(Event),
+    Act(Act),
+    Indicator(Indicator),
+}
+
+impl Record {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Record::Source(_) => Kind::Source,
+            Record::Document(_) => Kind::Document,
+            Record::Person(_) => Kind::Person,
+            Record::Place(_) => Kind::Place,
+            Record::Event(_) => Kind::Event,
+            Record::Act(_) => Kind::Act,
+            Record::Indicator(_) => Kind::Indicator,
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        match self {
+            Record::Source(r) => &r.id,
+            Record::Document(r) => &r.id,
+            Record::Person(r) => &r.id,
+            Record::Place(r) => &r.id,
+            Record::Event(r) => &r.id,
+            Record::Act(r) => &r.id,
+            Record::Indicator(r) => &r.id,
+        }
+    }
+
+    pub fn set_id(&mut self, id: String) {
+        match self {
+            Record::Source(r) => r.id = id,
+            Record::Document(r) => r.id = id,
+            Record::Person(r) => r.id = id,
+            Record::Place(r) => r.id = id,
+            Record::Event(r) => r.id = id,
+            Record::Act(r) => r.id = id,
+            Record::Indicator(r) => r.id = id,
+        }
+    }
+
+    pub fn confidentiality(&self) -> Confidentiality {
+        match self {
+            Record::Source(r) => r.confidentiality,
+            Record::Document(r) => r.confidentiality,
+            Record::Person(r) => r.confidentiality,
+            Record::Place(r) => r.confidentiality,
+            Record::Event(r) => r.confidentiality,
+            Record::Act(r) => r.confidentiality,
+            Record::Indicator(r) => r.confidentiality,
+        }
+    }
+
+    /// A one-line human label.
+    pub fn title(&self) -> String {
+        match self {
+            Record::Source(r) => format!("{} ({})", r.pseudonym, r.kind.as_str()),
+            Record::Document(r) => r.title.clone(),
+            Record::Person(r) => r.names.iter().map(|n| n.text.as_str()).collect::<Vec<_>>().join(" / "),
+            Record::Place(r) => match &r.name_ko {
+                Some(ko) => format!("{} ({ko})", r.name),
+                None => r.name.clone(),
+            },
+            Record::Event(r) => r.title.clone(),
+            Record::Act(r) => {
+                let term = Vocabulary::builtin().get(List::ActTypes, &r.act_type).map(|t| t.en.clone()).unwrap_or_else(|| r.act_type.clone());
+                format!("{term} against {}", r.victim)
+            }
+            Record::Indicator(r) => format!("{} ({})", r.name, r.unit),
+        }
+    }
+
+    /// Text the full-text index should see, beyond the title.
+    pub fn searchable_text(&self) -> String {
+        match self {
+            Record::Source(r) => format!("{} {}", r.organisation.clone().unwrap_or_default(), r.notes),
+            Record::Document(_) => String::new(),
+            Record::Person(r) => r.notes.clone(),
+            Record::Place(r) => r.aliases.iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join(" "),
+            Record::Event(r) => r.description.clone(),
+            Record::Act(r) => r.description.clone(),
+            Record::Indicator(r) => r.source.clone(),
+        }
+    }
+
+    /// Ids this record points at, with the field name, for referential checks.
+    pub fn references(&self) -> Vec<(&'static str, &str)> {
+        let mut out: Vec<(&'static str, &str)> = Vec::new();
+        match self {
+            Record::Source(_) => {}
+            Record::Document(r) => out.extend(r.received_from.as_deref().map(|s| ("received_from", s))),
+            Record::Person(r) => {
+                out.extend(r.origin.as_deref().map(|s| ("origin", s)));
+                out.extend(r.relationships.iter().map(|x| ("relationships", x.other.as_str())));
+            }
+            Record::Place(r) => out.extend(r.parent.as_deref().map(|s| ("parent", s))),
+            Record::Event(r) => {
+                out.extend(r.place.as_deref().map(|s| ("place", s)));
+                out.extend(r.follows.as_deref().map(|s| ("follows", s)));
+                out.extend(r.citations.iter().map(|c| ("citations", c.document.as_str())));
+            }
+            Record::Act(r) => {
+                out.push(("event", &r.event));
+                out.push(("victim", &r.victim));
+                out.extend(r.place.as_deref().map(|s| ("place", s)));
+                out.extend(r.source.as_deref().map(|s| ("source", s)));
+                out.extend(r.perpetrators.iter().map(|p| ("perpetrators", p.perpetrator.as_str())));
+                out.extend(r.citations.iter().map(|c| ("citations", c.document.as_str())));
+            }
+            Record::Indicator(r) => out.extend(r.document.as_deref().map(|s| ("document", s))),
+        }
+        out
+    }
+
+    /// Checks codes against the vocabulary. Referential integrity needs the store and is checked there.
+    pub fn validate(&self, vocab: &Vocabulary) -> Result<(), String> {
+        let check = |list: List, code: &Option<String>, field: &str| -> Result<(), String> {
+            match code {
+                Some(c) if vocab.get(list, c).is_none() => Err(format!("{field}: unknown {} code {c:?}", list.label())),
+                _ => Ok(()),
+            }
+        };
+        match self {
+            Record::Source(r) => {
+                check(List::SourceConnection, &r.connection, "connection")?;
+                check(List::Reliability, &r.reliability, "reliability")?;
+                if r.pseudonym.trim().is_empty() {
+                    return Err("pseudonym: a source needs a pseudonym code".into());
+                }
+            }
+            Record::Person(r) => {
+                if r.names.is_empty() {
+                    return Err("names: a person needs at least one name (use \"unknown\" if need be)".into());
+                }
+                for rel in &r.relationships {
+                    check(List::Relationships, &Some(rel.kind.clone()), "relationships")?;
+                }
+            }
+            Record::Act(r) => {
+                check(List::ActTypes, &Some(r.act_type.clone()), "act_type")?;
+                check(List::SourceConnection, &r.connection, "connection")?;
+                check(List::Reliability, &r.reliability, "reliability")?;
+                for p in &r.perpetrators {
+                    check(List::Involvement, &p.degree, "perpetrators")?;
+                }
+            }
+            Record::Place(r) => {
+                if let (Some(lat), Some(lon)) = (r.lat, r.lon) {
+                    if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
+                        return Err(format!("coordinates {lat},{lon} are off the globe"));
+                    }
+                }
+            }
+            Record::Document(r) => {
+                if r.sha256.len() != 64 || !r.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err(format!("sha256: {:?} is not a hex SHA-256", r.sha256));
+                }
+            }
+            Record::Event(_) | Record::Indicator(_) => {}
+        }
+        Ok(())
+    }
+}
