@@ -65,7 +65,7 @@ pub fn query_terms(query: &str) -> Vec<QueryTerm> {
         }
         let mut current = String::new();
         let mut current_is_hangul = false;
-        let mut push = |current: &mut String, hangul: bool, out: &mut Vec<QueryTerm>| {
+        let push = |current: &mut String, hangul: bool, out: &mut Vec<QueryTerm>| {
             if !current.is_empty() {
                 out.push(if hangul { QueryTerm::Hangul(current.clone()) } else { QueryTerm::Word(current.to_lowercase()) });
                 current.clear();

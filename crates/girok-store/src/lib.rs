@@ -1,1 +1,26 @@
-//! placeholder
+//! The Girok archive: encrypted records and evidence, a hash-chained audit log, and search.
+//!
+//! One archive is one directory: `girok-archive.json` (plaintext header, no secrets),
+//! `girok.db` (SQLCipher: records, derived indexes, full-text index, audit log, archive keys)
+//! and `blobs/` (original files, each an `age` file). RECOVERY.md shows how to get every
+//! record and file back with the stock `sqlcipher`, `argon2` and `age` tools.
+
+mod archive;
+mod bundle;
+mod error;
+mod intake;
+mod interchange;
+mod keys;
+mod schema;
+mod search;
+mod verify;
+
+pub use archive::{new_id, now_rfc3339, Archive, AuditEntry, CreateOptions, Writer};
+pub use bundle::{verify_bundle, BundleCheck, BundleFile, Manifest};
+pub use error::{BundleError, ImportError, IntakeError, OpenError, StoreError};
+pub use intake::{extract_text, IntakeMeta, IntakeOutcome, DEFAULT_MAX_SIZE};
+pub use interchange::{csv_columns, Format, ImportOptions, ImportReport};
+pub use keys::{write_new_key_file, KdfParams, KeySource};
+pub use schema::CURRENT_VERSION;
+pub use search::{make_snippet, Hit, SearchQuery, Snippet};
+pub use verify::{Problem, Progress, VerifyReport};

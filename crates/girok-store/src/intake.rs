@@ -1,0 +1,268 @@
+//! Evidence intake: hash, encrypt, extract text, record provenance; and the encrypted blob store.
+//!
+//! Threat: a seized disk. Original bytes only ever reach disk as an `age` file encrypted to the
+//! archive's X25519 recipient, under a random name, so neither content nor hash leaks. The
+//! SHA-256 is taken from the same single read that feeds the encryptor, so what is hashed is
+//! exactly what is stored. A crash before the database commit leaves only an orphan encrypted
+//! file, which `verify` reports and which holds nothing a reader without the key can use.
+
+use std::fs::File;
+use std::io::{BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+
+use girok_core::model::{Confidentiality, Document, DocumentKind, Record};
+use rusqlite::{params, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+use crate::archive::{new_id, Archive, Writer, BLOB_DIR};
+use crate::error::{IntakeError, StoreError};
+
+/// Provenance recorded with each file.
+#[derive(Clone, Debug, Default)]
+pub struct IntakeMeta {
+    /// A preset id (synthetic data, migrations); a fresh random one when `None`.
+    pub id: Option<String>,
+    pub title: Option<String>,
+    pub received_from: Option<String>,
+    pub received_by: String,
+    pub language: Option<String>,
+    pub confidentiality: Confidentiality,
+    pub synthetic: bool,
+    /// Files larger than this are refused before anything is written.
+    pub max_size: u64,
+}
+
+/// The default intake limit: 2 GiB.
+pub const DEFAULT_MAX_SIZE: u64 = 2 << 30;
+
+/// What happened to one file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IntakeOutcome {
+    Added { id: String, text_chars: u64, warning: Option<String> },
+    /// The same bytes are already in the archive as this document.
+    Duplicate { existing: String },
+}
+
+const EXTRACT_LIMIT: u64 = 256 << 20;
+
+fn media_type(path: &Path, head: &[u8]) -> (&'static str, DocumentKind) {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
+    if head.starts_with(b"%PDF") || ext == "pdf" {
+        return ("application/pdf", DocumentKind::Pdf);
+    }
+    match ext.as_str() {
+        "html" | "htm" | "xhtml" => ("text/html", DocumentKind::WebCapture),
+        "txt" | "md" | "text" => ("text/plain", DocumentKind::InterviewTranscript),
+        "json" => ("application/json", DocumentKind::Other),
+        "csv" => ("text/csv", DocumentKind::Other),
+        "png" => ("image/png", DocumentKind::Image),
+        "jpg" | "jpeg" => ("image/jpeg", DocumentKind::Image),
+        "gif" => ("image/gif", DocumentKind::Image),
+        "webp" => ("image/webp", DocumentKind::Image),
+        "tif" | "tiff" => ("image/tiff", DocumentKind::Image),
+        "mp3" => ("audio/mpeg", DocumentKind::Audio),
+        "wav" => ("audio/wav", DocumentKind::Audio),
+        "ogg" | "oga" | "opus" => ("audio/ogg", DocumentKind::Audio),
+        "m4a" => ("audio/mp4", DocumentKind::Audio),
+        "mp4" => ("video/mp4", DocumentKind::Other),
+        _ if head.starts_with(b"<!DOCTYPE html") || head.starts_with(b"<html") => ("text/html", DocumentKind::WebCapture),
+        _ => ("application/octet-stream", DocumentKind::Other),
+    }
+}
+
+/// Decodes text evidence. Korean documents from the 2000s are often EUC-KR (CP949), not UTF-8.
+fn decode_text(bytes: &[u8]) -> (String, Option<String>) {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (s.to_string(), None),
+        Err(_) => {
+            let (text, _, had_errors) = encoding_rs::EUC_KR.decode(bytes);
+            if had_errors {
+                let lossy = String::from_utf8_lossy(bytes).into_owned();
+                (lossy, Some("text is neither UTF-8 nor EUC-KR; undecodable bytes were replaced in the extracted text (the original is kept intact)".into()))
+            } else {
+                (text.into_owned(), Some("text was EUC-KR (CP949) and has been converted to UTF-8 for search (the original is kept intact)".into()))
+            }
+        }
+    }
+}
+
+/// Extracts searchable text; `(None, warning)` when the format has none or extraction failed.
+pub fn extract_text(media_type: &str, bytes: &[u8]) -> (Option<String>, Option<String>) {
+    match media_type {
+        "text/plain" | "text/csv" | "application/json" => {
+            let (t, w) = decode_text(bytes);
+            (Some(t), w)
+        }
+        "text/html" => {
+            let (t, w) = decode_text(bytes);
+            (Some(girok_core::text::html_to_text(&t)), w)
+        }
+        "application/pdf" => {
+            // pdf-extract panics on some malformed files; a bad PDF must not abort a whole intake.
+            let res = std::panic::catch_unwind(|| pdf_extract::extract_text_from_mem(bytes));
+            match res {
+                Ok(Ok(t)) => (Some(t), None),
+                Ok(Err(e)) => (None, Some(format!("no text could be extracted from the PDF ({e}); the original is kept"))),
+                Err(_) => (None, Some("the PDF is malformed and no text could be extracted; the original is kept".into())),
+            }
+        }
+        _ => (None, None),
+    }
+}
+
+fn random_name() -> String {
+    format!("{}{}", &new_id(girok_core::Kind::Document)[4..], &new_id(girok_core::Kind::Document)[4..])
+}
+
+pub(crate) fn blob_path(dir: &Path, file: &str) -> PathBuf {
+    dir.join(BLOB_DIR).join(&file[..2]).join(format!("{file}.age"))
+}
+
+impl Writer<'_> {
+    /// Takes one file in as a document.
+    pub fn add_file(&mut self, path: &Path, meta: &IntakeMeta) -> Result<IntakeOutcome, IntakeError> {
+        let io = |source| IntakeError::Io { path: path.to_path_buf(), source };
+        let md = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(IntakeError::Missing { path: path.to_path_buf() }),
+            Err(e) => return Err(io(e)),
+        };
+        let size = md.len();
+        if size == 0 {
+            return Err(IntakeError::Empty { path: path.to_path_buf() });
+        }
+        let limit = if meta.max_size == 0 { DEFAULT_MAX_SIZE } else { meta.max_size };
+        if size > limit {
+            return Err(IntakeError::TooLarge { path: path.to_path_buf(), size, limit });
+        }
+        let reader = BufReader::with_capacity(1 << 20, File::open(path).map_err(io)?);
+        self.add_stream(path, reader, size, meta)
+    }
+
+    /// Takes in bytes that are not a file on disk (synthetic data, web uploads) by the same path,
+    /// without ever writing their plaintext to disk. `name` supplies the file name and extension.
+    pub fn add_bytes(&mut self, name: &str, bytes: &[u8], meta: &IntakeMeta) -> Result<IntakeOutcome, IntakeError> {
+        // Threat: path traversal in an uploaded name. Only the last component is kept.
+        let safe = name.rsplit(['/', '\\']).next().unwrap_or("").replace('\0', "");
+        let safe = if safe.is_empty() || safe.starts_with('.') { format!("upload{safe}") } else { safe };
+        let path = PathBuf::from(safe);
+        if bytes.is_empty() {
+            return Err(IntakeError::Empty { path });
+        }
+        let limit = if meta.max_size == 0 { DEFAULT_MAX_SIZE } else { meta.max_size };
+        if bytes.len() as u64 > limit {
+            return Err(IntakeError::TooLarge { path, size: bytes.len() as u64, limit });
+        }
+        self.add_stream(&path, std::io::Cursor::new(bytes), bytes.len() as u64, meta)
+    }
+
+    fn add_stream(&mut self, path: &Path, mut reader: impl Read, size: u64, meta: &IntakeMeta) -> Result<IntakeOutcome, IntakeError> {
+        let io = |source| IntakeError::Io { path: path.to_path_buf(), source };
+        let mut head = [0u8; 64];
+        let n_head = reader.read(&mut head).map_err(io)?;
+        let (mtype, kind) = media_type(path, &head[..n_head]);
+        let keep_bytes = mtype != "application/octet-stream" && !mtype.starts_with("image/") && !mtype.starts_with("audio/") && !mtype.starts_with("video/") && size <= EXTRACT_LIMIT;
+        let mut kept = if keep_bytes { Vec::with_capacity(size as usize) } else { Vec::new() };
+
+        // One pass: hash and encrypt together, into a temporary file beside its final place.
+        let file_name = random_name();
+        let final_path = blob_path(&self.dir, &file_name);
+        let parent = final_path.parent().expect("blob paths have a parent").to_path_buf();
+        std::fs::create_dir_all(&parent).map_err(|source| IntakeError::Io { path: parent.clone(), source })?;
+        let tmp_path = parent.join(format!(".{file_name}.tmp"));
+        let tmp_io = |source| IntakeError::Io { path: tmp_path.clone(), source };
+        let mut hasher = Sha256::new();
+        let total = {
+            let out = File::create(&tmp_path).map_err(tmp_io)?;
+            let encryptor = age::Encryptor::with_recipients(std::iter::once(&self.recipient as &dyn age::Recipient)).expect("one recipient is given");
+            let mut enc = encryptor.wrap_output(std::io::BufWriter::with_capacity(1 << 20, out)).map_err(tmp_io)?;
+            hasher.update(&head[..n_head]);
+            enc.write_all(&head[..n_head]).map_err(tmp_io)?;
+            if keep_bytes {
+                kept.extend_from_slice(&head[..n_head]);
+            }
+            let mut total = n_head as u64;
+            let mut buf = vec![0u8; 1 << 20];
+            loop {
+                let n = reader.read(&mut buf).map_err(io)?;
+                if n == 0 {
+                    break;
+                }
+                hasher.update(&buf[..n]);
+                enc.write_all(&buf[..n]).map_err(tmp_io)?;
+                if keep_bytes {
+                    kept.extend_from_slice(&buf[..n]);
+                }
+                total += n as u64;
+            }
+            let buffered = enc.finish().map_err(tmp_io)?;
+            let file = buffered.into_inner().map_err(|e| tmp_io(e.into_error()))?;
+            file.sync_all().map_err(tmp_io)?;
+            total
+        };
+        let sha256 = hex::encode(hasher.finalize());
+        let existing: Option<String> = self.tx.query_row("SELECT doc_id FROM blobs WHERE sha256 = ?1", [&sha256], |r| r.get(0)).optional().map_err(StoreError::from)?;
+        if let Some(existing) = existing {
+            let _ = std::fs::remove_file(&tmp_path);
+            return Ok(IntakeOutcome::Duplicate { existing });
+        }
+        std::fs::rename(&tmp_path, &final_path).map_err(tmp_io)?;
+
+        let (text, warning) = if keep_bytes { extract_text(mtype, &kept) } else { (None, None) };
+        let id = meta.id.clone().unwrap_or_else(|| new_id(girok_core::Kind::Document));
+        let original_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let text_chars = text.as_ref().map(|t| t.chars().count() as u64).unwrap_or(0);
+        let doc = Document {
+            id: id.clone(),
+            title: meta.title.clone().unwrap_or_else(|| original_name.clone()),
+            kind,
+            sha256: sha256.clone(),
+            size: total,
+            media_type: mtype.to_string(),
+            original_name,
+            received_at: crate::archive::now_rfc3339(),
+            received_from: meta.received_from.clone(),
+            received_by: meta.received_by.clone(),
+            language: meta.language.clone().or_else(|| text.as_deref().map(guess_language)),
+            text_sha256: text.as_ref().map(|t| crate::archive::sha256_hex(t.as_bytes())),
+            text_chars,
+            confidentiality: meta.confidentiality,
+            synthetic: meta.synthetic,
+        };
+        self.tx.execute("INSERT INTO blobs(doc_id, sha256, file, size) VALUES (?1, ?2, ?3, ?4)", params![id, sha256, file_name, total as i64]).map_err(StoreError::from)?;
+        if let Some(t) = &text {
+            self.tx.execute("INSERT INTO document_text(doc_id, text) VALUES (?1, ?2)", params![id, t]).map_err(StoreError::from)?;
+        }
+        self.put(Record::Document(doc))?;
+        Ok(IntakeOutcome::Added { id, text_chars, warning })
+    }
+}
+
+/// Hangul-heavy text is Korean; otherwise assume English. Coders correct it when wrong.
+fn guess_language(text: &str) -> String {
+    let sample: Vec<char> = text.chars().filter(|c| c.is_alphabetic()).take(2000).collect();
+    let hangul = sample.iter().filter(|c| girok_core::text::is_hangul(**c)).count();
+    if hangul * 3 > sample.len() {
+        "ko".into()
+    } else {
+        "en".into()
+    }
+}
+
+impl Archive {
+    /// Decrypts a document's original bytes.
+    pub fn read_blob(&self, doc_id: &str) -> Result<Vec<u8>, StoreError> {
+        let file: Option<String> = self.conn().query_row("SELECT file FROM blobs WHERE doc_id = ?1", [doc_id], |r| r.get(0)).optional()?;
+        let file = file.ok_or_else(|| StoreError::NotFound(format!("blob of {doc_id}")))?;
+        let path = blob_path(&self.dir, &file);
+        let f = File::open(&path).map_err(|e| StoreError::Blob { doc: doc_id.to_string(), detail: format!("{}: {e}", path.display()) })?;
+        let decryptor = age::Decryptor::new(BufReader::new(f)).map_err(|e| StoreError::Blob { doc: doc_id.to_string(), detail: format!("not a readable age file: {e}") })?;
+        let mut reader = decryptor
+            .decrypt(std::iter::once(&self.age_identity as &dyn age::Identity))
+            .map_err(|e| StoreError::Blob { doc: doc_id.to_string(), detail: format!("cannot decrypt: {e}") })?;
+        let mut out = Vec::new();
+        reader.read_to_end(&mut out).map_err(|e| StoreError::Blob { doc: doc_id.to_string(), detail: format!("damaged ciphertext: {e}") })?;
+        Ok(out)
+    }
+}

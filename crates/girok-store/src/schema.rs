@@ -1,0 +1,103 @@
+//! The database schema and its migration ladder.
+//!
+//! Records are stored as JSON (the interchange form, readable with any SQLite shell); the other
+//! tables are indexes derived from them and can be rebuilt. The audit log is append-only by
+//! trigger, not by convention: an UPDATE or DELETE on it aborts, and an INSERT must extend the
+//! chain (next sequence number, previous entry's hash).
+
+use rusqlite::Connection;
+
+/// The newest schema this build writes. Bump it and add a step to `migrate` together.
+pub const CURRENT_VERSION: u32 = 1;
+
+pub(crate) const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+const V1: &str = r#"
+CREATE TABLE archive_keys(name TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE records(
+    rid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    conf INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX records_kind ON records(kind, id);
+
+CREATE TABLE document_text(doc_id TEXT PRIMARY KEY, text TEXT NOT NULL);
+
+-- file is random: a blob's name must not reveal the hash of its plaintext.
+CREATE TABLE blobs(doc_id TEXT PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, file TEXT NOT NULL UNIQUE, size INTEGER NOT NULL);
+
+CREATE TABLE sealed_identities(source_id TEXT PRIMARY KEY, body TEXT NOT NULL);
+
+CREATE TABLE place_ancestors(place_id TEXT NOT NULL, ancestor_id TEXT NOT NULL, PRIMARY KEY(place_id, ancestor_id)) WITHOUT ROWID;
+CREATE INDEX place_ancestors_rev ON place_ancestors(ancestor_id, place_id);
+
+-- One row per (record that can be filtered, act or event that gives it facets).
+CREATE TABLE facets(
+    rid INTEGER NOT NULL,
+    origin TEXT NOT NULL,
+    act_type TEXT,
+    place_id TEXT,
+    date_start INTEGER,
+    date_end INTEGER,
+    source_id TEXT
+);
+CREATE INDEX facets_rid ON facets(rid);
+CREATE INDEX facets_origin ON facets(origin);
+CREATE INDEX facets_act_type ON facets(act_type);
+
+CREATE TABLE citations(record_id TEXT NOT NULL, document_id TEXT NOT NULL, span_start INTEGER, span_end INTEGER);
+CREATE INDEX citations_record ON citations(record_id);
+CREATE INDEX citations_document ON citations(document_id);
+
+CREATE TABLE review_queue(
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    left_id TEXT NOT NULL,
+    right_id TEXT NOT NULL,
+    score REAL NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open',
+    detail TEXT NOT NULL DEFAULT ''
+);
+
+CREATE VIRTUAL TABLE fts USING fts5(title, body, bigrams, content='', contentless_delete=1, tokenize='porter unicode61 remove_diacritics 2');
+
+CREATE TABLE audit_log(
+    seq INTEGER PRIMARY KEY,
+    prev_hash TEXT NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    record_id TEXT,
+    content TEXT,
+    hash TEXT NOT NULL
+);
+CREATE INDEX audit_record ON audit_log(record_id, seq);
+
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be changed'); END;
+
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be deleted'); END;
+
+CREATE TRIGGER audit_log_extends_chain BEFORE INSERT ON audit_log
+WHEN NEW.seq IS NOT (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_log)
+  OR NEW.prev_hash IS NOT COALESCE((SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1), '0000000000000000000000000000000000000000000000000000000000000000')
+BEGIN SELECT RAISE(ABORT, 'audit_log entries must extend the chain'); END;
+"#;
+
+/// Brings a database from `from` to `CURRENT_VERSION`, one step at a time, inside the caller's
+/// transaction. `from == 0` is a new, empty database.
+pub(crate) fn migrate(conn: &Connection, from: u32) -> rusqlite::Result<()> {
+    let mut version = from;
+    if version == 0 {
+        conn.execute_batch(V1)?;
+        version = 1;
+    }
+    // Future steps go here: `if version == 1 { ...; version = 2; }`.
+    conn.pragma_update(None, "user_version", version)?;
+    Ok(())
+}
