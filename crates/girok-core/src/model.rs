@@ -550,9 +550,9 @@ pub struct IndicatorValue {
     pub place: Option<String>,
 }
 
-/// Any record, tagged by kind in its JSON form.
+/// Any record, tagged by kind in its JSON form (`"record": "act"`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "record", rename_all = "snake_case")]
 pub enum Record {
     Source(Source),
     Document(Document),

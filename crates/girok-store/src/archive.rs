@@ -341,6 +341,12 @@ impl Archive {
         }
     }
 
+    /// The raw database connection, for tests that simulate tampering by someone holding the key.
+    #[doc(hidden)]
+    pub fn raw_connection_for_tests(&self) -> &Connection {
+        &self.conn
+    }
+
     /// Direct access for read-only queries by sibling modules.
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
