@@ -1,1 +1,695 @@
-fn main(){}
+//! `girok`, the command line of the Girok archive. The only crate that knows argv and terminals.
+//!
+//! Exit codes: 0 success; 1 the command ran and found problems (`verify`, `verify-bundle`) or
+//! nothing (`search` with no hits); 2 an error (bad input, wrong key, missing archive).
+
+mod load;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use girok_core::model::{Confidentiality, Kind, Record};
+use girok_core::vocab::{List, Vocabulary};
+use girok_core::{Day, UncertainDate};
+use girok_store::{Archive, CreateOptions, Format, ImportOptions, IntakeMeta, IntakeOutcome, KdfParams, KeySource, SearchQuery};
+use indicatif::{ProgressBar, ProgressStyle};
+
+const DEMO_PASSPHRASE: &str = "girok-demo-passphrase-NOT-SECRET";
+
+#[derive(Parser)]
+#[command(
+    name = "girok",
+    version,
+    about = "Girok (기록): an encrypted archive for documenting human-rights violations",
+    long_about = "Girok keeps evidence encrypted at rest, hashed at intake and under a tamper-evident audit chain, \
+and lets documentation teams code it (who did what to whom, when, where, how we know) and search it in English and Korean.",
+    after_help = "The archive is chosen with --archive or GIROK_ARCHIVE (default ./girok-archive).\n\
+The key comes from --key-file, else GIROK_PASSPHRASE, else a prompt.\n\n\
+Exit codes: 0 success; 1 ran and found problems (verify, verify-bundle) or no search hits; 2 error.\n\n\
+Start with: girok demo"
+)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct Global {
+    /// Archive directory.
+    #[arg(long, global = true, env = "GIROK_ARCHIVE", default_value = "girok-archive")]
+    archive: PathBuf,
+    /// File holding the archive key (64 hex characters) instead of a passphrase.
+    #[arg(long, global = true, env = "GIROK_KEY_FILE")]
+    key_file: Option<PathBuf>,
+    /// Name recorded as the actor of every change in the audit log.
+    #[arg(long, global = true, env = "GIROK_ACTOR")]
+    actor: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new, empty archive (seeded with the DPRK gazetteer).
+    Init {
+        /// Create a random key file here and use it instead of a passphrase.
+        #[arg(long, conflicts_with = "key_file")]
+        new_key_file: Option<PathBuf>,
+    },
+    /// Take files or folders in as evidence: hash, encrypt, extract text.
+    Add {
+        /// Files or folders (folders are walked recursively).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Source id the files were received from.
+        #[arg(long)]
+        source: Option<String>,
+        /// Title (default: the file name).
+        #[arg(long)]
+        title: Option<String>,
+        /// Language code of the document (default: guessed from the text).
+        #[arg(long)]
+        language: Option<String>,
+        #[arg(long, value_enum, default_value = "restricted")]
+        confidentiality: Conf,
+        /// Refuse files larger than this many bytes.
+        #[arg(long, default_value_t = girok_store::DEFAULT_MAX_SIZE)]
+        max_size: u64,
+    },
+    /// Import coded records from CSV (one kind per file) or JSON.
+    Import {
+        /// places, sources, persons, events or acts; `all` for a JSON file of mixed records.
+        kind: String,
+        file: PathBuf,
+        #[arg(long, value_enum)]
+        format: Option<Fmt>,
+        /// Import the valid rows and report each invalid one, instead of refusing the file.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+    /// Export records as CSV or JSON, or an evidence bundle with --bundle.
+    Export {
+        /// Kinds to export (CSV: exactly one). Default for JSON: all.
+        kinds: Vec<String>,
+        #[arg(long, value_enum, default_value = "json")]
+        format: Fmt,
+        /// Write here instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Leave out records above this level.
+        #[arg(long, value_enum, default_value = "restricted")]
+        max_confidentiality: Conf,
+        /// Write a signed evidence bundle of the records given with --id into this new directory.
+        #[arg(long)]
+        bundle: Option<PathBuf>,
+        /// Record ids for the bundle (repeatable): acts, events or documents.
+        #[arg(long = "id")]
+        ids: Vec<String>,
+    },
+    /// Full-text search in English and Korean, with filters.
+    Search(SearchArgs),
+    /// Show one record, with its rights mapping, citations and text.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show every version of a record from the audit chain.
+    History { id: String },
+    /// Re-hash the audit chain, every record and every original file; name anything altered or missing.
+    Verify,
+    /// Check an evidence bundle's signature and hashes, without the archive.
+    VerifyBundle {
+        dir: PathBuf,
+        /// The issuing archive's public key (hex), to prove who signed it.
+        #[arg(long)]
+        key: Option<String>,
+    },
+    /// Counts of records in the archive, and its public signing key.
+    Info,
+    /// List vocabulary terms (ESF micro-thesauri and Girok's DPRK extensions).
+    Vocab {
+        #[arg(value_enum, default_value = "act-types")]
+        list: VocabList,
+        /// Only terms whose label contains this text.
+        #[arg(long)]
+        find: Option<String>,
+    },
+    /// Create a demo archive of synthetic testimonies and show what to try.
+    Demo {
+        /// Where to create it (an existing demo archive there is replaced).
+        #[arg(long, default_value = "girok-demo")]
+        dir: PathBuf,
+        /// Number of synthetic testimonies.
+        #[arg(long, default_value_t = 300)]
+        testimonies: usize,
+        #[arg(long, default_value_t = 20261126)]
+        seed: u64,
+    },
+}
+
+#[derive(Args)]
+struct SearchArgs {
+    /// Words (English, stemmed) and/or Hangul (2+ syllables); quotes make a phrase.
+    #[arg(default_value = "")]
+    query: String,
+    /// Act type: ESF code or label; narrower types match too.
+    #[arg(long)]
+    act_type: Option<String>,
+    /// Place id or name; everything inside it matches too.
+    #[arg(long)]
+    place: Option<String>,
+    /// Earliest date (any form `girok` reads, e.g. 1997 or March 2002).
+    #[arg(long)]
+    from: Option<String>,
+    /// Latest date.
+    #[arg(long)]
+    to: Option<String>,
+    /// Source id.
+    #[arg(long)]
+    source: Option<String>,
+    /// Record kinds to search (repeatable).
+    #[arg(long = "kind")]
+    kinds: Vec<String>,
+    /// Most confidential level to show.
+    #[arg(long, value_enum, default_value = "restricted")]
+    confidentiality: Conf,
+    #[arg(long, default_value_t = 20)]
+    limit: usize,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Conf {
+    Public,
+    Internal,
+    Restricted,
+}
+
+impl From<Conf> for Confidentiality {
+    fn from(c: Conf) -> Self {
+        match c {
+            Conf::Public => Confidentiality::Public,
+            Conf::Internal => Confidentiality::Internal,
+            Conf::Restricted => Confidentiality::Restricted,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Fmt {
+    Csv,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum VocabList {
+    ActTypes,
+    Involvement,
+    SourceConnection,
+    Relationships,
+    Reliability,
+    PlaceKinds,
+}
+
+enum Outcome {
+    Clean,
+    ProblemsFound,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::ProblemsFound) => ExitCode::from(1),
+        Err(err) => {
+            // A closed pipe (`girok export | head`) is not an error worth reporting.
+            if err.chain().any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("girok: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn key_source(global: &Global, confirm: bool) -> anyhow::Result<KeySource> {
+    if let Some(path) = &global.key_file {
+        if !path.exists() {
+            bail!("key file {} does not exist", path.display());
+        }
+        return Ok(KeySource::KeyFile(path.clone()));
+    }
+    if let Ok(p) = std::env::var("GIROK_PASSPHRASE") {
+        return Ok(KeySource::passphrase(p));
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!("no key given: set GIROK_PASSPHRASE, pass --key-file, or run in a terminal to be prompted");
+    }
+    let p = rpassword::prompt_password(format!("Passphrase for {}: ", global.archive.display())).context("reading the passphrase")?;
+    if confirm {
+        let again = rpassword::prompt_password("Repeat the passphrase: ").context("reading the passphrase")?;
+        if again != p {
+            bail!("the two passphrases differ");
+        }
+        if p.chars().count() < 12 {
+            bail!("the passphrase is shorter than 12 characters; a seized archive is attacked offline, so use a long passphrase");
+        }
+    }
+    Ok(KeySource::passphrase(p))
+}
+
+fn open(global: &Global) -> anyhow::Result<Archive> {
+    let key = key_source(global, false)?;
+    Archive::open(&global.archive, &key).with_context(|| format!("opening archive {}", global.archive.display()))
+}
+
+fn actor(global: &Global) -> String {
+    global.actor.clone().or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "girok-cli".into())
+}
+
+/// Prints a line above the progress bar, or plainly when there is no bar (not a terminal).
+fn say(pb: &ProgressBar, line: String) {
+    if pb.is_hidden() {
+        println!("{line}");
+    } else {
+        pb.println(line);
+    }
+}
+
+fn bar(len: u64, what: &str) -> ProgressBar {
+    let pb = if std::io::stderr().is_terminal() { ProgressBar::new(len) } else { ProgressBar::hidden() };
+    pb.set_style(ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({eta})").expect("valid template").progress_chars("=> "));
+    pb.set_message(what.to_string());
+    pb
+}
+
+fn parse_kind(s: &str) -> anyhow::Result<Kind> {
+    Kind::parse(s).with_context(|| format!("unknown record kind {s:?} (places, sources, persons, documents, events, acts, indicators)"))
+}
+
+fn parse_day_bound(s: &str, end: bool, flag: &str) -> anyhow::Result<Day> {
+    let d = UncertainDate::parse(s).with_context(|| format!("--{flag} {s:?}"))?;
+    let day = if end { d.latest } else { d.earliest };
+    day.with_context(|| format!("--{flag} {s:?} has no {} bound", if end { "upper" } else { "lower" }))
+}
+
+fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    let g = &cli.global;
+    match cli.command {
+        Command::Init { new_key_file } => {
+            let key = match new_key_file {
+                Some(path) => {
+                    girok_store::write_new_key_file(&path).with_context(|| format!("creating key file {}", path.display()))?;
+                    eprintln!("Created key file {} — keep it off this machine's disk when not in use; without it the archive cannot be opened.", path.display());
+                    KeySource::KeyFile(path)
+                }
+                None => key_source(g, true)?,
+            };
+            let a = Archive::create(&g.archive, &key, CreateOptions::default()).with_context(|| format!("creating archive {}", g.archive.display()))?;
+            println!("Created archive {} (public signing key {})", g.archive.display(), a.public_key_hex());
+            Ok(Outcome::Clean)
+        }
+        Command::Add { paths, source, title, language, confidentiality, max_size } => cmd_add(g, paths, source, title, language, confidentiality.into(), max_size),
+        Command::Import { kind, file, format, skip_invalid } => {
+            let format = format.unwrap_or(if file.extension().and_then(|e| e.to_str()) == Some("json") { Fmt::Json } else { Fmt::Csv });
+            let kind = if kind == "all" { None } else { Some(parse_kind(&kind)?) };
+            if kind.is_none() && format == Fmt::Csv {
+                bail!("`all` needs a JSON file; a CSV file holds one kind (places, sources, persons, events or acts)");
+            }
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let mut a = open(g)?;
+            let pb = bar(0, "import");
+            let opts = ImportOptions { skip_invalid, actor: actor(g), ..Default::default() };
+            let report = a
+                .import(&file.display().to_string(), &bytes, if format == Fmt::Json { Format::Json } else { Format::Csv }, kind, &opts, &mut |done, total| {
+                    pb.set_length(total as u64);
+                    pb.set_position(done as u64);
+                })
+                .with_context(|| format!("importing {}", file.display()))?;
+            pb.finish_and_clear();
+            for (row, col, msg) in &report.skipped {
+                eprintln!("skipped {} row {row}{}: {msg}", file.display(), col.as_ref().map(|c| format!(", column {c}")).unwrap_or_default());
+            }
+            println!("{} imported, {} unchanged, {} skipped", report.imported, report.unchanged, report.skipped.len());
+            Ok(if report.skipped.is_empty() { Outcome::Clean } else { Outcome::ProblemsFound })
+        }
+        Command::Export { kinds, format, output, max_confidentiality, bundle, ids } => {
+            let mut a = open(g)?;
+            if let Some(dir) = bundle {
+                if ids.is_empty() {
+                    bail!("--bundle needs at least one --id (an act, event or document)");
+                }
+                let m = a.export_bundle(&ids, &dir, &actor(g)).with_context(|| format!("writing bundle {}", dir.display()))?;
+                println!("Wrote {} ({} records, {} files). It holds decrypted originals: handle it as evidence.", dir.display(), m.records.len(), m.files.len());
+                println!("Signed by archive key {}", m.archive_public_key);
+                println!("Check it with: girok verify-bundle {} --key {}", dir.display(), m.archive_public_key);
+                return Ok(Outcome::Clean);
+            }
+            let kinds: Vec<Kind> = if kinds.is_empty() {
+                if format == Fmt::Csv {
+                    bail!("CSV export needs one kind: places, sources, persons, events or acts");
+                }
+                Kind::ALL.to_vec()
+            } else {
+                kinds.iter().map(|k| parse_kind(k)).collect::<anyhow::Result<_>>()?
+            };
+            let text = a.export(&kinds, if format == Fmt::Json { Format::Json } else { Format::Csv }, max_confidentiality.into())?;
+            match output {
+                Some(path) => std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?,
+                None => std::io::stdout().lock().write_all(text.as_bytes()).context("writing to standard output")?,
+            }
+            Ok(Outcome::Clean)
+        }
+        Command::Search(args) => cmd_search(g, args),
+        Command::Show { id, json } => cmd_show(g, &id, json),
+        Command::History { id } => {
+            let a = open(g)?;
+            let h = a.history(&id)?;
+            if h.is_empty() {
+                bail!("no history for {id}: no such record was ever written");
+            }
+            let mut previous: Option<serde_json::Value> = None;
+            for (n, e) in h.iter().enumerate() {
+                println!("version {} · entry {} · {} · {} · {}", n + 1, e.seq, e.at, e.actor, e.action);
+                let current: Option<serde_json::Value> = e.content.as_deref().and_then(|c| serde_json::from_str(c).ok());
+                match (&previous, &current) {
+                    (Some(serde_json::Value::Object(old)), Some(serde_json::Value::Object(new))) => {
+                        for (k, v) in new {
+                            if old.get(k) != Some(v) {
+                                println!("    {k}: {} → {}", old.get(k).map(|x| x.to_string()).unwrap_or_else(|| "—".into()), v);
+                            }
+                        }
+                    }
+                    (None, Some(c)) => println!("    {c}"),
+                    _ => {}
+                }
+                if current.is_some() {
+                    previous = current;
+                }
+            }
+            Ok(Outcome::Clean)
+        }
+        Command::Verify => {
+            let a = open(g)?;
+            let pb = bar(0, "blobs");
+            let report = a.verify(&mut |done, total| {
+                pb.set_length(total);
+                pb.set_position(done);
+            })?;
+            pb.finish_and_clear();
+            for w in &report.warnings {
+                eprintln!("warning: {w}");
+            }
+            for p in &report.problems {
+                println!("PROBLEM {p}");
+            }
+            println!(
+                "checked {} audit entries, {} records, {} original files; chain head {}",
+                report.entries, report.records, report.blobs, report.head_hash
+            );
+            if report.ok() {
+                println!("OK: nothing altered or missing");
+                Ok(Outcome::Clean)
+            } else {
+                println!("{} problem(s) found", report.problems.len());
+                Ok(Outcome::ProblemsFound)
+            }
+        }
+        Command::VerifyBundle { dir, key } => {
+            let check = girok_store::verify_bundle(&dir, key.as_deref()).with_context(|| format!("checking bundle {}", dir.display()))?;
+            for p in &check.problems {
+                println!("PROBLEM {p}");
+            }
+            println!("checked {} files; signed by {}", check.files_checked, check.signer);
+            if check.problems.is_empty() {
+                println!("OK: signature and every hash match{}", if key.is_some() { ", and the signer is the expected archive" } else { " (pass --key to check who signed it)" });
+                Ok(Outcome::Clean)
+            } else {
+                Ok(Outcome::ProblemsFound)
+            }
+        }
+        Command::Info => {
+            let a = open(g)?;
+            println!("archive {}", a.dir().display());
+            for (kind, n) in a.counts()? {
+                println!("{:>10} {n}", kind.as_str());
+            }
+            println!("public signing key {}", a.public_key_hex());
+            Ok(Outcome::Clean)
+        }
+        Command::Vocab { list, find } => {
+            let list = match list {
+                VocabList::ActTypes => List::ActTypes,
+                VocabList::Involvement => List::Involvement,
+                VocabList::SourceConnection => List::SourceConnection,
+                VocabList::Relationships => List::Relationships,
+                VocabList::Reliability => List::Reliability,
+                VocabList::PlaceKinds => {
+                    for k in girok_core::model::PlaceKind::ALL {
+                        println!("{:<22} {}", k.as_str(), k.label());
+                    }
+                    return Ok(Outcome::Clean);
+                }
+            };
+            let find = find.map(|f| f.to_lowercase());
+            let vocab = Vocabulary::builtin();
+            for t in vocab.terms(list) {
+                if find.as_ref().is_some_and(|f| !t.en.to_lowercase().contains(f) && !t.ko.as_deref().unwrap_or("").contains(f.as_str())) {
+                    continue;
+                }
+                let indent = "  ".repeat(t.level.saturating_sub(1) as usize);
+                println!("{} {indent}{}{}", t.code, t.en, t.ko.as_ref().map(|k| format!(" ({k})")).unwrap_or_default());
+            }
+            Ok(Outcome::Clean)
+        }
+        Command::Demo { dir, testimonies, seed } => cmd_demo(&dir, testimonies, seed),
+    }
+}
+
+fn collect_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        let md = std::fs::metadata(p).with_context(|| format!("{} does not exist", p.display()))?;
+        if md.is_dir() {
+            let mut stack = vec![p.clone()];
+            while let Some(d) = stack.pop() {
+                let mut entries: Vec<PathBuf> = std::fs::read_dir(&d).with_context(|| format!("reading folder {}", d.display()))?.flatten().map(|e| e.path()).collect();
+                entries.sort();
+                for e in entries {
+                    if e.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
+                        continue;
+                    }
+                    if e.is_dir() {
+                        stack.push(e);
+                    } else {
+                        out.push(e);
+                    }
+                }
+            }
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn cmd_add(g: &Global, paths: Vec<PathBuf>, source: Option<String>, title: Option<String>, language: Option<String>, confidentiality: Confidentiality, max_size: u64) -> anyhow::Result<Outcome> {
+    let files = collect_files(&paths)?;
+    let mut a = open(g)?;
+    if let Some(s) = &source {
+        if !a.exists(s)? {
+            bail!("--source {s}: no such source in the archive (import it first)");
+        }
+    }
+    let pb = bar(files.len() as u64, "add");
+    let meta = IntakeMeta { id: None, title, received_from: source, received_by: actor(g), language, confidentiality, synthetic: false, max_size };
+    let (mut added, mut dup, mut failed) = (0, 0, 0);
+    for f in &files {
+        let mut outcome = None;
+        a.write(&actor(g), |w| {
+            outcome = Some(w.add_file(f, &meta));
+            Ok(())
+        })?;
+        match outcome.expect("set in the closure") {
+            Ok(IntakeOutcome::Added { id, text_chars, warning }) => {
+                added += 1;
+                say(&pb, format!("added {id} {} ({text_chars} characters of text)", f.display()));
+                if let Some(w) = warning {
+                    say(&pb, format!("  warning: {w}"));
+                }
+            }
+            Ok(IntakeOutcome::Duplicate { existing }) => {
+                dup += 1;
+                say(&pb, format!("duplicate {} is already {existing} (same SHA-256); not stored twice", f.display()));
+            }
+            Err(e) => {
+                failed += 1;
+                say(&pb, format!("error: {e}"));
+            }
+        }
+        pb.inc(1);
+    }
+    pb.finish_and_clear();
+    println!("{added} added, {dup} duplicate, {failed} failed");
+    Ok(if failed > 0 { Outcome::ProblemsFound } else { Outcome::Clean })
+}
+
+fn cmd_search(g: &Global, args: SearchArgs) -> anyhow::Result<Outcome> {
+    let a = open(g)?;
+    let act_type = match &args.act_type {
+        Some(t) => Some(Vocabulary::builtin().resolve(List::ActTypes, t).with_context(|| format!("--act-type {t:?}"))?.code.clone()),
+        None => None,
+    };
+    let place = match &args.place {
+        Some(p) => Some(a.resolve_place(p).with_context(|| format!("--place {p:?}"))?),
+        None => None,
+    };
+    let q = SearchQuery {
+        text: args.query.clone(),
+        kinds: args.kinds.iter().map(|k| parse_kind(k)).collect::<anyhow::Result<_>>()?,
+        act_type,
+        place,
+        from: args.from.as_deref().map(|s| parse_day_bound(s, false, "from")).transpose()?,
+        to: args.to.as_deref().map(|s| parse_day_bound(s, true, "to")).transpose()?,
+        source: args.source.clone(),
+        max_confidentiality: args.confidentiality.into(),
+        limit: args.limit,
+    };
+    let hits = a.search(&q)?;
+    if args.json {
+        let v: Vec<serde_json::Value> = hits
+            .iter()
+            .map(|h| serde_json::json!({ "id": h.id, "kind": h.kind, "title": h.title, "score": h.score, "snippet": h.snippet.text, "marks": h.snippet.marks }))
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        let (open_mark, close_mark) = if std::io::stdout().is_terminal() { ("\x1b[1;33m", "\x1b[0m") } else { ("[", "]") };
+        for h in &hits {
+            println!("{} {:<9} {}", h.id, h.kind, h.title);
+            if !h.snippet.text.is_empty() {
+                println!("    {}", h.snippet.render(open_mark, close_mark));
+            }
+        }
+        eprintln!("{} result(s)", hits.len());
+    }
+    Ok(if hits.is_empty() { Outcome::ProblemsFound } else { Outcome::Clean })
+}
+
+fn cmd_show(g: &Global, id: &str, json: bool) -> anyhow::Result<Outcome> {
+    let a = open(g)?;
+    let rec = a.get(id).with_context(|| format!("showing {id}"))?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rec)?);
+        return Ok(Outcome::Clean);
+    }
+    let vocab = Vocabulary::builtin();
+    let label = |list: List, code: &Option<String>| code.as_ref().map(|c| vocab.get(list, c).map(|t| format!("{} ({c})", t.en)).unwrap_or_else(|| c.clone())).unwrap_or_else(|| "—".into());
+    println!("{} · {} · {}", rec.id(), rec.kind().as_str(), rec.confidentiality().as_str());
+    println!("{}", rec.title());
+    let place_name = |p: &Option<String>| p.as_ref().map(|p| a.get(p).map(|r| format!("{} [{p}]", r.title())).unwrap_or_else(|_| p.clone())).unwrap_or_else(|| "—".into());
+    let date = |d: &Option<UncertainDate>| d.as_ref().map(|d| d.to_string()).unwrap_or_else(|| "—".into());
+    let cites = |c: &[girok_core::model::Citation]| -> anyhow::Result<()> {
+        for c in c {
+            match c.span {
+                Some((s, e)) => {
+                    let text = a.document_text(&c.document)?.unwrap_or_default();
+                    let passage: String = text.chars().skip(s as usize).take((e - s) as usize).collect();
+                    println!("  cites {} chars {s}-{e}: \"{passage}\"", c.document);
+                }
+                None => println!("  cites {}", c.document),
+            }
+        }
+        Ok(())
+    };
+    match &rec {
+        Record::Act(x) => {
+            println!("  act type    {}", label(List::ActTypes, &Some(x.act_type.clone())));
+            println!("  victim      {}", a.get(&x.victim).map(|r| format!("{} [{}]", r.title(), x.victim)).unwrap_or_else(|_| x.victim.clone()));
+            println!("  event       {}", x.event);
+            println!("  place       {}", place_name(&x.place));
+            println!("  date        {}", date(&x.date));
+            for p in &x.perpetrators {
+                println!("  perpetrator {} · {}", a.get(&p.perpetrator).map(|r| r.title()).unwrap_or_else(|_| p.perpetrator.clone()), label(List::Involvement, &p.degree));
+            }
+            println!("  source      {} · {} · reliability {}", x.source.clone().unwrap_or_else(|| "—".into()), label(List::SourceConnection, &x.connection), label(List::Reliability, &x.reliability));
+            if !x.description.is_empty() {
+                println!("  description {}", x.description);
+            }
+            println!("  violates:");
+            for art in girok_core::rights::articles_for(vocab, &x.act_type) {
+                println!("    {art}");
+            }
+            cites(&x.citations)?;
+        }
+        Record::Event(x) => {
+            println!("  place       {}", place_name(&x.place));
+            println!("  date        {}", date(&x.date));
+            if let Some(f) = &x.follows {
+                println!("  follows     {f}");
+            }
+            if !x.description.is_empty() {
+                println!("  description {}", x.description);
+            }
+            cites(&x.citations)?;
+        }
+        Record::Document(d) => {
+            println!("  sha256      {}", d.sha256);
+            println!("  size        {} bytes · {} · {}", d.size, d.media_type, d.original_name);
+            println!("  received    {} from {} by {}", d.received_at, d.received_from.clone().unwrap_or_else(|| "—".into()), d.received_by);
+            if let Some(text) = a.document_text(id)? {
+                let excerpt: String = text.chars().take(600).collect();
+                println!("  text ({} characters):\n{excerpt}{}", d.text_chars, if d.text_chars > 600 { "…" } else { "" });
+            }
+        }
+        Record::Place(p) => {
+            println!("  kind        {}", p.kind.label());
+            println!("  parent      {}", place_name(&p.parent));
+            if let (Some(lat), Some(lon)) = (p.lat, p.lon) {
+                println!("  coordinates {lat}, {lon}");
+            }
+            println!("  aliases     {}", p.aliases.iter().map(|n| n.text.as_str()).collect::<Vec<_>>().join("; "));
+            println!("  contains    {} places", a.place_descendants(id)?.len().saturating_sub(1));
+            println!("  credit      {}", p.credit);
+        }
+        other => println!("{}", serde_json::to_string_pretty(other)?),
+    }
+    Ok(Outcome::Clean)
+}
+
+fn cmd_demo(dir: &Path, testimonies: usize, seed: u64) -> anyhow::Result<Outcome> {
+    let key = KeySource::passphrase(DEMO_PASSPHRASE);
+    if dir.exists() {
+        // Only ever replace a previous demo archive, recognised by opening with the demo passphrase.
+        match Archive::open(dir, &key) {
+            Ok(_) => std::fs::remove_dir_all(dir).with_context(|| format!("removing the previous demo archive {}", dir.display()))?,
+            Err(_) => bail!("{} exists and is not a demo archive; choose another --dir", dir.display()),
+        }
+    }
+    eprintln!("Generating {testimonies} synthetic testimonies (seed {seed})…");
+    let ds = girok_synth::generate(&girok_synth::Config { seed, testimonies });
+    let mut a = Archive::create(dir, &key, CreateOptions { kdf: KdfParams::INTERACTIVE, seed_gazetteer: true }).with_context(|| format!("creating {}", dir.display()))?;
+    let pb = bar(ds.documents.len() as u64, "documents");
+    let loaded = load::load(&mut a, &ds, &mut |what, done, total| {
+        pb.set_message(what.to_string());
+        pb.set_length(total as u64);
+        pb.set_position(done as u64);
+    })?;
+    pb.finish_and_clear();
+    let places = a.counts()?.into_iter().find(|(k, _)| *k == Kind::Place).map(|(_, n)| n).unwrap_or(0);
+    println!("Created the demo archive {} — ALL DATA IN IT IS SYNTHETIC (fictional people and testimonies).", dir.display());
+    println!("  {} testimonies (Korean and English) · {} persons · {} events · {} acts · {places} places · {} indicator series", loaded.documents, loaded.persons, loaded.events, loaded.acts, ds.indicators.len());
+    println!("  demo passphrase: {DEMO_PASSPHRASE}");
+    println!();
+    println!("Try:");
+    println!("  export GIROK_ARCHIVE={} GIROK_PASSPHRASE={DEMO_PASSPHRASE}", dir.display());
+    println!("  cargo run --release -- search 수용소 --place \"North Hamgyong Province\"");
+    println!("  cargo run --release -- search \"tortured\" --act-type DP0600000000 --from 2000 --to 2005");
+    println!("  cargo run --release -- show act-synth-00001-2");
+    println!("  cargo run --release -- verify");
+    Ok(Outcome::Clean)
+}

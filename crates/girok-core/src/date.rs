@@ -11,10 +11,28 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// A calendar day, stored as days since 1970-01-01 (proleptic Gregorian).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+/// A calendar day, held as days since 1970-01-01 (proleptic Gregorian) and written in JSON as
+/// `YYYY-MM-DD`, so stored records stay readable without this code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Day(pub i32);
+
+impl Serialize for Day {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Day {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Day, D::Error> {
+        let text = String::deserialize(d)?;
+        let mut parts = text.splitn(3, '-');
+        let mut num = || parts.next().and_then(|p| p.parse::<i64>().ok());
+        match (num(), num(), num()) {
+            (Some(y), Some(m), Some(dd)) => Day::from_ymd(y as i32, m as u32, dd as u32).map_err(serde::de::Error::custom),
+            _ => Err(serde::de::Error::custom(format!("{text:?} is not a YYYY-MM-DD date"))),
+        }
+    }
+}
 
 impl Day {
     /// Builds a day, refusing impossible dates such as 1997-02-30.

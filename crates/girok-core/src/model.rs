@@ -222,6 +222,7 @@ pub struct Document {
 #[serde(rename_all = "snake_case")]
 pub enum Script {
     Hangul,
+    #[serde(rename = "mccune_reischauer")]
     McCuneReischauer,
     RevisedRomanization,
     Other,
@@ -639,7 +640,15 @@ impl Record {
             Record::Person(r) => r.notes.clone(),
             Record::Place(r) => r.aliases.iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join(" "),
             Record::Event(r) => r.description.clone(),
-            Record::Act(r) => r.description.clone(),
+            Record::Act(r) => {
+                // The Korean label of the act type, so "고문" finds acts coded as torture.
+                let ko = Vocabulary::builtin().get(List::ActTypes, &r.act_type).and_then(|t| t.ko.clone()).unwrap_or_default();
+                if ko.is_empty() {
+                    r.description.clone()
+                } else {
+                    format!("{}\n{ko}", r.description)
+                }
+            }
             Record::Indicator(r) => r.source.clone(),
         }
     }

@@ -132,3 +132,11 @@ fn civil_day_round_trip() {
     }
     assert_eq!(Day::from_ymd(1970, 1, 1).unwrap(), Day(0));
 }
+
+#[test]
+fn json_form_uses_iso_days() {
+    let json = serde_json::to_string(&d("winter 1997")).unwrap();
+    assert_eq!(json, r#"{"earliest":"1997-12-01","latest":"1998-02-28","precision":"season","text":"winter 1997"}"#);
+    assert_eq!(serde_json::from_str::<UncertainDate>(&json).unwrap(), d("winter 1997"));
+    assert!(serde_json::from_str::<Day>("\"1997-02-30\"").is_err());
+}

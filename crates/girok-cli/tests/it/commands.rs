@@ -1,0 +1,134 @@
+//! Each subcommand, its output and its errors.
+
+use crate::{girok, ok, run, setup, write};
+
+#[test]
+fn coding_searching_showing_and_history() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    setup(d);
+    let t = write(d, "testimony.txt", "SYNTHETIC testimony. 저는 1997년 겨울 온성에서 체포되어 보위부에서 고문을 당했습니다. Later I was beaten at Yodok.");
+    let r = ok(girok(d).args(["add", "--source", "src-a"]).arg(&t));
+    assert!(r.stdout.contains("1 added, 0 duplicate, 0 failed"), "{}", r.stdout);
+    let doc = r.stdout.split_whitespace().nth(1).unwrap().to_string();
+    assert!(doc.starts_with("doc-"));
+    let acts = write(d, "acts.csv", &format!("id,event,victim,act_type,place,date,source,citations,description\nact-1,evt-1,per-1,고문,Onsong,1997년 겨울,src-a,{doc}@20-64,tortured by bowibu (synthetic)\n"));
+    ok(girok(d).args(["import", "acts"]).arg(&acts));
+
+    let r = ok(girok(d).args(["search", "고문"]));
+    assert!(r.stdout.contains("act-1") && r.stdout.contains(&doc), "{}", r.stdout);
+    let r = ok(girok(d).args(["search", "beaten", "--kind", "document"]));
+    assert!(r.stdout.contains("[beaten]"), "{}", r.stdout);
+    let r = ok(girok(d).args(["search", "--act-type", "torture", "--place", "North Hamgyong Province", "--from", "1998", "--to", "1998", "--json"]));
+    let hits: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let ids: Vec<&str> = hits.as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"act-1") && ids.contains(&"evt-1") && ids.contains(&doc.as_str()), "{ids:?}");
+    let r = run(girok(d).args(["search", "teleportation"]));
+    assert_eq!(r.code, 1, "no hits exits 1");
+
+    let r = ok(girok(d).args(["show", "act-1"]));
+    assert!(r.stdout.contains("ICCPR art. 7"), "{}", r.stdout);
+    assert!(r.stdout.contains("cites"), "{}", r.stdout);
+
+    let acts2 = write(d, "acts2.csv", "id,event,victim,act_type,place,date,source\nact-1,evt-1,per-1,torture,Onsong,January 1998,src-a\n");
+    ok(girok(d).args(["import", "acts"]).arg(&acts2));
+    let r = ok(girok(d).args(["history", "act-1"]));
+    assert!(r.stdout.contains("version 2") && r.stdout.contains("tester"), "{}", r.stdout);
+    assert!(r.stdout.contains("January 1998"), "{}", r.stdout);
+
+    let r = ok(girok(d).arg("verify"));
+    assert!(r.stdout.contains("OK: nothing altered or missing"), "{}", r.stdout);
+
+    let r = ok(girok(d).args(["export", "acts", "--format", "csv"]));
+    assert!(r.stdout.starts_with("id,event,victim,act_type"), "{}", r.stdout);
+
+    let bundle = d.join("bundle");
+    let r = ok(girok(d).args(["export", "--bundle"]).arg(&bundle).args(["--id", "act-1"]));
+    let key = r.stdout.lines().find_map(|l| l.strip_prefix("Signed by archive key ")).unwrap().trim().to_string();
+    let r = ok(girok(d).args(["verify-bundle"]).arg(&bundle).args(["--key", &key]));
+    assert!(r.stdout.contains("OK"), "{}", r.stdout);
+    std::fs::write(bundle.join("records.json"), "[]").unwrap();
+    let r = run(girok(d).args(["verify-bundle"]).arg(&bundle));
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stdout.contains("records.json: SHA-256 does not match"), "{}", r.stdout);
+}
+
+#[test]
+fn duplicates_and_bad_files_are_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    ok(girok(d).arg("init"));
+    let folder = d.join("intake");
+    std::fs::create_dir_all(folder.join("sub")).unwrap();
+    write(&folder, "a.txt", "SYNTHETIC A");
+    write(&folder, "sub/b.html", "<p>SYNTHETIC B</p>");
+    write(&folder, "copy.txt", "SYNTHETIC A");
+    write(&folder, "empty.txt", "");
+    let r = run(girok(d).arg("add").arg(&folder));
+    assert_eq!(r.code, 1, "a failed file makes the run exit 1: {}", r.stdout);
+    assert!(r.stdout.contains("2 added, 1 duplicate, 1 failed"), "{}", r.stdout);
+    assert!(r.stdout.contains("empty.txt is empty"), "{}", r.stdout);
+    let r = run(girok(d).arg("add").arg(d.join("absent.txt")));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("absent.txt does not exist"), "{}", r.stderr);
+}
+
+#[test]
+fn wrong_key_missing_archive_and_bad_flags_exit_2_with_a_message() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let r = run(girok(d).arg("verify"));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no archive at") && r.stderr.contains("girok init"), "{}", r.stderr);
+    ok(girok(d).arg("init"));
+    let r = run(girok(d).env("GIROK_PASSPHRASE", "not the passphrase").arg("verify"));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("wrong passphrase or key file"), "{}", r.stderr);
+    assert!(!r.stderr.contains("not the passphrase"), "no secret in messages");
+    let r = run(girok(d).args(["search", "x", "--from", "1997-02-30"]));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--from \"1997-02-30\": impossible date"), "{}", r.stderr);
+    let r = run(girok(d).args(["search", "--act-type", "teleportation"]));
+    assert!(r.stderr.contains("--act-type \"teleportation\": unknown act type"), "{}", r.stderr);
+    let r = run(girok(d).args(["import", "widgets"]).arg(write(d, "w.csv", "id\n")));
+    assert!(r.stderr.contains("unknown record kind \"widgets\""), "{}", r.stderr);
+    let r = run(girok(d).args(["import", "acts"]).arg(d.join("nope.csv")));
+    assert!(r.stderr.contains("reading") && r.stderr.contains("nope.csv"), "{}", r.stderr);
+}
+
+#[test]
+fn key_file_archives() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let key = d.join("archive.key");
+    let r = ok(girok(d).env_remove("GIROK_PASSPHRASE").args(["init", "--new-key-file"]).arg(&key));
+    assert!(r.stdout.contains("Created archive"));
+    ok(girok(d).env_remove("GIROK_PASSPHRASE").arg("--key-file").arg(&key).arg("info"));
+    let r = run(girok(d).arg("info"));
+    assert!(r.stderr.contains("wrong passphrase or key file"), "{}", r.stderr);
+}
+
+#[test]
+fn demo_builds_a_verifying_archive_and_prints_how_to_use_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let r = ok(girok(d).args(["demo", "--dir", "demo", "--testimonies", "30"]));
+    assert!(r.stdout.contains("SYNTHETIC"), "{}", r.stdout);
+    assert!(r.stdout.contains("demo passphrase: girok-demo-passphrase-NOT-SECRET"));
+    assert_eq!(r.stdout.matches("cargo run --release --").count() >= 3, true);
+    let demo = |args: &[&str]| {
+        let mut c = girok(d);
+        c.env("GIROK_ARCHIVE", d.join("demo")).env("GIROK_PASSPHRASE", "girok-demo-passphrase-NOT-SECRET").args(args);
+        c
+    };
+    ok(&mut demo(&["verify"]));
+    let r = ok(&mut demo(&["search", "수용소"]));
+    assert!(r.stdout.contains("doc-synth"), "{}", r.stdout);
+    // Running the demo again replaces the previous demo archive.
+    ok(girok(d).args(["demo", "--dir", "demo", "--testimonies", "5"]));
+    // But never an archive that is not a demo.
+    ok(girok(d).arg("init"));
+    let r = run(girok(d).args(["demo", "--dir", "archive"]));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("is not a demo archive"), "{}", r.stderr);
+}
