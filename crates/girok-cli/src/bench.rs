@@ -1,2 +1,264 @@
-//! placeholder bench
-fn main() {}
+//! `girok-bench`: intake throughput against `sha256sum`, search latency on a large synthetic
+//! archive, and archive size on disk. A benchmark that prints figures, never a timed test.
+//!
+//! Run: `cargo run --release --bin girok-bench -- [--intake-mb 1024] [--docs 100000] [--acts 1000000]`
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use girok_core::model::{Act, Citation, Record};
+use girok_core::{Kind, UncertainDate};
+use girok_store::{Archive, CreateOptions, IntakeMeta, KdfParams, KeySource, SearchQuery};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+struct Opts {
+    intake_mb: u64,
+    docs: usize,
+    acts: usize,
+    queries: usize,
+    dir: Option<PathBuf>,
+}
+
+fn parse_args() -> anyhow::Result<Opts> {
+    let mut o = Opts { intake_mb: 1024, docs: 100_000, acts: 1_000_000, queries: 2000, dir: None };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut i = 0;
+    while i < args.len() {
+        let val = args.get(i + 1).with_context(|| format!("{} needs a value", args[i]))?;
+        match args[i].as_str() {
+            "--intake-mb" => o.intake_mb = val.parse().context("--intake-mb")?,
+            "--docs" => o.docs = val.parse().context("--docs")?,
+            "--acts" => o.acts = val.parse().context("--acts")?,
+            "--queries" => o.queries = val.parse().context("--queries")?,
+            "--dir" => o.dir = Some(PathBuf::from(val)),
+            other => anyhow::bail!("unknown option {other} (use --intake-mb, --docs, --acts, --queries, --dir)"),
+        }
+        i += 2;
+    }
+    Ok(o)
+}
+
+fn dir_size(p: &Path) -> u64 {
+    let mut total = 0;
+    for e in std::fs::read_dir(p).into_iter().flatten().flatten() {
+        let path = e.path();
+        total += if path.is_dir() { dir_size(&path) } else { e.metadata().map(|m| m.len()).unwrap_or(0) };
+    }
+    total
+}
+
+fn main() -> anyhow::Result<()> {
+    let o = parse_args()?;
+    let base = match &o.dir {
+        Some(d) => d.clone(),
+        None => std::env::temp_dir().join(format!("girok-bench-{}", std::process::id())),
+    };
+    std::fs::create_dir_all(&base)?;
+    println!("girok-bench · {} · {} cores", girok_store::now_rfc3339(), std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    if o.intake_mb > 0 {
+        intake(&base, o.intake_mb)?;
+    }
+    if o.docs > 0 {
+        search(&base, o.docs, o.acts, o.queries)?;
+    }
+    if o.dir.is_none() {
+        let _ = std::fs::remove_dir_all(&base);
+    }
+    Ok(())
+}
+
+/// 1 GB of mixed files: text testimonies, HTML captures, and incompressible "photos" and "audio".
+fn intake(base: &Path, mb: u64) -> anyhow::Result<()> {
+    let src = base.join("intake-files");
+    std::fs::create_dir_all(&src)?;
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let target = mb << 20;
+    let mut written = 0u64;
+    let mut files = Vec::new();
+    let mut n = 0;
+    while written < target {
+        let (name, bytes): (String, Vec<u8>) = match n % 4 {
+            0 => (format!("t{n}.txt"), "SYNTHETIC testimony. 요덕수용소에서 강제노동을 했다. Forced labour at the camp. ".repeat(rng.gen_range(50..2000)).into_bytes()),
+            1 => (format!("w{n}.html"), format!("<html><body>{}</body></html>", "<p>SYNTHETIC capture of a report on forcible returns.</p>".repeat(rng.gen_range(50..2000))).into_bytes()),
+            2 => (format!("p{n}.jpg"), (0..rng.gen_range(200_000..4_000_000)).map(|_| rng.gen()).collect()),
+            _ => (format!("a{n}.mp3"), (0..rng.gen_range(1_000_000..20_000_000)).map(|_| rng.gen()).collect()),
+        };
+        let p = src.join(&name);
+        std::fs::write(&p, &bytes)?;
+        written += bytes.len() as u64;
+        files.push(p);
+        n += 1;
+    }
+    // Warm the page cache equally for both contenders.
+    for f in &files {
+        let _ = std::fs::read(f)?;
+    }
+    let t = Instant::now();
+    let status = std::process::Command::new("sha256sum").args(&files).stdout(std::process::Stdio::null()).status().context("running sha256sum")?;
+    anyhow::ensure!(status.success(), "sha256sum failed");
+    let sha_time = t.elapsed();
+
+    let dir = base.join("intake-archive");
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut a = Archive::create(&dir, &KeySource::passphrase("bench passphrase (synthetic)"), CreateOptions { kdf: KdfParams::INTERACTIVE, seed_gazetteer: false })?;
+    let t = Instant::now();
+    for f in &files {
+        a.write("bench", |w| {
+            w.add_file(f, &IntakeMeta::default()).map_err(|e| girok_store::StoreError::Invalid { id: String::new(), message: e.to_string() })?;
+            Ok(())
+        })?;
+    }
+    let girok_time = t.elapsed();
+    let mbs = |d: Duration| written as f64 / (1 << 20) as f64 / d.as_secs_f64();
+    println!();
+    println!("intake: {} files, {:.0} MiB (text, HTML, random binary)", files.len(), written as f64 / (1 << 20) as f64);
+    println!("  sha256sum        {:>7.2} s  {:>7.1} MiB/s", sha_time.as_secs_f64(), mbs(sha_time));
+    println!("  girok add        {:>7.2} s  {:>7.1} MiB/s  (hash + age encryption + text extraction + audited commit per file)", girok_time.as_secs_f64(), mbs(girok_time));
+    println!("  ratio girok/sha256sum throughput: {:.2} (target >= 0.5)", sha_time.as_secs_f64() / girok_time.as_secs_f64());
+    println!("  archive size on disk: {:.0} MiB", dir_size(&dir) as f64 / (1 << 20) as f64);
+    std::fs::remove_dir_all(&src)?;
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}
+
+fn search(base: &Path, n_docs: usize, n_acts: usize, n_queries: usize) -> anyhow::Result<()> {
+    let dir = base.join("search-archive");
+    let key = KeySource::passphrase("bench passphrase (synthetic)");
+    let mut a = match Archive::open(&dir, &key) {
+        Ok(a) if a.counts()?.iter().any(|(k, n)| *k == Kind::Act && *n as usize >= n_acts) && a.counts()?.iter().any(|(k, n)| *k == Kind::Document && *n as usize >= n_docs) => {
+            println!("\nreusing the synthetic archive at {}", dir.display());
+            a
+        }
+        _ => build(&dir, &key, n_docs, n_acts)?,
+    };
+    let size = dir_size(&dir);
+    let counts = a.counts()?;
+    let get = |k: Kind| counts.iter().find(|(x, _)| *x == k).map(|(_, n)| *n).unwrap_or(0);
+    println!("\nsearch: archive with {} documents, {} acts, {} events, {} persons; {:.0} MiB on disk", get(Kind::Document), get(Kind::Act), get(Kind::Event), get(Kind::Person), size as f64 / (1 << 20) as f64);
+
+    let words = ["tortured", "forced labour", "execution", "Hyesan", "interrogated", "수용소", "강제노동", "공개처형", "체포", "보위부 신문", "Yodok camp", "market"];
+    let mut rng = ChaCha8Rng::seed_from_u64(9);
+    let mut times: Vec<(String, Duration, usize)> = Vec::new();
+    for i in 0..n_queries {
+        let mut q = SearchQuery { text: words[rng.gen_range(0..words.len())].to_string(), limit: 20, ..Default::default() };
+        let label;
+        match i % 5 {
+            0 => label = "text",
+            1 => {
+                label = "text+act type";
+                q.act_type = Some(["020000000000", "DP0500000000", "DP0100000000"][rng.gen_range(0..3)].into());
+            }
+            2 => {
+                label = "text+province";
+                q.place = Some(["plc-kp-17", "plc-kp-13", "plc-kp-03"][rng.gen_range(0..3)].into());
+            }
+            3 => {
+                label = "text+dates+kind";
+                let y = rng.gen_range(1996..2018);
+                q.from = girok_core::Day::from_ymd(y, 1, 1).ok();
+                q.to = girok_core::Day::from_ymd(y + 1, 12, 31).ok();
+                q.kinds = vec![Kind::Act];
+            }
+            _ => {
+                label = "text+confidentiality";
+                q.max_confidentiality = girok_core::Confidentiality::Internal;
+            }
+        }
+        let t = Instant::now();
+        let hits = a.search(&q)?;
+        times.push((label.to_string(), t.elapsed(), hits.len()));
+    }
+    let report = |name: &str, mut v: Vec<Duration>| {
+        v.sort();
+        let pct = |p: f64| v[((v.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0;
+        println!("  {name:<22} n={:<5} p50 {:>7.2} ms  p99 {:>7.2} ms  max {:>7.2} ms", v.len(), pct(0.5), pct(0.99), pct(1.0));
+    };
+    report("all queries", times.iter().map(|t| t.1).collect());
+    for label in ["text", "text+act type", "text+province", "text+dates+kind", "text+confidentiality"] {
+        report(label, times.iter().filter(|t| t.0 == label).map(|t| t.1).collect());
+    }
+    let empty = times.iter().filter(|t| t.2 == 0).count();
+    println!("  queries with no hits: {empty} of {}", times.len());
+    println!("  target: p99 < 50 ms");
+    let _ = &mut a;
+    Ok(())
+}
+
+fn build(dir: &Path, key: &KeySource, n_docs: usize, n_acts: usize) -> anyhow::Result<Archive> {
+    let _ = std::fs::remove_dir_all(dir);
+    let mut a = Archive::create(dir, key, CreateOptions { kdf: KdfParams::INTERACTIVE, seed_gazetteer: true })?;
+    let t = Instant::now();
+    let ds = girok_synth::generate(&girok_synth::Config { seed: 42, testimonies: n_docs });
+    print!("\nbuilding a synthetic archive: {} testimonies … ", ds.documents.len());
+    std::io::stdout().flush()?;
+    let loaded = crate_load(&mut a, &ds)?;
+    // Top the acts up to n_acts with variants of the generated ones (new ids, shifted dates).
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let mut extra = n_acts.saturating_sub(loaded);
+    let mut batch: Vec<Act> = Vec::with_capacity(10_000);
+    let mut serial = 0usize;
+    while extra > 0 {
+        let base = &ds.acts[rng.gen_range(0..ds.acts.len())];
+        let mut act = base.clone();
+        act.id = format!("act-bench-{serial:08}");
+        serial += 1;
+        let year = rng.gen_range(1996..2020);
+        act.date = UncertainDate::parse(&format!("{year}")).ok();
+        act.citations = vec![Citation { document: base.citations[0].document.clone(), span: None }];
+        batch.push(act);
+        extra -= 1;
+        if batch.len() == 10_000 || extra == 0 {
+            a.write("bench", |w| {
+                for act in batch.drain(..) {
+                    w.put(Record::Act(act))?;
+                }
+                Ok(())
+            })?;
+        }
+    }
+    println!("done in {:.0} s", t.elapsed().as_secs_f64());
+    Ok(a)
+}
+
+fn crate_load(a: &mut Archive, ds: &girok_synth::Dataset) -> anyhow::Result<usize> {
+    a.write("bench", |w| {
+        for s in &ds.sources {
+            w.put(Record::Source(s.clone()))?;
+        }
+        for p in &ds.persons {
+            let mut bare = p.clone();
+            bare.relationships.clear();
+            w.put(Record::Person(bare))?;
+        }
+        Ok(())
+    })?;
+    for chunk in ds.documents.chunks(1000) {
+        a.write("bench", |w| {
+            for d in chunk {
+                let meta = IntakeMeta { id: Some(d.id.clone()), received_from: Some(d.source.clone()), confidentiality: d.confidentiality, synthetic: true, ..Default::default() };
+                w.add_bytes(&d.file_name, d.text.as_bytes(), &meta).map_err(|e| girok_store::StoreError::Invalid { id: d.id.clone(), message: e.to_string() })?;
+            }
+            Ok(())
+        })?;
+    }
+    for chunk in ds.events.chunks(10_000) {
+        a.write("bench", |w| {
+            for e in chunk {
+                w.put(Record::Event(e.clone()))?;
+            }
+            Ok(())
+        })?;
+    }
+    for chunk in ds.acts.chunks(10_000) {
+        a.write("bench", |w| {
+            for x in chunk {
+                w.put(Record::Act(x.clone()))?;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(ds.acts.len())
+}

@@ -179,6 +179,9 @@ struct SearchArgs {
     confidentiality: Conf,
     #[arg(long, default_value_t = 20)]
     limit: usize,
+    /// Rank every match, not only the 2,000 most recently added ones (slower on common words).
+    #[arg(long)]
+    exhaustive: bool,
     #[arg(long)]
     json: bool,
 }
@@ -559,6 +562,7 @@ fn cmd_search(g: &Global, args: SearchArgs) -> anyhow::Result<Outcome> {
         source: args.source.clone(),
         max_confidentiality: args.confidentiality.into(),
         limit: args.limit,
+        exhaustive: args.exhaustive,
     };
     let hits = a.search(&q)?;
     if args.json {

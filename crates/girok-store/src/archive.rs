@@ -108,6 +108,8 @@ fn tune(conn: &Connection) -> rusqlite::Result<()> {
     // Threat: plaintext pages in a temp file on an unencrypted disk.
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.pragma_update(None, "cache_size", -65536)?;
+    // After a checkpoint, shrink the write-ahead log back instead of keeping it at its peak size.
+    conn.pragma_update(None, "journal_size_limit", 16 * 1024 * 1024)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     Ok(())
 }
@@ -469,14 +471,16 @@ impl Writer<'_> {
         let rid = match existing {
             Some((rid, _)) => {
                 self.tx.execute("UPDATE records SET conf = ?2, title = ?3, body = ?4 WHERE rid = ?1", params![rid, conf_rank(record.confidentiality()), title, body])?;
-                self.tx.execute("DELETE FROM fts WHERE rowid = ?1", [rid])?;
                 rid
             }
             None => {
-                self.tx.execute(
-                    "INSERT INTO records(id, kind, conf, title, body) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![id, record.kind().as_str(), conf_rank(record.confidentiality()), title, body],
-                )?;
+                self.tx.prepare_cached("INSERT INTO records(id, kind, conf, title, body) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(params![
+                    id,
+                    record.kind().as_str(),
+                    conf_rank(record.confidentiality()),
+                    title,
+                    body
+                ])?;
                 self.tx.last_insert_rowid()
             }
         };
@@ -513,43 +517,44 @@ impl Writer<'_> {
     }
 
     fn unindex(&mut self, rid: i64, id: &str) -> Result<(), StoreError> {
+        let targets = self.facet_targets(id)?;
         self.tx.execute("DELETE FROM fts WHERE rowid = ?1", [rid])?;
         self.tx.execute("DELETE FROM facets WHERE origin = ?1", [id])?;
         self.tx.execute("DELETE FROM citations WHERE record_id = ?1", [id])?;
         if Kind::of_id(id) == Some(Kind::Place) {
             self.tx.execute("DELETE FROM place_ancestors WHERE place_id = ?1", [id])?;
         }
+        for t in targets.into_iter().filter(|t| *t != rid) {
+            self.reindex_text(t)?;
+        }
         Ok(())
     }
 
-    /// Maintains the derived tables: full-text index, facets, citations, place closure.
+    fn facet_targets(&self, origin: &str) -> rusqlite::Result<Vec<i64>> {
+        let mut stmt = self.tx.prepare_cached("SELECT DISTINCT rid FROM facets WHERE origin = ?1")?;
+        let rows = stmt.query_map([origin], |r| r.get(0))?;
+        rows.collect()
+    }
+
+    /// Maintains the derived tables: facets, citations, place closure, and the full-text rows of
+    /// this record and of every record whose facets it changes (its event, the documents it cites).
     fn index(&mut self, rid: i64, record: &Record) -> Result<(), StoreError> {
         let id = record.id();
+        let mut reindex: Vec<i64> = self.facet_targets(id)?;
+        reindex.push(rid);
         self.tx.execute("DELETE FROM facets WHERE origin = ?1", [id])?;
         self.tx.execute("DELETE FROM citations WHERE record_id = ?1", [id])?;
-        let mut body = record.searchable_text();
-        if let Record::Document(_) = record {
-            if let Some(text) = self.tx.query_row("SELECT text FROM document_text WHERE doc_id = ?1", [id], |r| r.get::<_, String>(0)).optional()? {
-                body = text;
-            }
-        }
-        let title = record.title();
-        let bigrams = hangul_bigrams(&format!("{title}\n{body}"));
-        self.tx.execute("INSERT INTO fts(rowid, title, body, bigrams) VALUES (?1, ?2, ?3, ?4)", params![rid, title, body, bigrams])?;
-
         let rid_of = |tx: &Transaction<'_>, id: &str| -> rusqlite::Result<Option<i64>> { tx.query_row("SELECT rid FROM records WHERE id = ?1", [id], |r| r.get(0)).optional() };
         let facet = |targets: &[i64], act_type: Option<&str>, place: Option<&str>, date: Option<&girok_core::UncertainDate>, source: Option<&str>| -> rusqlite::Result<()> {
+            let mut stmt = self.tx.prepare_cached("INSERT INTO facets(rid, origin, act_type, place_id, date_start, date_end, source_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?;
             for t in targets {
-                self.tx.execute(
-                    "INSERT INTO facets(rid, origin, act_type, place_id, date_start, date_end, source_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![t, id, act_type, place, date.and_then(|d| d.earliest.map(|x| x.0)), date.and_then(|d| d.latest.map(|x| x.0)), source],
-                )?;
+                stmt.execute(params![t, id, act_type, place, date.and_then(|d| d.earliest.map(|x| x.0)), date.and_then(|d| d.latest.map(|x| x.0)), source])?;
             }
             Ok(())
         };
+        let mut targets = vec![rid];
         match record {
             Record::Act(a) => {
-                let mut targets = vec![rid];
                 targets.extend(rid_of(&self.tx, &a.event)?);
                 for c in &a.citations {
                     targets.extend(rid_of(&self.tx, &c.document)?);
@@ -559,7 +564,6 @@ impl Writer<'_> {
                 facet(&targets, Some(&a.act_type), a.place.as_deref(), a.date.as_ref(), a.source.as_deref())?;
             }
             Record::Event(e) => {
-                let mut targets = vec![rid];
                 for c in &e.citations {
                     targets.extend(rid_of(&self.tx, &c.document)?);
                 }
@@ -571,6 +575,7 @@ impl Writer<'_> {
             Record::Place(p) => self.index_place(p)?,
             _ => {}
         }
+        reindex.extend(targets);
         let citations: &[Citation] = match record {
             Record::Event(e) => &e.citations,
             Record::Act(a) => &a.citations,
@@ -582,6 +587,46 @@ impl Writer<'_> {
                 params![id, c.document, c.span.map(|s| s.0 as i64), c.span.map(|s| s.1 as i64)],
             )?;
         }
+        reindex.sort_unstable();
+        reindex.dedup();
+        for t in reindex {
+            self.reindex_text(t)?;
+        }
+        Ok(())
+    }
+
+    /// Rewrites one record's full-text row: its text, its Hangul bigrams and its facet tokens.
+    fn reindex_text(&mut self, rid: i64) -> Result<(), StoreError> {
+        self.tx.prepare_cached("DELETE FROM fts WHERE rowid = ?1")?.execute([rid])?;
+        let row: Option<(String, String)> = self.tx.prepare_cached("SELECT id, body FROM records WHERE rid = ?1")?.query_row([rid], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        let Some((id, body_json)) = row else { return Ok(()) };
+        let record: Record = serde_json::from_str(&body_json).map_err(|e| StoreError::Invalid { id: id.clone(), message: e.to_string() })?;
+        let mut body = record.searchable_text();
+        if let Record::Document(_) = record {
+            if let Some(text) = self.tx.prepare_cached("SELECT text FROM document_text WHERE doc_id = ?1")?.query_row([&id], |r| r.get::<_, String>(0)).optional()? {
+                body = text;
+            }
+        }
+        let title = record.title();
+        let bigrams = hangul_bigrams(&format!("{title}\n{body}"));
+        let mut tokens = crate::search::record_tokens(record.kind(), record.confidentiality());
+        {
+            let mut stmt = self.tx.prepare_cached(
+                "SELECT f.act_type, f.source_id, f.date_start, f.date_end, (SELECT group_concat(ancestor_id, ' ') FROM place_ancestors WHERE place_id = f.place_id) FROM facets f WHERE f.rid = ?1",
+            )?;
+            let rows = stmt.query_map([rid], |r| {
+                Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, Option<i32>>(2)?, r.get::<_, Option<i32>>(3)?, r.get::<_, Option<String>>(4)?))
+            })?;
+            for row in rows {
+                let (act_type, source, start, end, places) = row?;
+                crate::search::facet_tokens(&mut tokens, act_type.as_deref(), source.as_deref(), start, end, places.as_deref());
+            }
+        }
+        tokens.sort_unstable();
+        tokens.dedup();
+        self.tx
+            .prepare_cached("INSERT INTO fts(rowid, title, body, bigrams, facets) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![rid, title, body, bigrams, tokens.join(" ")])?;
         Ok(())
     }
 

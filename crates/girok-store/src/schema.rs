@@ -63,7 +63,9 @@ CREATE TABLE review_queue(
     detail TEXT NOT NULL DEFAULT ''
 );
 
-CREATE VIRTUAL TABLE fts USING fts5(title, body, bigrams, content='', contentless_delete=1, tokenize='porter unicode61 remove_diacritics 2');
+-- facets holds filter tokens (act types with their ancestors, places with theirs, source, years,
+-- kind, confidentiality) so filters are doclist intersections inside FTS5, not row-by-row checks.
+CREATE VIRTUAL TABLE fts USING fts5(title, body, bigrams, facets, content='', contentless_delete=1, tokenize='porter unicode61 remove_diacritics 2');
 
 CREATE TABLE audit_log(
     seq INTEGER PRIMARY KEY,

@@ -10,6 +10,7 @@ use girok_core::model::Kind;
 use girok_core::text::{char_to_byte, hangul_bigrams, is_hangul, query_terms, QueryTerm};
 use girok_core::vocab::{List, Vocabulary};
 use girok_core::{Confidentiality, Day};
+
 use rusqlite::types::Value;
 
 use crate::archive::Archive;
@@ -31,7 +32,14 @@ pub struct SearchQuery {
     /// The most confidential level the caller may see.
     pub max_confidentiality: Confidentiality,
     pub limit: usize,
+    /// Rank every match instead of the most recent `RANK_WINDOW` (slower on very common terms).
+    pub exhaustive: bool,
 }
+
+/// How many of the most recently added matches are ranked by relevance. A term that appears in
+/// hundreds of thousands of acts would otherwise cost a BM25 evaluation per match on every query;
+/// bounding it keeps search interactive on a million-act archive. `exhaustive` lifts the bound.
+pub(crate) const RANK_WINDOW: usize = 2000;
 
 impl Default for SearchQuery {
     fn default() -> Self {
@@ -45,6 +53,7 @@ impl Default for SearchQuery {
             source: None,
             max_confidentiality: Confidentiality::Restricted,
             limit: 20,
+            exhaustive: false,
         }
     }
 }
@@ -84,6 +93,81 @@ impl Snippet {
     }
 }
 
+fn token(prefix: &str, value: &str) -> String {
+    let mut t = String::with_capacity(prefix.len() + value.len());
+    t.push_str(prefix);
+    t.extend(value.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()));
+    t
+}
+
+/// Tokens every record carries: its kind and confidentiality.
+pub(crate) fn record_tokens(kind: Kind, conf: Confidentiality) -> Vec<String> {
+    vec![token("xk", kind.as_str()), format!("xc{}", conf as u8)]
+}
+
+/// Longest date interval, in years, whose years are indexed one by one; longer or open ones are "wide".
+const MAX_INDEXED_YEARS: i32 = 40;
+
+/// Tokens from one facet row: the act type and its ancestors, the place and its ancestors
+/// (`places`, space-separated, from the place closure), the source and the years spanned.
+pub(crate) fn facet_tokens(out: &mut Vec<String>, act_type: Option<&str>, source: Option<&str>, start: Option<i32>, end: Option<i32>, places: Option<&str>) {
+    if let Some(code) = act_type {
+        for t in Vocabulary::builtin().ancestors(List::ActTypes, code) {
+            out.push(token("xa", &t.code));
+        }
+        if Vocabulary::builtin().get(List::ActTypes, code).is_none() {
+            out.push(token("xa", code));
+        }
+    }
+    for p in places.unwrap_or("").split(' ').filter(|p| !p.is_empty()) {
+        out.push(token("xp", p));
+    }
+    if let Some(s) = source {
+        out.push(token("xs", s));
+    }
+    match (start, end) {
+        (Some(a), Some(b)) if Day(b).year() - Day(a).year() <= MAX_INDEXED_YEARS => {
+            for y in Day(a).year()..=Day(b).year() {
+                out.push(format!("xy{y}"));
+            }
+        }
+        (None, None) => {}
+        _ => out.push("xywide".into()),
+    }
+}
+
+/// The facet part of a MATCH expression: a superset of the exact filters, checked by FTS5 as
+/// doclist intersections. The exact SQL filters still run on what it lets through.
+fn facet_expression(q: &SearchQuery) -> Vec<String> {
+    let mut parts = Vec::new();
+    let quote = |toks: Vec<String>| format!("facets : ({})", toks.into_iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(" OR "));
+    if !q.kinds.is_empty() {
+        parts.push(quote(q.kinds.iter().map(|k| token("xk", k.as_str())).collect()));
+    }
+    if q.max_confidentiality != Confidentiality::Restricted {
+        parts.push(quote((0..=q.max_confidentiality as u8).map(|c| format!("xc{c}")).collect()));
+    }
+    if let Some(code) = &q.act_type {
+        parts.push(quote(vec![token("xa", code)]));
+    }
+    if let Some(place) = &q.place {
+        parts.push(quote(vec![token("xp", place)]));
+    }
+    if let Some(source) = &q.source {
+        parts.push(quote(vec![token("xs", source)]));
+    }
+    if q.from.is_some() || q.to.is_some() {
+        let lo = q.from.map(|d| d.year()).unwrap_or(1900);
+        let hi = q.to.map(|d| d.year()).unwrap_or(2100);
+        if hi - lo <= 60 {
+            let mut toks: Vec<String> = (lo..=hi).map(|y| format!("xy{y}")).collect();
+            toks.push("xywide".into());
+            parts.push(quote(toks));
+        }
+    }
+    parts
+}
+
 /// Builds the FTS5 MATCH expression. Every term is quoted, so user input cannot inject syntax.
 fn match_expression(terms: &[QueryTerm]) -> Option<String> {
     let mut parts = Vec::new();
@@ -109,70 +193,68 @@ fn match_expression(terms: &[QueryTerm]) -> Option<String> {
     }
 }
 
+/// Text and facets together; `None` when there is neither.
+fn full_expression(terms: &[QueryTerm], q: &SearchQuery) -> Option<String> {
+    let mut parts: Vec<String> = match_expression(terms).into_iter().collect();
+    parts.extend(facet_expression(q));
+    if parts.is_empty() {
+        None
+    } else {
+        Some(parts.join(" AND "))
+    }
+}
+
 impl Archive {
     /// Runs a search.
     pub fn search(&self, q: &SearchQuery) -> Result<Vec<Hit>, StoreError> {
         let terms = query_terms(&q.text);
-        let expr = match_expression(&terms);
-        let mut sql = String::new();
-        let mut args: Vec<Value> = Vec::new();
+        let has_text = match_expression(&terms).is_some();
+        let expr = full_expression(&terms, q);
+        let (filter_sql, filter_args) = filters(q);
+        let mut hits;
         if let Some(expr) = &expr {
-            sql.push_str("SELECT r.id, r.kind, r.title, bm25(fts, 4.0, 1.0, 1.0) AS score FROM fts JOIN records r ON r.rid = fts.rowid WHERE fts MATCH ?");
-            args.push(Value::Text(expr.clone()));
+            // Phase 1: the most recent matches, newest first, stopping at the window (cheap: no ranking).
+            let mut min_rowid = 0i64;
+            if !q.exhaustive && has_text {
+                let sql = format!("SELECT fts.rowid FROM fts JOIN records r ON r.rid = fts.rowid WHERE fts MATCH ?{filter_sql} ORDER BY fts.rowid DESC LIMIT {RANK_WINDOW}");
+                let mut args = vec![Value::Text(expr.clone())];
+                args.extend(filter_args.iter().cloned());
+                let mut stmt = self.conn().prepare_cached(&sql)?;
+                let rowids: Vec<i64> = stmt.query_map(rusqlite::params_from_iter(args), |r| r.get(0))?.collect::<Result<_, _>>()?;
+                if rowids.len() == RANK_WINDOW {
+                    min_rowid = *rowids.last().expect("window is not empty");
+                }
+            }
+            // Phase 2: rank by BM25 (title weighted 4x, facet tokens not at all) within the window;
+            // filters alone list the newest records first.
+            let order = if has_text { "score, r.id" } else { "fts.rowid DESC" };
+            let sql = format!(
+                "SELECT r.id, r.kind, r.title, bm25(fts, 4.0, 1.0, 1.0, 0.0) AS score FROM fts JOIN records r ON r.rid = fts.rowid WHERE fts MATCH ? AND fts.rowid >= ?{filter_sql} ORDER BY {order} LIMIT ?"
+            );
+            let mut args = vec![Value::Text(expr.clone()), Value::Integer(min_rowid)];
+            args.extend(filter_args.iter().cloned());
+            args.push(Value::Integer(q.limit.max(1) as i64));
+            hits = self.collect_hits(&sql, args)?;
         } else {
-            sql.push_str("SELECT r.id, r.kind, r.title, 0.0 AS score FROM records r WHERE 1");
+            let sql = format!("SELECT r.id, r.kind, r.title, 0.0 AS score FROM records r WHERE 1{filter_sql} ORDER BY r.rid DESC LIMIT ?");
+            let mut args = filter_args.clone();
+            args.push(Value::Integer(q.limit.max(1) as i64));
+            hits = self.collect_hits(&sql, args)?;
         }
-        sql.push_str(" AND r.conf <= ?");
-        args.push(Value::Integer(q.max_confidentiality as i64));
-        if !q.kinds.is_empty() {
-            sql.push_str(&format!(" AND r.kind IN ({})", vec!["?"; q.kinds.len()].join(",")));
-            args.extend(q.kinds.iter().map(|k| Value::Text(k.as_str().to_string())));
+        for hit in &mut hits {
+            let text = self.snippet_source(&hit.id)?;
+            hit.snippet = make_snippet(&text, &terms, 180);
         }
-        let has_facet = q.act_type.is_some() || q.place.is_some() || q.from.is_some() || q.to.is_some() || q.source.is_some();
-        if has_facet {
-            sql.push_str(" AND EXISTS (SELECT 1 FROM facets f WHERE f.rid = r.rid");
-            if let Some(code) = &q.act_type {
-                let vocab = Vocabulary::builtin();
-                let codes: Vec<String> = vocab.terms(List::ActTypes).filter(|t| vocab.is_within(List::ActTypes, &t.code, code)).map(|t| t.code.clone()).collect();
-                let codes = if codes.is_empty() { vec![code.clone()] } else { codes };
-                sql.push_str(&format!(" AND f.act_type IN ({})", vec!["?"; codes.len()].join(",")));
-                args.extend(codes.into_iter().map(Value::Text));
-            }
-            if let Some(place) = &q.place {
-                sql.push_str(" AND f.place_id IN (SELECT place_id FROM place_ancestors WHERE ancestor_id = ?)");
-                args.push(Value::Text(place.clone()));
-            }
-            // Overlap semantics: a record dated "1990s" may belong in a 1997 search; open bounds overlap.
-            if let Some(from) = q.from {
-                sql.push_str(" AND (f.date_end IS NULL OR f.date_end >= ?) AND (f.date_start IS NOT NULL OR f.date_end IS NOT NULL)");
-                args.push(Value::Integer(from.0 as i64));
-            }
-            if let Some(to) = q.to {
-                sql.push_str(" AND (f.date_start IS NULL OR f.date_start <= ?) AND (f.date_start IS NOT NULL OR f.date_end IS NOT NULL)");
-                args.push(Value::Integer(to.0 as i64));
-            }
-            if let Some(source) = &q.source {
-                sql.push_str(" AND f.source_id = ?");
-                args.push(Value::Text(source.clone()));
-            }
-            sql.push(')');
-        }
-        if expr.is_some() {
-            sql.push_str(" ORDER BY score, r.id LIMIT ?");
-        } else {
-            sql.push_str(" ORDER BY r.id LIMIT ?");
-        }
-        args.push(Value::Integer(q.limit.max(1) as i64));
-        let mut stmt = self.conn().prepare_cached(&sql)?;
+        Ok(hits)
+    }
+
+    fn collect_hits(&self, sql: &str, args: Vec<Value>) -> Result<Vec<Hit>, StoreError> {
+        let mut stmt = self.conn().prepare_cached(sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, f64>(3)?)))?;
         let mut hits = Vec::new();
         for row in rows {
             let (id, kind, title, score) = row?;
             hits.push(Hit { id, kind, title, score, snippet: Snippet::default() });
-        }
-        for hit in &mut hits {
-            let text = self.snippet_source(&hit.id)?;
-            hit.snippet = make_snippet(&text, &terms, 180);
         }
         Ok(hits)
     }
@@ -185,6 +267,48 @@ impl Archive {
         }
         Ok(self.get(id)?.searchable_text())
     }
+}
+
+/// The WHERE clauses (each starting with " AND") and arguments for everything but the text.
+fn filters(q: &SearchQuery) -> (String, Vec<Value>) {
+    let mut sql = String::new();
+    let mut args: Vec<Value> = Vec::new();
+    sql.push_str(" AND r.conf <= ?");
+    args.push(Value::Integer(q.max_confidentiality as i64));
+    if !q.kinds.is_empty() {
+        sql.push_str(&format!(" AND r.kind IN ({})", vec!["?"; q.kinds.len()].join(",")));
+        args.extend(q.kinds.iter().map(|k| Value::Text(k.as_str().to_string())));
+    }
+    let has_facet = q.act_type.is_some() || q.place.is_some() || q.from.is_some() || q.to.is_some() || q.source.is_some();
+    if has_facet {
+        sql.push_str(" AND EXISTS (SELECT 1 FROM facets f WHERE f.rid = r.rid");
+        if let Some(code) = &q.act_type {
+            let vocab = Vocabulary::builtin();
+            let codes: Vec<String> = vocab.terms(List::ActTypes).filter(|t| vocab.is_within(List::ActTypes, &t.code, code)).map(|t| t.code.clone()).collect();
+            let codes = if codes.is_empty() { vec![code.clone()] } else { codes };
+            sql.push_str(&format!(" AND f.act_type IN ({})", vec!["?"; codes.len()].join(",")));
+            args.extend(codes.into_iter().map(Value::Text));
+        }
+        if let Some(place) = &q.place {
+            sql.push_str(" AND f.place_id IN (SELECT place_id FROM place_ancestors WHERE ancestor_id = ?)");
+            args.push(Value::Text(place.clone()));
+        }
+        // Overlap semantics: a record dated "1990s" may belong in a 1997 search; open bounds overlap.
+        if let Some(from) = q.from {
+            sql.push_str(" AND (f.date_end IS NULL OR f.date_end >= ?) AND (f.date_start IS NOT NULL OR f.date_end IS NOT NULL)");
+            args.push(Value::Integer(from.0 as i64));
+        }
+        if let Some(to) = q.to {
+            sql.push_str(" AND (f.date_start IS NULL OR f.date_start <= ?) AND (f.date_start IS NOT NULL OR f.date_end IS NOT NULL)");
+            args.push(Value::Integer(to.0 as i64));
+        }
+        if let Some(source) = &q.source {
+            sql.push_str(" AND f.source_id = ?");
+            args.push(Value::Text(source.clone()));
+        }
+        sql.push(')');
+    }
+    (sql, args)
 }
 
 /// Finds where a term occurs: Hangul by substring, words by case-insensitive stem prefix at a

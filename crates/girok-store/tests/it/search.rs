@@ -38,7 +38,7 @@ fn english_search_stems() {
     assert_eq!(ids(&a, text("\"forced labour\"")), ["act-3"]);
     assert!(ids(&a, text("teleportation")).is_empty());
     let hits = a.search(&text("torture")).unwrap();
-    assert_eq!(hits[0].snippet.render("[", "]"), "She was [tortured] during interrogations by State Security agents (synthetic)");
+    assert_eq!(hits[0].snippet.render("[", "]"), "She was [tortured] during interrogations by State Security agents (synthetic) 강제송환 후 고문 신문");
 }
 
 #[test]
@@ -52,7 +52,7 @@ fn korean_search_finds_two_syllable_queries_inside_words() {
     assert_eq!(ids(&a, text("끌려")), ["act-2"]);
     assert!(ids(&a, text("수용소 torture")).is_empty(), "terms are ANDed");
     let hit = a.search(&text("정치범수용소")).unwrap().into_iter().find(|h| h.id == "act-2").unwrap();
-    assert_eq!(hit.snippet.render("[", "]"), "가족 전체가 [정치범수용소]로 끌려갔다 (합성)");
+    assert_eq!(hit.snippet.render("[", "]"), "가족 전체가 [정치범수용소]로 끌려갔다 (합성) [정치범수용소] 수감");
 }
 
 #[test]
