@@ -37,6 +37,7 @@ sql() {
 .output /dev/null
 PRAGMA key = "x'$key'";
 PRAGMA cipher_compatibility = 3;
+PRAGMA cipher_page_size = $(field sqlcipher_page_size);
 .output stdout
 .mode tabs
 $1

@@ -70,6 +70,9 @@ pub(crate) struct Header {
     pub key_check: String,
     /// SQLCipher format compatibility (3: readable by Debian's `sqlcipher` 3.4 shell).
     pub sqlcipher_compatibility: u32,
+    /// SQLCipher page size; the recovery shell must be told it (`PRAGMA cipher_page_size`).
+    #[serde(default = "default_page_size")]
+    pub sqlcipher_page_size: u32,
     pub created_at: String,
 }
 
@@ -87,6 +90,10 @@ impl Header {
         }
         Ok(header)
     }
+}
+
+fn default_page_size() -> u32 {
+    4096
 }
 
 pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {

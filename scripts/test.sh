@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs on a Debian machine, then runs every test of the workspace.
+# The packages: libssl-dev and pkg-config build SQLCipher; sqlcipher, argon2 and age are the
+# stock tools the recovery test uses to prove the archive outlives Girok (RECOVERY.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+needed=()
+for pkg in libssl-dev pkg-config sqlcipher argon2 age; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || needed+=("$pkg")
+done
+if [ ${#needed[@]} -gt 0 ]; then
+    echo "installing Debian packages: ${needed[*]}"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${needed[@]}" >/dev/null
+fi
+
+cargo test --workspace --locked
