@@ -183,16 +183,24 @@ impl Writer<'_> {
                 kept.extend_from_slice(&head[..n_head]);
             }
             let mut total = n_head as u64;
-            let mut buf = vec![0u8; 1 << 20];
+            let mut buf = vec![0u8; 4 << 20];
             loop {
-                let n = reader.read(&mut buf).map_err(io)?;
+                let n = read_full(&mut reader, &mut buf).map_err(io)?;
                 if n == 0 {
                     break;
                 }
-                hasher.update(&buf[..n]);
-                enc.write_all(&buf[..n]).map_err(tmp_io)?;
+                let chunk = &buf[..n];
+                // Hash on a second core while this one encrypts: intake then runs at the speed of
+                // the slower of the two instead of their sum.
+                std::thread::scope(|scope| -> std::io::Result<()> {
+                    let hashing = scope.spawn(|| hasher.update(chunk));
+                    let res = enc.write_all(chunk);
+                    hashing.join().expect("hashing a buffer does not panic");
+                    res
+                })
+                .map_err(tmp_io)?;
                 if keep_bytes {
-                    kept.extend_from_slice(&buf[..n]);
+                    kept.extend_from_slice(chunk);
                 }
                 total += n as u64;
             }
@@ -237,6 +245,20 @@ impl Writer<'_> {
         self.put(Record::Document(doc))?;
         Ok(IntakeOutcome::Added { id, text_chars, warning })
     }
+}
+
+/// Reads until `buf` is full or the input ends, so chunks are large enough to be worth a thread.
+fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
 }
 
 /// Hangul-heavy text is Korean; otherwise assume English. Coders correct it when wrong.
