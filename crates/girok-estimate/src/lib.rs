@@ -3,6 +3,7 @@
 //! Pure: no IO, no storage, no clock; randomness only from a caller-given seed. Callers pass a
 //! capture-pattern `Table`; nothing here knows about records, archives or terminals.
 
+pub mod dga;
 mod linalg;
 pub mod loglinear;
 pub mod table;

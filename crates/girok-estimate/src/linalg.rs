@@ -1,4 +1,4 @@
-//! The little dense linear algebra the estimators need: symmetric solves and row-space tests.
+//! The little dense linear algebra the estimators need: symmetric positive-definite solves.
 //!
 //! Matrices here are at most a few dozen columns (one per model term), so plain Cholesky in
 //! `f64` is both fast and accurate enough; no external BLAS.
@@ -66,35 +66,6 @@ pub(crate) fn chol_solve(l: &[f64], n: usize, b: &[f64]) -> Vec<f64> {
     y
 }
 
-/// True when `target` is (numerically) a linear combination of `rows`.
-pub(crate) fn in_row_space(rows: &[Vec<f64>], target: &[f64]) -> bool {
-    // Gram–Schmidt on the rows, then measure what of the target is left over.
-    let mut basis: Vec<Vec<f64>> = Vec::new();
-    for r in rows {
-        let mut v = r.clone();
-        for b in &basis {
-            let d: f64 = v.iter().zip(b).map(|(x, y)| x * y).sum();
-            for (x, y) in v.iter_mut().zip(b) {
-                *x -= d * y;
-            }
-        }
-        let norm = v.iter().map(|x| x * x).sum::<f64>().sqrt();
-        if norm > 1e-9 {
-            basis.push(v.into_iter().map(|x| x / norm).collect());
-        }
-    }
-    let mut t = target.to_vec();
-    for _ in 0..2 {
-        for b in &basis {
-            let d: f64 = t.iter().zip(b).map(|(x, y)| x * y).sum();
-            for (x, y) in t.iter_mut().zip(b) {
-                *x -= d * y;
-            }
-        }
-    }
-    t.iter().map(|x| x * x).sum::<f64>().sqrt() < 1e-7
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,12 +79,5 @@ mod tests {
         assert!((4.0 * x[0] + 2.0 * x[1] - 2.0).abs() < 1e-12 && (2.0 * x[0] + 3.0 * x[1] - 1.0).abs() < 1e-12);
         m.a = vec![1.0, 1.0, 1.0, 1.0];
         assert!(m.cholesky().is_none());
-    }
-
-    #[test]
-    fn row_space_membership() {
-        let rows = vec![vec![1.0, 1.0, 0.0], vec![1.0, 0.0, 1.0]];
-        assert!(in_row_space(&rows, &[2.0, 1.0, 1.0]));
-        assert!(!in_row_space(&rows, &[1.0, 0.0, 0.0]));
     }
 }
