@@ -4,6 +4,8 @@
 //! capture-pattern `Table`; nothing here knows about records, archives or terminals.
 
 pub mod dga;
+pub mod diagnostics;
+pub mod lcmcr;
 mod linalg;
 pub mod loglinear;
 pub mod table;
