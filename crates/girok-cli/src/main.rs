@@ -3,6 +3,7 @@
 //! Exit codes: 0 success; 1 the command ran and found problems (`verify`, `verify-bundle`) or
 //! nothing (`search` with no hits); 2 an error (bad input, wrong key, missing archive).
 
+mod estimate;
 mod load;
 
 use std::io::{IsTerminal, Write};
@@ -138,6 +139,8 @@ enum Command {
         #[arg(long)]
         find: Option<String>,
     },
+    /// Estimate how many victims no list recorded (multiple systems estimation).
+    Estimate(estimate::EstimateArgs),
     /// Create a demo archive of synthetic testimonies and show what to try.
     Demo {
         /// Where to create it (an existing demo archive there is replaced).
@@ -179,7 +182,7 @@ struct SearchArgs {
     confidentiality: Conf,
     #[arg(long, default_value_t = 20)]
     limit: usize,
-    /// Rank every match, not only the 2,000 most recently added ones (slower on common words).
+    /// Rank every match, not only the 1,000 most recently added ones (slower on common words).
     #[arg(long)]
     exhaustive: bool,
     #[arg(long)]
@@ -471,6 +474,11 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             Ok(Outcome::Clean)
         }
         Command::Demo { dir, testimonies, seed } => cmd_demo(&dir, testimonies, seed),
+        Command::Estimate(args) => {
+            // Warnings are part of the answer (printed and in --json), not a failure.
+            estimate::run(&args, || open(g))?;
+            Ok(Outcome::Clean)
+        }
     }
 }
 

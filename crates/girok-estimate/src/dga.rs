@@ -147,7 +147,7 @@ pub struct DgaPosterior {
 /// Why dga could not run.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DgaError {
-    #[error("dga handles 2 to 6 lists; this table has {0} (merge lists or use the log-linear or latent class methods)")]
+    #[error("dga handles 2 to 5 lists (as the dga package does); this table has {0} (merge lists, or use the latent class method)")]
     TooManyLists(usize),
     #[error("the range of unobserved counts is empty")]
     EmptyRange,
@@ -156,7 +156,7 @@ pub enum DgaError {
 /// Runs the model averaging.
 pub fn dga(table: &Table, opts: &DgaOptions) -> Result<DgaPosterior, DgaError> {
     let p = table.n_lists();
-    if !(2..=6).contains(&p) {
+    if !(2..=5).contains(&p) {
         return Err(DgaError::TooManyLists(p));
     }
     let graphs = decomposable_graphs(p);

@@ -6,6 +6,7 @@
 pub mod dga;
 pub mod diagnostics;
 pub mod lcmcr;
+pub mod summary;
 mod linalg;
 pub mod loglinear;
 pub mod table;

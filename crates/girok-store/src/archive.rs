@@ -109,7 +109,8 @@ fn tune(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // Threat: plaintext pages in a temp file on an unencrypted disk.
     conn.pragma_update(None, "temp_store", "MEMORY")?;
-    conn.pragma_update(None, "cache_size", -65536)?;
+    // 256 MiB of decrypted pages: every page read from disk costs a decryption and an HMAC.
+    conn.pragma_update(None, "cache_size", -262144)?;
     // After a checkpoint, shrink the write-ahead log back instead of keeping it at its peak size.
     conn.pragma_update(None, "journal_size_limit", 16 * 1024 * 1024)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
@@ -129,7 +130,7 @@ impl Archive {
         let db_key = derive_key(key, &salt, kdf)?;
         let header = Header {
             format: FORMAT_NAME.to_string(),
-            format_version: CURRENT_VERSION,
+            format_version: crate::keys::FORMAT_VERSION,
             key_kind: match key {
                 KeySource::Passphrase(_) => "passphrase".into(),
                 KeySource::KeyFile(_) => "key-file".into(),
@@ -181,8 +182,8 @@ impl Archive {
             return Err(OpenError::Missing { path: dir.to_path_buf() });
         }
         let header = Header::read(dir)?;
-        if header.format_version > CURRENT_VERSION {
-            return Err(OpenError::NewerFormat { path: dir.to_path_buf(), found: header.format_version, newest: CURRENT_VERSION });
+        if header.format_version > crate::keys::FORMAT_VERSION {
+            return Err(OpenError::NewerFormat { path: dir.to_path_buf(), found: header.format_version, newest: crate::keys::FORMAT_VERSION });
         }
         let db_key = derive_key(key, &header.salt, header.kdf)?;
         if key_check(&db_key) != header.key_check {
@@ -487,6 +488,7 @@ impl Writer<'_> {
         let rid = match existing {
             Some((rid, _)) => {
                 self.tx.execute("UPDATE records SET conf = ?2, title = ?3, body = ?4 WHERE rid = ?1", params![rid, conf_rank(record.confidentiality()), title, body])?;
+                self.tx.prepare_cached("UPDATE record_meta SET conf = ?2 WHERE rid = ?1")?.execute(params![rid, conf_rank(record.confidentiality())])?;
                 rid
             }
             None => {
@@ -497,7 +499,9 @@ impl Writer<'_> {
                     title,
                     body
                 ])?;
-                self.tx.last_insert_rowid()
+                let rid = self.tx.last_insert_rowid();
+                self.tx.prepare_cached("INSERT INTO record_meta(rid, kind, conf) VALUES (?1, ?2, ?3)")?.execute(params![rid, record.kind().as_str(), conf_rank(record.confidentiality())])?;
+                rid
             }
         };
         self.index(rid, &record)?;
@@ -510,6 +514,7 @@ impl Writer<'_> {
         let rid: Option<i64> = self.tx.query_row("SELECT rid FROM records WHERE id = ?1", [id], |r| r.get(0)).optional()?;
         let rid = rid.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
         self.tx.execute("DELETE FROM records WHERE rid = ?1", [rid])?;
+        self.tx.execute("DELETE FROM record_meta WHERE rid = ?1", [rid])?;
         self.unindex(rid, id)?;
         self.append_audit("delete", Some(id), None)?;
         Ok(())

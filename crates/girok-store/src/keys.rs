@@ -54,6 +54,9 @@ impl KdfParams {
 
 pub(crate) const HEADER_FILE: &str = "girok-archive.json";
 pub(crate) const FORMAT_NAME: &str = "girok-archive";
+/// Version of the directory layout and header. The database schema has its own version
+/// (`schema::CURRENT_VERSION`, in SQLite's `user_version`).
+pub(crate) const FORMAT_VERSION: u32 = 1;
 
 /// The plaintext header, `girok-archive.json`. Contains no secret.
 #[derive(Clone, Debug, Serialize, Deserialize)]

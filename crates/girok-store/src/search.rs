@@ -39,7 +39,7 @@ pub struct SearchQuery {
 /// How many of the most recently added matches are ranked by relevance. A term that appears in
 /// hundreds of thousands of acts would otherwise cost a BM25 evaluation per match on every query;
 /// bounding it keeps search interactive on a million-act archive. `exhaustive` lifts the bound.
-pub(crate) const RANK_WINDOW: usize = 2000;
+pub(crate) const RANK_WINDOW: usize = 1000;
 
 impl Default for SearchQuery {
     fn default() -> Self {
@@ -141,11 +141,12 @@ pub(crate) fn facet_tokens(out: &mut Vec<String>, act_type: Option<&str>, source
 fn facet_expression(q: &SearchQuery) -> Vec<String> {
     let mut parts = Vec::new();
     let quote = |toks: Vec<String>| format!("facets : ({})", toks.into_iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(" OR "));
-    if !q.kinds.is_empty() {
+    // Kind and confidentiality are not selective enough to be worth a doclist merge (almost
+    // every record is an internal act); SQL checks them exactly. They stay indexed for the case
+    // where a query has nothing else to match on.
+    let selective = q.act_type.is_some() || q.place.is_some() || q.source.is_some() || q.from.is_some() || q.to.is_some();
+    if !q.kinds.is_empty() && !selective {
         parts.push(quote(q.kinds.iter().map(|k| token("xk", k.as_str())).collect()));
-    }
-    if q.max_confidentiality != Confidentiality::Restricted {
-        parts.push(quote((0..=q.max_confidentiality as u8).map(|c| format!("xc{c}")).collect()));
     }
     if let Some(code) = &q.act_type {
         parts.push(quote(vec![token("xa", code)]));
@@ -213,28 +214,30 @@ impl Archive {
         let (filter_sql, filter_args) = filters(q);
         let mut hits;
         if let Some(expr) = &expr {
-            // Phase 1: the most recent matches, newest first, stopping at the window (cheap: no ranking).
-            let mut min_rowid = 0i64;
-            if !q.exhaustive && has_text {
-                let sql = format!("SELECT fts.rowid FROM fts JOIN records r ON r.rid = fts.rowid WHERE fts MATCH ?{filter_sql} ORDER BY fts.rowid DESC LIMIT {RANK_WINDOW}");
-                let mut args = vec![Value::Text(expr.clone())];
-                args.extend(filter_args.iter().cloned());
-                let mut stmt = self.conn().prepare_cached(&sql)?;
-                let rowids: Vec<i64> = stmt.query_map(rusqlite::params_from_iter(args), |r| r.get(0))?.collect::<Result<_, _>>()?;
-                if rowids.len() == RANK_WINDOW {
-                    min_rowid = *rowids.last().expect("window is not empty");
-                }
-            }
-            // Phase 2: rank by BM25 (title weighted 4x, facet tokens not at all) within the window;
-            // filters alone list the newest records first.
-            let order = if has_text { "score, r.id" } else { "fts.rowid DESC" };
+            // One pass over the newest matches (at most RANK_WINDOW of them, unless exhaustive),
+            // scoring each with BM25 (title weighted 4x, facet tokens not at all), then keep
+            // the best `limit`. Filters alone list the newest records first.
+            let window = if q.exhaustive || !has_text { String::new() } else { format!(" LIMIT {RANK_WINDOW}") };
             let sql = format!(
-                "SELECT r.id, r.kind, r.title, bm25(fts, 4.0, 1.0, 1.0, 0.0) AS score FROM fts JOIN records r ON r.rid = fts.rowid WHERE fts MATCH ? AND fts.rowid >= ?{filter_sql} ORDER BY {order} LIMIT ?"
+                "SELECT fts.rowid, bm25(fts, 4.0, 1.0, 1.0, 0.0) FROM fts JOIN record_meta r ON r.rid = fts.rowid WHERE fts MATCH ?{filter_sql} ORDER BY fts.rowid DESC{window}"
             );
-            let mut args = vec![Value::Text(expr.clone()), Value::Integer(min_rowid)];
+            let mut args = vec![Value::Text(expr.clone())];
             args.extend(filter_args.iter().cloned());
-            args.push(Value::Integer(q.limit.max(1) as i64));
-            hits = self.collect_hits(&sql, args)?;
+            let mut scored: Vec<(f64, i64)> = {
+                let mut stmt = self.conn().prepare_cached(&sql)?;
+                let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| Ok((r.get::<_, f64>(1)?, r.get::<_, i64>(0)?)))?;
+                rows.collect::<Result<_, _>>()?
+            };
+            if has_text {
+                scored.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+            }
+            scored.truncate(q.limit.max(1));
+            hits = Vec::with_capacity(scored.len());
+            let mut stmt = self.conn().prepare_cached("SELECT id, kind, title FROM records WHERE rid = ?1")?;
+            for (score, rid) in scored {
+                let (id, kind, title) = stmt.query_row([rid], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+                hits.push(Hit { id, kind, title, score: if has_text { score } else { 0.0 }, snippet: Snippet::default() });
+            }
         } else {
             let sql = format!("SELECT r.id, r.kind, r.title, 0.0 AS score FROM records r WHERE 1{filter_sql} ORDER BY r.rid DESC LIMIT ?");
             let mut args = filter_args.clone();

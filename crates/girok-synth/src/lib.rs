@@ -246,6 +246,7 @@ pub fn generate(config: &Config) -> Dataset {
             synthetic: true,
         });
     }
+    let mut earlier: Vec<(String, SynthName, Sex, usize, i32)> = Vec::new();
     for t in 0..config.testimonies {
         let korean = rng.gen_bool(0.5);
         let org = ORGANISATIONS[t % ORGANISATIONS.len()];
@@ -262,10 +263,23 @@ pub fn generate(config: &Config) -> Dataset {
             confidentiality: Confidentiality::Restricted,
             synthetic: true,
         });
-        let victim_name = korean_name(&mut rng);
-        let sex = if rng.gen_bool(0.7) { Sex::Female } else { Sex::Male };
+        let mut victim_name = korean_name(&mut rng);
+        let mut sex = if rng.gen_bool(0.7) { Sex::Female } else { Sex::Male };
         let birth_year = rng.gen_range(1950..1995);
-        let victim_id = format!("per-synth-{t:05}-v");
+        let mut victim_id = format!("per-synth-{t:05}-v");
+        let mut year = rng.gen_range(1996..2020);
+        // About a third of testimonies report a victim another organisation already documented
+        // (a relative or cellmate testifies), so lists overlap as they do in practice.
+        let org_idx = t % ORGANISATIONS.len();
+        let candidates: Vec<usize> = (0..earlier.len()).filter(|&i| earlier[i].3 != org_idx).collect();
+        let re_report = !candidates.is_empty() && rng.gen_bool(0.3);
+        if re_report {
+            let (id, name, s, _, y): &(String, SynthName, Sex, usize, i32) = &earlier[candidates[rng.gen_range(0..candidates.len())]];
+            victim_id = id.clone();
+            victim_name = name.clone();
+            sex = *s;
+            year = *y;
+        }
         ds.sealed.push(SealedIdentity {
             source: src_id.clone(),
             legal_name: format!("SYNTHETIC {}", korean_name(&mut rng).hangul),
@@ -273,7 +287,7 @@ pub fn generate(config: &Config) -> Dataset {
             notes: "SYNTHETIC sealed identity".into(),
         });
         let mut victim = synthetic_person(victim_id.clone(), &victim_name, sex, birth_year, &mut rng);
-        let family = rng.gen_bool(0.3);
+        let family = !re_report && rng.gen_bool(0.3);
         let relative_id = format!("per-synth-{t:05}-r");
         if family {
             let rel_name = korean_name(&mut rng);
@@ -282,11 +296,13 @@ pub fn generate(config: &Config) -> Dataset {
             victim.relationships.push(Relationship { kind: "010103000000".into(), other: relative_id.clone() });
             ds.persons.push(victim.clone());
             ds.persons.push(relative);
-        } else {
+        } else if !re_report {
             ds.persons.push(victim.clone());
         }
+        if !re_report {
+            earlier.push((victim_id.clone(), victim_name.clone(), sex, org_idx, year));
+        }
 
-        let year = rng.gen_range(1996..2020);
         let b = rng.gen_range(0..BORDER_TOWNS.len());
         let hold = HOLDING[rng.gen_range(0..HOLDING.len())];
         let lab = LABOUR[rng.gen_range(0..LABOUR.len())];

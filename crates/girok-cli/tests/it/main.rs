@@ -1,10 +1,12 @@
 //! The `girok` binary as a user runs it: commands, exit codes, messages, crashes, recovery.
 //!
 //! Modules: `commands` (each subcommand and its errors), `crash` (kill -9 mid-import),
+//! `estimate` (multiple systems estimation from files and from the archive),
 //! `recovery` (getting everything back with sqlcipher, argon2 and age). All data is synthetic.
 
 mod commands;
 mod crash;
+mod estimate;
 mod recovery;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,222 @@
+//! `girok estimate`: multiple systems estimation from a capture table file or from the archive.
+//!
+//! From the archive, each organisation that collected testimonies is a list, and a victim is on
+//! a list when an act of the chosen type against them is reported by a source of that
+//! organisation. Until record linkage lands, "the same victim" means the same person record.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::{Args, ValueEnum};
+use girok_core::model::{Kind, Record};
+use girok_core::vocab::{List, Vocabulary};
+use girok_estimate::dga::DgaOptions;
+use girok_estimate::lcmcr::LcmcrOptions;
+use girok_estimate::summary::{combine, dga_summary, lcmcr_summary, loglinear, Summary};
+use girok_estimate::Table;
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
+pub(crate) enum Method {
+    Loglinear,
+    Stepwise,
+    Dga,
+    Lcmcr,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
+pub(crate) enum Stratum {
+    Province,
+    Year,
+    ActType,
+}
+
+#[derive(Args)]
+pub(crate) struct EstimateArgs {
+    /// Capture-pattern CSV: one 0/1 column per list, then `count`.
+    #[arg(long, conflicts_with = "acts")]
+    table: Option<PathBuf>,
+    /// Build the lists from the archive's acts of this type (ESF code or label; narrower types included).
+    #[arg(long)]
+    acts: Option<String>,
+    /// With --acts: first year (acts whose dates could fall in the range).
+    #[arg(long)]
+    from: Option<i32>,
+    /// With --acts: last year.
+    #[arg(long)]
+    to: Option<i32>,
+    /// With --acts: estimate per stratum, then combine.
+    #[arg(long, value_enum)]
+    stratify: Option<Stratum>,
+    /// With --acts: what makes a list. Only `source-organisation` exists today.
+    #[arg(long, default_value = "source-organisation")]
+    lists_by: String,
+    #[arg(long, value_enum, default_value = "loglinear")]
+    method: Method,
+    /// Log-linear model in Rcapture notation, e.g. '[12,3]' (default: best BIC).
+    #[arg(long)]
+    model: Option<String>,
+    /// Seed for the Bayesian samplers.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Latent classes for lcmcr.
+    #[arg(long, default_value_t = 10)]
+    k: usize,
+    /// Samples per lcmcr chain (100 iterations apart, after 10,000 of burn-in).
+    #[arg(long, default_value_t = 1000)]
+    samples: usize,
+    /// Every method side by side.
+    #[arg(long)]
+    compare: bool,
+    /// Machine-readable output: method, estimate, lower, upper (95%), observed, model, warnings.
+    #[arg(long)]
+    json: bool,
+}
+
+fn run_method(method: Method, table: &Table, args: &EstimateArgs) -> anyhow::Result<Summary> {
+    Ok(match method {
+        Method::Loglinear => loglinear(table, args.model.as_deref())?,
+        Method::Stepwise => bail!("--method stepwise (SparseMSE's stepwise selection) is not implemented yet; use loglinear, dga or lcmcr"),
+        Method::Dga => dga_summary(table, &DgaOptions::default_for(table))?,
+        Method::Lcmcr => lcmcr_summary(table, &LcmcrOptions { k: args.k, samples: args.samples, seed: args.seed, ..Default::default() })?,
+    })
+}
+
+fn to_json(s: &Summary) -> serde_json::Value {
+    serde_json::json!({
+        "method": s.method,
+        "estimate": s.estimate,
+        "lower": s.lower,
+        "upper": s.upper,
+        "observed": s.observed,
+        "model": s.model,
+        "warnings": s.warnings,
+    })
+}
+
+fn print(s: &Summary, label: &str) {
+    let upper = s.upper.map(|u| format!("{u:.0}")).unwrap_or_else(|| "unbounded".into());
+    println!("{label}{:<10} N = {:.0}  95% [{:.0}, {upper}]  observed {}  unobserved ≈ {:.0}", s.method, s.estimate, s.lower, s.observed, s.estimate - s.observed as f64);
+    println!("{label}           model: {}", s.model);
+    for w in &s.warnings {
+        println!("{label}           warning: {w}");
+    }
+}
+
+pub(crate) fn run(args: &EstimateArgs, archive: impl FnOnce() -> anyhow::Result<girok_store::Archive>) -> anyhow::Result<bool> {
+    let strata: Vec<(String, Table)> = match (&args.table, &args.acts) {
+        (Some(path), _) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            vec![("all".into(), Table::parse_csv(&path.display().to_string(), &text)?)]
+        }
+        (None, Some(act_type)) => tables_from_archive(&archive()?, act_type, args)?,
+        (None, None) => bail!("give --table FILE.csv, or --acts TYPE to build the lists from the archive"),
+    };
+    let methods: Vec<Method> = if args.compare { vec![Method::Loglinear, Method::Dga, Method::Lcmcr] } else { vec![args.method] };
+    let mut json_out = Vec::new();
+    let mut any_warning = false;
+    for &method in &methods {
+        let mut results = Vec::new();
+        for (name, table) in &strata {
+            match run_method(method, table, args) {
+                Ok(s) => {
+                    if strata.len() > 1 && !args.json {
+                        print(&s, &format!("[{name}] "));
+                    }
+                    results.push(s);
+                }
+                Err(e) if args.compare => {
+                    println!("{:<10} no estimate: {e:#}", format!("{method:?}").to_lowercase());
+                    any_warning = true;
+                }
+                Err(e) if strata.len() > 1 => return Err(e).with_context(|| format!("stratum {name}")),
+                Err(e) => return Err(e),
+            }
+        }
+        let total = if results.len() == 1 { results.pop() } else { combine(&results, args.seed) };
+        if let Some(total) = total {
+            any_warning |= !total.warnings.is_empty();
+            if args.json {
+                json_out.push(to_json(&total));
+            } else {
+                print(&total, "");
+            }
+        }
+    }
+    if args.json {
+        let v = if json_out.len() == 1 { json_out.remove(0) } else { serde_json::Value::Array(json_out) };
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    }
+    Ok(any_warning)
+}
+
+/// Builds one capture table per stratum from the archive's acts.
+fn tables_from_archive(archive: &girok_store::Archive, act_type: &str, args: &EstimateArgs) -> anyhow::Result<Vec<(String, Table)>> {
+    if args.lists_by != "source-organisation" {
+        bail!("--lists-by {:?}: only source-organisation is supported", args.lists_by);
+    }
+    let vocab = Vocabulary::builtin();
+    let code = vocab.resolve(List::ActTypes, act_type).with_context(|| format!("--acts {act_type:?}"))?.code.clone();
+    let mut organisation: BTreeMap<String, String> = BTreeMap::new();
+    for r in archive.list(Kind::Source)? {
+        if let Record::Source(s) = r {
+            organisation.insert(s.id.clone(), s.organisation.clone().unwrap_or(s.id));
+        }
+    }
+    let mut province_of: BTreeMap<String, String> = BTreeMap::new();
+    for r in archive.list(Kind::Place)? {
+        if let Record::Place(p) = r {
+            if p.kind == girok_core::model::PlaceKind::Province {
+                for d in archive.place_descendants(&p.id)? {
+                    province_of.insert(d, p.name.clone());
+                }
+            }
+        }
+    }
+    let from = args.from.and_then(|y| girok_core::Day::from_ymd(y, 1, 1).ok());
+    let to = args.to.and_then(|y| girok_core::Day::from_ymd(y, 12, 31).ok());
+    // stratum -> victim -> set of organisations
+    let mut sightings: BTreeMap<String, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
+    for r in archive.list(Kind::Act)? {
+        let Record::Act(a) = r else { continue };
+        if !vocab.is_within(List::ActTypes, &a.act_type, &code) {
+            continue;
+        }
+        let date = a.date.clone().unwrap_or_else(girok_core::UncertainDate::unknown);
+        if (from.is_some() || to.is_some()) && !date.overlaps(&girok_core::UncertainDate { earliest: from, latest: to, precision: girok_core::date::Precision::Range, text: String::new() }) {
+            continue;
+        }
+        let Some(org) = a.source.as_ref().and_then(|s| organisation.get(s)) else { continue };
+        let stratum = match args.stratify {
+            None => "all".to_string(),
+            Some(Stratum::Province) => a.place.as_ref().and_then(|p| province_of.get(p)).cloned().unwrap_or_else(|| "unknown province".into()),
+            Some(Stratum::Year) => date.earliest.filter(|e| Some(e.year()) == date.latest.map(|l| l.year())).map(|e| e.year().to_string()).unwrap_or_else(|| "undated or spanning years".into()),
+            Some(Stratum::ActType) => vocab.ancestors(List::ActTypes, &a.act_type).last().map(|t| t.en.clone()).unwrap_or_default(),
+        };
+        sightings.entry(stratum).or_default().entry(a.victim.clone()).or_default().insert(org.clone());
+    }
+    if sightings.is_empty() {
+        bail!("no acts of type {code} with a source in the archive match; nothing to estimate");
+    }
+    let mut out = Vec::new();
+    for (stratum, victims) in sightings {
+        let lists: Vec<String> = victims.values().flatten().cloned().collect::<BTreeSet<_>>().into_iter().collect();
+        if lists.len() < 2 {
+            eprintln!("warning: stratum {stratum} has only {} list(s); skipped", lists.len());
+            continue;
+        }
+        if lists.len() > girok_estimate::table::MAX_LISTS {
+            bail!("stratum {stratum} has {} organisations; at most {} lists are supported", lists.len(), girok_estimate::table::MAX_LISTS);
+        }
+        let mut counts = vec![0u64; 1 << lists.len()];
+        for orgs in victims.values() {
+            let mask = orgs.iter().map(|o| 1usize << lists.iter().position(|l| l == o).expect("list built from these")).fold(0, |a, b| a | b);
+            counts[mask] += 1;
+        }
+        out.push((stratum, Table::new(lists, counts)));
+    }
+    if out.is_empty() {
+        bail!("no stratum has at least two lists");
+    }
+    Ok(out)
+}
