@@ -208,34 +208,73 @@ pub fn dga(table: &Table, opts: &DgaOptions) -> Result<DgaPosterior, DgaError> {
         })
         .collect();
     let per_component: Vec<f64> = ms.iter().map(|&m| libm::lgamma(sum_alpha) - libm::lgamma(n + m as f64 + sum_alpha)).collect();
-    let mut weights: Vec<Vec<f64>> = Vec::with_capacity(graphs.len());
-    let mut max_w = f64::NEG_INFINITY;
-    for g in &graphs {
-        let mut w: Vec<f64> = common.iter().zip(&per_component).map(|(c, pc)| c + g.components as f64 * pc).collect();
-        for &c in &g.cliques {
-            for (wi, ci) in w.iter_mut().zip(&comp[c]) {
-                *wi += ci;
-            }
-        }
-        for &s in &g.separators {
-            for (wi, si) in w.iter_mut().zip(&comp[s]) {
-                *wi -= si;
-            }
-        }
-        max_w = w.iter().copied().fold(max_w, f64::max);
-        weights.push(w);
+    // Log-sum-exp in one streaming pass per thread: no graph × m matrix is ever held (it would
+    // be 360 MB for a 5-list table with 55,000 values of m). Each thread keeps its sums scaled
+    // by its running maximum; the halves are merged in a fixed order, so results do not depend
+    // on timing.
+    struct Acc {
+        max: f64,
+        n_sums: Vec<f64>,
+        graph_sums: Vec<(usize, f64, f64)>,
     }
+    let work = |range: std::ops::Range<usize>| -> Acc {
+        let mut acc = Acc { max: f64::NEG_INFINITY, n_sums: vec![0.0; ms.len()], graph_sums: Vec::new() };
+        let mut w = vec![0.0; ms.len()];
+        for gi in range {
+            let g = &graphs[gi];
+            for (k, wk) in w.iter_mut().enumerate() {
+                *wk = common[k] + g.components as f64 * per_component[k];
+            }
+            for &c in &g.cliques {
+                for (wi, ci) in w.iter_mut().zip(&comp[c]) {
+                    *wi += ci;
+                }
+            }
+            for &s in &g.separators {
+                for (wi, si) in w.iter_mut().zip(&comp[s]) {
+                    *wi -= si;
+                }
+            }
+            let gmax = w.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            if gmax > acc.max {
+                let scale = (acc.max - gmax).exp();
+                if acc.max.is_finite() {
+                    acc.n_sums.iter_mut().for_each(|x| *x *= scale);
+                }
+                acc.max = gmax;
+            }
+            let mut gsum = 0.0;
+            for (nk, &x) in acc.n_sums.iter_mut().zip(&w) {
+                let d = x - acc.max;
+                if d > -745.0 {
+                    let e = d.exp();
+                    *nk += e;
+                    gsum += e;
+                }
+            }
+            acc.graph_sums.push((gi, gsum, acc.max));
+        }
+        acc
+    };
+    let mid = graphs.len() / 2;
+    let (a, b) = std::thread::scope(|s| {
+        let h = s.spawn(|| work(mid..graphs.len()));
+        let a = work(0..mid);
+        (a, h.join().expect("dga worker does not panic"))
+    });
+    let max_w = a.max.max(b.max);
     let mut n_probs = vec![0.0; ms.len()];
     let mut graph_probs = vec![0.0; graphs.len()];
-    let mut total = 0.0;
-    for (gi, w) in weights.iter().enumerate() {
-        for (k, &x) in w.iter().enumerate() {
-            let e = (x - max_w).exp();
-            n_probs[k] += e;
-            graph_probs[gi] += e;
-            total += e;
+    for acc in [&a, &b] {
+        let scale = (acc.max - max_w).exp();
+        for (p, x) in n_probs.iter_mut().zip(&acc.n_sums) {
+            *p += x * scale;
+        }
+        for &(gi, gsum, at_max) in &acc.graph_sums {
+            graph_probs[gi] = gsum * (at_max - max_w).exp();
         }
     }
+    let total: f64 = n_probs.iter().sum();
     for x in n_probs.iter_mut().chain(graph_probs.iter_mut()) {
         *x /= total;
     }

@@ -10,7 +10,7 @@
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Beta, Binomial, Distribution, Gamma, Poisson};
+use rand_distr::{Binomial, Distribution, Gamma, Poisson, StandardNormal};
 
 use crate::table::Table;
 
@@ -75,6 +75,41 @@ struct Chain {
     count0: Vec<u64>,
     /// Σ log(1 − V_k), for the concentration update.
     log_tail: f64,
+}
+
+/// Gamma(shape ≥ 1, scale 1) by Marsaglia and Tsang (2000); a few nanoseconds, no setup.
+fn gamma_ge1(rng: &mut ChaCha8Rng, shape: f64) -> f64 {
+    let d = shape - 1.0 / 3.0;
+    let c = 1.0 / (9.0 * d).sqrt();
+    loop {
+        let x: f64 = StandardNormal.sample(rng);
+        let v = 1.0 + c * x;
+        if v <= 0.0 {
+            continue;
+        }
+        let v = v * v * v;
+        let u: f64 = rng.gen();
+        if u < 1.0 - 0.0331 * x * x * x * x || u.ln() < 0.5 * x * x + d * (1.0 - v + v.ln()) {
+            return d * v;
+        }
+    }
+}
+
+/// Beta(a, b) for a, b ≥ 1, the only case the sampler needs: exact shortcuts when either is 1
+/// (empty classes draw from the flat prior), two gammas otherwise.
+fn beta_ge1(rng: &mut ChaCha8Rng, a: f64, b: f64) -> f64 {
+    if a == 1.0 && b == 1.0 {
+        return rng.gen();
+    }
+    if a == 1.0 {
+        return 1.0 - rng.gen::<f64>().powf(1.0 / b);
+    }
+    if b == 1.0 {
+        return rng.gen::<f64>().powf(1.0 / a);
+    }
+    let x = gamma_ge1(rng, a);
+    let y = gamma_ge1(rng, b);
+    x / (x + y)
 }
 
 /// Draws a multinomial allocation of `total` over `probs` (unnormalised), adding into `out`.
@@ -223,7 +258,7 @@ impl Chain {
             for l in 0..j {
                 let s = self.list_count[c * j + l] as f64;
                 let f = self.class_count[c] as f64 - s;
-                self.lambda[c * j + l] = Beta::new(1.0 + s, 1.0 + f).expect("positive parameters").sample(&mut self.rng);
+                self.lambda[c * j + l] = beta_ge1(&mut self.rng, 1.0 + s, 1.0 + f);
             }
         }
         // 3. Stick-breaking class weights.
@@ -236,7 +271,14 @@ impl Chain {
                 self.pi[c] = remaining;
                 break;
             }
-            let v: f64 = Beta::new(1.0 + self.class_count[c] as f64, self.alpha + tail as f64).expect("positive parameters").sample(&mut self.rng);
+            let b = self.alpha + tail as f64;
+            let a = 1.0 + self.class_count[c] as f64;
+            let v: f64 = if b >= 1.0 {
+                beta_ge1(&mut self.rng, a, b)
+            } else {
+                // Only the last occupied classes see b < 1 (α small and nothing after them).
+                rand_distr::Beta::new(a, b).expect("positive parameters").sample(&mut self.rng)
+            };
             let v = v.min(1.0 - 1e-12);
             self.pi[c] = v * remaining;
             remaining *= 1.0 - v;
