@@ -81,8 +81,15 @@ fn intake(base: &Path, mb: u64) -> anyhow::Result<()> {
     let mut n = 0;
     while written < target {
         let (name, bytes): (String, Vec<u8>) = match n % 4 {
-            0 => (format!("t{n}.txt"), "SYNTHETIC testimony. 요덕수용소에서 강제노동을 했다. Forced labour at the camp. ".repeat(rng.gen_range(50..2000)).into_bytes()),
-            1 => (format!("w{n}.html"), format!("<html><body>{}</body></html>", "<p>SYNTHETIC capture of a report on forcible returns.</p>".repeat(rng.gen_range(50..2000))).into_bytes()),
+            0 => (
+                format!("t{n}.txt"),
+                "SYNTHETIC testimony. 요덕수용소에서 강제노동을 했다. Forced labour at the camp. ".repeat(rng.gen_range(50..2000)).into_bytes(),
+            ),
+            1 => (
+                format!("w{n}.html"),
+                format!("<html><body>{}</body></html>", "<p>SYNTHETIC capture of a report on forcible returns.</p>".repeat(rng.gen_range(50..2000)))
+                    .into_bytes(),
+            ),
             2 => (format!("p{n}.jpg"), (0..rng.gen_range(200_000..4_000_000)).map(|_| rng.gen()).collect()),
             _ => (format!("a{n}.mp3"), (0..rng.gen_range(1_000_000..20_000_000)).map(|_| rng.gen()).collect()),
         };
@@ -103,7 +110,8 @@ fn intake(base: &Path, mb: u64) -> anyhow::Result<()> {
 
     let dir = base.join("intake-archive");
     let _ = std::fs::remove_dir_all(&dir);
-    let mut a = Archive::create(&dir, &KeySource::passphrase("bench passphrase (synthetic)"), CreateOptions { kdf: KdfParams::INTERACTIVE, seed_gazetteer: false })?;
+    let mut a =
+        Archive::create(&dir, &KeySource::passphrase("bench passphrase (synthetic)"), CreateOptions { kdf: KdfParams::INTERACTIVE, seed_gazetteer: false })?;
     let t = Instant::now();
     for f in &files {
         a.write("bench", |w| {
@@ -116,7 +124,11 @@ fn intake(base: &Path, mb: u64) -> anyhow::Result<()> {
     println!();
     println!("intake: {} files, {:.0} MiB (text, HTML, random binary)", files.len(), written as f64 / (1 << 20) as f64);
     println!("  sha256sum        {:>7.2} s  {:>7.1} MiB/s", sha_time.as_secs_f64(), mbs(sha_time));
-    println!("  girok add        {:>7.2} s  {:>7.1} MiB/s  (hash + age encryption + text extraction + audited commit per file)", girok_time.as_secs_f64(), mbs(girok_time));
+    println!(
+        "  girok add        {:>7.2} s  {:>7.1} MiB/s  (hash + age encryption + text extraction + audited commit per file)",
+        girok_time.as_secs_f64(),
+        mbs(girok_time)
+    );
     println!("  ratio girok/sha256sum throughput: {:.2} (target >= 0.5)", sha_time.as_secs_f64() / girok_time.as_secs_f64());
     println!("  archive size on disk: {:.0} MiB", dir_size(&dir) as f64 / (1 << 20) as f64);
     std::fs::remove_dir_all(&src)?;
@@ -128,7 +140,10 @@ fn search(base: &Path, n_docs: usize, n_acts: usize, n_queries: usize) -> anyhow
     let dir = base.join("search-archive");
     let key = KeySource::passphrase("bench passphrase (synthetic)");
     let mut a = match Archive::open(&dir, &key) {
-        Ok(a) if a.counts()?.iter().any(|(k, n)| *k == Kind::Act && *n as usize >= n_acts) && a.counts()?.iter().any(|(k, n)| *k == Kind::Document && *n as usize >= n_docs) => {
+        Ok(a)
+            if a.counts()?.iter().any(|(k, n)| *k == Kind::Act && *n as usize >= n_acts)
+                && a.counts()?.iter().any(|(k, n)| *k == Kind::Document && *n as usize >= n_docs) =>
+        {
             println!("\nreusing the synthetic archive at {}", dir.display());
             a
         }
@@ -137,9 +152,17 @@ fn search(base: &Path, n_docs: usize, n_acts: usize, n_queries: usize) -> anyhow
     let size = dir_size(&dir);
     let counts = a.counts()?;
     let get = |k: Kind| counts.iter().find(|(x, _)| *x == k).map(|(_, n)| *n).unwrap_or(0);
-    println!("\nsearch: archive with {} documents, {} acts, {} events, {} persons; {:.0} MiB on disk", get(Kind::Document), get(Kind::Act), get(Kind::Event), get(Kind::Person), size as f64 / (1 << 20) as f64);
+    println!(
+        "\nsearch: archive with {} documents, {} acts, {} events, {} persons; {:.0} MiB on disk",
+        get(Kind::Document),
+        get(Kind::Act),
+        get(Kind::Event),
+        get(Kind::Person),
+        size as f64 / (1 << 20) as f64
+    );
 
-    let words = ["tortured", "forced labour", "execution", "Hyesan", "interrogated", "수용소", "강제노동", "공개처형", "체포", "보위부 신문", "Yodok camp", "market"];
+    let words =
+        ["tortured", "forced labour", "execution", "Hyesan", "interrogated", "수용소", "강제노동", "공개처형", "체포", "보위부 신문", "Yodok camp", "market"];
     let mut rng = ChaCha8Rng::seed_from_u64(9);
     let mut times: Vec<(String, Duration, usize)> = Vec::new();
     for i in 0..n_queries {
@@ -241,8 +264,15 @@ fn crate_load(a: &mut Archive, ds: &girok_synth::Dataset) -> anyhow::Result<usiz
     for chunk in ds.documents.chunks(1000) {
         a.write("bench", |w| {
             for d in chunk {
-                let meta = IntakeMeta { id: Some(d.id.clone()), received_from: Some(d.source.clone()), confidentiality: d.confidentiality, synthetic: true, ..Default::default() };
-                w.add_bytes(&d.file_name, d.text.as_bytes(), &meta).map_err(|e| girok_store::StoreError::Invalid { id: d.id.clone(), message: e.to_string() })?;
+                let meta = IntakeMeta {
+                    id: Some(d.id.clone()),
+                    received_from: Some(d.source.clone()),
+                    confidentiality: d.confidentiality,
+                    synthetic: true,
+                    ..Default::default()
+                };
+                w.add_bytes(&d.file_name, d.text.as_bytes(), &meta)
+                    .map_err(|e| girok_store::StoreError::Invalid { id: d.id.clone(), message: e.to_string() })?;
             }
             Ok(())
         })?;

@@ -96,7 +96,14 @@ fn to_json(s: &Summary) -> serde_json::Value {
 
 fn print(s: &Summary, label: &str) {
     let upper = s.upper.map(|u| format!("{u:.0}")).unwrap_or_else(|| "unbounded".into());
-    println!("{label}{:<10} N = {:.0}  95% [{:.0}, {upper}]  observed {}  unobserved ≈ {:.0}", s.method, s.estimate, s.lower, s.observed, s.estimate - s.observed as f64);
+    println!(
+        "{label}{:<10} N = {:.0}  95% [{:.0}, {upper}]  observed {}  unobserved ≈ {:.0}",
+        s.method,
+        s.estimate,
+        s.lower,
+        s.observed,
+        s.estimate - s.observed as f64
+    );
     println!("{label}           model: {}", s.model);
     for w in &s.warnings {
         println!("{label}           warning: {w}");
@@ -183,14 +190,20 @@ fn tables_from_archive(archive: &girok_store::Archive, act_type: &str, args: &Es
             continue;
         }
         let date = a.date.clone().unwrap_or_else(girok_core::UncertainDate::unknown);
-        if (from.is_some() || to.is_some()) && !date.overlaps(&girok_core::UncertainDate { earliest: from, latest: to, precision: girok_core::date::Precision::Range, text: String::new() }) {
+        if (from.is_some() || to.is_some())
+            && !date.overlaps(&girok_core::UncertainDate { earliest: from, latest: to, precision: girok_core::date::Precision::Range, text: String::new() })
+        {
             continue;
         }
         let Some(org) = a.source.as_ref().and_then(|s| organisation.get(s)) else { continue };
         let stratum = match args.stratify {
             None => "all".to_string(),
             Some(Stratum::Province) => a.place.as_ref().and_then(|p| province_of.get(p)).cloned().unwrap_or_else(|| "unknown province".into()),
-            Some(Stratum::Year) => date.earliest.filter(|e| Some(e.year()) == date.latest.map(|l| l.year())).map(|e| e.year().to_string()).unwrap_or_else(|| "undated or spanning years".into()),
+            Some(Stratum::Year) => date
+                .earliest
+                .filter(|e| Some(e.year()) == date.latest.map(|l| l.year()))
+                .map(|e| e.year().to_string())
+                .unwrap_or_else(|| "undated or spanning years".into()),
             Some(Stratum::ActType) => vocab.ancestors(List::ActTypes, &a.act_type).last().map(|t| t.en.clone()).unwrap_or_default(),
         };
         sightings.entry(stratum).or_default().entry(a.victim.clone()).or_default().insert(org.clone());

@@ -311,7 +311,10 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             let key = match new_key_file {
                 Some(path) => {
                     girok_store::write_new_key_file(&path).with_context(|| format!("creating key file {}", path.display()))?;
-                    eprintln!("Created key file {} — keep it off this machine's disk when not in use; without it the archive cannot be opened.", path.display());
+                    eprintln!(
+                        "Created key file {} — keep it off this machine's disk when not in use; without it the archive cannot be opened.",
+                        path.display()
+                    );
                     KeySource::KeyFile(path)
                 }
                 None => key_source(g, true)?,
@@ -320,7 +323,9 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             println!("Created archive {} (public signing key {})", g.archive.display(), a.public_key_hex());
             Ok(Outcome::Clean)
         }
-        Command::Add { paths, source, title, language, confidentiality, max_size } => cmd_add(g, paths, source, title, language, confidentiality.into(), max_size),
+        Command::Add { paths, source, title, language, confidentiality, max_size } => {
+            cmd_add(g, paths, source, title, language, confidentiality.into(), max_size)
+        }
         Command::Import { kind, file, format, skip_invalid } => {
             let format = format.unwrap_or(if file.extension().and_then(|e| e.to_str()) == Some("json") { Fmt::Json } else { Fmt::Csv });
             let kind = if kind == "all" { None } else { Some(parse_kind(&kind)?) };
@@ -351,7 +356,12 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
                     bail!("--bundle needs at least one --id (an act, event or document)");
                 }
                 let m = a.export_bundle(&ids, &dir, &actor(g)).with_context(|| format!("writing bundle {}", dir.display()))?;
-                println!("Wrote {} ({} records, {} files). It holds decrypted originals: handle it as evidence.", dir.display(), m.records.len(), m.files.len());
+                println!(
+                    "Wrote {} ({} records, {} files). It holds decrypted originals: handle it as evidence.",
+                    dir.display(),
+                    m.records.len(),
+                    m.files.len()
+                );
                 println!("Signed by archive key {}", m.archive_public_key);
                 println!("Check it with: girok verify-bundle {} --key {}", dir.display(), m.archive_public_key);
                 return Ok(Outcome::Clean);
@@ -414,10 +424,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             for p in &report.problems {
                 println!("PROBLEM {p}");
             }
-            println!(
-                "checked {} audit entries, {} records, {} original files; chain head {}",
-                report.entries, report.records, report.blobs, report.head_hash
-            );
+            println!("checked {} audit entries, {} records, {} original files; chain head {}", report.entries, report.records, report.blobs, report.head_hash);
             if report.ok() {
                 println!("OK: nothing altered or missing");
                 Ok(Outcome::Clean)
@@ -433,7 +440,10 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             }
             println!("checked {} files; signed by {}", check.files_checked, check.signer);
             if check.problems.is_empty() {
-                println!("OK: signature and every hash match{}", if key.is_some() { ", and the signer is the expected archive" } else { " (pass --key to check who signed it)" });
+                println!(
+                    "OK: signature and every hash match{}",
+                    if key.is_some() { ", and the signer is the expected archive" } else { " (pass --key to check who signed it)" }
+                );
                 Ok(Outcome::Clean)
             } else {
                 Ok(Outcome::ProblemsFound)
@@ -489,7 +499,8 @@ fn collect_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
         if md.is_dir() {
             let mut stack = vec![p.clone()];
             while let Some(d) = stack.pop() {
-                let mut entries: Vec<PathBuf> = std::fs::read_dir(&d).with_context(|| format!("reading folder {}", d.display()))?.flatten().map(|e| e.path()).collect();
+                let mut entries: Vec<PathBuf> =
+                    std::fs::read_dir(&d).with_context(|| format!("reading folder {}", d.display()))?.flatten().map(|e| e.path()).collect();
                 entries.sort();
                 for e in entries {
                     if e.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
@@ -509,7 +520,15 @@ fn collect_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-fn cmd_add(g: &Global, paths: Vec<PathBuf>, source: Option<String>, title: Option<String>, language: Option<String>, confidentiality: Confidentiality, max_size: u64) -> anyhow::Result<Outcome> {
+fn cmd_add(
+    g: &Global,
+    paths: Vec<PathBuf>,
+    source: Option<String>,
+    title: Option<String>,
+    language: Option<String>,
+    confidentiality: Confidentiality,
+    max_size: u64,
+) -> anyhow::Result<Outcome> {
     let files = collect_files(&paths)?;
     let mut a = open(g)?;
     if let Some(s) = &source {
@@ -600,10 +619,13 @@ fn cmd_show(g: &Global, id: &str, json: bool) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Clean);
     }
     let vocab = Vocabulary::builtin();
-    let label = |list: List, code: &Option<String>| code.as_ref().map(|c| vocab.get(list, c).map(|t| format!("{} ({c})", t.en)).unwrap_or_else(|| c.clone())).unwrap_or_else(|| "—".into());
+    let label = |list: List, code: &Option<String>| {
+        code.as_ref().map(|c| vocab.get(list, c).map(|t| format!("{} ({c})", t.en)).unwrap_or_else(|| c.clone())).unwrap_or_else(|| "—".into())
+    };
     println!("{} · {} · {}", rec.id(), rec.kind().as_str(), rec.confidentiality().as_str());
     println!("{}", rec.title());
-    let place_name = |p: &Option<String>| p.as_ref().map(|p| a.get(p).map(|r| format!("{} [{p}]", r.title())).unwrap_or_else(|_| p.clone())).unwrap_or_else(|| "—".into());
+    let place_name =
+        |p: &Option<String>| p.as_ref().map(|p| a.get(p).map(|r| format!("{} [{p}]", r.title())).unwrap_or_else(|_| p.clone())).unwrap_or_else(|| "—".into());
     let date = |d: &Option<UncertainDate>| d.as_ref().map(|d| d.to_string()).unwrap_or_else(|| "—".into());
     let cites = |c: &[girok_core::model::Citation]| -> anyhow::Result<()> {
         for c in c {
@@ -626,9 +648,18 @@ fn cmd_show(g: &Global, id: &str, json: bool) -> anyhow::Result<Outcome> {
             println!("  place       {}", place_name(&x.place));
             println!("  date        {}", date(&x.date));
             for p in &x.perpetrators {
-                println!("  perpetrator {} · {}", a.get(&p.perpetrator).map(|r| r.title()).unwrap_or_else(|_| p.perpetrator.clone()), label(List::Involvement, &p.degree));
+                println!(
+                    "  perpetrator {} · {}",
+                    a.get(&p.perpetrator).map(|r| r.title()).unwrap_or_else(|_| p.perpetrator.clone()),
+                    label(List::Involvement, &p.degree)
+                );
             }
-            println!("  source      {} · {} · reliability {}", x.source.clone().unwrap_or_else(|| "—".into()), label(List::SourceConnection, &x.connection), label(List::Reliability, &x.reliability));
+            println!(
+                "  source      {} · {} · reliability {}",
+                x.source.clone().unwrap_or_else(|| "—".into()),
+                label(List::SourceConnection, &x.connection),
+                label(List::Reliability, &x.reliability)
+            );
             if !x.description.is_empty() {
                 println!("  description {}", x.description);
             }
@@ -684,7 +715,8 @@ fn cmd_demo(dir: &Path, testimonies: usize, seed: u64) -> anyhow::Result<Outcome
     }
     eprintln!("Generating {testimonies} synthetic testimonies (seed {seed})…");
     let ds = girok_synth::generate(&girok_synth::Config { seed, testimonies });
-    let mut a = Archive::create(dir, &key, CreateOptions { kdf: KdfParams::INTERACTIVE, seed_gazetteer: true }).with_context(|| format!("creating {}", dir.display()))?;
+    let mut a = Archive::create(dir, &key, CreateOptions { kdf: KdfParams::INTERACTIVE, seed_gazetteer: true })
+        .with_context(|| format!("creating {}", dir.display()))?;
     let pb = bar(ds.documents.len() as u64, "documents");
     let loaded = load::load(&mut a, &ds, &mut |what, done, total| {
         pb.set_message(what.to_string());
@@ -694,7 +726,14 @@ fn cmd_demo(dir: &Path, testimonies: usize, seed: u64) -> anyhow::Result<Outcome
     pb.finish_and_clear();
     let places = a.counts()?.into_iter().find(|(k, _)| *k == Kind::Place).map(|(_, n)| n).unwrap_or(0);
     println!("Created the demo archive {} — ALL DATA IN IT IS SYNTHETIC (fictional people and testimonies).", dir.display());
-    println!("  {} testimonies (Korean and English) · {} persons · {} events · {} acts · {places} places · {} indicator series", loaded.documents, loaded.persons, loaded.events, loaded.acts, ds.indicators.len());
+    println!(
+        "  {} testimonies (Korean and English) · {} persons · {} events · {} acts · {places} places · {} indicator series",
+        loaded.documents,
+        loaded.persons,
+        loaded.events,
+        loaded.acts,
+        ds.indicators.len()
+    );
     println!("  demo passphrase: {DEMO_PASSPHRASE}");
     println!();
     println!("Try:");

@@ -234,11 +234,9 @@ impl fmt::Display for UncertainDate {
     }
 }
 
-const MONTH_TITLES: [&str; 12] =
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTH_TITLES: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
-const MONTHS: [&str; 12] =
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+const MONTHS: [&str; 12] = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
 
 fn is_leap(year: i32) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
@@ -375,11 +373,7 @@ fn parse_inner(text: &str) -> Result<UncertainDate, DateError> {
     if text.is_empty() {
         return Err(unreadable());
     }
-    let lower = if text.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c)) {
-        normalise_korean(text).to_lowercase()
-    } else {
-        text.to_lowercase()
-    };
+    let lower = if text.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c)) { normalise_korean(text).to_lowercase() } else { text.to_lowercase() };
     let lower = lower.trim();
     if matches!(lower, "unknown" | "n/a" | "?" | "모름" | "미상") {
         return Ok(UncertainDate::unknown());

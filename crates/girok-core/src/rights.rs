@@ -58,8 +58,14 @@ const TABLE: &[(&str, &[Article])] = &[
     ("010106", &[a(Iccpr, "6", "life"), a(Iccpr, "10", "humane treatment in detention")]),
     ("010190030100", &[a(Iccpr, "6", "life"), a(Icescr, "11", "adequate food")]),
     ("02", &[a(Iccpr, "7", "freedom from torture and cruel, inhuman or degrading treatment")]),
-    ("020111010000", &[a(Iccpr, "7", "freedom from torture and cruel treatment"), a(Cedaw, "2", "elimination of discrimination against women (violence against women)")]),
-    ("020111110000", &[a(Iccpr, "7", "freedom from torture"), a(Iccpr, "10", "humane treatment in detention"), a(Crc, "37(a)", "child's freedom from torture")]),
+    (
+        "020111010000",
+        &[a(Iccpr, "7", "freedom from torture and cruel treatment"), a(Cedaw, "2", "elimination of discrimination against women (violence against women)")],
+    ),
+    (
+        "020111110000",
+        &[a(Iccpr, "7", "freedom from torture"), a(Iccpr, "10", "humane treatment in detention"), a(Crc, "37(a)", "child's freedom from torture")],
+    ),
     ("03", &[a(Iccpr, "9", "liberty and security of person")]),
     ("030102", &[a(Iccpr, "9", "liberty: no arbitrary detention"), a(Iccpr, "10", "humane treatment in detention"), a(Iccpr, "14", "fair trial")]),
     ("030103", &[a(Iccpr, "9", "liberty"), a(Iccpr, "16", "recognition as a person before the law"), a(Iccpr, "7", "freedom from torture (disappearance)")]),
@@ -100,7 +106,15 @@ const TABLE: &[(&str, &[Article])] = &[
 
 // Girok extensions add articles beyond those they inherit.
 const EXTENSIONS: &[(&str, &[Article])] = &[
-    ("DP0300000000", &[a(Iccpr, "14", "fair trial: individual criminal responsibility"), a(Iccpr, "17", "family"), a(Iccpr, "23", "protection of the family"), a(Crc, "2(2)", "child not punished for parents' status")]),
+    (
+        "DP0300000000",
+        &[
+            a(Iccpr, "14", "fair trial: individual criminal responsibility"),
+            a(Iccpr, "17", "family"),
+            a(Iccpr, "23", "protection of the family"),
+            a(Crc, "2(2)", "child not punished for parents' status"),
+        ],
+    ),
     ("DP0600000000", &[a(Iccpr, "14(3)(g)", "not to be compelled to confess")]),
     ("DP1000000000", &[a(Iccpr, "7", "freedom from cruel, inhuman or degrading treatment")]),
     ("DP0200000000", &[a(Iccpr, "14", "fair trial"), a(Iccpr, "7", "degrading treatment of those made to watch")]),

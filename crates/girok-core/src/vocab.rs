@@ -98,12 +98,8 @@ impl Vocabulary {
     /// The vocabulary compiled into this build.
     pub fn builtin() -> &'static Vocabulary {
         BUILTIN.get_or_init(|| {
-            Vocabulary::from_csv(
-                include_str!("../data/esf-terms.csv"),
-                include_str!("../data/dprk-act-types.csv"),
-                include_str!("../data/esf-ko.csv"),
-            )
-            .expect("the vocabulary files shipped with girok-core are well-formed (checked by tests)")
+            Vocabulary::from_csv(include_str!("../data/esf-terms.csv"), include_str!("../data/dprk-act-types.csv"), include_str!("../data/esf-ko.csv"))
+                .expect("the vocabulary files shipped with girok-core are well-formed (checked by tests)")
         })
     }
 
@@ -178,10 +174,7 @@ impl Vocabulary {
             return Ok(t);
         }
         let lower = g.to_lowercase();
-        let exact: Vec<&Term> = self
-            .terms(list)
-            .filter(|t| t.en.to_lowercase() == lower || t.ko.as_deref() == Some(g))
-            .collect();
+        let exact: Vec<&Term> = self.terms(list).filter(|t| t.en.to_lowercase() == lower || t.ko.as_deref() == Some(g)).collect();
         if exact.len() == 1 {
             return Ok(exact[0]);
         }

@@ -22,7 +22,9 @@ fn main() {
     let quick = std::env::var("GIROK_BENCH_QUICK").is_ok();
     println!("girok-estimate bench ({} cores)", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     println!("\nlog-linear exhaustive search (all hierarchical models, BIC ranking):");
-    for (name, models) in [("hiv_rome_4lists.csv", 113), ("lesbian_allegheny_4lists.csv", 113), ("uk_2013_5lists.csv", 6893), ("us_western_site_5lists.csv", 6893)] {
+    for (name, models) in
+        [("hiv_rome_4lists.csv", 113), ("lesbian_allegheny_4lists.csv", 113), ("uk_2013_5lists.csv", 6893), ("us_western_site_5lists.csv", 6893)]
+    {
         let t = table(name);
         let start = Instant::now();
         let ranked = exhaustive(&t);
@@ -36,7 +38,11 @@ fn main() {
         let start = Instant::now();
         let post = dga(&t, &DgaOptions::default_for(&t)).expect("dga runs");
         let secs = start.elapsed().as_secs_f64();
-        println!("  {name:<32} {} graphs × {} values  {secs:>7.3} s  (R's dga: 7.8 s on uk_2013_5lists; target < 0.5 s)", post.graphs.len(), post.n_values.len());
+        println!(
+            "  {name:<32} {} graphs × {} values  {secs:>7.3} s  (R's dga: 7.8 s on uk_2013_5lists; target < 0.5 s)",
+            post.graphs.len(),
+            post.n_values.len()
+        );
     }
     println!("\nLCMCR Gibbs sampler on hiv_rome_4lists (4 lists; R's LCMCR: about 20 µs/iteration at K = 10, 30 at K = 15):");
     let hiv = table("hiv_rome_4lists.csv");

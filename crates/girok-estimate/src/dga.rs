@@ -21,11 +21,8 @@ pub struct Graph {
 
 impl std::fmt::Display for Graph {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let parts: Vec<String> = self
-            .cliques
-            .iter()
-            .map(|&c| (0..usize::BITS as usize).filter(|j| c & (1 << j) != 0).map(|j| (j + 1).to_string()).collect::<String>())
-            .collect();
+        let parts: Vec<String> =
+            self.cliques.iter().map(|&c| (0..usize::BITS as usize).filter(|j| c & (1 << j) != 0).map(|j| (j + 1).to_string()).collect::<String>()).collect();
         write!(f, "[{}]", parts.join(","))
     }
 }
@@ -71,7 +68,8 @@ pub fn decomposable_graphs(p: usize) -> Vec<Graph> {
         }
         // Maximal cliques by brute force over vertex subsets (p is small).
         let all = (1usize << p) - 1;
-        let cliques: Vec<usize> = (1..=all).filter(|&s| is_clique(&adj, s)).filter(|&s| !(0..p).any(|v| s & (1 << v) == 0 && is_clique(&adj, s | (1 << v)))).collect();
+        let cliques: Vec<usize> =
+            (1..=all).filter(|&s| is_clique(&adj, s)).filter(|&s| !(0..p).any(|v| s & (1 << v) == 0 && is_clique(&adj, s | (1 << v)))).collect();
         // Junction tree: maximum-weight spanning forest of the clique graph (Kruskal); its edge
         // labels are the separators. Zero-weight links join components and carry no separator.
         let mut links: Vec<(u32, usize, usize)> = Vec::new();

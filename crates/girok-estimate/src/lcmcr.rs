@@ -175,7 +175,15 @@ impl Chain {
         }
         let big = k.min(4);
         let pi: Vec<f64> = (0..k)
-            .map(|c| if k <= 4 { 1.0 / k as f64 } else if c < big { 0.25 * 0.9 } else { 0.1 / (k - big) as f64 })
+            .map(|c| {
+                if k <= 4 {
+                    1.0 / k as f64
+                } else if c < big {
+                    0.25 * 0.9
+                } else {
+                    0.1 / (k - big) as f64
+                }
+            })
             .collect();
         let mut chain = Chain {
             rng,

@@ -6,9 +6,9 @@
 pub mod dga;
 pub mod diagnostics;
 pub mod lcmcr;
-pub mod summary;
 mod linalg;
 pub mod loglinear;
+pub mod summary;
 pub mod table;
 
 pub use table::{Table, TableError};

@@ -114,7 +114,7 @@ impl Model {
         let mut gens: Vec<usize> = all.iter().copied().filter(|&t| !all.iter().any(|&u| u != t && u & t == t)).collect();
         gens.sort_by_key(|&g| (std::cmp::Reverse(g.count_ones()), g.trailing_zeros(), g));
         // Rcapture orders generators by their lowest list, then the rest.
-        gens.sort_by(|a, b| lists_of(*a).cmp(&lists_of(*b)));
+        gens.sort_by_key(|a| lists_of(*a));
         gens
     }
 

@@ -158,7 +158,8 @@ impl Archive {
             tx.execute("INSERT INTO archive_keys(name, value) VALUES ('age_identity', ?1)", [identity.to_string().expose_secret()]).map_err(damaged)?;
             tx.execute("INSERT INTO archive_keys(name, value) VALUES ('age_recipient', ?1)", [identity.to_public().to_string()]).map_err(damaged)?;
             tx.execute("INSERT INTO archive_keys(name, value) VALUES ('ed25519_secret', ?1)", [hex::encode(signing_key.to_bytes())]).map_err(damaged)?;
-            tx.execute("INSERT INTO archive_keys(name, value) VALUES ('ed25519_public', ?1)", [hex::encode(signing_key.verifying_key().to_bytes())]).map_err(damaged)?;
+            tx.execute("INSERT INTO archive_keys(name, value) VALUES ('ed25519_public', ?1)", [hex::encode(signing_key.verifying_key().to_bytes())])
+                .map_err(damaged)?;
             tx.commit().map_err(damaged)?;
         }
         let mut archive = Archive { dir: dir.to_path_buf(), conn, age_identity: identity, signing_key, clock: now_rfc3339 };
@@ -213,10 +214,8 @@ impl Archive {
             .parse()
             .map_err(|_| OpenError::Damaged { path: db_path.clone(), detail: "the stored age identity is malformed".into() })?;
         let secret = Zeroizing::new(hex::decode(get_key("ed25519_secret")?).unwrap_or_default());
-        let secret: [u8; 32] = secret
-            .as_slice()
-            .try_into()
-            .map_err(|_| OpenError::Damaged { path: db_path.clone(), detail: "the stored signing key is malformed".into() })?;
+        let secret: [u8; 32] =
+            secret.as_slice().try_into().map_err(|_| OpenError::Damaged { path: db_path.clone(), detail: "the stored signing key is malformed".into() })?;
         let signing_key = ed25519_dalek::SigningKey::from_bytes(&secret);
         Ok(Archive { dir: dir.to_path_buf(), conn, age_identity: identity, signing_key, clock: now_rfc3339 })
     }
@@ -238,7 +237,8 @@ impl Archive {
     /// Runs `f` in one transaction; every change it makes is audited under `actor`.
     pub fn write<T>(&mut self, actor: &str, f: impl FnOnce(&mut Writer<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let tx = self.conn.transaction()?;
-        let last: Option<(i64, String)> = tx.query_row("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        let last: Option<(i64, String)> =
+            tx.query_row("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
         let (seq, hash) = last.unwrap_or((0, GENESIS_HASH.to_string()));
         let mut writer = Writer {
             tx,
@@ -334,9 +334,8 @@ impl Archive {
         let mut found = Vec::new();
         for rec in self.list(Kind::Place)? {
             if let Record::Place(p) = rec {
-                let hit = p.name.to_lowercase() == lower
-                    || p.name_ko.as_deref() == Some(given.trim())
-                    || p.aliases.iter().any(|a| a.text.to_lowercase() == lower);
+                let hit =
+                    p.name.to_lowercase() == lower || p.name_ko.as_deref() == Some(given.trim()) || p.aliases.iter().any(|a| a.text.to_lowercase() == lower);
                 if hit {
                     found.push(p.id);
                 }
@@ -381,8 +380,6 @@ pub(crate) fn audit_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
         hash: r.get(7)?,
     })
 }
-
-
 
 /// A transaction on the archive. Dropped without commit, it rolls back.
 pub struct Writer<'a> {
@@ -478,7 +475,8 @@ impl Writer<'_> {
     pub(crate) fn put_unchecked(&mut self, record: Record) -> Result<String, StoreError> {
         let id = record.id().to_string();
         let body = serde_json::to_string(&record).expect("records serialize");
-        let existing: Option<(i64, String)> = self.tx.query_row("SELECT rid, body FROM records WHERE id = ?1", [&id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        let existing: Option<(i64, String)> =
+            self.tx.query_row("SELECT rid, body FROM records WHERE id = ?1", [&id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
         let action = match &existing {
             Some((_, old)) if *old == body => return Ok(id),
             Some(_) => "update",
@@ -487,7 +485,10 @@ impl Writer<'_> {
         let title = record.title();
         let rid = match existing {
             Some((rid, _)) => {
-                self.tx.execute("UPDATE records SET conf = ?2, title = ?3, body = ?4 WHERE rid = ?1", params![rid, conf_rank(record.confidentiality()), title, body])?;
+                self.tx.execute(
+                    "UPDATE records SET conf = ?2, title = ?3, body = ?4 WHERE rid = ?1",
+                    params![rid, conf_rank(record.confidentiality()), title, body],
+                )?;
                 self.tx.prepare_cached("UPDATE record_meta SET conf = ?2 WHERE rid = ?1")?.execute(params![rid, conf_rank(record.confidentiality())])?;
                 rid
             }
@@ -500,7 +501,11 @@ impl Writer<'_> {
                     body
                 ])?;
                 let rid = self.tx.last_insert_rowid();
-                self.tx.prepare_cached("INSERT INTO record_meta(rid, kind, conf) VALUES (?1, ?2, ?3)")?.execute(params![rid, record.kind().as_str(), conf_rank(record.confidentiality())])?;
+                self.tx.prepare_cached("INSERT INTO record_meta(rid, kind, conf) VALUES (?1, ?2, ?3)")?.execute(params![
+                    rid,
+                    record.kind().as_str(),
+                    conf_rank(record.confidentiality())
+                ])?;
                 rid
             }
         };
@@ -571,9 +576,18 @@ impl Writer<'_> {
         reindex.push(rid);
         self.tx.execute("DELETE FROM facets WHERE origin = ?1", [id])?;
         self.tx.execute("DELETE FROM citations WHERE record_id = ?1", [id])?;
-        let rid_of = |tx: &Transaction<'_>, id: &str| -> rusqlite::Result<Option<i64>> { tx.query_row("SELECT rid FROM records WHERE id = ?1", [id], |r| r.get(0)).optional() };
-        let facet = |targets: &[i64], act_type: Option<&str>, place: Option<&str>, date: Option<&girok_core::UncertainDate>, source: Option<&str>| -> rusqlite::Result<()> {
-            let mut stmt = self.tx.prepare_cached("INSERT INTO facets(rid, origin, act_type, place_id, date_start, date_end, source_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?;
+        let rid_of = |tx: &Transaction<'_>, id: &str| -> rusqlite::Result<Option<i64>> {
+            tx.query_row("SELECT rid FROM records WHERE id = ?1", [id], |r| r.get(0)).optional()
+        };
+        let facet = |targets: &[i64],
+                     act_type: Option<&str>,
+                     place: Option<&str>,
+                     date: Option<&girok_core::UncertainDate>,
+                     source: Option<&str>|
+         -> rusqlite::Result<()> {
+            let mut stmt = self
+                .tx
+                .prepare_cached("INSERT INTO facets(rid, origin, act_type, place_id, date_start, date_end, source_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?;
             for t in targets {
                 stmt.execute(params![t, id, act_type, place, date.and_then(|d| d.earliest.map(|x| x.0)), date.and_then(|d| d.latest.map(|x| x.0)), source])?;
             }
@@ -621,12 +635,15 @@ impl Writer<'_> {
     /// Rewrites one record's full-text row: its text, its Hangul bigrams and its facet tokens.
     fn reindex_text(&mut self, rid: i64) -> Result<(), StoreError> {
         self.tx.prepare_cached("DELETE FROM fts WHERE rowid = ?1")?.execute([rid])?;
-        let row: Option<(String, String)> = self.tx.prepare_cached("SELECT id, body FROM records WHERE rid = ?1")?.query_row([rid], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        let row: Option<(String, String)> =
+            self.tx.prepare_cached("SELECT id, body FROM records WHERE rid = ?1")?.query_row([rid], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
         let Some((id, body_json)) = row else { return Ok(()) };
         let record: Record = serde_json::from_str(&body_json).map_err(|e| StoreError::Invalid { id: id.clone(), message: e.to_string() })?;
         let mut body = record.searchable_text();
         if let Record::Document(_) = record {
-            if let Some(text) = self.tx.prepare_cached("SELECT text FROM document_text WHERE doc_id = ?1")?.query_row([&id], |r| r.get::<_, String>(0)).optional()? {
+            if let Some(text) =
+                self.tx.prepare_cached("SELECT text FROM document_text WHERE doc_id = ?1")?.query_row([&id], |r| r.get::<_, String>(0)).optional()?
+            {
                 body = text;
             }
         }
@@ -638,7 +655,13 @@ impl Writer<'_> {
                 "SELECT f.act_type, f.source_id, f.date_start, f.date_end, (SELECT group_concat(ancestor_id, ' ') FROM place_ancestors WHERE place_id = f.place_id) FROM facets f WHERE f.rid = ?1",
             )?;
             let rows = stmt.query_map([rid], |r| {
-                Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, Option<i32>>(2)?, r.get::<_, Option<i32>>(3)?, r.get::<_, Option<String>>(4)?))
+                Ok((
+                    r.get::<_, Option<String>>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, Option<i32>>(2)?,
+                    r.get::<_, Option<i32>>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                ))
             })?;
             for row in rows {
                 let (act_type, source, start, end, places) = row?;
@@ -647,9 +670,13 @@ impl Writer<'_> {
         }
         tokens.sort_unstable();
         tokens.dedup();
-        self.tx
-            .prepare_cached("INSERT INTO fts(rowid, title, body, bigrams, facets) VALUES (?1, ?2, ?3, ?4, ?5)")?
-            .execute(params![rid, title, body, bigrams, tokens.join(" ")])?;
+        self.tx.prepare_cached("INSERT INTO fts(rowid, title, body, bigrams, facets) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(params![
+            rid,
+            title,
+            body,
+            bigrams,
+            tokens.join(" ")
+        ])?;
         Ok(())
     }
 

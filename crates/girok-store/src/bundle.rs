@@ -136,7 +136,8 @@ impl Archive {
         std::fs::write(&path, manifest_json.as_bytes()).map_err(io(&path))?;
         let path = out.join("manifest.sig");
         std::fs::write(&path, hex::encode(signature.to_bytes()) + "\n").map_err(io(&path))?;
-        let summary = serde_json::json!({ "records": manifest.records.len(), "files": manifest.files.len(), "manifest_sha256": sha256_hex(manifest_json.as_bytes()) });
+        let summary =
+            serde_json::json!({ "records": manifest.records.len(), "files": manifest.files.len(), "manifest_sha256": sha256_hex(manifest_json.as_bytes()) });
         self.write(actor, |w| w.note("export_bundle", None, summary))?;
         Ok(manifest)
     }

@@ -38,9 +38,15 @@ pub const DEFAULT_MAX_SIZE: u64 = 2 << 30;
 /// What happened to one file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum IntakeOutcome {
-    Added { id: String, text_chars: u64, warning: Option<String> },
+    Added {
+        id: String,
+        text_chars: u64,
+        warning: Option<String>,
+    },
     /// The same bytes are already in the archive as this document.
-    Duplicate { existing: String },
+    Duplicate {
+        existing: String,
+    },
 }
 
 const EXTRACT_LIMIT: u64 = 256 << 20;
@@ -162,7 +168,11 @@ impl Writer<'_> {
         let mut head = [0u8; 64];
         let n_head = reader.read(&mut head).map_err(io)?;
         let (mtype, kind) = media_type(path, &head[..n_head]);
-        let keep_bytes = mtype != "application/octet-stream" && !mtype.starts_with("image/") && !mtype.starts_with("audio/") && !mtype.starts_with("video/") && size <= EXTRACT_LIMIT;
+        let keep_bytes = mtype != "application/octet-stream"
+            && !mtype.starts_with("image/")
+            && !mtype.starts_with("audio/")
+            && !mtype.starts_with("video/")
+            && size <= EXTRACT_LIMIT;
         let mut kept = if keep_bytes { Vec::with_capacity(size as usize) } else { Vec::new() };
 
         // One pass: hash and encrypt together, into a temporary file beside its final place.
@@ -210,7 +220,8 @@ impl Writer<'_> {
             total
         };
         let sha256 = hex::encode(hasher.finalize());
-        let existing: Option<String> = self.tx.query_row("SELECT doc_id FROM blobs WHERE sha256 = ?1", [&sha256], |r| r.get(0)).optional().map_err(StoreError::from)?;
+        let existing: Option<String> =
+            self.tx.query_row("SELECT doc_id FROM blobs WHERE sha256 = ?1", [&sha256], |r| r.get(0)).optional().map_err(StoreError::from)?;
         if let Some(existing) = existing {
             let _ = std::fs::remove_file(&tmp_path);
             return Ok(IntakeOutcome::Duplicate { existing });
@@ -238,7 +249,9 @@ impl Writer<'_> {
             confidentiality: meta.confidentiality,
             synthetic: meta.synthetic,
         };
-        self.tx.execute("INSERT INTO blobs(doc_id, sha256, file, size) VALUES (?1, ?2, ?3, ?4)", params![id, sha256, file_name, total as i64]).map_err(StoreError::from)?;
+        self.tx
+            .execute("INSERT INTO blobs(doc_id, sha256, file, size) VALUES (?1, ?2, ?3, ?4)", params![id, sha256, file_name, total as i64])
+            .map_err(StoreError::from)?;
         if let Some(t) = &text {
             self.tx.execute("INSERT INTO document_text(doc_id, text) VALUES (?1, ?2)", params![id, t]).map_err(StoreError::from)?;
         }
@@ -279,7 +292,8 @@ impl Archive {
         let file = file.ok_or_else(|| StoreError::NotFound(format!("blob of {doc_id}")))?;
         let path = blob_path(&self.dir, &file);
         let f = File::open(&path).map_err(|e| StoreError::Blob { doc: doc_id.to_string(), detail: format!("{}: {e}", path.display()) })?;
-        let decryptor = age::Decryptor::new(BufReader::new(f)).map_err(|e| StoreError::Blob { doc: doc_id.to_string(), detail: format!("not a readable age file: {e}") })?;
+        let decryptor = age::Decryptor::new(BufReader::new(f))
+            .map_err(|e| StoreError::Blob { doc: doc_id.to_string(), detail: format!("not a readable age file: {e}") })?;
         let mut reader = decryptor
             .decrypt(std::iter::once(&self.age_identity as &dyn age::Identity))
             .map_err(|e| StoreError::Blob { doc: doc_id.to_string(), detail: format!("cannot decrypt: {e}") })?;

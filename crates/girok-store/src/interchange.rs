@@ -7,7 +7,9 @@
 
 use std::collections::HashSet;
 
-use girok_core::model::{Act, Citation, Confidentiality, Event, Involvement, Kind, Name, Person, Place, PlaceKind, Record, Relationship, Script, Sex, Source, SourceKind};
+use girok_core::model::{
+    Act, Citation, Confidentiality, Event, Involvement, Kind, Name, Person, Place, PlaceKind, Record, Relationship, Script, Sex, Source, SourceKind,
+};
 use girok_core::vocab::{List, Vocabulary};
 use girok_core::UncertainDate;
 
@@ -54,7 +56,19 @@ pub fn csv_columns(kind: Kind) -> &'static [&'static str] {
         Kind::Person => &["id", "names", "sex", "birth", "origin", "relationships", "notes", "confidentiality", "synthetic"],
         Kind::Event => &["id", "title", "description", "place", "date", "follows", "citations", "confidentiality", "synthetic"],
         Kind::Act => &[
-            "id", "event", "victim", "act_type", "place", "date", "perpetrators", "source", "connection", "reliability", "description", "citations", "confidentiality",
+            "id",
+            "event",
+            "victim",
+            "act_type",
+            "place",
+            "date",
+            "perpetrators",
+            "source",
+            "connection",
+            "reliability",
+            "description",
+            "citations",
+            "confidentiality",
             "synthetic",
         ],
         Kind::Document | Kind::Indicator => &[],
@@ -122,7 +136,8 @@ impl RowReader<'_> {
     }
 
     fn confidentiality(&self) -> Result<Confidentiality, RowError> {
-        Confidentiality::parse(self.get("confidentiality")).ok_or_else(|| col_err("confidentiality", format!("{:?} is not public, internal or restricted", self.get("confidentiality"))))
+        Confidentiality::parse(self.get("confidentiality"))
+            .ok_or_else(|| col_err("confidentiality", format!("{:?} is not public, internal or restricted", self.get("confidentiality"))))
     }
 
     fn synthetic(&self) -> Result<bool, RowError> {
@@ -259,14 +274,25 @@ fn utf8<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, ImportError> {
 
 impl Archive {
     /// Imports records of one kind from CSV, or of any kinds from JSON.
-    pub fn import(&mut self, file: &str, bytes: &[u8], format: Format, kind: Option<Kind>, options: &ImportOptions, progress: &mut dyn FnMut(usize, usize)) -> Result<ImportReport, ImportError> {
+    pub fn import(
+        &mut self,
+        file: &str,
+        bytes: &[u8],
+        format: Format,
+        kind: Option<Kind>,
+        options: &ImportOptions,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<ImportReport, ImportError> {
         let text = utf8(file, bytes)?;
         if text.trim().is_empty() {
             return Err(ImportError::File { file: file.to_string(), message: "the file is empty".into() });
         }
         let parsed: Vec<(usize, Result<Record, RowError>)> = match format {
             Format::Csv => {
-                let kind = kind.ok_or_else(|| ImportError::File { file: file.to_string(), message: "a CSV import needs the kind of record (places, sources, persons, events or acts)".into() })?;
+                let kind = kind.ok_or_else(|| ImportError::File {
+                    file: file.to_string(),
+                    message: "a CSV import needs the kind of record (places, sources, persons, events or acts)".into(),
+                })?;
                 self.parse_csv(file, text, kind)?
             }
             Format::Json => parse_json(file, text)?,
@@ -369,12 +395,22 @@ impl Archive {
             return Err(ImportError::File { file: file.to_string(), message: format!("{} records are imported as JSON, not CSV", kind.as_str()) });
         }
         let mut rdr = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
-        let headers: Vec<String> = rdr.headers().map_err(|e| ImportError::File { file: file.to_string(), message: format!("cannot read the header row: {e}") })?.iter().map(|h| h.trim().to_string()).collect();
+        let headers: Vec<String> = rdr
+            .headers()
+            .map_err(|e| ImportError::File { file: file.to_string(), message: format!("cannot read the header row: {e}") })?
+            .iter()
+            .map(|h| h.trim().to_string())
+            .collect();
         let unknown: Vec<&String> = headers.iter().filter(|h| !columns.contains(&h.as_str())).collect();
         if !unknown.is_empty() {
             return Err(ImportError::File {
                 file: file.to_string(),
-                message: format!("unknown column(s) {} for {} (expected some of: {})", unknown.iter().map(|h| format!("{h:?}")).collect::<Vec<_>>().join(", "), kind.as_str(), columns.join(", ")),
+                message: format!(
+                    "unknown column(s) {} for {} (expected some of: {})",
+                    unknown.iter().map(|h| format!("{h:?}")).collect::<Vec<_>>().join(", "),
+                    kind.as_str(),
+                    columns.join(", ")
+                ),
             });
         }
         for (k, req) in REQUIRED {
@@ -431,7 +467,13 @@ impl Archive {
                 let kind = *kinds.first().ok_or_else(|| StoreError::Invalid { id: String::new(), message: "no kind to export".into() })?;
                 let columns = csv_columns(kind);
                 if columns.is_empty() || kinds.len() != 1 {
-                    return Err(StoreError::Invalid { id: String::new(), message: format!("CSV export takes exactly one of places, sources, persons, events, acts (got {})", kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")) });
+                    return Err(StoreError::Invalid {
+                        id: String::new(),
+                        message: format!(
+                            "CSV export takes exactly one of places, sources, persons, events, acts (got {})",
+                            kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+                        ),
+                    });
                 }
                 let mut w = csv::Writer::from_writer(Vec::new());
                 w.write_record(columns).map_err(|e| StoreError::Invalid { id: String::new(), message: e.to_string() })?;
@@ -446,7 +488,8 @@ impl Archive {
 }
 
 fn parse_json(file: &str, text: &str) -> Result<Vec<(usize, Result<Record, RowError>)>, ImportError> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| ImportError::File { file: file.to_string(), message: format!("not valid JSON at line {} column {}: {e}", e.line(), e.column()) })?;
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| ImportError::File { file: file.to_string(), message: format!("not valid JSON at line {} column {}: {e}", e.line(), e.column()) })?;
     let items = match value {
         serde_json::Value::Array(items) => items,
         other => vec![other],
@@ -512,7 +555,8 @@ fn to_row(r: &Record) -> Vec<String> {
             p.confidentiality.as_str().into(),
         ],
         Record::Source(s) => {
-            let mut v = vec![s.id.clone(), s.pseudonym.clone(), s.kind.as_str().into(), o(&s.organisation), o(&s.connection), o(&s.reliability), s.notes.clone()];
+            let mut v =
+                vec![s.id.clone(), s.pseudonym.clone(), s.kind.as_str().into(), o(&s.organisation), o(&s.connection), o(&s.reliability), s.notes.clone()];
             v.extend(conf_and_synth(s.confidentiality, s.synthetic));
             v
         }

@@ -253,7 +253,9 @@ impl Archive {
 
     fn collect_hits(&self, sql: &str, args: Vec<Value>) -> Result<Vec<Hit>, StoreError> {
         let mut stmt = self.conn().prepare_cached(sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, f64>(3)?)))?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, f64>(3)?))
+        })?;
         let mut hits = Vec::new();
         for row in rows {
             let (id, kind, title, score) = row?;
@@ -402,6 +404,9 @@ mod tests {
     #[test]
     fn match_expression_quotes_everything() {
         let e = match_expression(&query_terms("NEAR(a b) 수용소 \"labour camp\"")).unwrap();
-        assert_eq!(e, "{title body} : \"near\" AND {title body} : \"a\" AND {title body} : \"b\" AND bigrams : \"수용 용소\" AND {title body} : \"labour camp\"");
+        assert_eq!(
+            e,
+            "{title body} : \"near\" AND {title body} : \"a\" AND {title body} : \"b\" AND bigrams : \"수용 용소\" AND {title body} : \"labour camp\""
+        );
     }
 }

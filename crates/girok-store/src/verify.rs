@@ -47,8 +47,12 @@ impl fmt::Display for Problem {
             Problem::TextAltered { doc } => write!(f, "document {doc}: extracted text differs from the hash recorded at intake"),
             Problem::SealedAltered { source } => write!(f, "source {source}: sealed identity differs from its audited hash"),
             Problem::BlobMissing { doc, file } => write!(f, "document {doc}: original file blobs/{}/{file}.age is missing", &file[..2]),
-            Problem::BlobAltered { doc, file } => write!(f, "document {doc}: original file blobs/{}/{file}.age does not match the SHA-256 taken at intake", &file[..2]),
-            Problem::BlobUnreadable { doc, file, detail } => write!(f, "document {doc}: original file blobs/{}/{file}.age cannot be decrypted ({detail})", &file[..2]),
+            Problem::BlobAltered { doc, file } => {
+                write!(f, "document {doc}: original file blobs/{}/{file}.age does not match the SHA-256 taken at intake", &file[..2])
+            }
+            Problem::BlobUnreadable { doc, file, detail } => {
+                write!(f, "document {doc}: original file blobs/{}/{file}.age cannot be decrypted ({detail})", &file[..2])
+            }
             Problem::BlobUnrecorded { doc } => write!(f, "document {doc}: no original file is recorded for it"),
         }
     }
@@ -110,7 +114,11 @@ impl Archive {
                             latest.insert(id.clone(), None);
                         }
                         "seal_identity" => {
-                            let h = e.content.as_deref().and_then(|c| serde_json::from_str::<serde_json::Value>(c).ok()).and_then(|v| v["sealed_sha256"].as_str().map(str::to_string));
+                            let h = e
+                                .content
+                                .as_deref()
+                                .and_then(|c| serde_json::from_str::<serde_json::Value>(c).ok())
+                                .and_then(|v| v["sealed_sha256"].as_str().map(str::to_string));
                             sealed.insert(id.clone(), h.unwrap_or_default());
                         }
                         _ => {}
@@ -168,7 +176,8 @@ impl Archive {
                     report.problems.push(Problem::TextAltered { doc: doc.clone() });
                 }
             }
-            let file: Option<(String, String)> = conn.query_row("SELECT file, sha256 FROM blobs WHERE doc_id = ?1", [doc], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+            let file: Option<(String, String)> =
+                conn.query_row("SELECT file, sha256 FROM blobs WHERE doc_id = ?1", [doc], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
             let Some((file, blob_sha)) = file else {
                 report.problems.push(Problem::BlobUnrecorded { doc: doc.clone() });
                 continue;
@@ -198,7 +207,10 @@ impl Archive {
                     let name = f.file_name().to_string_lossy().into_owned();
                     let stem = name.trim_end_matches(".age");
                     if !known_files.contains(stem) {
-                        report.warnings.push(format!("blobs/{}/{name} belongs to no document (left by an interrupted intake?); it is encrypted and can be deleted", shard.file_name().to_string_lossy()));
+                        report.warnings.push(format!(
+                            "blobs/{}/{name} belongs to no document (left by an interrupted intake?); it is encrypted and can be deleted",
+                            shard.file_name().to_string_lossy()
+                        ));
                     }
                 }
             }

@@ -8,7 +8,8 @@
 //! gives the same data.
 
 use girok_core::model::{
-    Act, Citation, Confidentiality, Event, Indicator, IndicatorValue, Involvement, Name, Person, Record, Relationship, Script, SealedIdentity, Sex, Source, SourceKind,
+    Act, Citation, Confidentiality, Event, Indicator, IndicatorValue, Involvement, Name, Person, Record, Relationship, Script, SealedIdentity, Sex, Source,
+    SourceKind,
 };
 use girok_core::UncertainDate;
 use rand::seq::SliceRandom;
@@ -316,16 +317,33 @@ pub fn generate(config: &Config) -> Dataset {
         let mut text = String::new();
         let (spans, title) = if korean {
             text.push_str(&format!("[합성 증언 — 시험용으로 생성된 가상의 자료이며 실존 인물이 아님] 증인 W-{t:04} 면담 기록 ({org}).\n"));
-            let s1 = say(&mut text, &format!("{d1} {}에서 두만강을 건너 중국으로 갔다가 중국 공안에 체포되어 강제송환되었다고 {name_in_text} 씨는 말했다.", BORDER_TOWNS_KO[b]));
+            let s1 = say(
+                &mut text,
+                &format!("{d1} {}에서 두만강을 건너 중국으로 갔다가 중국 공안에 체포되어 강제송환되었다고 {name_in_text} 씨는 말했다.", BORDER_TOWNS_KO[b]),
+            );
             let s2 = say(&mut text, &format!("송환 후 {}에 구금되어 보위부 신문원에게 신문을 받으며 여러 차례 구타와 고문을 당했다.", hold.2));
             let s3 = say(&mut text, &format!("{d2} {}로 보내져 {months}개월 동안 강제노동을 했다.", lab.2));
             let s4 = say(&mut text, &format!("그 사이 아버지는 연좌제로 {}에 끌려갔다고 들었다.", camp.2));
             let s5 = say(&mut text, &format!("{} 시장에서 공개처형을 목격했다.", BORDER_TOWNS_KO[b]));
             ([s1, s2, s3, s4, s5], format!("합성 증언 W-{t:04}"))
         } else {
-            text.push_str(&format!("[SYNTHETIC TESTIMONY: generated test data about a fictional person, not a real account] Interview with witness W-{t:04} ({org}).\n"));
-            let s1 = say(&mut text, &format!("{name_in_text} crossed the Tumen river near {} in {d1}, was arrested by Chinese police and was forcibly returned to North Korea.", BORDER_TOWNS_EN[b]));
-            let s2 = say(&mut text, &format!("After the return {pron} was held at {} and interrogated by State Security agents, who beat and tortured {pron_obj} repeatedly.", hold.1));
+            text.push_str(&format!(
+                "[SYNTHETIC TESTIMONY: generated test data about a fictional person, not a real account] Interview with witness W-{t:04} ({org}).\n"
+            ));
+            let s1 = say(
+                &mut text,
+                &format!(
+                    "{name_in_text} crossed the Tumen river near {} in {d1}, was arrested by Chinese police and was forcibly returned to North Korea.",
+                    BORDER_TOWNS_EN[b]
+                ),
+            );
+            let s2 = say(
+                &mut text,
+                &format!(
+                    "After the return {pron} was held at {} and interrogated by State Security agents, who beat and tortured {pron_obj} repeatedly.",
+                    hold.1
+                ),
+            );
             let s3 = say(&mut text, &format!("In {d2} {pron} was sent to {} for {months} months of forced labour.", lab.1));
             let s4 = say(&mut text, &format!("{} learned that {pron_pos} father had been taken to {} as punishment for the family.", capitalize(pron), camp.1));
             let s5 = say(&mut text, &format!("{} witnessed a public execution at the market in {}.", capitalize(pron), BORDER_TOWNS_EN[b]));
@@ -363,7 +381,15 @@ pub fn generate(config: &Config) -> Dataset {
         let e4 = if family { Some(event(4, "Family member sent to a political prison camp", camp.0, None, Some(e2.clone()), spans[3])) } else { None };
         let e5 = if rng.gen_bool(0.25) { Some(event(5, "Public execution", BORDER_TOWNS[b], date(&d2), None, spans[4])) } else { None };
         let reliability = ds.sources.last().and_then(|s| s.reliability.clone());
-        let mut act = |n: usize, event: &str, victim: &str, act_type: &str, place: &str, d: Option<UncertainDate>, perp: Option<&str>, span: (u64, u64), description: String| {
+        let mut act = |n: usize,
+                       event: &str,
+                       victim: &str,
+                       act_type: &str,
+                       place: &str,
+                       d: Option<UncertainDate>,
+                       perp: Option<&str>,
+                       span: (u64, u64),
+                       description: String| {
             ds.acts.push(Act {
                 id: format!("act-synth-{t:05}-{n}"),
                 event: event.into(),
@@ -381,9 +407,39 @@ pub fn generate(config: &Config) -> Dataset {
                 synthetic: true,
             });
         };
-        act(1, &e1, &victim_id, "DP0100000000", BORDER_TOWNS[b], date(&d1), Some("per-synth-perp-police"), spans[0], format!("Forcible return from China via {} (synthetic)", BORDER_TOWNS_EN[b]));
-        act(2, &e2, &victim_id, "DP0600000000", hold.0, date(&d1), Some("per-synth-perp-bowibu"), spans[1], format!("Beaten and tortured during interrogation at {} (synthetic)", hold.1));
-        act(3, &e3, &victim_id, "DP0500000000", lab.0, date(&d2), Some("per-synth-perp-guard"), spans[2], format!("{months} months of forced labour at {} (synthetic)", lab.1));
+        act(
+            1,
+            &e1,
+            &victim_id,
+            "DP0100000000",
+            BORDER_TOWNS[b],
+            date(&d1),
+            Some("per-synth-perp-police"),
+            spans[0],
+            format!("Forcible return from China via {} (synthetic)", BORDER_TOWNS_EN[b]),
+        );
+        act(
+            2,
+            &e2,
+            &victim_id,
+            "DP0600000000",
+            hold.0,
+            date(&d1),
+            Some("per-synth-perp-bowibu"),
+            spans[1],
+            format!("Beaten and tortured during interrogation at {} (synthetic)", hold.1),
+        );
+        act(
+            3,
+            &e3,
+            &victim_id,
+            "DP0500000000",
+            lab.0,
+            date(&d2),
+            Some("per-synth-perp-guard"),
+            spans[2],
+            format!("{months} months of forced labour at {} (synthetic)", lab.1),
+        );
         if let Some(e4) = &e4 {
             act(4, e4, &relative_id, "DP0300000000", camp.0, None, None, spans[3], format!("Sent to {} because of a relative's defection (synthetic)", camp.1));
         }
@@ -400,12 +456,26 @@ pub fn generate(config: &Config) -> Dataset {
                 confidentiality: Confidentiality::Internal,
                 synthetic: true,
             });
-            act(5, e5, &unknown_id, "DP0200000000", BORDER_TOWNS[b], date(&d2), None, spans[4], format!("Public execution at the market in {} (synthetic)", BORDER_TOWNS_EN[b]));
+            act(
+                5,
+                e5,
+                &unknown_id,
+                "DP0200000000",
+                BORDER_TOWNS[b],
+                date(&d2),
+                None,
+                spans[4],
+                format!("Public execution at the market in {} (synthetic)", BORDER_TOWNS_EN[b]),
+            );
         }
     }
     let mut series = |id: &str, name: &str, unit: &str, base: f64, slope: f64| {
         let values = (1995..=2020)
-            .map(|y| IndicatorValue { year: y, value: ((base + slope * (y - 1995) as f64 + rng.gen_range(-2.0..2.0)) * 10.0).round() / 10.0, place: Some("plc-kp".into()) })
+            .map(|y| IndicatorValue {
+                year: y,
+                value: ((base + slope * (y - 1995) as f64 + rng.gen_range(-2.0..2.0)) * 10.0).round() / 10.0,
+                place: Some("plc-kp".into()),
+            })
             .collect();
         ds.indicators.push(Indicator {
             id: id.into(),

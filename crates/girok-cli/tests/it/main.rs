@@ -48,9 +48,17 @@ pub(crate) fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 /// An initialised archive with synthetic sources, persons and events.
 pub(crate) fn setup(dir: &Path) {
     ok(girok(dir).arg("init"));
-    let sources = write(dir, "sources.csv", "id,pseudonym,kind,organisation,connection,reliability\nsrc-a,W-0001,witness,Synthetic Project A,victim him/herself,likely reliable\n");
+    let sources = write(
+        dir,
+        "sources.csv",
+        "id,pseudonym,kind,organisation,connection,reliability\nsrc-a,W-0001,witness,Synthetic Project A,victim him/herself,likely reliable\n",
+    );
     ok(girok(dir).args(["import", "sources"]).arg(sources));
-    let persons = write(dir, "persons.csv", "id,names,sex,birth,origin\nper-1,hangul:김철수|mr:Kim Ch'ŏl-su,male,1968,Hoeryong\nper-2,hangul:박영희|rr:Park Yeong-hui,female,circa 1975,혜산\n");
+    let persons = write(
+        dir,
+        "persons.csv",
+        "id,names,sex,birth,origin\nper-1,hangul:김철수|mr:Kim Ch'ŏl-su,male,1968,Hoeryong\nper-2,hangul:박영희|rr:Park Yeong-hui,female,circa 1975,혜산\n",
+    );
     ok(girok(dir).args(["import", "persons"]).arg(persons));
     let events = write(dir, "events.csv", "id,title,place,date\nevt-1,Arrest and return (synthetic),Onsong,winter 1997\nevt-2,Yodok detention (synthetic),plc-fac-kwanliso-15,between 1999 and 2002\n");
     ok(girok(dir).args(["import", "events"]).arg(events));

@@ -18,10 +18,8 @@ fn stock_tools_recover_every_record_and_file() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     setup(d);
-    let files = [
-        write(d, "ko.txt", "SYNTHETIC 증언: 요덕수용소에서 3년 동안 강제노동을 했다."),
-        write(d, "en.html", "<p>SYNTHETIC report on forced returns</p>"),
-    ];
+    let files =
+        [write(d, "ko.txt", "SYNTHETIC 증언: 요덕수용소에서 3년 동안 강제노동을 했다."), write(d, "en.html", "<p>SYNTHETIC report on forced returns</p>")];
     let binary = d.join("photo.bin");
     std::fs::write(&binary, (0..=255u8).cycle().take(100_000).collect::<Vec<u8>>()).unwrap();
     ok(girok(d).arg("add").args(&files).arg(&binary));

@@ -109,7 +109,7 @@ fn ordering_semantics() {
     assert!(d("1997").possibly_before(&d("winter 1997")));
     assert!(!d("2001").possibly_before(&d("before 2001")));
     assert!(!d("after 2003").definitely_before(&d("2010")), "open end is never certainly before");
-    let mut dates = vec![d("1998"), d("before 2001"), d("winter 1997"), d("March 1997")];
+    let mut dates = [d("1998"), d("before 2001"), d("winter 1997"), d("March 1997")];
     dates.sort();
     let order: Vec<&str> = dates.iter().map(|x| x.text.as_str()).collect();
     assert_eq!(order, ["before 2001", "March 1997", "winter 1997", "1998"]);

@@ -68,7 +68,10 @@ fn multinomial_paths_agree_on_real_weights() {
     for c in 0..chain.k {
         let expect = 40.0 * reps as f64 * w[c] / total;
         let (a, b) = (by_binomial[c] as f64, by_category[c] as f64);
-        assert!((a - expect).abs() < 5.0 * expect.sqrt() + 1.0 && (b - expect).abs() < 5.0 * expect.sqrt() + 1.0, "class {c}: binomial {a}, categorical {b}, expected {expect:.1}; weights {w:?}");
+        assert!(
+            (a - expect).abs() < 5.0 * expect.sqrt() + 1.0 && (b - expect).abs() < 5.0 * expect.sqrt() + 1.0,
+            "class {c}: binomial {a}, categorical {b}, expected {expect:.1}; weights {w:?}"
+        );
     }
 }
 

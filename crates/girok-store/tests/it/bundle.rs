@@ -9,7 +9,12 @@ fn bundle_round_trip_and_tamper_detection() {
     let tmp = tempfile::tempdir().unwrap();
     let mut a = archive(tmp.path());
     let text = "SYNTHETIC testimony: I was beaten at Onsong.";
-    let out = a.write("intake", |w| w.add_bytes("t.txt", text.as_bytes(), &IntakeMeta::default()).map_err(|e| girok_store::StoreError::Invalid { id: String::new(), message: e.to_string() })).unwrap();
+    let out = a
+        .write("intake", |w| {
+            w.add_bytes("t.txt", text.as_bytes(), &IntakeMeta::default())
+                .map_err(|e| girok_store::StoreError::Invalid { id: String::new(), message: e.to_string() })
+        })
+        .unwrap();
     let IntakeOutcome::Added { id: doc, .. } = out else { panic!() };
     a.write("coder", |w| {
         w.put(event("evt-1", "Beating at Onsong", "plc-gn2042267", "2001"))?;

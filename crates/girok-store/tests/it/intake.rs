@@ -23,7 +23,9 @@ fn files_are_hashed_encrypted_extracted_and_deduplicated() {
     std::fs::write(&txt, "SYNTHETIC. 저는 요덕수용소에 있었습니다. I was held at Yodok.").unwrap();
     let html = tmp.path().join("report.html");
     std::fs::write(&html, "<html><body><h1>Synthetic report</h1><script>evil()</script><p>Forced labour &amp; hunger.</p></body></html>").unwrap();
-    let IntakeOutcome::Added { id, .. } = add(&mut a, &txt, &IntakeMeta { received_from: Some("src-a".into()), ..Default::default() }).unwrap() else { panic!() };
+    let IntakeOutcome::Added { id, .. } = add(&mut a, &txt, &IntakeMeta { received_from: Some("src-a".into()), ..Default::default() }).unwrap() else {
+        panic!()
+    };
     let Record::Document(doc) = a.get(&id).unwrap() else { panic!() };
     assert_eq!(doc.sha256, hex_sha256(&std::fs::read(&txt).unwrap()));
     assert_eq!(doc.media_type, "text/plain");
@@ -77,7 +79,12 @@ fn bad_files_get_specific_errors() {
 fn uploads_with_traversal_names_stay_inside_the_archive() {
     let tmp = tempfile::tempdir().unwrap();
     let mut a = archive(tmp.path());
-    let out = a.write("web", |w| w.add_bytes("../../../etc/passwd", b"SYNTHETIC upload", &IntakeMeta::default()).map_err(|e| StoreError::Invalid { id: String::new(), message: e.to_string() })).unwrap();
+    let out = a
+        .write("web", |w| {
+            w.add_bytes("../../../etc/passwd", b"SYNTHETIC upload", &IntakeMeta::default())
+                .map_err(|e| StoreError::Invalid { id: String::new(), message: e.to_string() })
+        })
+        .unwrap();
     let IntakeOutcome::Added { id, .. } = out else { panic!() };
     let Record::Document(d) = a.get(&id).unwrap() else { panic!() };
     assert_eq!(d.original_name, "passwd");

@@ -48,7 +48,12 @@ fn malformed_rows_refuse_the_whole_file_naming_row_and_column() {
     let mut a = archive(tmp.path());
     import(&mut a, "events.csv", EVENTS.as_bytes(), Kind::Event, false).unwrap();
     let head = "id,event,victim,act_type,date\n";
-    refused(&mut a, &format!("{head}act-1,evt-1,per-v1,torture,1999\nact-2,evt-1,per-v1,teleportation,1999\n"), Kind::Act, "bad.csv: row 3, column act_type: unknown act type \"teleportation\"");
+    refused(
+        &mut a,
+        &format!("{head}act-1,evt-1,per-v1,torture,1999\nact-2,evt-1,per-v1,teleportation,1999\n"),
+        Kind::Act,
+        "bad.csv: row 3, column act_type: unknown act type \"teleportation\"",
+    );
     refused(&mut a, &format!("{head}act-1,evt-1,per-v1,torture,1997-02-30\n"), Kind::Act, "row 2, column date: impossible date: 1997-02-30 does not exist");
     refused(&mut a, &format!("{head}act-1,evt-1,per-v1,torture\n"), Kind::Act, "row 2: has 4 fields, the header has 5");
     refused(&mut a, &format!("{head}act-1,evt-9,per-v1,torture,1999\n"), Kind::Act, "row 2, column event: refers to evt-9");
@@ -58,7 +63,12 @@ fn malformed_rows_refuse_the_whole_file_naming_row_and_column() {
     refused(&mut a, "id,event,act_type\n", Kind::Act, "missing required column \"victim\"");
     refused(&mut a, "id,event,victim,act_type\n", Kind::Act, "has a header but no rows");
     refused(&mut a, "", Kind::Act, "the file is empty");
-    refused(&mut a, &format!("{head}act-1,evt-1,per-v1,torture,1999\nact-2,evt-1,per-v1,x,y\nact-3,evt-1,per-v1,z,1999\n"), Kind::Act, "2 rows are invalid; first: row 3");
+    refused(
+        &mut a,
+        &format!("{head}act-1,evt-1,per-v1,torture,1999\nact-2,evt-1,per-v1,x,y\nact-3,evt-1,per-v1,z,1999\n"),
+        Kind::Act,
+        "2 rows are invalid; first: row 3",
+    );
     let mut bytes = format!("{head}act-1,evt-1,per-v1,torture,1999\n").into_bytes();
     bytes.extend_from_slice(b"act-2,evt-1,per-v1,\xff\xfe,1999\n");
     let err = import(&mut a, "latin1.csv", &bytes, Kind::Act, false).unwrap_err();

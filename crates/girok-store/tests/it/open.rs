@@ -98,7 +98,8 @@ fn nothing_on_disk_contains_plaintext() {
     let secret = "SECRET-TESTIMONY-MARKER 정치범수용소 증언";
     let file = tmp.path().join("t.txt");
     std::fs::write(&file, secret).unwrap();
-    a.write("tester", |w| Ok(w.add_file(&file, &Default::default()).map_err(|e| girok_store::StoreError::Invalid { id: String::new(), message: e.to_string() })?)).unwrap();
+    a.write("tester", |w| w.add_file(&file, &Default::default()).map_err(|e| girok_store::StoreError::Invalid { id: String::new(), message: e.to_string() }))
+        .unwrap();
     drop(a);
     std::fs::remove_file(&file).unwrap();
     let mut stack = vec![tmp.path().to_path_buf()];

@@ -53,7 +53,12 @@ fn unknown_codes_and_dangling_references_are_refused_and_nothing_is_written() {
 fn citation_spans_must_lie_inside_the_text() {
     let tmp = tempfile::tempdir().unwrap();
     let mut a = archive(tmp.path());
-    let outcome = a.write("intake", |w| w.add_bytes("t.txt", "Beaten at Onsong.".as_bytes(), &Default::default()).map_err(|e| StoreError::Invalid { id: String::new(), message: e.to_string() })).unwrap();
+    let outcome = a
+        .write("intake", |w| {
+            w.add_bytes("t.txt", "Beaten at Onsong.".as_bytes(), &Default::default())
+                .map_err(|e| StoreError::Invalid { id: String::new(), message: e.to_string() })
+        })
+        .unwrap();
     let girok_store::IntakeOutcome::Added { id: doc, .. } = outcome else { panic!() };
     let mut ev = event("evt-1", "x", "plc-gn2042267", "2001");
     if let Record::Event(e) = &mut ev {
@@ -77,7 +82,10 @@ fn audit_log_is_append_only_in_the_database_itself() {
     let err = conn.execute("DELETE FROM audit_log WHERE seq = 2", []).unwrap_err();
     assert!(err.to_string().contains("append-only"), "{err}");
     let err = conn
-        .execute("INSERT INTO audit_log(seq, prev_hash, at, actor, action, hash) VALUES ((SELECT MAX(seq)+1 FROM audit_log), 'forged', 'now', 'x', 'create', 'h')", [])
+        .execute(
+            "INSERT INTO audit_log(seq, prev_hash, at, actor, action, hash) VALUES ((SELECT MAX(seq)+1 FROM audit_log), 'forged', 'now', 'x', 'create', 'h')",
+            [],
+        )
         .unwrap_err();
     assert!(err.to_string().contains("extend the chain"), "{err}");
 }
@@ -102,7 +110,8 @@ fn place_hierarchy_is_queryable_and_cycles_are_refused() {
 fn sealed_identities_are_kept_apart_and_only_hashed_in_the_log() {
     let tmp = tempfile::tempdir().unwrap();
     let mut a = archive(tmp.path());
-    let sealed = SealedIdentity { source: "src-a".into(), legal_name: "SYNTHETIC 홍길동".into(), contact: "synthetic@example.invalid".into(), notes: String::new() };
+    let sealed =
+        SealedIdentity { source: "src-a".into(), legal_name: "SYNTHETIC 홍길동".into(), contact: "synthetic@example.invalid".into(), notes: String::new() };
     a.write("admin", |w| w.seal_identity(&sealed)).unwrap();
     assert_eq!(a.sealed_identity("src-a").unwrap().unwrap(), sealed);
     let log = a.audit_entries(None, 0, i64::MAX).unwrap();

@@ -10,7 +10,16 @@ fn fixture(dir: &std::path::Path) -> Archive {
     a.write("coder", |w| {
         w.put(event("evt-1", "Interrogation at Onsong holding centre", "plc-fac-jipkyulso-onsong", "winter 1997"))?;
         w.put(event("evt-2", "요덕 정치범수용소 수감", "plc-fac-kwanliso-15", "2003"))?;
-        w.put(act("act-1", "evt-1", "per-v1", "DP0600000000", "plc-fac-jipkyulso-onsong", "winter 1997", "src-a", "She was tortured during interrogations by State Security agents (synthetic)"))?;
+        w.put(act(
+            "act-1",
+            "evt-1",
+            "per-v1",
+            "DP0600000000",
+            "plc-fac-jipkyulso-onsong",
+            "winter 1997",
+            "src-a",
+            "She was tortured during interrogations by State Security agents (synthetic)",
+        ))?;
         w.put(act("act-2", "evt-2", "per-v2", "DP0400000000", "plc-fac-kwanliso-15", "2003", "src-b", "가족 전체가 정치범수용소로 끌려갔다 (합성)"))?;
         w.put(act("act-3", "evt-2", "per-v1", "DP0500000000", "plc-fac-kwanliso-15", "2005", "src-b", "Forced labour in the mines of the camp (synthetic)"))?;
         Ok(())
@@ -83,7 +92,10 @@ fn filters_by_act_type_place_date_source_and_confidentiality() {
 fn index_follows_updates_and_deletes() {
     let tmp = tempfile::tempdir().unwrap();
     let mut a = fixture(tmp.path());
-    a.write("coder", |w| w.put(crate::act("act-1", "evt-1", "per-v1", "DP0600000000", "plc-fac-jipkyulso-onsong", "winter 1997", "src-a", "Beaten repeatedly (synthetic)"))).unwrap();
+    a.write("coder", |w| {
+        w.put(crate::act("act-1", "evt-1", "per-v1", "DP0600000000", "plc-fac-jipkyulso-onsong", "winter 1997", "src-a", "Beaten repeatedly (synthetic)"))
+    })
+    .unwrap();
     assert!(ids(&a, text("agents")).is_empty(), "the old description is gone from the index");
     assert_eq!(ids(&a, text("beaten")), ["act-1"]);
     a.write("coder", |w| w.delete("act-1")).unwrap();

@@ -5,7 +5,12 @@ use girok_store::{Archive, IntakeMeta, IntakeOutcome, Problem};
 use crate::{archive, key};
 
 fn doc(a: &mut Archive, name: &str, text: &str) -> String {
-    let out = a.write("intake", |w| w.add_bytes(name, text.as_bytes(), &IntakeMeta::default()).map_err(|e| girok_store::StoreError::Invalid { id: String::new(), message: e.to_string() })).unwrap();
+    let out = a
+        .write("intake", |w| {
+            w.add_bytes(name, text.as_bytes(), &IntakeMeta::default())
+                .map_err(|e| girok_store::StoreError::Invalid { id: String::new(), message: e.to_string() })
+        })
+        .unwrap();
     match out {
         IntakeOutcome::Added { id, .. } => id,
         other => panic!("{other:?}"),
@@ -38,7 +43,7 @@ fn flipped_byte_in_a_blob_is_named() {
     let tmp = tempfile::tempdir().unwrap();
     let mut a = archive(tmp.path());
     let id = doc(&mut a, "a.txt", "SYNTHETIC testimony one");
-    let path = blob_files(&a.dir().to_path_buf()).remove(0);
+    let path = blob_files(a.dir()).remove(0);
     let mut bytes = std::fs::read(&path).unwrap();
     let n = bytes.len();
     bytes[n - 20] ^= 1;
