@@ -1,0 +1,727 @@
+//! Fellegi–Sunter record linkage: blocking, comparison levels, EM, scoring, clustering.
+//!
+//! Records carry a `source` (which list or file they came from). Deduplication compares every
+//! candidate pair; linking compares only pairs from different sources. u-probabilities come
+//! from random pairs (almost all non-matches); m-probabilities from EM run once per blocking
+//! rule, leaving out the fields that rule blocked on (within a block they agree by
+//! construction), as Splink does. Exact agreement on a field with term-frequency
+//! adjustment is weighted by how rare the shared value is: sharing "kim" says less than
+//! sharing a rare surname.
+
+use std::collections::HashMap;
+
+use rand::{Rng, SeedableRng};
+
+use crate::korean;
+use crate::strings::{jaro_winkler, levenshtein_within};
+
+/// Input records: one row per record, one value per column (`None` = missing).
+#[derive(Clone, Debug, Default)]
+pub struct Dataset {
+    pub columns: Vec<String>,
+    pub ids: Vec<String>,
+    pub sources: Vec<u16>,
+    pub values: Vec<Vec<Option<String>>>,
+}
+
+impl Dataset {
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c == name)
+    }
+}
+
+/// How a field is compared; each gives a few ordered agreement levels.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Compare {
+    /// Exact or not.
+    Exact,
+    /// Personal names: exact, Jaro–Winkler ≥ 0.92, ≥ 0.80, else.
+    Name,
+    /// Full Korean names in any script or romanization: same canonical key, same surname key
+    /// and close given-name key, close romanized forms, else.
+    KoreanName,
+    /// Dates as digits (`YYYY-MM-DD`, `YYYYMMDD`): exact, one typo or swapped day/month, within
+    /// a year (Korean age counting), else.
+    Date,
+    /// Codes and short text: exact, one edit, else.
+    Code,
+    /// Longer text: exact, Jaro–Winkler ≥ 0.9, ≥ 0.75, else.
+    Text,
+}
+
+impl Compare {
+    /// Number of levels (excluding "missing").
+    pub fn n_levels(&self) -> usize {
+        match self {
+            Compare::Exact => 2,
+            Compare::Code => 3,
+            Compare::Name | Compare::KoreanName | Compare::Date | Compare::Text => 4,
+        }
+    }
+
+    pub fn level_name(&self, level: u8) -> &'static str {
+        let top = self.n_levels() as u8 - 1;
+        match (self, level) {
+            (_, l) if l == top => "exact",
+            (_, 0) => "different",
+            (Compare::Date, 2) => "one typo",
+            (Compare::Date, 1) => "within a year",
+            (Compare::Code, 1) => "one edit",
+            (Compare::KoreanName, 2) => "same surname, close given name",
+            (Compare::KoreanName, 1) => "close spelling",
+            (_, 2) => "very similar",
+            (_, 1) => "similar",
+            _ => "other",
+        }
+    }
+}
+
+/// One compared field.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldSpec {
+    pub column: String,
+    pub compare: Compare,
+    /// Weight exact agreement by the rarity of the shared value.
+    pub term_frequency: bool,
+}
+
+/// A blocking key part.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BlockKey {
+    Exact(String),
+    /// The first `n` characters.
+    Prefix(String, usize),
+    /// The canonical Korean name key (surname + given name).
+    KoreanName(String),
+    /// The canonical Korean surname key.
+    KoreanSurname(String),
+    /// The first four digits (a year).
+    Year(String),
+}
+
+impl BlockKey {
+    fn column(&self) -> &str {
+        match self {
+            BlockKey::Exact(c) | BlockKey::Prefix(c, _) | BlockKey::KoreanName(c) | BlockKey::KoreanSurname(c) | BlockKey::Year(c) => c,
+        }
+    }
+}
+
+/// Deduplicate one dataset, or link records across sources.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Dedupe,
+    Link,
+}
+
+/// Everything the engine needs to know.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub fields: Vec<FieldSpec>,
+    /// A pair is a candidate if it agrees on every key of at least one rule.
+    pub blocking: Vec<Vec<BlockKey>>,
+    pub mode: Mode,
+    /// Refuse to compare more candidate pairs than this.
+    pub max_pairs: usize,
+    pub threshold: f64,
+    pub em_iterations: usize,
+    pub u_samples: usize,
+    pub seed: u64,
+    /// In link mode, never put two records of the same source in one cluster.
+    pub one_per_source: bool,
+}
+
+/// Why linkage could not run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LinkError {
+    #[error("column {column:?} named in the {context} does not exist (columns: {available})")]
+    NoSuchColumn { column: String, context: &'static str, available: String },
+    #[error("the blocking rules produce {count} candidate pairs, more than the limit of {limit}; add a key to the broadest rule (e.g. combine surname with year of birth) or raise the limit")]
+    TooManyPairs { count: u64, limit: usize },
+    #[error("there are no records to link")]
+    Empty,
+    #[error("no blocking rule was given")]
+    NoBlocking,
+}
+
+/// Fitted parameters.
+#[derive(Clone, Debug)]
+pub struct Params {
+    /// m[field][level], u[field][level].
+    pub m: Vec<Vec<f64>>,
+    pub u: Vec<Vec<f64>>,
+    /// Prior probability that a candidate pair is a match.
+    pub lambda: f64,
+    pub em_iterations_run: usize,
+}
+
+/// A scored candidate pair.
+#[derive(Clone, Debug)]
+pub struct ScoredPair {
+    pub a: u32,
+    pub b: u32,
+    pub weight: f64,
+    pub probability: f64,
+}
+
+/// The result of a run.
+#[derive(Clone, Debug)]
+pub struct Linkage {
+    pub params: Params,
+    pub pairs: Vec<ScoredPair>,
+    /// Cluster index per record.
+    pub clusters: Vec<u32>,
+    pub candidate_count: u64,
+}
+
+/// Progress callback: (stage, done, total).
+pub type Progress<'a> = &'a mut dyn FnMut(&str, u64, u64);
+
+/// Per-record precomputed comparison inputs, so each pair costs only the comparison itself.
+struct Prepared {
+    /// Normalised value per field (lowercase, trimmed).
+    values: Vec<Vec<Option<String>>>,
+    /// For KoreanName: (surname key, given key, romanized) per record.
+    korean: Vec<Vec<Option<(String, String, String)>>>,
+    /// Relative frequency of each record's value per field (for term frequencies).
+    tf: Vec<Vec<f32>>,
+}
+
+fn normalise(v: &str) -> String {
+    v.trim().to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn digits(s: &str) -> String {
+    s.chars().filter(|c| c.is_ascii_digit()).collect()
+}
+
+fn prepare(data: &Dataset, config: &Config) -> Result<(Prepared, Vec<usize>), LinkError> {
+    let mut cols = Vec::new();
+    for f in &config.fields {
+        let idx = data.column(&f.column).ok_or_else(|| LinkError::NoSuchColumn { column: f.column.clone(), context: "comparisons", available: data.columns.join(", ") })?;
+        cols.push(idx);
+    }
+    let n = data.len();
+    let mut values = Vec::with_capacity(config.fields.len());
+    let mut korean_vals = Vec::with_capacity(config.fields.len());
+    let mut tf = Vec::with_capacity(config.fields.len());
+    for (fi, f) in config.fields.iter().enumerate() {
+        let col = cols[fi];
+        let vals: Vec<Option<String>> = (0..n).map(|r| data.values[r][col].as_deref().map(normalise).filter(|s| !s.is_empty())).collect();
+        let kor: Vec<Option<(String, String, String)>> = if f.compare == Compare::KoreanName {
+            vals.iter()
+                .map(|v| {
+                    v.as_ref().map(|s| {
+                        let (sk, gk) = korean::name_key(s);
+                        (sk, gk, korean::romanize(s, korean::System::RevisedRomanization))
+                    })
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut freq: HashMap<&str, u32> = HashMap::new();
+        let mut n_present = 0u32;
+        for v in vals.iter().flatten() {
+            *freq.entry(v.as_str()).or_default() += 1;
+            n_present += 1;
+        }
+        let t: Vec<f32> = vals.iter().map(|v| v.as_ref().map(|s| freq[s.as_str()] as f32 / n_present.max(1) as f32).unwrap_or(0.0)).collect();
+        values.push(vals);
+        korean_vals.push(kor);
+        tf.push(t);
+    }
+    Ok((Prepared { values, korean: korean_vals, tf }, cols))
+}
+
+const MISSING: u8 = u8::MAX;
+
+fn compare_level(p: &Prepared, field: usize, spec: &Compare, a: usize, b: usize) -> u8 {
+    let (Some(x), Some(y)) = (&p.values[field][a], &p.values[field][b]) else { return MISSING };
+    match spec {
+        Compare::Exact => u8::from(x == y),
+        Compare::Code => {
+            if x == y {
+                2
+            } else if levenshtein_within(x, y, 1).is_some() {
+                1
+            } else {
+                0
+            }
+        }
+        Compare::Name | Compare::Text => {
+            if x == y {
+                return 3;
+            }
+            let jw = jaro_winkler(x, y);
+            let (hi, lo) = if *spec == Compare::Name { (0.92, 0.80) } else { (0.9, 0.75) };
+            if jw >= hi {
+                2
+            } else if jw >= lo {
+                1
+            } else {
+                0
+            }
+        }
+        Compare::KoreanName => {
+            let (Some((sa, ga, ra)), Some((sb, gb, rb))) = (&p.korean[field][a], &p.korean[field][b]) else { return MISSING };
+            if x == y || (sa == sb && ga == gb && !ga.is_empty()) {
+                3
+            } else if sa == sb && jaro_winkler(ga, gb) >= 0.85 {
+                2
+            } else if jaro_winkler(ra, rb) >= 0.88 {
+                1
+            } else {
+                0
+            }
+        }
+        Compare::Date => {
+            let (dx, dy) = (digits(x), digits(y));
+            if dx.is_empty() || dy.is_empty() {
+                return MISSING;
+            }
+            if dx == dy {
+                return 3;
+            }
+            if dx.len() == 4 && dy.len() == 4 {
+                // Years only: one apart is the usual slip of Korean age counting.
+                return match (dx.parse::<i32>(), dy.parse::<i32>()) {
+                    (Ok(a), Ok(b)) if (a - b).abs() <= 1 => 1,
+                    _ => 0,
+                };
+            }
+            let swapped = dx.len() == 8 && dy.len() == 8 && dx[..4] == dy[..4] && dx[4..6] == dy[6..8] && dx[6..8] == dy[4..6];
+            if swapped || levenshtein_within(&dx, &dy, 1).is_some() {
+                return 2;
+            }
+            match (dx.get(..4).and_then(|s| s.parse::<i32>().ok()), dy.get(..4).and_then(|s| s.parse::<i32>().ok())) {
+                (Some(a), Some(b)) if (a - b).abs() <= 1 => 1,
+                _ => 0,
+            }
+        }
+    }
+}
+
+fn block_key(data: &Dataset, cols: &[usize], rule: &[BlockKey], r: usize) -> Option<String> {
+    let mut key = String::new();
+    for (k, part) in rule.iter().enumerate() {
+        let v = data.values[r][cols[k]].as_deref().map(normalise).filter(|s| !s.is_empty())?;
+        let piece = match part {
+            BlockKey::Exact(_) => v,
+            BlockKey::Prefix(_, n) => v.chars().take(*n).collect(),
+            BlockKey::KoreanName(_) => {
+                let (s, g) = korean::name_key(&v);
+                format!("{s}|{g}")
+            }
+            BlockKey::KoreanSurname(_) => korean::name_key(&v).0,
+            BlockKey::Year(_) => {
+                let d = digits(&v);
+                if d.len() < 4 {
+                    return None;
+                }
+                d[..4].to_string()
+            }
+        };
+        if piece.is_empty() {
+            return None;
+        }
+        key.push_str(&piece);
+        key.push('\u{1f}');
+    }
+    Some(key)
+}
+
+/// Candidate pairs from the blocking rules, deduplicated, as `(lower, higher)` record indices.
+pub fn candidates(data: &Dataset, config: &Config, progress: Progress<'_>) -> Result<Vec<(u32, u32)>, LinkError> {
+    Ok(candidates_with_rules(data, config, progress)?.into_iter().map(|(p, _)| p).collect())
+}
+
+/// Candidate pairs with a bitmask of the blocking rules each satisfies (rule 0 is bit 0).
+fn candidates_with_rules(data: &Dataset, config: &Config, progress: Progress<'_>) -> Result<Vec<((u32, u32), u32)>, LinkError> {
+    if config.blocking.is_empty() {
+        return Err(LinkError::NoBlocking);
+    }
+    // First count, so an explosive rule is refused before any memory is spent on it.
+    let mut rule_groups: Vec<Vec<Vec<u32>>> = Vec::new();
+    let mut total: u64 = 0;
+    for rule in &config.blocking {
+        let cols: Vec<usize> = rule
+            .iter()
+            .map(|k| data.column(k.column()).ok_or_else(|| LinkError::NoSuchColumn { column: k.column().to_string(), context: "blocking rules", available: data.columns.join(", ") }))
+            .collect::<Result<_, _>>()?;
+        let mut groups: HashMap<String, Vec<u32>> = HashMap::new();
+        for r in 0..data.len() {
+            if let Some(k) = block_key(data, &cols, rule, r) {
+                groups.entry(k).or_default().push(r as u32);
+            }
+        }
+        let groups: Vec<Vec<u32>> = groups.into_values().filter(|g| g.len() > 1).collect();
+        for g in &groups {
+            total += match config.mode {
+                Mode::Dedupe => (g.len() as u64 * (g.len() as u64 - 1)) / 2,
+                Mode::Link => {
+                    let mut per: HashMap<u16, u64> = HashMap::new();
+                    for &r in g {
+                        *per.entry(data.sources[r as usize]).or_default() += 1;
+                    }
+                    let s: u64 = per.values().sum();
+                    (s * s - per.values().map(|c| c * c).sum::<u64>()) / 2
+                }
+            };
+        }
+        rule_groups.push(groups);
+    }
+    if total > config.max_pairs as u64 {
+        return Err(LinkError::TooManyPairs { count: total, limit: config.max_pairs });
+    }
+    let mut pairs: Vec<(u64, u32)> = Vec::with_capacity(total as usize);
+    let mut done = 0u64;
+    for (rule_idx, groups) in rule_groups.iter().enumerate() {
+        let bit = 1u32 << rule_idx.min(31);
+        for g in groups {
+            for i in 0..g.len() {
+                for j in i + 1..g.len() {
+                    let (a, b) = (g[i].min(g[j]), g[i].max(g[j]));
+                    if config.mode == Mode::Link && data.sources[a as usize] == data.sources[b as usize] {
+                        continue;
+                    }
+                    pairs.push((((a as u64) << 32) | b as u64, bit));
+                }
+            }
+            done += 1;
+        }
+        progress("blocking", done, rule_groups.iter().map(|g| g.len() as u64).sum());
+    }
+    pairs.sort_unstable_by_key(|p| p.0);
+    let mut merged: Vec<((u32, u32), u32)> = Vec::with_capacity(pairs.len());
+    for (p, bit) in pairs {
+        let key = ((p >> 32) as u32, p as u32);
+        match merged.last_mut() {
+            Some(last) if last.0 == key => last.1 |= bit,
+            _ => merged.push((key, bit)),
+        }
+    }
+    Ok(merged)
+}
+
+/// Runs blocking, comparison, EM, scoring and clustering.
+pub fn link(data: &Dataset, config: &Config, progress: Progress<'_>) -> Result<Linkage, LinkError> {
+    if data.is_empty() {
+        return Err(LinkError::Empty);
+    }
+    let (prep, _) = prepare(data, config)?;
+    let with_rules = candidates_with_rules(data, config, progress)?;
+    let rule_masks: Vec<u32> = with_rules.iter().map(|p| p.1).collect();
+    let pairs: Vec<(u32, u32)> = with_rules.into_iter().map(|p| p.0).collect();
+    let nf = config.fields.len();
+    // Comparison vectors, one row of levels per pair; rows computed in parallel halves.
+    let compare_rows = |range: &[(u32, u32)]| -> Vec<u8> {
+        let mut out = Vec::with_capacity(range.len() * nf);
+        for &(a, b) in range {
+            for (fi, f) in config.fields.iter().enumerate() {
+                out.push(compare_level(&prep, fi, &f.compare, a as usize, b as usize));
+            }
+        }
+        out
+    };
+    let mid = pairs.len() / 2;
+    let (first, second) = std::thread::scope(|s| {
+        let h = s.spawn(|| compare_rows(&pairs[mid..]));
+        (compare_rows(&pairs[..mid]), h.join().expect("comparison worker does not panic"))
+    });
+    let mut levels = first;
+    levels.extend(second);
+    progress("comparing", pairs.len() as u64, pairs.len() as u64);
+
+    // u from random pairs.
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(config.seed);
+    let mut u: Vec<Vec<f64>> = config.fields.iter().map(|f| vec![1.0; f.compare.n_levels()]).collect();
+    let n = data.len();
+    let mut sampled = 0;
+    let mut tries = 0;
+    while sampled < config.u_samples && tries < config.u_samples * 20 {
+        tries += 1;
+        let (a, b) = (rng.gen_range(0..n), rng.gen_range(0..n));
+        if a == b || (config.mode == Mode::Link && data.sources[a] == data.sources[b]) {
+            continue;
+        }
+        sampled += 1;
+        for (fi, f) in config.fields.iter().enumerate() {
+            let l = compare_level(&prep, fi, &f.compare, a, b);
+            if l != MISSING {
+                u[fi][l as usize] += 1.0;
+            }
+        }
+    }
+    for row in &mut u {
+        let s: f64 = row.iter().sum();
+        row.iter_mut().for_each(|x| *x /= s);
+    }
+    let n_pairs = pairs.len();
+    // m by EM, once per blocking rule over the pairs that rule found, leaving out the fields the
+    // rule blocked on: within a block those fields agree by construction and say nothing. Each
+    // field's m is the average over the rules that did not block on it (Splink's approach).
+    // u stays as estimated from random pairs.
+    let init_m: Vec<Vec<f64>> = config
+        .fields
+        .iter()
+        .map(|f| {
+            let k = f.compare.n_levels();
+            (0..k).map(|l| if l == k - 1 { 0.9 } else { 0.1 / (k - 1) as f64 }).collect()
+        })
+        .collect();
+    let lu: Vec<Vec<f64>> = u.iter().map(|r| r.iter().map(|x| x.ln()).collect()).collect();
+    let mut m_sum: Vec<Vec<f64>> = init_m.iter().map(|r| vec![0.0; r.len()]).collect();
+    let mut m_runs = vec![0usize; nf];
+    let mut iterations = 0;
+    for (rule_idx, rule) in config.blocking.iter().enumerate() {
+        let bit = 1u32 << rule_idx.min(31);
+        let blocked: Vec<bool> = config.fields.iter().map(|f| rule.iter().any(|k| k.column() == f.column)).collect();
+        if blocked.iter().all(|&b| b) {
+            continue;
+        }
+        // At most two million pairs per rule, evenly spaced, keep EM fast on big blocks.
+        let members: Vec<usize> = (0..pairs.len()).filter(|&i| rule_masks[i] & bit != 0).collect();
+        let stride = (members.len() / 2_000_000).max(1);
+        let members: Vec<usize> = members.into_iter().step_by(stride).collect();
+        if members.is_empty() {
+            continue;
+        }
+        let mut m = init_m.clone();
+        let mut lambda = 0.05f64;
+        for it in 0..config.em_iterations {
+            iterations += 1;
+            let lm: Vec<Vec<f64>> = m.iter().map(|r| r.iter().map(|x| x.ln()).collect()).collect();
+            let prior = (lambda / (1.0 - lambda)).ln();
+            let mut m_acc: Vec<Vec<f64>> = m.iter().map(|r| vec![1e-6; r.len()]).collect();
+            let mut p_sum = 0.0;
+            for &pi in &members {
+                let row = &levels[pi * nf..pi * nf + nf];
+                let mut w = prior;
+                for (fi, &l) in row.iter().enumerate() {
+                    if l != MISSING && !blocked[fi] {
+                        w += lm[fi][l as usize] - lu[fi][l as usize];
+                    }
+                }
+                let p = 1.0 / (1.0 + (-w).exp());
+                p_sum += p;
+                for (fi, &l) in row.iter().enumerate() {
+                    if l != MISSING && !blocked[fi] {
+                        m_acc[fi][l as usize] += p;
+                    }
+                }
+            }
+            let mut change = 0.0f64;
+            for fi in 0..nf {
+                if blocked[fi] {
+                    continue;
+                }
+                let s: f64 = m_acc[fi].iter().sum();
+                for l in 0..m[fi].len() {
+                    let new = m_acc[fi][l] / s;
+                    change = change.max((new - m[fi][l]).abs());
+                    m[fi][l] = new;
+                }
+            }
+            let new_lambda = (p_sum / members.len() as f64).clamp(1e-9, 1.0 - 1e-9);
+            change = change.max((new_lambda - lambda).abs());
+            lambda = new_lambda;
+            progress("EM", (it + 1) as u64, config.em_iterations as u64);
+            if change < 1e-5 {
+                break;
+            }
+        }
+        for fi in 0..nf {
+            if !blocked[fi] {
+                for l in 0..m[fi].len() {
+                    m_sum[fi][l] += m[fi][l];
+                }
+                m_runs[fi] += 1;
+            }
+        }
+    }
+    let m: Vec<Vec<f64>> = (0..nf).map(|fi| if m_runs[fi] == 0 { init_m[fi].clone() } else { m_sum[fi].iter().map(|x| x / m_runs[fi] as f64).collect() }).collect();
+    // λ: the probability that two random records match, from the expected number of matches
+    // among the candidates (all true matches are assumed to be candidates), to a fixed point.
+    let total_pairs = match config.mode {
+        Mode::Dedupe => (n as f64) * (n as f64 - 1.0) / 2.0,
+        Mode::Link => {
+            let mut per: HashMap<u16, f64> = HashMap::new();
+            for &s in &data.sources {
+                *per.entry(s).or_default() += 1.0;
+            }
+            let t: f64 = per.values().sum();
+            (t * t - per.values().map(|c| c * c).sum::<f64>()) / 2.0
+        }
+    };
+    let bf: Vec<f64> = (0..n_pairs)
+        .map(|pi| {
+            let row = &levels[pi * nf..pi * nf + nf];
+            row.iter().enumerate().filter(|(_, &l)| l != MISSING).map(|(fi, &l)| (m[fi][l as usize] / u[fi][l as usize]).ln()).sum()
+        })
+        .collect();
+    let mut lambda = (n as f64 / total_pairs.max(1.0)).clamp(1e-12, 0.5);
+    for _ in 0..50 {
+        let prior = (lambda / (1.0 - lambda)).ln();
+        let expected: f64 = bf.iter().map(|w| 1.0 / (1.0 + (-(prior + w)).exp())).sum();
+        let new = (expected / total_pairs.max(1.0)).clamp(1e-12, 0.5);
+        if (new / lambda - 1.0).abs() < 1e-6 {
+            lambda = new;
+            break;
+        }
+        lambda = new;
+    }
+    let params = Params { m, u, lambda, em_iterations_run: iterations };
+    // Score with term-frequency adjustment.
+    let prior = (params.lambda / (1.0 - params.lambda)).log2();
+    let mut scored = Vec::with_capacity(n_pairs);
+    for (pi, &(a, b)) in pairs.iter().enumerate() {
+        let row = &levels[pi * nf..pi * nf + nf];
+        let mut w = prior;
+        for (fi, &l) in row.iter().enumerate() {
+            if l == MISSING {
+                continue;
+            }
+            let top = config.fields[fi].compare.n_levels() as u8 - 1;
+            let mut bf = (params.m[fi][l as usize] / params.u[fi][l as usize]).log2();
+            if l == top && config.fields[fi].term_frequency {
+                let tf = prep.tf[fi][a as usize].max(prep.tf[fi][b as usize]) as f64;
+                if tf > 0.0 {
+                    bf = (params.m[fi][l as usize] / tf.max(params.u[fi][l as usize] * 0.05)).log2();
+                }
+            }
+            w += bf;
+        }
+        let probability = 1.0 / (1.0 + (-w * std::f64::consts::LN_2).exp());
+        scored.push(ScoredPair { a, b, weight: w, probability });
+    }
+    progress("scoring", n_pairs as u64, n_pairs as u64);
+    let clusters = cluster(data, &scored, config.threshold, config.mode == Mode::Link && config.one_per_source);
+    Ok(Linkage { params, pairs: scored, clusters, candidate_count: n_pairs as u64 })
+}
+
+/// Connected components of pairs at or above `threshold`. With `one_per_source`, pairs are
+/// taken strongest first and a merge that would put two records of one source together is
+/// skipped (up to 64 sources tracked exactly).
+pub fn cluster(data: &Dataset, pairs: &[ScoredPair], threshold: f64, one_per_source: bool) -> Vec<u32> {
+    let n = data.len();
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    let mut sources: Vec<u64> = data.sources.iter().map(|&s| 1u64 << (s % 64)).collect();
+    fn find(parent: &mut [u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            parent[x as usize] = parent[parent[x as usize] as usize];
+            x = parent[x as usize];
+        }
+        x
+    }
+    let mut order: Vec<usize> = (0..pairs.len()).filter(|&i| pairs[i].probability >= threshold).collect();
+    order.sort_by(|&x, &y| pairs[y].probability.total_cmp(&pairs[x].probability).then(x.cmp(&y)));
+    for i in order {
+        let (ra, rb) = (find(&mut parent, pairs[i].a), find(&mut parent, pairs[i].b));
+        if ra == rb {
+            continue;
+        }
+        if one_per_source && sources[ra as usize] & sources[rb as usize] != 0 {
+            continue;
+        }
+        parent[rb as usize] = ra;
+        sources[ra as usize] |= sources[rb as usize];
+    }
+    let mut ids: HashMap<u32, u32> = HashMap::new();
+    (0..n as u32)
+        .map(|r| {
+            let root = find(&mut parent, r);
+            let next = ids.len() as u32;
+            *ids.entry(root).or_insert(next)
+        })
+        .collect()
+}
+
+/// Pairwise precision, recall and F1 of predicted clusters against true entity labels. With
+/// `cross_source_only`, only pairs from different sources count (linking tasks).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Evaluation {
+    pub true_pairs: u64,
+    pub predicted_pairs: u64,
+    pub correct_pairs: u64,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+}
+
+pub fn evaluate(predicted: &[u32], truth: &[String], sources: &[u16], cross_source_only: bool) -> Evaluation {
+    // Pairs within groups; for cross-source counting, subtract same-source pairs.
+    fn pairs_in(members: &[usize], sources: &[u16], cross: bool) -> u64 {
+        let k = members.len() as u64;
+        let all = k * k.saturating_sub(1) / 2;
+        if !cross {
+            return all;
+        }
+        let mut per: HashMap<u16, u64> = HashMap::new();
+        for &m in members {
+            *per.entry(sources[m]).or_default() += 1;
+        }
+        all - per.values().map(|c| c * c.saturating_sub(1) / 2).sum::<u64>()
+    }
+    let mut by_pred: HashMap<u32, Vec<usize>> = HashMap::new();
+    let mut by_truth: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_both: HashMap<(u32, &str), Vec<usize>> = HashMap::new();
+    for i in 0..predicted.len() {
+        by_pred.entry(predicted[i]).or_default().push(i);
+        by_truth.entry(truth[i].as_str()).or_default().push(i);
+        by_both.entry((predicted[i], truth[i].as_str())).or_default().push(i);
+    }
+    let predicted_pairs: u64 = by_pred.values().map(|m| pairs_in(m, sources, cross_source_only)).sum();
+    let true_pairs: u64 = by_truth.values().map(|m| pairs_in(m, sources, cross_source_only)).sum();
+    let correct_pairs: u64 = by_both.values().map(|m| pairs_in(m, sources, cross_source_only)).sum();
+    let precision = if predicted_pairs == 0 { 1.0 } else { correct_pairs as f64 / predicted_pairs as f64 };
+    let recall = if true_pairs == 0 { 1.0 } else { correct_pairs as f64 / true_pairs as f64 };
+    let f1 = if precision + recall == 0.0 { 0.0 } else { 2.0 * precision * recall / (precision + recall) };
+    Evaluation { true_pairs, predicted_pairs, correct_pairs, precision, recall, f1 }
+}
+
+/// One field's part in a pair's match weight.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Contribution {
+    pub field: String,
+    pub left: Option<String>,
+    pub right: Option<String>,
+    pub level: String,
+    /// log2 Bayes factor added to the weight.
+    pub bayes_factor_log2: f64,
+}
+
+/// The waterfall of a pair: prior, then each field's contribution, then the total.
+pub fn explain(data: &Dataset, config: &Config, params: &Params, a: usize, b: usize) -> Result<(f64, Vec<Contribution>, f64), LinkError> {
+    let (prep, cols) = prepare(data, config)?;
+    let prior = (params.lambda / (1.0 - params.lambda)).log2();
+    let mut total = prior;
+    let mut out = Vec::new();
+    for (fi, f) in config.fields.iter().enumerate() {
+        let l = compare_level(&prep, fi, &f.compare, a, b);
+        let (level, bf) = if l == MISSING {
+            ("missing".to_string(), 0.0)
+        } else {
+            let top = f.compare.n_levels() as u8 - 1;
+            let mut bf = (params.m[fi][l as usize] / params.u[fi][l as usize]).log2();
+            if l == top && f.term_frequency {
+                let tf = prep.tf[fi][a].max(prep.tf[fi][b]) as f64;
+                if tf > 0.0 {
+                    bf = (params.m[fi][l as usize] / tf.max(params.u[fi][l as usize] * 0.05)).log2();
+                }
+            }
+            (f.compare.level_name(l).to_string(), bf)
+        };
+        total += bf;
+        out.push(Contribution { field: f.column.clone(), left: data.values[a][cols[fi]].clone(), right: data.values[b][cols[fi]].clone(), level, bayes_factor_log2: bf });
+    }
+    Ok((prior, out, total))
+}

@@ -1,0 +1,13 @@
+//! Record linkage: finding the same victim, perpetrator or event across sources.
+//!
+//! Pure: no IO, no storage, no terminal. Callers pass a `Dataset` of plain strings and get
+//! scored pairs, clusters, explanations and evaluation figures back.
+
+pub mod engine;
+pub mod korean;
+pub mod strings;
+
+pub use engine::{candidates, cluster, evaluate, explain, link, BlockKey, Compare, Config, Dataset, Evaluation, FieldSpec, LinkError, Linkage, Mode, Params};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,149 @@
+//! Engine tests on synthetic data with known truth.
+
+use rand::{Rng, SeedableRng};
+
+use crate::engine::*;
+
+fn config(fields: Vec<FieldSpec>, blocking: Vec<Vec<BlockKey>>, mode: Mode) -> Config {
+    Config { fields, blocking, mode, max_pairs: 10_000_000, threshold: 0.9, em_iterations: 50, u_samples: 50_000, seed: 1, one_per_source: true }
+}
+
+fn field(c: &str, compare: Compare, tf: bool) -> FieldSpec {
+    FieldSpec { column: c.into(), compare, term_frequency: tf }
+}
+
+/// SYNTHETIC people, each recorded once or twice with typos.
+fn synthetic(n: usize, seed: u64) -> (Dataset, Vec<String>) {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut d = Dataset { columns: vec!["name".into(), "dob".into(), "town".into()], ..Default::default() };
+    let mut truth = Vec::new();
+    let syll = ["ka", "mi", "so", "ru", "ne", "to", "pa", "ri", "ko", "ya", "shi", "mo"];
+    for p in 0..n {
+        let name: String = (0..3).map(|_| syll[rng.gen_range(0..syll.len())]).collect();
+        let dob = format!("19{:02}-{:02}-{:02}", rng.gen_range(30..99), rng.gen_range(1..13), rng.gen_range(1..29));
+        let town = format!("town{}", rng.gen_range(0..40));
+        let copies = if rng.gen_bool(0.5) { 2 } else { 1 };
+        for c in 0..copies {
+            let mut nm = name.clone();
+            if c == 1 && rng.gen_bool(0.5) {
+                nm.push('x');
+            }
+            d.ids.push(format!("p{p}-{c}"));
+            d.sources.push(0);
+            d.values.push(vec![Some(nm), Some(dob.clone()), Some(town.clone())]);
+            truth.push(format!("p{p}"));
+        }
+    }
+    (d, truth)
+}
+
+#[test]
+fn em_recovers_a_known_mixture_and_dedupes_well() {
+    let (d, truth) = synthetic(2000, 3);
+    let c = config(
+        vec![field("name", Compare::Name, false), field("dob", Compare::Date, false), field("town", Compare::Exact, false)],
+        vec![vec![BlockKey::Exact("dob".into())], vec![BlockKey::Prefix("name".into(), 4)]],
+        Mode::Dedupe,
+    );
+    let res = link(&d, &c, &mut |_, _, _| {}).unwrap();
+    // Matches agree on dob and town almost always: m(exact) near 1; non-matches rarely do.
+    assert!(res.params.m[1][3] > 0.95, "m dob exact {}; params {:?}", res.params.m[1][3], res.params);
+    assert!(res.params.m[2][1] > 0.8, "m town exact {}", res.params.m[2][1]);
+    assert!(res.params.u[2][1] < 0.05, "u town exact {}", res.params.u[2][1]);
+    let e = evaluate(&res.clusters, &truth, &d.sources, false);
+    assert!(e.f1 > 0.97, "{e:?}");
+}
+
+#[test]
+fn blocking_is_refused_when_it_explodes() {
+    let (d, _) = synthetic(500, 4);
+    let mut c = config(vec![field("town", Compare::Exact, false)], vec![vec![BlockKey::Prefix("town".into(), 1)]], Mode::Dedupe);
+    c.max_pairs = 1000;
+    let err = link(&d, &c, &mut |_, _, _| {}).unwrap_err();
+    assert!(matches!(err, LinkError::TooManyPairs { .. }), "{err}");
+    assert!(err.to_string().contains("more than the limit of 1000"), "{err}");
+    let c = config(vec![field("nope", Compare::Exact, false)], vec![vec![BlockKey::Exact("town".into())]], Mode::Dedupe);
+    assert!(link(&d, &c, &mut |_, _, _| {}).unwrap_err().to_string().contains("column \"nope\""));
+}
+
+#[test]
+fn term_frequency_makes_common_values_weaker_evidence() {
+    // SYNTHETIC: half the records share the surname "kim"; one pair shares a rare surname.
+    let mut d = Dataset { columns: vec!["surname".into(), "given".into()], ..Default::default() };
+    for i in 0..400 {
+        let s = if i < 200 { "kim".to_string() } else { format!("rare{i}") };
+        d.ids.push(format!("r{i}"));
+        d.sources.push(0);
+        d.values.push(vec![Some(s), Some(format!("g{}", i % 7))]);
+    }
+    let c = config(vec![field("surname", Compare::Exact, true), field("given", Compare::Exact, false)], vec![vec![BlockKey::Exact("given".into())]], Mode::Dedupe);
+    let res = link(&d, &c, &mut |_, _, _| {}).unwrap();
+    let (_, kim, _) = explain(&d, &c, &res.params, 0, 7).unwrap();
+    let mut rare_d = d.clone();
+    rare_d.values[8][0] = Some("rare207".into());
+    rare_d.values[207][1] = rare_d.values[8][1].clone();
+    let (_, rare, _) = explain(&rare_d, &c, &res.params, 8, 207).unwrap();
+    assert!(rare[0].bayes_factor_log2 > kim[0].bayes_factor_log2 + 3.0, "rare {} vs kim {}", rare[0].bayes_factor_log2, kim[0].bayes_factor_log2);
+}
+
+#[test]
+fn clustering_respects_one_record_per_source() {
+    let d = Dataset {
+        columns: vec!["x".into()],
+        ids: vec!["a1".into(), "a2".into(), "b1".into()],
+        sources: vec![0, 0, 1],
+        values: vec![vec![None], vec![None], vec![None]],
+    };
+    let pairs = vec![
+        ScoredPair { a: 0, b: 2, weight: 10.0, probability: 0.99 },
+        ScoredPair { a: 1, b: 2, weight: 8.0, probability: 0.97 },
+    ];
+    let free = cluster(&d, &pairs, 0.9, false);
+    assert_eq!(free[0], free[1], "without the constraint all three merge");
+    let constrained = cluster(&d, &pairs, 0.9, true);
+    assert_eq!(constrained[0], constrained[2]);
+    assert_ne!(constrained[1], constrained[2], "a2 cannot join a cluster that already has a record of source a");
+}
+
+#[test]
+fn evaluation_counts_pairs() {
+    let truth: Vec<String> = ["e1", "e1", "e1", "e2", "e2"].iter().map(|s| s.to_string()).collect();
+    let pred = vec![0, 0, 1, 1, 1];
+    let e = evaluate(&pred, &truth, &[0; 5], false);
+    assert_eq!((e.true_pairs, e.predicted_pairs, e.correct_pairs), (4, 4, 2));
+    assert!((e.f1 - 0.5).abs() < 1e-12);
+    let e = evaluate(&[0, 0], &["x".into(), "x".into()], &[0, 1], true);
+    assert_eq!(e.f1, 1.0);
+}
+
+#[test]
+fn korean_names_link_across_scripts() {
+    // SYNTHETIC records of three fictional people in Hangul and romanized forms.
+    let rows = [
+        ("a1", 0, "이철수", "1970"),
+        ("b1", 1, "Lee Chul-soo", "1970"),
+        ("a2", 0, "박영희", "1982"),
+        ("b2", 1, "Pak Yong-hui", "1981"),
+        ("a3", 0, "김민호", "1990"),
+        ("b3", 1, "Choi Su-jin", "1990"),
+    ];
+    let d = Dataset {
+        columns: vec!["name".into(), "birth".into()],
+        ids: rows.iter().map(|r| r.0.to_string()).collect(),
+        sources: rows.iter().map(|r| r.1).collect(),
+        values: rows.iter().map(|r| vec![Some(r.2.to_string()), Some(r.3.to_string())]).collect(),
+    };
+    let c = config(vec![field("name", Compare::KoreanName, false), field("birth", Compare::Date, false)], vec![vec![BlockKey::KoreanSurname("name".into())]], Mode::Link);
+    let cands = candidates(&d, &c, &mut |_, _, _| {}).unwrap();
+    assert!(cands.contains(&(0, 1)) && cands.contains(&(2, 3)), "{cands:?}");
+    assert!(!cands.contains(&(4, 5)));
+    let (prep_levels, _, _) = (0, 0, 0);
+    let _ = prep_levels;
+    let params = Params { m: vec![vec![0.01, 0.04, 0.15, 0.8], vec![0.02, 0.08, 0.1, 0.8]], u: vec![vec![0.9, 0.06, 0.03, 0.01], vec![0.8, 0.1, 0.05, 0.05]], lambda: 0.01, em_iterations_run: 0 };
+    let (_, contributions, total) = explain(&d, &c, &params, 0, 1).unwrap();
+    assert_eq!(contributions[0].level, "exact", "이철수 and Lee Chul-soo share a canonical key");
+    assert!(total > 0.0);
+    let (_, contributions, _) = explain(&d, &c, &params, 2, 3).unwrap();
+    assert_eq!(contributions[0].level, "exact");
+    assert_eq!(contributions[1].level, "within a year", "Korean age counting shifts birth years");
+}
