@@ -78,6 +78,13 @@ fn run(name: &str, d: &Dataset, truth: &[String], config: &Config, reference: &s
         "{name:<34} P {:.4}  R {:.4}  F1 {:.4}  {:>8} candidates  {:>6.2} s  peak {:>5.0} MB   ({reference})",
         e.precision, e.recall, e.f1, res.candidate_count, secs, peak_mb()
     );
+    if std::env::var("GIROK_LINK_SWEEP").is_ok() {
+        for t in [0.5, 0.8, 0.95, 0.99, 0.999, 0.9999] {
+            let c = girok_linkage::cluster(d, &res.pairs, t, config.mode == Mode::Link && config.one_per_source);
+            let e = evaluate(&c, truth, &d.sources, config.mode == Mode::Link);
+            println!("    threshold {t:<7} P {:.4}  R {:.4}  F1 {:.4}", e.precision, e.recall, e.f1);
+        }
+    }
 }
 
 fn febrl_fields() -> Vec<FieldSpec> {

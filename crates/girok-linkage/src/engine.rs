@@ -43,7 +43,8 @@ impl Dataset {
 pub enum Compare {
     /// Exact or not.
     Exact,
-    /// Personal names: exact, Jaro–Winkler ≥ 0.92, ≥ 0.80, else.
+    /// Personal names: exact, Jaro–Winkler ≥ 0.92, ≥ 0.80, one is an initial or nickname-like
+    /// prefix of the other ("rl" / "robert", "bob" / "bobby"), else.
     Name,
     /// Full Korean names in any script or romanization: same canonical key, same surname key
     /// and close given-name key, close romanized forms, else.
@@ -55,6 +56,8 @@ pub enum Compare {
     Code,
     /// Longer text: exact, Jaro–Winkler ≥ 0.9, ≥ 0.75, else.
     Text,
+    /// Postcodes: exact, same outward code (before the space), same area letters, else.
+    Postcode,
 }
 
 impl Compare {
@@ -63,7 +66,8 @@ impl Compare {
         match self {
             Compare::Exact => 2,
             Compare::Code => 3,
-            Compare::Name | Compare::KoreanName | Compare::Date | Compare::Text => 4,
+            Compare::KoreanName | Compare::Date | Compare::Text | Compare::Postcode => 4,
+            Compare::Name => 5,
         }
     }
 
@@ -77,6 +81,11 @@ impl Compare {
             (Compare::Code, 1) => "one edit",
             (Compare::KoreanName, 2) => "same surname, close given name",
             (Compare::KoreanName, 1) => "close spelling",
+            (Compare::Name, 3) => "very similar",
+            (Compare::Name, 2) => "similar",
+            (Compare::Name, 1) => "initial or prefix",
+            (Compare::Postcode, 2) => "same outward code",
+            (Compare::Postcode, 1) => "same area",
             (_, 2) => "very similar",
             (_, 1) => "similar",
             _ => "other",
@@ -257,15 +266,43 @@ fn compare_level(p: &Prepared, field: usize, spec: &Compare, a: usize, b: usize)
                 0
             }
         }
-        Compare::Name | Compare::Text => {
+        Compare::Name => {
+            if x == y {
+                return 4;
+            }
+            let jw = jaro_winkler(x, y);
+            if jw >= 0.92 {
+                3
+            } else if jw >= 0.80 {
+                2
+            } else if x.chars().next() == y.chars().next() && (x.starts_with(y.as_str()) || y.starts_with(x.as_str()) || x.chars().count() <= 2 || y.chars().count() <= 2) {
+                1
+            } else {
+                0
+            }
+        }
+        Compare::Text => {
             if x == y {
                 return 3;
             }
             let jw = jaro_winkler(x, y);
-            let (hi, lo) = if *spec == Compare::Name { (0.92, 0.80) } else { (0.9, 0.75) };
-            if jw >= hi {
+            if jw >= 0.9 {
                 2
-            } else if jw >= lo {
+            } else if jw >= 0.75 {
+                1
+            } else {
+                0
+            }
+        }
+        Compare::Postcode => {
+            if x == y {
+                return 3;
+            }
+            let outward = |s: &str| s.split_whitespace().next().unwrap_or("").to_string();
+            let area = |s: &str| s.chars().take_while(|c| c.is_alphabetic()).collect::<String>();
+            if outward(x) == outward(y) {
+                2
+            } else if !area(x).is_empty() && area(x) == area(y) {
                 1
             } else {
                 0
