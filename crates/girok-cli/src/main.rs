@@ -4,6 +4,7 @@
 //! nothing (`search` with no hits); 2 an error (bad input, wrong key, missing archive).
 
 mod estimate;
+mod link;
 mod load;
 
 use std::io::{IsTerminal, Write};
@@ -139,6 +140,8 @@ enum Command {
         #[arg(long)]
         find: Option<String>,
     },
+    /// Find the same person across CSV files (or duplicates within one): record linkage.
+    Link(link::LinkArgs),
     /// Estimate how many victims no list recorded (multiple systems estimation).
     Estimate(estimate::EstimateArgs),
     /// Create a demo archive of synthetic testimonies and show what to try.
@@ -287,7 +290,7 @@ fn say(pb: &ProgressBar, line: String) {
     }
 }
 
-fn bar(len: u64, what: &str) -> ProgressBar {
+pub(crate) fn bar(len: u64, what: &str) -> ProgressBar {
     let pb = if std::io::stderr().is_terminal() { ProgressBar::new(len) } else { ProgressBar::hidden() };
     pb.set_style(ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({eta})").expect("valid template").progress_chars("=> "));
     pb.set_message(what.to_string());
@@ -484,6 +487,10 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             Ok(Outcome::Clean)
         }
         Command::Demo { dir, testimonies, seed } => cmd_demo(&dir, testimonies, seed),
+        Command::Link(args) => {
+            link::run(&args)?;
+            Ok(Outcome::Clean)
+        }
         Command::Estimate(args) => {
             // Warnings are part of the answer (printed and in --json), not a failure.
             estimate::run(&args, || open(g))?;

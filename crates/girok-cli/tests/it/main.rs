@@ -7,6 +7,7 @@
 mod commands;
 mod crash;
 mod estimate;
+mod link;
 mod recovery;
 
 use std::path::{Path, PathBuf};

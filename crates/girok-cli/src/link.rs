@@ -1,0 +1,307 @@
+//! `girok link`: record linkage of CSV files, deduplicating one or linking several.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use clap::Args;
+use girok_linkage::{BlockKey, Compare, Config, Dataset, FieldSpec, Mode};
+use serde::Deserialize;
+
+#[derive(Args)]
+pub(crate) struct LinkArgs {
+    /// CSV files with a header and an id column; one file is deduplicated, several are linked.
+    #[arg(long = "input", required = true)]
+    inputs: Vec<PathBuf>,
+    /// TOML file naming the fields, their comparisons and the blocking rules (default: inferred).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Where to write `id,cluster` for every input record.
+    #[arg(long)]
+    output: PathBuf,
+    /// Also write every scored candidate pair here.
+    #[arg(long)]
+    pairs: Option<PathBuf>,
+    /// Match probability at which pairs are joined into clusters.
+    #[arg(long)]
+    threshold: Option<f64>,
+    #[arg(long, default_value = "id")]
+    id_column: String,
+    /// Refuse blocking rules that would compare more pairs than this.
+    #[arg(long)]
+    max_pairs: Option<usize>,
+    /// Print how each field contributed to the match weight of these two ids, e.g. `--explain a1,b7`.
+    #[arg(long)]
+    explain: Option<String>,
+    /// With --explain: JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    threshold: Option<f64>,
+    max_pairs: Option<usize>,
+    #[serde(default, rename = "field")]
+    fields: Vec<FileField>,
+    #[serde(default)]
+    blocking: Vec<FileRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileField {
+    column: String,
+    compare: String,
+    #[serde(default)]
+    term_frequency: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileRule {
+    keys: Vec<String>,
+}
+
+fn parse_compare(s: &str) -> anyhow::Result<Compare> {
+    Ok(match s {
+        "exact" => Compare::Exact,
+        "name" => Compare::Name,
+        "korean_name" => Compare::KoreanName,
+        "date" => Compare::Date,
+        "code" => Compare::Code,
+        "text" => Compare::Text,
+        "postcode" => Compare::Postcode,
+        other => bail!("unknown comparison {other:?} (exact, name, korean_name, date, code, text, postcode)"),
+    })
+}
+
+fn parse_key(s: &str) -> anyhow::Result<BlockKey> {
+    let (kind, col) = s.split_once(':').with_context(|| format!("blocking key {s:?} must be KIND:COLUMN, e.g. exact:surname"))?;
+    let col = col.to_string();
+    Ok(match kind {
+        "exact" => BlockKey::Exact(col),
+        "korean_name" => BlockKey::KoreanName(col),
+        "korean_surname" => BlockKey::KoreanSurname(col),
+        "year" => BlockKey::Year(col),
+        k if k.starts_with("prefix") => BlockKey::Prefix(col, k[6..].parse().with_context(|| format!("blocking key {s:?}: prefixN needs a number, e.g. prefix3"))?),
+        other => bail!("unknown blocking key kind {other:?} (exact, prefixN, korean_name, korean_surname, year)"),
+    })
+}
+
+/// Reads the inputs into one dataset, checking ids, row shapes and encoding.
+fn read_inputs(inputs: &[PathBuf], id_column: &str) -> anyhow::Result<Dataset> {
+    let mut d = Dataset::default();
+    let mut seen: HashSet<String> = HashSet::new();
+    for (source, path) in inputs.iter().enumerate() {
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+            bail!("{} is empty", path.display());
+        }
+        let text = std::str::from_utf8(&bytes).map_err(|e| {
+            let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+            anyhow::anyhow!("{}: invalid UTF-8 at line {line}; save the file as UTF-8", path.display())
+        })?;
+        let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+        let header: Vec<String> = rdr.headers().with_context(|| format!("{}: reading the header", path.display()))?.iter().map(str::to_string).collect();
+        let id_idx = header.iter().position(|h| h == id_column).with_context(|| format!("{}: no {id_column:?} column (columns: {}); name the id column with --id-column", path.display(), header.join(", ")))?;
+        if d.columns.is_empty() {
+            d.columns = header.clone();
+        }
+        let map: Vec<Option<usize>> = d.columns.iter().map(|c| header.iter().position(|h| h == c)).collect();
+        for (i, rec) in rdr.records().enumerate() {
+            let rec = rec.map_err(|e| match e.kind() {
+                csv::ErrorKind::UnequalLengths { pos, expected_len, len } => {
+                    anyhow::anyhow!("{}: row {} has {len} fields, the header has {expected_len}", path.display(), pos.as_ref().map(|p| p.line()).unwrap_or(i as u64 + 2))
+                }
+                _ => anyhow::anyhow!("{}: row {}: {e}", path.display(), i + 2),
+            })?;
+            let id = rec.get(id_idx).unwrap_or("").to_string();
+            if id.is_empty() {
+                bail!("{}: row {} has an empty id", path.display(), i + 2);
+            }
+            if !seen.insert(id.clone()) {
+                bail!("{}: row {}: id {id:?} appears more than once (ids must be unique across all inputs)", path.display(), i + 2);
+            }
+            d.ids.push(id);
+            d.sources.push(source as u16);
+            d.values.push(map.iter().map(|m| m.and_then(|k| rec.get(k)).map(str::to_string).filter(|s| !s.is_empty())).collect());
+        }
+    }
+    if d.is_empty() {
+        bail!("the input has a header but no records");
+    }
+    Ok(d)
+}
+
+/// Guesses fields and blocking from column names and contents.
+fn infer(d: &Dataset, id_column: &str) -> (Vec<FieldSpec>, Vec<Vec<BlockKey>>) {
+    let has_hangul = |col: usize| d.values.iter().take(2000).any(|v| v[col].as_deref().is_some_and(|s| s.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c))));
+    let mut fields = Vec::new();
+    let mut name_cols = Vec::new();
+    let mut date_cols = Vec::new();
+    let mut place_cols = Vec::new();
+    for (ci, c) in d.columns.iter().enumerate() {
+        let l = c.to_lowercase();
+        if c == id_column || l == "cluster" || l.ends_with("_id") && !l.contains("soc") {
+            continue;
+        }
+        let spec = if l.contains("name") || l == "surname" || l == "given" {
+            name_cols.push(c.clone());
+            if has_hangul(ci) || l.contains("korean") {
+                Compare::KoreanName
+            } else {
+                Compare::Name
+            }
+        } else if l.contains("dob") || l.contains("birth") && !l.contains("place") || l.contains("date") || l == "year" {
+            date_cols.push(c.clone());
+            Compare::Date
+        } else if ["place", "town", "city", "suburb", "origin", "province", "county", "state", "address"].iter().any(|k| l.contains(k)) {
+            place_cols.push(c.clone());
+            Compare::Name
+        } else if l.contains("postcode") || l.contains("zip") || l.contains("soc_sec") || l.contains("number") {
+            Compare::Code
+        } else if l == "sex" || l == "gender" {
+            Compare::Exact
+        } else {
+            continue;
+        };
+        let tf = matches!(spec, Compare::Name | Compare::KoreanName);
+        fields.push(FieldSpec { column: c.clone(), compare: spec, term_frequency: tf });
+    }
+    let mut blocking: Vec<Vec<BlockKey>> = Vec::new();
+    for n in &name_cols {
+        let korean = fields.iter().any(|f| &f.column == n && f.compare == Compare::KoreanName);
+        let key = if korean { BlockKey::KoreanName(n.clone()) } else { BlockKey::Exact(n.clone()) };
+        blocking.push(vec![key.clone()]);
+        for dc in &date_cols {
+            let k2 = if korean { BlockKey::KoreanSurname(n.clone()) } else { BlockKey::Prefix(n.clone(), 3) };
+            blocking.push(vec![k2, BlockKey::Year(dc.clone())]);
+        }
+    }
+    for dc in &date_cols {
+        blocking.push(vec![BlockKey::Exact(dc.clone())]);
+    }
+    if blocking.is_empty() {
+        if let Some(p) = place_cols.first() {
+            blocking.push(vec![BlockKey::Exact(p.clone())]);
+        }
+    }
+    (fields, blocking)
+}
+
+pub(crate) fn run(args: &LinkArgs) -> anyhow::Result<()> {
+    let data = read_inputs(&args.inputs, &args.id_column)?;
+    let mode = if args.inputs.len() > 1 { Mode::Link } else { Mode::Dedupe };
+    let (fields, blocking, file_threshold, file_max) = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            let fc: FileConfig = toml::from_str(&text).with_context(|| format!("{}: not a valid linkage config", path.display()))?;
+            let fields = fc
+                .fields
+                .iter()
+                .map(|f| Ok(FieldSpec { column: f.column.clone(), compare: parse_compare(&f.compare)?, term_frequency: f.term_frequency }))
+                .collect::<anyhow::Result<Vec<_>>>()
+                .with_context(|| format!("{}", path.display()))?;
+            let blocking = fc.blocking.iter().map(|r| r.keys.iter().map(|k| parse_key(k)).collect::<anyhow::Result<Vec<_>>>()).collect::<anyhow::Result<Vec<_>>>().with_context(|| format!("{}", path.display()))?;
+            (fields, blocking, fc.threshold, fc.max_pairs)
+        }
+        None => {
+            let (f, b) = infer(&data, &args.id_column);
+            eprintln!(
+                "no --config: comparing {} and blocking on {}",
+                f.iter().map(|x| format!("{} ({:?})", x.column, x.compare)).collect::<Vec<_>>().join(", "),
+                b.iter().map(|r| format!("{r:?}")).collect::<Vec<_>>().join(" | ")
+            );
+            (f, b, None, None)
+        }
+    };
+    if fields.is_empty() {
+        bail!("no column to compare: name them in a --config file (columns: {})", data.columns.join(", "));
+    }
+    let config = Config {
+        fields,
+        blocking,
+        mode,
+        max_pairs: args.max_pairs.or(file_max).unwrap_or(50_000_000),
+        threshold: args.threshold.or(file_threshold).unwrap_or(0.9),
+        em_iterations: 40,
+        u_samples: 200_000,
+        seed: 1,
+        one_per_source: mode == Mode::Link,
+    };
+    let pb = crate::bar(0, "blocking");
+    let result = girok_linkage::link(&data, &config, &mut |stage, done, total| {
+        pb.set_message(stage.to_string());
+        pb.set_length(total);
+        pb.set_position(done);
+    })?;
+    pb.finish_and_clear();
+    write_clusters(&args.output, &data, &result.clusters)?;
+    if let Some(p) = &args.pairs {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?);
+        writeln!(out, "id_a,id_b,probability,match_weight")?;
+        for s in &result.pairs {
+            writeln!(out, "{},{},{:.6},{:.3}", csv_cell(&data.ids[s.a as usize]), csv_cell(&data.ids[s.b as usize]), s.probability, s.weight)?;
+        }
+    }
+    let n_clusters = result.clusters.iter().collect::<HashSet<_>>().len();
+    println!(
+        "{} records, {} candidate pairs, {} at probability ≥ {}, {} clusters; wrote {}",
+        data.len(),
+        result.candidate_count,
+        result.pairs.iter().filter(|p| p.probability >= config.threshold).count(),
+        config.threshold,
+        n_clusters,
+        args.output.display()
+    );
+    if let Some(pair) = &args.explain {
+        let (a, b) = pair.split_once(',').context("--explain takes two ids separated by a comma")?;
+        let find = |id: &str| data.ids.iter().position(|x| x == id.trim()).with_context(|| format!("--explain: no record {id:?}"));
+        let (ia, ib) = (find(a)?, find(b)?);
+        let (prior, contributions, total) = girok_linkage::explain(&data, &config, &result.params, ia, ib)?;
+        let probability = 1.0 / (1.0 + (-total * std::f64::consts::LN_2).exp());
+        if args.json {
+            let v = serde_json::json!({
+                "a": a.trim(), "b": b.trim(), "prior_log2": prior, "match_weight": total, "probability": probability,
+                "fields": contributions.iter().map(|c| serde_json::json!({"field": c.field, "left": c.left, "right": c.right, "level": c.level, "bayes_factor_log2": c.bayes_factor_log2})).collect::<Vec<_>>(),
+            });
+            println!("{}", serde_json::to_string_pretty(&v)?);
+        } else {
+            println!("why {} and {}:", a.trim(), b.trim());
+            println!("  {:<18} {:>+7.2}", "prior", prior);
+            for c in &contributions {
+                println!(
+                    "  {:<18} {:>+7.2}  {} ({} vs {})",
+                    c.field,
+                    c.bayes_factor_log2,
+                    c.level,
+                    c.left.as_deref().unwrap_or("—"),
+                    c.right.as_deref().unwrap_or("—")
+                );
+            }
+            println!("  {:<18} {:>+7.2}  → match probability {:.4}", "total", total, probability);
+        }
+    }
+    Ok(())
+}
+
+fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn write_clusters(path: &Path, data: &Dataset, clusters: &[u32]) -> anyhow::Result<()> {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?);
+    writeln!(out, "id,cluster")?;
+    for (id, c) in data.ids.iter().zip(clusters) {
+        writeln!(out, "{},c{c}", csv_cell(id))?;
+    }
+    out.flush()?;
+    Ok(())
+}

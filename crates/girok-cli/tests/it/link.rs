@@ -1,0 +1,115 @@
+//! `girok link` on CSV files: results, explanations and every bad input.
+
+use std::path::PathBuf;
+
+use crate::{girok, ok, run, write};
+
+fn febrl(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/linkage/febrl").join(name)
+}
+
+#[test]
+fn links_febrl4_and_writes_a_cluster_for_every_record() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let config = write(
+        d,
+        "link.toml",
+        r#"threshold = 0.9
+[[field]]
+column = "given_name"
+compare = "name"
+term_frequency = true
+[[field]]
+column = "surname"
+compare = "name"
+term_frequency = true
+[[field]]
+column = "date_of_birth"
+compare = "date"
+[[field]]
+column = "soc_sec_id"
+compare = "code"
+[[field]]
+column = "postcode"
+compare = "code"
+[[field]]
+column = "suburb"
+compare = "name"
+[[blocking]]
+keys = ["exact:surname"]
+[[blocking]]
+keys = ["exact:given_name"]
+[[blocking]]
+keys = ["exact:date_of_birth"]
+[[blocking]]
+keys = ["exact:soc_sec_id"]
+"#,
+    );
+    let out = d.join("clusters.csv");
+    let r = ok(girok(d).args(["link", "--id-column", "rec_id", "--input"]).arg(febrl("dataset4a.csv")).arg("--input").arg(febrl("dataset4b.csv")).arg("--config").arg(&config).arg("--output").arg(&out).args(["--explain", "rec-1070-org,rec-1070-dup-0", "--json"]));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let rows: Vec<(&str, &str)> = text.lines().skip(1).map(|l| l.split_once(',').unwrap()).collect();
+    assert_eq!(rows.len(), 10_000);
+    // Every org record shares a cluster with its dup-0 (pairwise recall), no cluster mixes entities.
+    let mut cluster_of = std::collections::HashMap::new();
+    for (id, c) in &rows {
+        cluster_of.insert(id.to_string(), c.to_string());
+    }
+    let linked = (0..5000).filter(|i| cluster_of.get(&format!("rec-{i}-org")).is_some_and(|c| Some(c) == cluster_of.get(&format!("rec-{i}-dup-0")))).count();
+    assert!(linked >= 4975, "{linked} of 5000 true links found");
+    let json_start = r.stdout.find('{').unwrap();
+    let v: serde_json::Value = serde_json::from_str(&r.stdout[json_start..]).unwrap();
+    assert!(v["probability"].as_f64().unwrap() > 0.99);
+    assert!(v["fields"].as_array().unwrap().iter().any(|f| f["field"] == "surname" && f["bayes_factor_log2"].as_f64().unwrap() < 0.0), "the surname changed in this pair and counts against it");
+}
+
+#[test]
+fn korean_names_in_hangul_and_romanization_are_linked_with_an_inferred_config() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // SYNTHETIC persons.
+    let a = write(d, "a.csv", "id,name,birth_year,origin\na1,이철수,1970,회령\na2,박영희,1982,혜산\na3,김민호,1990,무산\n");
+    let b = write(d, "b.csv", "id,name,birth_year,origin\nb1,Lee Chul-soo,1970,Hoeryong\nb2,Pak Yong-hui,1981,Hyesan\nb3,Choi Su-jin,1990,Musan\n");
+    let out = d.join("c.csv");
+    ok(girok(d).args(["link", "--threshold", "0.5", "--input"]).arg(&a).arg("--input").arg(&b).arg("--output").arg(&out));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let c: std::collections::HashMap<&str, &str> = text.lines().skip(1).map(|l| l.split_once(',').unwrap()).collect();
+    assert_eq!(c["a1"], c["b1"], "{text}");
+    assert_ne!(c["a3"], c["b3"], "{text}");
+}
+
+#[test]
+fn bad_inputs_get_clear_messages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let out = d.join("o.csv");
+    let check = |files: &[PathBuf], extra: &[&str], expected: &str| {
+        let mut c = girok(d);
+        c.arg("link");
+        for f in files {
+            c.arg("--input").arg(f);
+        }
+        c.args(extra).arg("--output").arg(&out);
+        let r = run(&mut c);
+        assert_eq!(r.code, 2, "{expected}: {}", r.stdout);
+        assert!(r.stderr.contains(expected), "expected {expected:?} in {:?}", r.stderr);
+    };
+    check(&[write(d, "noid.csv", "key,name\n1,x\n")], &[], "no \"id\" column");
+    check(&[write(d, "dup.csv", "id,name\n1,x\n2,y\n1,z\n")], &[], "row 4: id \"1\" appears more than once");
+    check(&[write(d, "ragged.csv", "id,name\n1,x\n2,y,extra\n")], &[], "row 3 has 3 fields, the header has 2");
+    let bad = d.join("latin1.csv");
+    std::fs::write(&bad, b"id,name\n1,Andr\xe9\n").unwrap();
+    check(&[bad], &[], "invalid UTF-8 at line 2");
+    check(&[write(d, "empty.csv", "")], &[], "is empty");
+    check(&[write(d, "header.csv", "id,name\n")], &[], "no records");
+    let cfg = write(d, "c.toml", "[[field]]\ncolumn = \"nmae\"\ncompare = \"name\"\n[[blocking]]\nkeys = [\"exact:name\"]\n");
+    check(&[write(d, "ok.csv", "id,name\n1,x\n2,x\n")], &["--config", cfg.to_str().unwrap()], "column \"nmae\" named in the comparisons does not exist");
+    let mut rows = String::from("id,name\n");
+    for i in 0..300 {
+        rows.push_str(&format!("{i},kim\n"));
+    }
+    let cfg = write(d, "c2.toml", "[[field]]\ncolumn = \"name\"\ncompare = \"name\"\n[[blocking]]\nkeys = [\"exact:name\"]\n");
+    check(&[write(d, "big.csv", &rows)], &["--config", cfg.to_str().unwrap(), "--max-pairs", "1000"], "produce 44850 candidate pairs, more than the limit of 1000");
+    check(&[write(d, "x.csv", "id,name\n1,x\n")], &["--config", write(d, "c3.toml", "bogus = 1\n").to_str().unwrap()], "not a valid linkage config");
+}
