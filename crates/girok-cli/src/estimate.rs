@@ -2,7 +2,8 @@
 //!
 //! From the archive, each organisation that collected testimonies is a list, and a victim is on
 //! a list when an act of the chosen type against them is reported by a source of that
-//! organisation. Until record linkage lands, "the same victim" means the same person record.
+//! organisation. "The same victim" means the same person record, or records a reviewer merged
+//! (`same_as`, from `girok link persons` and `girok review accept`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -180,6 +181,25 @@ fn tables_from_archive(archive: &girok_store::Archive, act_type: &str, args: &Es
             }
         }
     }
+    // One victim counted once per list: accepted merges (same_as) map records to one person.
+    let mut same_as: BTreeMap<String, String> = BTreeMap::new();
+    for r in archive.list(Kind::Person)? {
+        if let Record::Person(p) = r {
+            if let Some(t) = p.same_as {
+                same_as.insert(p.id, t);
+            }
+        }
+    }
+    let canonical = |id: &str| -> String {
+        let mut cur = id.to_string();
+        for _ in 0..32 {
+            match same_as.get(&cur) {
+                Some(next) => cur = next.clone(),
+                None => break,
+            }
+        }
+        cur
+    };
     let from = args.from.and_then(|y| girok_core::Day::from_ymd(y, 1, 1).ok());
     let to = args.to.and_then(|y| girok_core::Day::from_ymd(y, 12, 31).ok());
     // stratum -> victim -> set of organisations
@@ -206,7 +226,7 @@ fn tables_from_archive(archive: &girok_store::Archive, act_type: &str, args: &Es
                 .unwrap_or_else(|| "undated or spanning years".into()),
             Some(Stratum::ActType) => vocab.ancestors(List::ActTypes, &a.act_type).last().map(|t| t.en.clone()).unwrap_or_default(),
         };
-        sightings.entry(stratum).or_default().entry(a.victim.clone()).or_default().insert(org.clone());
+        sightings.entry(stratum).or_default().entry(canonical(&a.victim)).or_default().insert(org.clone());
     }
     if sightings.is_empty() {
         bail!("no acts of type {code} with a source in the archive match; nothing to estimate");

@@ -11,15 +11,17 @@ use serde::Deserialize;
 
 #[derive(Args)]
 pub(crate) struct LinkArgs {
+    /// `persons`: propose duplicate persons in the archive for review (see `girok review`).
+    what: Option<String>,
     /// CSV files with a header and an id column; one file is deduplicated, several are linked.
-    #[arg(long = "input", required = true)]
+    #[arg(long = "input", required_unless_present = "what")]
     inputs: Vec<PathBuf>,
     /// TOML file naming the fields, their comparisons and the blocking rules (default: inferred).
     #[arg(long)]
     config: Option<PathBuf>,
     /// Where to write `id,cluster` for every input record.
-    #[arg(long)]
-    output: PathBuf,
+    #[arg(long, required_unless_present = "what")]
+    output: Option<PathBuf>,
     /// Also write every scored candidate pair here.
     #[arg(long)]
     pairs: Option<PathBuf>,
@@ -192,7 +194,14 @@ fn infer(d: &Dataset, id_column: &str) -> (Vec<FieldSpec>, Vec<Vec<BlockKey>>) {
     (fields, blocking)
 }
 
-pub(crate) fn run(args: &LinkArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: &LinkArgs, archive: impl FnOnce() -> anyhow::Result<girok_store::Archive>, actor: &str) -> anyhow::Result<()> {
+    if let Some(what) = &args.what {
+        if what != "persons" {
+            bail!("girok link {what:?}: only `girok link persons` works on the archive; for files use --input");
+        }
+        return link_persons(&mut archive()?, args.threshold.unwrap_or(0.5), actor);
+    }
+    let output = args.output.as_ref().expect("clap requires --output without a target");
     let data = read_inputs(&args.inputs, &args.id_column)?;
     let mode = if args.inputs.len() > 1 { Mode::Link } else { Mode::Dedupe };
     let (fields, blocking, file_threshold, file_max) = match &args.config {
@@ -239,7 +248,7 @@ pub(crate) fn run(args: &LinkArgs) -> anyhow::Result<()> {
         pb.set_position(done);
     })?;
     pb.finish_and_clear();
-    write_clusters(&args.output, &data, &result.clusters)?;
+    write_clusters(output, &data, &result.clusters)?;
     if let Some(p) = &args.pairs {
         let mut out = std::io::BufWriter::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?);
         writeln!(out, "id_a,id_b,probability,match_weight")?;
@@ -255,7 +264,7 @@ pub(crate) fn run(args: &LinkArgs) -> anyhow::Result<()> {
         result.pairs.iter().filter(|p| p.probability >= config.threshold).count(),
         config.threshold,
         n_clusters,
-        args.output.display()
+        output.display()
     );
     if let Some(pair) = &args.explain {
         let (a, b) = pair.split_once(',').context("--explain takes two ids separated by a comma")?;
@@ -303,5 +312,63 @@ fn write_clusters(path: &Path, data: &Dataset, clusters: &[u32]) -> anyhow::Resu
         writeln!(out, "{},c{c}", csv_cell(id))?;
     }
     out.flush()?;
+    Ok(())
+}
+
+/// Proposes duplicate persons in the archive: Korean-aware names, birth dates, origin and sex,
+/// blocked on the canonical name key. Pairs at or above `threshold` go to the review queue.
+fn link_persons(archive: &mut girok_store::Archive, threshold: f64, actor: &str) -> anyhow::Result<()> {
+    use girok_core::model::{Kind, Record, Script};
+    let mut d = Dataset { columns: vec!["name".into(), "birth".into(), "origin".into(), "sex".into()], ..Default::default() };
+    for r in archive.list(Kind::Person)? {
+        let Record::Person(p) = r else { continue };
+        if p.same_as.is_some() {
+            continue;
+        }
+        let name = p.names.iter().find(|n| n.script == Script::Hangul).or_else(|| p.names.first()).map(|n| n.text.clone());
+        let birth = p.birth.as_ref().and_then(|b| b.earliest).map(|e| e.year().to_string());
+        let sex = p.sex.map(|s| format!("{s:?}").to_lowercase());
+        d.ids.push(p.id.clone());
+        d.sources.push(0);
+        d.values.push(vec![name, birth, p.origin.clone(), sex]);
+    }
+    if d.len() < 2 {
+        bail!("fewer than two persons in the archive; nothing to link");
+    }
+    let config = Config {
+        fields: vec![
+            FieldSpec { column: "name".into(), compare: Compare::KoreanName, term_frequency: true },
+            FieldSpec { column: "birth".into(), compare: Compare::Date, term_frequency: false },
+            FieldSpec { column: "origin".into(), compare: Compare::Exact, term_frequency: false },
+            FieldSpec { column: "sex".into(), compare: Compare::Exact, term_frequency: false },
+        ],
+        blocking: vec![vec![BlockKey::KoreanName("name".into())], vec![BlockKey::KoreanSurname("name".into()), BlockKey::Year("birth".into())]],
+        mode: Mode::Dedupe,
+        max_pairs: 20_000_000,
+        threshold,
+        em_iterations: 40,
+        u_samples: 100_000,
+        seed: 1,
+        one_per_source: false,
+    };
+    let result = girok_linkage::link(&d, &config, &mut |_, _, _| {})?;
+    let mut queued = 0;
+    let mut candidates: Vec<&girok_linkage::engine::ScoredPair> = result.pairs.iter().filter(|p| p.probability >= threshold).collect();
+    candidates.sort_by(|a, b| b.probability.total_cmp(&a.probability));
+    archive.write(actor, |w| {
+        for p in &candidates {
+            let (_, contributions, _) = girok_linkage::explain(&d, &config, &result.params, p.a as usize, p.b as usize).map_err(|e| girok_store::StoreError::Invalid { id: String::new(), message: e.to_string() })?;
+            let detail = serde_json::json!(contributions
+                .iter()
+                .map(|c| serde_json::json!({"field": c.field, "left": c.left, "right": c.right, "level": c.level, "bayes_factor_log2": c.bayes_factor_log2}))
+                .collect::<Vec<_>>())
+            .to_string();
+            if w.queue_review("person", &d.ids[p.a as usize], &d.ids[p.b as usize], p.probability, &detail)?.is_some() {
+                queued += 1;
+            }
+        }
+        Ok(())
+    })?;
+    println!("{} persons compared, {} candidate pairs; {queued} new proposals in the review queue (girok review list)", d.len(), result.candidate_count);
     Ok(())
 }

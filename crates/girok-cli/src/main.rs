@@ -142,6 +142,13 @@ enum Command {
     },
     /// Find the same person across CSV files (or duplicates within one): record linkage.
     Link(link::LinkArgs),
+    /// The queue of proposed duplicate persons: list, accept, reject, or undo an accepted merge.
+    Review {
+        #[arg(value_enum, default_value = "list")]
+        action: ReviewAction,
+        /// Review id (from `girok review list`).
+        id: Option<i64>,
+    },
     /// Estimate how many victims no list recorded (multiple systems estimation).
     Estimate(estimate::EstimateArgs),
     /// Create a demo archive of synthetic testimonies and show what to try.
@@ -185,7 +192,7 @@ struct SearchArgs {
     confidentiality: Conf,
     #[arg(long, default_value_t = 20)]
     limit: usize,
-    /// Rank every match, not only the 1,000 most recently added ones (slower on common words).
+    /// Rank every match, not only the 500 most recently added ones (slower on common words).
     #[arg(long)]
     exhaustive: bool,
     #[arg(long)]
@@ -215,6 +222,14 @@ enum Fmt {
     Json,
 }
 
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ReviewAction {
+    List,
+    Accept,
+    Reject,
+    Undo,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum VocabList {
     ActTypes,
@@ -231,6 +246,12 @@ enum Outcome {
 }
 
 fn main() -> ExitCode {
+    // `girok … | head` must end quietly, not panic on a closed pipe (ripgrep does the same).
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     match run(cli) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
@@ -396,6 +417,13 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             for (n, e) in h.iter().enumerate() {
                 println!("version {} · entry {} · {} · {} · {}", n + 1, e.seq, e.at, e.actor, e.action);
                 let current: Option<serde_json::Value> = e.content.as_deref().and_then(|c| serde_json::from_str(c).ok());
+                if !matches!(e.action.as_str(), "create" | "update") {
+                    // Reviews, seals and exports are events about the record, not versions of it.
+                    if let Some(c) = &current {
+                        println!("    {c}");
+                    }
+                    continue;
+                }
                 match (&previous, &current) {
                     (Some(serde_json::Value::Object(old)), Some(serde_json::Value::Object(new))) => {
                         for (k, v) in new {
@@ -488,15 +516,41 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         }
         Command::Demo { dir, testimonies, seed } => cmd_demo(&dir, testimonies, seed),
         Command::Link(args) => {
-            link::run(&args)?;
+            link::run(&args, || open(g), &actor(g))?;
             Ok(Outcome::Clean)
         }
+        Command::Review { action, id } => cmd_review(g, &action, id),
         Command::Estimate(args) => {
             // Warnings are part of the answer (printed and in --json), not a failure.
             estimate::run(&args, || open(g))?;
             Ok(Outcome::Clean)
         }
     }
+}
+
+fn cmd_review(g: &Global, action: &ReviewAction, id: Option<i64>) -> anyhow::Result<Outcome> {
+    let mut a = open(g)?;
+    if *action == ReviewAction::List {
+        let items = a.review_queue(None)?;
+        if items.is_empty() {
+            println!("the review queue is empty (propose pairs with `girok link persons`)");
+        }
+        for it in items {
+            let name = |id: &str| a.get(id).map(|r| r.title()).unwrap_or_else(|_| id.to_string());
+            println!("#{:<5} {:<9} p={:.3}  {} [{}]  ~  {} [{}]", it.id, it.status, it.score, name(&it.left), it.left, name(&it.right), it.right);
+        }
+        return Ok(Outcome::Clean);
+    }
+    let id = id.context("give the review id, e.g. `girok review accept 3`")?;
+    let decision = match action {
+        ReviewAction::Accept => girok_store::ReviewDecision::Accept,
+        ReviewAction::Reject => girok_store::ReviewDecision::Reject,
+        ReviewAction::Undo => girok_store::ReviewDecision::Undo,
+        ReviewAction::List => unreachable!("handled above"),
+    };
+    let item = a.write(&actor(g), |w| w.decide_review(id, decision))?;
+    println!("review #{} is now {} ({} ~ {})", item.id, item.status, item.left, item.right);
+    Ok(Outcome::Clean)
 }
 
 fn collect_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {

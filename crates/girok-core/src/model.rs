@@ -313,6 +313,10 @@ pub struct Person {
     pub confidentiality: Confidentiality,
     #[serde(default)]
     pub synthetic: bool,
+    /// Set when a reviewer accepted that this record is the same person as another one; the
+    /// two records stay, so the decision can be undone and both sources remain visible.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_as: Option<String>,
 }
 
 /// Where a place sits in the gazetteer, including the detention-system categories.
@@ -661,6 +665,7 @@ impl Record {
             Record::Document(r) => out.extend(r.received_from.as_deref().map(|s| ("received_from", s))),
             Record::Person(r) => {
                 out.extend(r.origin.as_deref().map(|s| ("origin", s)));
+                out.extend(r.same_as.as_deref().map(|s| ("same_as", s)));
                 out.extend(r.relationships.iter().map(|x| ("relationships", x.other.as_str())));
             }
             Record::Place(r) => out.extend(r.parent.as_deref().map(|s| ("parent", s))),

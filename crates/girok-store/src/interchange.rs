@@ -209,6 +209,7 @@ impl RowReader<'_> {
                     notes: self.get("notes").to_string(),
                     confidentiality: self.confidentiality()?,
                     synthetic: self.synthetic()?,
+                    same_as: None,
                 })
             }
             Kind::Event => Record::Event(Event {

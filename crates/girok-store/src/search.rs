@@ -36,10 +36,20 @@ pub struct SearchQuery {
     pub exhaustive: bool,
 }
 
+/// The full-text index numbers rows backwards (`FTS_ROWID_BASE − rid`), so that its natural
+/// ascending order is newest first. FTS5 reads doclists forwards and can stop early and skip;
+/// descending order makes it load each term's whole doclist, which for a word in a million
+/// acts is megabytes of pages to decrypt.
+pub(crate) const FTS_ROWID_BASE: i64 = 1 << 52;
+
+pub(crate) fn fts_rowid(rid: i64) -> i64 {
+    FTS_ROWID_BASE - rid
+}
+
 /// How many of the most recently added matches are ranked by relevance. A term that appears in
 /// hundreds of thousands of acts would otherwise cost a BM25 evaluation per match on every query;
 /// bounding it keeps search interactive on a million-act archive. `exhaustive` lifts the bound.
-pub(crate) const RANK_WINDOW: usize = 1000;
+pub(crate) const RANK_WINDOW: usize = 500;
 
 impl Default for SearchQuery {
     fn default() -> Self {
@@ -219,7 +229,7 @@ impl Archive {
             // the best `limit`. Filters alone list the newest records first.
             let window = if q.exhaustive || !has_text { String::new() } else { format!(" LIMIT {RANK_WINDOW}") };
             let sql = format!(
-                "SELECT fts.rowid, bm25(fts, 4.0, 1.0, 1.0, 0.0) FROM fts JOIN record_meta r ON r.rid = fts.rowid WHERE fts MATCH ?{filter_sql} ORDER BY fts.rowid DESC{window}"
+                "SELECT {FTS_ROWID_BASE} - fts.rowid, bm25(fts, 4.0, 1.0, 1.0, 0.0) FROM fts JOIN record_meta r ON r.rid = {FTS_ROWID_BASE} - fts.rowid WHERE fts MATCH ?{filter_sql} ORDER BY fts.rowid{window}"
             );
             let mut args = vec![Value::Text(expr.clone())];
             args.extend(filter_args.iter().cloned());

@@ -113,3 +113,41 @@ fn bad_inputs_get_clear_messages() {
     check(&[write(d, "big.csv", &rows)], &["--config", cfg.to_str().unwrap(), "--max-pairs", "1000"], "produce 44850 candidate pairs, more than the limit of 1000");
     check(&[write(d, "x.csv", "id,name\n1,x\n")], &["--config", write(d, "c3.toml", "bogus = 1\n").to_str().unwrap()], "not a valid linkage config");
 }
+
+#[test]
+fn archive_persons_go_through_a_reversible_review_queue() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    ok(girok(d).args(["demo", "--dir", "demo", "--testimonies", "200"]));
+    let demo = |args: &[&str]| {
+        let mut c = girok(d);
+        c.env("GIROK_ARCHIVE", d.join("demo")).env("GIROK_PASSPHRASE", "girok-demo-passphrase-NOT-SECRET").args(args);
+        c
+    };
+    let r = ok(&mut demo(&["link", "persons"]));
+    assert!(r.stdout.contains("new proposals"), "{}", r.stdout);
+    let list = ok(&mut demo(&["review", "list"])).stdout;
+    let first = list.lines().next().expect("the demo has duplicate persons to propose");
+    assert!(first.starts_with("#1 ") && first.contains("open"), "{first}");
+    let right = first.rsplit('[').next().unwrap().trim_end_matches(']').to_string();
+    // Running it again proposes nothing new.
+    let r = ok(&mut demo(&["link", "persons"]));
+    assert!(r.stdout.contains(" 0 new proposals"), "{}", r.stdout);
+
+    let before = ok(&mut demo(&["estimate", "--acts", "DP0100000000", "--method", "dga", "--json"])).stdout;
+    ok(&mut demo(&["review", "accept", "1"]));
+    let shown = ok(&mut demo(&["show", &right, "--json"])).stdout;
+    assert!(shown.contains("\"same_as\""), "{shown}");
+    let after = ok(&mut demo(&["estimate", "--acts", "DP0100000000", "--method", "dga", "--json"])).stdout;
+    let observed = |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap()["observed"].as_u64().unwrap();
+    assert!(observed(&after) <= observed(&before), "merging can only reduce the count of distinct victims");
+
+    let r = run(&mut demo(&["review", "reject", "1"]));
+    assert!(r.stderr.contains("cannot reject a review that is accepted"), "{}", r.stderr);
+    ok(&mut demo(&["review", "undo", "1"]));
+    let shown = ok(&mut demo(&["show", &right, "--json"])).stdout;
+    assert!(!shown.contains("\"same_as\""), "{shown}");
+    let history = ok(&mut demo(&["history", &right])).stdout;
+    assert!(history.contains("review_accepted") && history.contains("review_undone"), "{history}");
+    ok(&mut demo(&["verify"]));
+}

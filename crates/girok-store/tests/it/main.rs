@@ -72,6 +72,7 @@ pub(crate) fn person(id: &str, hangul: &str, mr: &str) -> Record {
         notes: "SYNTHETIC".into(),
         confidentiality: Confidentiality::Restricted,
         synthetic: true,
+        same_as: None,
     })
 }
 
