@@ -14,7 +14,7 @@ use girok_core::model::{Kind, Record};
 use girok_core::vocab::{List, Vocabulary};
 use girok_estimate::dga::DgaOptions;
 use girok_estimate::lcmcr::LcmcrOptions;
-use girok_estimate::summary::{combine, dga_summary, lcmcr_summary, loglinear, Summary};
+use girok_estimate::summary::{combine, dga_summary, lcmcr_summary, loglinear, stepwise_summary, Summary};
 use girok_estimate::Table;
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
@@ -66,6 +66,9 @@ pub(crate) struct EstimateArgs {
     /// Samples per lcmcr chain (100 iterations apart, after 10,000 of burn-in).
     #[arg(long, default_value_t = 1000)]
     samples: usize,
+    /// Bootstrap replicates for the stepwise method (0 to skip).
+    #[arg(long, default_value_t = 200)]
+    bootstrap: usize,
     /// Every method side by side.
     #[arg(long)]
     compare: bool,
@@ -77,7 +80,7 @@ pub(crate) struct EstimateArgs {
 fn run_method(method: Method, table: &Table, args: &EstimateArgs) -> anyhow::Result<Summary> {
     Ok(match method {
         Method::Loglinear => loglinear(table, args.model.as_deref())?,
-        Method::Stepwise => bail!("--method stepwise (SparseMSE's stepwise selection) is not implemented yet; use loglinear, dga or lcmcr"),
+        Method::Stepwise => stepwise_summary(table, args.bootstrap, args.seed)?,
         Method::Dga => dga_summary(table, &DgaOptions::default_for(table))?,
         Method::Lcmcr => lcmcr_summary(table, &LcmcrOptions { k: args.k, samples: args.samples, seed: args.seed, ..Default::default() })?,
     })
@@ -120,7 +123,7 @@ pub(crate) fn run(args: &EstimateArgs, archive: impl FnOnce() -> anyhow::Result<
         (None, Some(act_type)) => tables_from_archive(&archive()?, act_type, args)?,
         (None, None) => bail!("give --table FILE.csv, or --acts TYPE to build the lists from the archive"),
     };
-    let methods: Vec<Method> = if args.compare { vec![Method::Loglinear, Method::Dga, Method::Lcmcr] } else { vec![args.method] };
+    let methods: Vec<Method> = if args.compare { vec![Method::Loglinear, Method::Stepwise, Method::Dga, Method::Lcmcr] } else { vec![args.method] };
     let mut json_out = Vec::new();
     let mut any_warning = false;
     for &method in &methods {

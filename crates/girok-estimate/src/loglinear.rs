@@ -19,6 +19,9 @@ pub struct Model {
     n_lists: usize,
     /// Interaction terms as list bitmasks, sorted by (size, mask).
     terms: Vec<usize>,
+    /// Two-list terms whose lists share no one (SparseMSE's non-overlapping pairs): the term
+    /// would be −∞, so instead every cell containing both lists is left out of the fit.
+    removed: Vec<usize>,
 }
 
 /// Why a model string was refused.
@@ -35,7 +38,7 @@ pub enum ModelError {
 impl Model {
     /// Independence: main effects only.
     pub fn independence(n_lists: usize) -> Model {
-        Model { n_lists, terms: Vec::new() }
+        Model { n_lists, terms: Vec::new(), removed: Vec::new() }
     }
 
     /// The hierarchical closure of the given generators.
@@ -55,7 +58,21 @@ impl Model {
             }
         }
         terms.sort_by_key(|&t| (t.count_ones(), t));
-        Model { n_lists, terms }
+        Model { n_lists, terms, removed: Vec::new() }
+    }
+
+    /// Main effects plus two-list terms; pairs with no observed overlap are handled by removing
+    /// their cells (Chan, Silverman and Vincent 2021), not as terms.
+    pub fn pairs(table: &Table, pairs: &[usize]) -> Model {
+        let overlap = |p: usize| (1..table.counts().len()).filter(|m| m & p == p).map(|m| table.count(m)).sum::<u64>();
+        let mut terms: Vec<usize> = pairs.iter().copied().filter(|&p| overlap(p) > 0).collect();
+        terms.sort_by_key(|&t| (t.count_ones(), t));
+        let removed = pairs.iter().copied().filter(|&p| overlap(p) == 0).collect();
+        Model { n_lists: table.n_lists(), terms, removed }
+    }
+
+    fn keeps(&self, cell: usize) -> bool {
+        cell == 0 || !self.removed.iter().any(|&p| cell & p == p)
     }
 
     /// Parses Rcapture's notation: `[12,3]`, `[1,2,3]`, `[]` or `[12,13,23]`.
@@ -132,7 +149,7 @@ impl Model {
             if idx == candidates.len() {
                 let mut terms = chosen.clone();
                 terms.sort_by_key(|&t| (t.count_ones(), t));
-                out.push(Model { n_lists, terms });
+                out.push(Model { n_lists, terms, removed: Vec::new() });
                 return;
             }
             let t = candidates[idx];
@@ -160,8 +177,86 @@ fn lists_of(mask: usize) -> Vec<u32> {
 impl fmt::Display for Model {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let parts: Vec<String> = self.generators().iter().map(|&g| lists_of(g).iter().map(|j| (j + 1).to_string()).collect::<String>()).collect();
-        write!(f, "[{}]", parts.join(","))
+        write!(f, "[{}]", parts.join(","))?;
+        if !self.removed.is_empty() {
+            let r: Vec<String> = self.removed.iter().map(|&g| lists_of(g).iter().map(|j| (j + 1).to_string()).collect::<String>()).collect();
+            write!(f, " with empty overlaps {}", r.join(","))?;
+        }
+        Ok(())
     }
+}
+
+/// `P(X ≤ k)` for `X ~ Poisson(λ)`, summed in log space.
+fn ppois(k: i64, lambda: f64) -> f64 {
+    if k < 0 {
+        return 0.0;
+    }
+    if lambda <= 0.0 {
+        return 1.0;
+    }
+    let mut total = 0.0;
+    let mut log_term = -lambda;
+    for i in 0..=k {
+        if i > 0 {
+            log_term += lambda.ln() - (i as f64).ln();
+        }
+        total += log_term.exp();
+    }
+    total.min(1.0)
+}
+
+/// The result of SparseMSE's stepwise selection.
+#[derive(Clone, Debug)]
+pub struct StepwiseEstimate {
+    pub estimate: LoglinearEstimate,
+    /// Pairs added, in order, as list bitmasks.
+    pub pairs: Vec<usize>,
+    /// 95% interval from the normal distribution of the intercept (lognormal dark figure).
+    pub lower: f64,
+    pub upper: f64,
+}
+
+/// Stepwise selection of two-list effects (Chan, Silverman and Vincent 2021; SparseMSE's
+/// `stepwisefit`): from main effects, repeatedly add the pair whose observed overlap is least
+/// compatible with the current model (two-sided Poisson p-value), if below `threshold` and if
+/// the resulting model has an estimate that exists and is identifiable.
+pub fn stepwise(table: &Table, threshold: f64) -> Result<StepwiseEstimate, FitError> {
+    let j = table.n_lists();
+    let all_pairs: Vec<usize> = (0..j).flat_map(|a| (a + 1..j).map(move |b| (1usize << a) | (1 << b))).collect();
+    let overlap = |p: usize| (1..table.counts().len()).filter(|m| m & p == p).map(|m| table.count(m)).sum::<u64>();
+    let mut chosen: Vec<usize> = Vec::new();
+    let mut current = estimate(table, &Model::pairs(table, &chosen))?;
+    loop {
+        let model = Model::pairs(table, &chosen);
+        let kept: Vec<usize> = (1..1usize << j).filter(|&c| model.keeps(c)).collect();
+        let mut best: Option<(f64, usize)> = None;
+        for &p in all_pairs.iter().filter(|p| !chosen.contains(p)) {
+            let expected: f64 = kept.iter().zip(&current.fit.fitted).filter(|(&c, _)| c & p == p).map(|(_, &m)| m).sum();
+            let n_star = overlap(p) as i64;
+            let lower_tail = ppois(n_star, expected);
+            let upper_tail = 1.0 - ppois(n_star - 1, expected);
+            let mut pval = lower_tail.min(upper_tail);
+            let mut trial = chosen.clone();
+            trial.push(p);
+            if estimate(table, &Model::pairs(table, &trial)).is_err() {
+                pval = 1.0;
+            }
+            if best.is_none_or(|(bp, _)| pval < bp) {
+                best = Some((pval, p));
+            }
+        }
+        match best {
+            Some((pval, p)) if pval < threshold => {
+                chosen.push(p);
+                current = estimate(table, &Model::pairs(table, &chosen))?;
+            }
+            _ => break,
+        }
+    }
+    let n = table.observed() as f64;
+    let b0 = current.fit.coefficients[0];
+    let sd = current.fit.var_intercept.sqrt();
+    Ok(StepwiseEstimate { lower: n + (b0 - 1.959_963_984_540_054 * sd).exp(), upper: n + (b0 + 1.959_963_984_540_054 * sd).exp(), pairs: chosen, estimate: current })
 }
 
 /// A fitted Poisson log-linear model.
@@ -216,8 +311,8 @@ fn irls(model: &Model, table: &Table, unobserved: Option<f64>) -> Result<Fit, Fi
 /// With `fixed_intercept = Some(b)`, β₀ is held at `b` and the other coefficients are fitted.
 fn irls_with(model: &Model, table: &Table, unobserved: Option<f64>, fixed_intercept: Option<f64>, tolerance: f64, max_iter: usize) -> Result<Fit, FitError> {
     let cells: Vec<usize> = match unobserved {
-        Some(_) => (0..1usize << model.n_lists).collect(),
-        None => (1..1usize << model.n_lists).collect(),
+        Some(_) => (0..1usize << model.n_lists).filter(|&c| model.keeps(c)).collect(),
+        None => (1..1usize << model.n_lists).filter(|&c| model.keeps(c)).collect(),
     };
     let y: Vec<f64> = cells.iter().map(|&m| if m == 0 { unobserved.unwrap_or(0.0) } else { table.count(m) as f64 }).collect();
     let skip = usize::from(fixed_intercept.is_some());
@@ -319,7 +414,8 @@ pub fn estimate(table: &Table, model: &Model) -> Result<LoglinearEstimate, FitEr
     let fit = irls(model, table, None)?;
     let n = table.observed();
     let ln_n = (n.max(1) as f64).ln();
-    let on_boundary = fit.fitted.iter().zip(1..).any(|(&m, c)| m < 1e-6 && table.count(c) == 0);
+    let kept: Vec<usize> = (1..1usize << model.n_lists).filter(|&c| model.keeps(c)).collect();
+    let on_boundary = fit.fitted.iter().zip(&kept).any(|(&m, &c)| m < 1e-6 && table.count(c) == 0);
     let b0 = fit.coefficients[0];
     if !b0.is_finite() {
         return Err(FitError::NoEstimate(name));
@@ -457,6 +553,46 @@ pub fn exhaustive(table: &Table) -> Vec<Candidate> {
         (Err(_), Err(_)) => std::cmp::Ordering::Equal,
     });
     out
+}
+
+/// Percentile bootstrap interval for the stepwise estimate, re-running the whole selection in
+/// each replicate so the interval reflects model uncertainty too. Replicates resample the
+/// observed people (multinomial over capture patterns, n fixed); ones where no estimate exists
+/// are counted and reported, not silently dropped.
+pub fn stepwise_bootstrap(table: &Table, threshold: f64, replicates: usize, seed: u64) -> (f64, f64, usize) {
+    use rand::SeedableRng;
+    use rand_distr::{Binomial, Distribution};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let n = table.observed();
+    let cells: Vec<usize> = (1..table.counts().len()).collect();
+    let mut estimates = Vec::with_capacity(replicates);
+    let mut failed = 0;
+    for _ in 0..replicates {
+        let mut counts = vec![0u64; table.counts().len()];
+        let mut remaining = n;
+        let mut mass = n as f64;
+        for &c in &cells {
+            if remaining == 0 {
+                break;
+            }
+            let p = (table.count(c) as f64 / mass).clamp(0.0, 1.0);
+            let x = if p >= 1.0 { remaining } else { Binomial::new(remaining, p).expect("probability in [0, 1]").sample(&mut rng) };
+            counts[c] = x;
+            remaining -= x;
+            mass -= table.count(c) as f64;
+        }
+        let t = Table::new(table.lists().to_vec(), counts);
+        match stepwise(&t, threshold) {
+            Ok(r) => estimates.push(r.estimate.estimate),
+            Err(_) => failed += 1,
+        }
+    }
+    estimates.sort_by(f64::total_cmp);
+    if estimates.is_empty() {
+        return (f64::NAN, f64::NAN, failed);
+    }
+    let q = |p: f64| estimates[((estimates.len() - 1) as f64 * p).round() as usize];
+    (q(0.025), q(0.975), failed)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use crate::dga::{dga, DgaOptions};
 use crate::lcmcr::{lcmcr, LcmcrOptions};
-use crate::loglinear::{estimate, exhaustive, profile_interval, Model};
+use crate::loglinear::{estimate, exhaustive, profile_interval, stepwise, stepwise_bootstrap, Model};
 use crate::table::Table;
 
 /// A method's estimate of the total population, observed plus unobserved.
@@ -73,6 +73,24 @@ pub fn loglinear(table: &Table, model: Option<&str>) -> Result<Summary, MethodEr
         warnings,
         draws: Vec::new(),
     })
+}
+
+/// SparseMSE's stepwise selection with its model-conditional interval, plus a bootstrap
+/// interval that repeats the selection in every replicate.
+pub fn stepwise_summary(table: &Table, replicates: usize, seed: u64) -> Result<Summary, MethodError> {
+    let mut warnings = table.warnings();
+    let r = stepwise(table, 0.02)?;
+    let names: Vec<String> = r.pairs.iter().map(|&p| (0..table.n_lists()).filter(|j| p & (1 << j) != 0).map(|j| table.lists()[j].clone()).collect::<Vec<_>>().join(":")).collect();
+    let mut model = format!("stepwise (p < 0.02): main effects{}", if names.is_empty() { String::new() } else { format!(" + {}", names.join(" + ")) });
+    if replicates > 0 {
+        let (lo, hi, failed) = stepwise_bootstrap(table, 0.02, replicates, seed);
+        model.push_str(&format!("; bootstrap 95% with selection in each of {replicates} replicates: [{lo:.0}, {hi:.0}]"));
+        if failed > 0 {
+            warnings.push(format!("{failed} of {replicates} bootstrap replicates had no estimate"));
+        }
+    }
+    warnings.push("the interval is conditional on the selected model; see the bootstrap interval for selection uncertainty".into());
+    Ok(Summary { method: "stepwise", estimate: r.estimate.estimate, lower: r.lower, upper: Some(r.upper), observed: table.observed(), model, warnings, draws: Vec::new() })
 }
 
 /// Madigan–York model averaging, posterior median and 95% interval.

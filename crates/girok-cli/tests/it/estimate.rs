@@ -51,7 +51,7 @@ fn every_shared_table_gets_an_estimate_or_a_clear_refusal() {
 fn compare_prints_every_method_and_refusals_are_explained() {
     let tmp = tempfile::tempdir().unwrap();
     let r = ok(girok(tmp.path()).args(["estimate", "--compare", "--samples", "200", "--table"]).arg(shared("korea_palembang.csv")));
-    for m in ["loglinear", "dga", "lcmcr"] {
+    for m in ["loglinear", "stepwise", "dga", "lcmcr"] {
         assert!(r.stdout.contains(m), "{m} missing: {}", r.stdout);
     }
     let r = run(girok(tmp.path()).args(["estimate", "--model", "[12,3]", "--table"]).arg(shared("artificial_3lists.csv")));
@@ -62,8 +62,10 @@ fn compare_prints_every_method_and_refusals_are_explained() {
     let bad = write(tmp.path(), "bad.csv", "A,B,C,count\n1,0,0,5\n1,0,0,6\n");
     let r = run(girok(tmp.path()).args(["estimate", "--table"]).arg(&bad));
     assert!(r.stderr.contains("row 3: pattern 100 appears twice"), "{}", r.stderr);
-    let r = run(girok(tmp.path()).args(["estimate", "--method", "stepwise", "--table"]).arg(shared("korea_palembang.csv")));
-    assert!(r.stderr.contains("not implemented yet"), "{}", r.stderr);
+    let r = ok(girok(tmp.path()).args(["estimate", "--method", "stepwise", "--bootstrap", "50", "--json", "--table"]).arg(shared("us_western_site_5lists.csv")));
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!((v["estimate"].as_f64().unwrap() - 2483.4).abs() < 0.1, "{v}");
+    assert!(v["model"].as_str().unwrap().contains("A:E") && v["model"].as_str().unwrap().contains("bootstrap"), "{v}");
 }
 
 #[test]

@@ -100,3 +100,32 @@ fn estimate_is_at_least_the_number_observed() {
         }
     }
 }
+
+#[test]
+fn sparsemse_stepwise_golden() {
+    // SparseMSE 2.0.1, pthresh 0.02: estimate, model-conditional 95% interval and pairs chosen.
+    // Not here: the Netherlands tables, where SparseMSE's linear-programming existence test
+    // refuses pairs that our likelihood-profile test accepts, so the selections differ.
+    let names = |t: &Table, pairs: &[usize]| -> Vec<String> {
+        let mut v: Vec<String> = pairs.iter().map(|&p| (0..t.n_lists()).filter(|j| p & (1 << j) != 0).map(|j| t.lists()[j].clone()).collect::<Vec<_>>().join(":")).collect();
+        v.sort();
+        v
+    };
+    for (file, est, lo, hi, pairs) in [
+        ("new_orleans_8lists.csv", 1183.7, 720.9, 2046.1, vec!["D:E"]),
+        ("new_orleans_5lists.csv", 1034.2, 658.3, 1708.6, vec![]),
+        ("us_western_site_5lists.csv", 2483.4, 1657.1, 3830.0, vec!["A:E"]),
+        ("korea_palembang.csv", 268.8, 202.5, 390.2, vec!["b:c"]),
+        ("uk_2013_5lists.csv", 11313.0, 9884.4, 13027.4, vec!["GO:GP", "LA:NG", "LA:PFNCA", "NG:GO", "NG:GP", "PFNCA:GP"]),
+        ("uk_2013_6lists.csv", 11418.0, 9977.3, 13145.7, vec!["GO:GP", "LA:NG", "LA:PF", "NG:GO", "NG:GP", "PF:GP", "PF:NCA"]),
+    ] {
+        let t = table(file);
+        let r = stepwise(&t, 0.02).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let mut want: Vec<String> = pairs.iter().map(|s| s.to_string()).collect();
+        want.sort();
+        assert_eq!(names(&t, &r.pairs), want, "{file}: pairs");
+        // The reference values are given to one decimal: equal to 5 significant digits or better.
+        assert!((r.estimate.estimate - est).abs() <= 0.0501, "{file}: estimate {} vs {est}", r.estimate.estimate);
+        assert!((r.lower - lo).abs() <= 0.0501 && (r.upper - hi).abs() <= 0.0501, "{file}: interval [{}, {}] vs [{lo}, {hi}]", r.lower, r.upper);
+    }
+}
