@@ -627,15 +627,7 @@ pub fn link(data: &Dataset, config: &Config, progress: Progress<'_>) -> Result<L
             if l == MISSING {
                 continue;
             }
-            let top = config.fields[fi].compare.n_levels() as u8 - 1;
-            let mut bf = (params.m[fi][l as usize] / params.u[fi][l as usize]).log2();
-            if l == top && config.fields[fi].term_frequency {
-                let tf = prep.tf[fi][a as usize].max(prep.tf[fi][b as usize]) as f64;
-                if tf > 0.0 {
-                    bf = (params.m[fi][l as usize] / tf.max(params.u[fi][l as usize] * 0.05)).log2();
-                }
-            }
-            w += bf;
+            w += field_bayes_factor(&params, &prep, &config.fields[fi], fi, l, a as usize, b as usize);
         }
         let probability = 1.0 / (1.0 + (-w * std::f64::consts::LN_2).exp());
         scored.push(ScoredPair { a, b, weight: w, probability });
@@ -643,6 +635,21 @@ pub fn link(data: &Dataset, config: &Config, progress: Progress<'_>) -> Result<L
     progress("scoring", n_pairs as u64, n_pairs as u64);
     let clusters = cluster(data, &scored, config.threshold, config.mode == Mode::Link && config.one_per_source);
     Ok(Linkage { params, pairs: scored, clusters, candidate_count: n_pairs as u64 })
+}
+
+/// log2 Bayes factor of one field at one agreement level. Exact agreement on a field with term
+/// frequencies uses the frequency of the shared value instead of the average u (floored at a
+/// twentieth of u, so a value seen once does not count as infinitely strong evidence).
+fn field_bayes_factor(params: &Params, prep: &Prepared, field: &FieldSpec, fi: usize, level: u8, a: usize, b: usize) -> f64 {
+    let (m, u) = (params.m[fi][level as usize], params.u[fi][level as usize]);
+    let top = field.compare.n_levels() as u8 - 1;
+    if level == top && field.term_frequency {
+        let tf = prep.tf[fi][a].max(prep.tf[fi][b]) as f64;
+        if tf > 0.0 {
+            return (m / tf.max(u * 0.05)).log2();
+        }
+    }
+    (m / u).log2()
 }
 
 /// Connected components of pairs at or above `threshold`. With `one_per_source`, pairs are
@@ -747,15 +754,7 @@ pub fn explain(data: &Dataset, config: &Config, params: &Params, a: usize, b: us
         let (level, bf) = if l == MISSING {
             ("missing".to_string(), 0.0)
         } else {
-            let top = f.compare.n_levels() as u8 - 1;
-            let mut bf = (params.m[fi][l as usize] / params.u[fi][l as usize]).log2();
-            if l == top && f.term_frequency {
-                let tf = prep.tf[fi][a].max(prep.tf[fi][b]) as f64;
-                if tf > 0.0 {
-                    bf = (params.m[fi][l as usize] / tf.max(params.u[fi][l as usize] * 0.05)).log2();
-                }
-            }
-            (f.compare.level_name(l).to_string(), bf)
+            (f.compare.level_name(l).to_string(), field_bayes_factor(params, &prep, f, fi, l, a, b))
         };
         total += bf;
         out.push(Contribution { field: f.column.clone(), left: data.values[a][cols[fi]].clone(), right: data.values[b][cols[fi]].clone(), level, bayes_factor_log2: bf });
