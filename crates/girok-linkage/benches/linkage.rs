@@ -74,6 +74,9 @@ fn run(name: &str, d: &Dataset, truth: &[String], config: &Config, reference: &s
     let res = link(d, config, &mut |_, _, _| {}).expect("linkage runs");
     let secs = start.elapsed().as_secs_f64();
     let e = evaluate(&res.clusters, truth, &d.sources, config.mode == Mode::Link);
+    if std::env::var("GIROK_LINK_SWEEP").is_ok() {
+        println!("    lambda {:e}  m {:?}", res.params.lambda, res.params.m);
+    }
     println!(
         "{name:<34} P {:.4}  R {:.4}  F1 {:.4}  {:>8} candidates  {:>6.2} s  peak {:>5.0} MB   ({reference})",
         e.precision, e.recall, e.f1, res.candidate_count, secs, peak_mb()

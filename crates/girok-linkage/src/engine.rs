@@ -50,7 +50,7 @@ pub enum Compare {
     /// and close given-name key, close romanized forms, else.
     KoreanName,
     /// Dates as digits (`YYYY-MM-DD`, `YYYYMMDD`): exact, one typo or swapped day/month, within
-    /// a year (Korean age counting), else.
+    /// a year (Korean age counting), within ten years, further apart (strong evidence against).
     Date,
     /// Codes and short text: exact, one edit, else.
     Code,
@@ -66,8 +66,8 @@ impl Compare {
         match self {
             Compare::Exact => 2,
             Compare::Code => 3,
-            Compare::KoreanName | Compare::Date | Compare::Text | Compare::Postcode => 4,
-            Compare::Name => 5,
+            Compare::KoreanName | Compare::Text | Compare::Postcode => 4,
+            Compare::Name | Compare::Date => 5,
         }
     }
 
@@ -76,8 +76,9 @@ impl Compare {
         match (self, level) {
             (_, l) if l == top => "exact",
             (_, 0) => "different",
-            (Compare::Date, 2) => "one typo",
-            (Compare::Date, 1) => "within a year",
+            (Compare::Date, 3) => "one typo",
+            (Compare::Date, 2) => "within a year",
+            (Compare::Date, 1) => "within ten years",
             (Compare::Code, 1) => "one edit",
             (Compare::KoreanName, 2) => "same surname, close given name",
             (Compare::KoreanName, 1) => "close spelling",
@@ -326,21 +327,23 @@ fn compare_level(p: &Prepared, field: usize, spec: &Compare, a: usize, b: usize)
                 return MISSING;
             }
             if dx == dy {
-                return 3;
+                return 4;
             }
+            let years = (dx.get(..4).and_then(|s| s.parse::<i32>().ok()), dy.get(..4).and_then(|s| s.parse::<i32>().ok()));
+            let by_year = |a: i32, b: i32| if (a - b).abs() <= 1 { 2 } else if (a - b).abs() <= 10 { 1 } else { 0 };
             if dx.len() == 4 && dy.len() == 4 {
                 // Years only: one apart is the usual slip of Korean age counting.
-                return match (dx.parse::<i32>(), dy.parse::<i32>()) {
-                    (Ok(a), Ok(b)) if (a - b).abs() <= 1 => 1,
+                return match years {
+                    (Some(a), Some(b)) => by_year(a, b),
                     _ => 0,
                 };
             }
             let swapped = dx.len() == 8 && dy.len() == 8 && dx[..4] == dy[..4] && dx[4..6] == dy[6..8] && dx[6..8] == dy[4..6];
             if swapped || levenshtein_within(&dx, &dy, 1).is_some() {
-                return 2;
+                return 3;
             }
-            match (dx.get(..4).and_then(|s| s.parse::<i32>().ok()), dy.get(..4).and_then(|s| s.parse::<i32>().ok())) {
-                (Some(a), Some(b)) if (a - b).abs() <= 1 => 1,
+            match years {
+                (Some(a), Some(b)) => by_year(a, b),
                 _ => 0,
             }
         }

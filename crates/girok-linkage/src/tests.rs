@@ -47,7 +47,7 @@ fn em_recovers_a_known_mixture_and_dedupes_well() {
     );
     let res = link(&d, &c, &mut |_, _, _| {}).unwrap();
     // Matches agree on dob and town almost always: m(exact) near 1; non-matches rarely do.
-    assert!(res.params.m[1][3] > 0.95, "m dob exact {}; params {:?}", res.params.m[1][3], res.params);
+    assert!(res.params.m[1][4] > 0.95, "m dob exact {}; params {:?}", res.params.m[1][4], res.params);
     assert!(res.params.m[2][1] > 0.8, "m town exact {}", res.params.m[2][1]);
     assert!(res.params.u[2][1] < 0.05, "u town exact {}", res.params.u[2][1]);
     let e = evaluate(&res.clusters, &truth, &d.sources, false);
@@ -139,7 +139,7 @@ fn korean_names_link_across_scripts() {
     assert!(!cands.contains(&(4, 5)));
     let (prep_levels, _, _) = (0, 0, 0);
     let _ = prep_levels;
-    let params = Params { m: vec![vec![0.01, 0.04, 0.15, 0.8], vec![0.02, 0.08, 0.1, 0.8]], u: vec![vec![0.9, 0.06, 0.03, 0.01], vec![0.8, 0.1, 0.05, 0.05]], lambda: 0.01, em_iterations_run: 0 };
+    let params = Params { m: vec![vec![0.01, 0.04, 0.15, 0.8], vec![0.01, 0.01, 0.08, 0.1, 0.8]], u: vec![vec![0.9, 0.06, 0.03, 0.01], vec![0.7, 0.1, 0.1, 0.05, 0.05]], lambda: 0.01, em_iterations_run: 0 };
     let (_, contributions, total) = explain(&d, &c, &params, 0, 1).unwrap();
     assert_eq!(contributions[0].level, "exact", "이철수 and Lee Chul-soo share a canonical key");
     assert!(total > 0.0);
