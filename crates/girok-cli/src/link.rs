@@ -240,6 +240,7 @@ pub(crate) fn run(args: &LinkArgs, archive: impl FnOnce() -> anyhow::Result<giro
         u_samples: 200_000,
         seed: 1,
         one_per_source: mode == Mode::Link,
+        min_support: 0.05,
     };
     let pb = crate::bar(0, "blocking");
     let result = girok_linkage::link(&data, &config, &mut |stage, done, total| {
@@ -350,6 +351,7 @@ fn link_persons(archive: &mut girok_store::Archive, threshold: f64, actor: &str)
         u_samples: 100_000,
         seed: 1,
         one_per_source: false,
+        min_support: 0.05,
     };
     let result = girok_linkage::link(&d, &config, &mut |_, _, _| {})?;
     let mut queued = 0;

@@ -82,6 +82,11 @@ fn run(name: &str, d: &Dataset, truth: &[String], config: &Config, reference: &s
         e.precision, e.recall, e.f1, res.candidate_count, secs, peak_mb()
     );
     if std::env::var("GIROK_LINK_SWEEP").is_ok() {
+        for support in [0.05, 0.1, 0.15, 0.2] {
+            let c = girok_linkage::engine::cluster_with_support(d, &res.pairs, config.threshold, config.mode == Mode::Link && config.one_per_source, support);
+            let e = evaluate(&c, truth, &d.sources, config.mode == Mode::Link);
+            println!("    support {support:<5} P {:.4}  R {:.4}  F1 {:.4}", e.precision, e.recall, e.f1);
+        }
         for t in [0.5, 0.8, 0.95, 0.99, 0.999, 0.9999] {
             let c = girok_linkage::cluster(d, &res.pairs, t, config.mode == Mode::Link && config.one_per_source);
             let e = evaluate(&c, truth, &d.sources, config.mode == Mode::Link);
@@ -115,7 +120,7 @@ fn febrl_blocking() -> Vec<Vec<BlockKey>> {
 }
 
 fn base(fields: Vec<FieldSpec>, blocking: Vec<Vec<BlockKey>>, mode: Mode) -> Config {
-    Config { fields, blocking, mode, max_pairs: 50_000_000, threshold: 0.9, em_iterations: 40, u_samples: 200_000, seed: 1, one_per_source: true }
+    Config { fields, blocking, mode, max_pairs: 50_000_000, threshold: 0.9, em_iterations: 40, u_samples: 200_000, seed: 1, one_per_source: true, min_support: 0.05 }
 }
 
 fn main() {

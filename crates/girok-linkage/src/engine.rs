@@ -147,6 +147,9 @@ pub struct Config {
     pub seed: u64,
     /// In link mode, never put two records of the same source in one cluster.
     pub one_per_source: bool,
+    /// Groups merge only if this share of the record pairs between them are linked (see
+    /// `cluster_with_support`); 0 gives plain connected components.
+    pub min_support: f64,
 }
 
 /// Why linkage could not run.
@@ -636,7 +639,7 @@ pub fn link(data: &Dataset, config: &Config, progress: Progress<'_>) -> Result<L
         scored.push(ScoredPair { a, b, weight: w, probability });
     }
     progress("scoring", n_pairs as u64, n_pairs as u64);
-    let clusters = cluster(data, &scored, config.threshold, config.mode == Mode::Link && config.one_per_source);
+    let clusters = cluster_with_support(data, &scored, config.threshold, config.mode == Mode::Link && config.one_per_source, config.min_support);
     Ok(Linkage { params, pairs: scored, clusters, candidate_count: n_pairs as u64 })
 }
 
@@ -659,7 +662,21 @@ fn field_bayes_factor(params: &Params, prep: &Prepared, field: &FieldSpec, fi: u
 /// taken strongest first and a merge that would put two records of one source together is
 /// skipped (up to 64 sources tracked exactly).
 pub fn cluster(data: &Dataset, pairs: &[ScoredPair], threshold: f64, one_per_source: bool) -> Vec<u32> {
+    cluster_with_support(data, pairs, threshold, one_per_source, 0.0)
+}
+
+/// Like `cluster`, but two groups of two or more records merge only if at least `min_support`
+/// of the record pairs between them are themselves linked at the threshold. One strong but
+/// wrong link (a father and son sharing name, place and trade) then cannot chain two families
+/// together; plain connected components are `min_support = 0`.
+pub fn cluster_with_support(data: &Dataset, pairs: &[ScoredPair], threshold: f64, one_per_source: bool, min_support: f64) -> Vec<u32> {
     let n = data.len();
+    let linked: std::collections::HashSet<(u32, u32)> = if min_support > 0.0 {
+        pairs.iter().filter(|p| p.probability >= threshold).map(|p| (p.a.min(p.b), p.a.max(p.b))).collect()
+    } else {
+        Default::default()
+    };
+    let mut members: Vec<Vec<u32>> = if min_support > 0.0 { (0..n as u32).map(|i| vec![i]).collect() } else { Vec::new() };
     let mut parent: Vec<u32> = (0..n as u32).collect();
     let mut sources: Vec<u64> = data.sources.iter().map(|&s| 1u64 << (s % 64)).collect();
     fn find(parent: &mut [u32], mut x: u32) -> u32 {
@@ -678,6 +695,24 @@ pub fn cluster(data: &Dataset, pairs: &[ScoredPair], threshold: f64, one_per_sou
         }
         if one_per_source && sources[ra as usize] & sources[rb as usize] != 0 {
             continue;
+        }
+        if min_support > 0.0 {
+            let (ma, mb) = (&members[ra as usize], &members[rb as usize]);
+            if ma.len() > 1 || mb.len() > 1 {
+                let mut hits = 0usize;
+                for &x in ma {
+                    for &y in mb {
+                        if linked.contains(&(x.min(y), x.max(y))) {
+                            hits += 1;
+                        }
+                    }
+                }
+                if (hits as f64) < min_support * (ma.len() * mb.len()) as f64 {
+                    continue;
+                }
+            }
+            let moved = std::mem::take(&mut members[rb as usize]);
+            members[ra as usize].extend(moved);
         }
         parent[rb as usize] = ra;
         sources[ra as usize] |= sources[rb as usize];

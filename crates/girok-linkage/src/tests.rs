@@ -5,7 +5,7 @@ use rand::{Rng, SeedableRng};
 use crate::engine::*;
 
 fn config(fields: Vec<FieldSpec>, blocking: Vec<Vec<BlockKey>>, mode: Mode) -> Config {
-    Config { fields, blocking, mode, max_pairs: 10_000_000, threshold: 0.9, em_iterations: 50, u_samples: 50_000, seed: 1, one_per_source: true }
+    Config { fields, blocking, mode, max_pairs: 10_000_000, threshold: 0.9, em_iterations: 50, u_samples: 50_000, seed: 1, one_per_source: true, min_support: 0.05 }
 }
 
 fn field(c: &str, compare: Compare, tf: bool) -> FieldSpec {
