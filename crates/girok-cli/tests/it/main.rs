@@ -2,13 +2,15 @@
 //!
 //! Modules: `commands` (each subcommand and its errors), `crash` (kill -9 mid-import),
 //! `estimate` (multiple systems estimation from files and from the archive),
-//! `recovery` (getting everything back with sqlcipher, argon2 and age). All data is synthetic.
+//! `recovery` (getting everything back with sqlcipher, argon2 and age), `tidy` (house rules).
+//! All data is synthetic.
 
 mod commands;
 mod crash;
 mod estimate;
 mod link;
 mod recovery;
+mod tidy;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
