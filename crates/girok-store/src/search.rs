@@ -227,7 +227,14 @@ impl Archive {
             // One pass over the newest matches (at most RANK_WINDOW of them, unless exhaustive),
             // scoring each with BM25 (title weighted 4x, facet tokens not at all), then keep
             // the best `limit`. Filters alone list the newest records first.
-            let window = if q.exhaustive || !has_text { String::new() } else { format!(" LIMIT {RANK_WINDOW}") };
+            // Filters alone list the newest records, so they need no more rows than shown.
+            let window = if q.exhaustive {
+                String::new()
+            } else if has_text {
+                format!(" LIMIT {RANK_WINDOW}")
+            } else {
+                format!(" LIMIT {}", q.limit.max(1))
+            };
             let sql = format!(
                 "SELECT {FTS_ROWID_BASE} - fts.rowid, bm25(fts, 4.0, 1.0, 1.0, 0.0) FROM fts JOIN record_meta r ON r.rid = {FTS_ROWID_BASE} - fts.rowid WHERE fts MATCH ?{filter_sql} ORDER BY fts.rowid{window}"
             );
