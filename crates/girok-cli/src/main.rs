@@ -149,6 +149,23 @@ enum Command {
         /// Review id (from `girok review list`).
         id: Option<i64>,
     },
+    /// Serve the web application for a team (loopback by default; see README for TLS).
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8750")]
+        listen: std::net::SocketAddr,
+        /// Mark session cookies Secure (when behind a TLS-terminating proxy).
+        #[arg(long)]
+        secure_cookies: bool,
+    },
+    /// Create or reset a web account; the password comes from GIROK_NEW_PASSWORD or a prompt.
+    User {
+        name: String,
+        #[arg(long, value_parser = ["admin", "documenter", "analyst", "viewer"])]
+        role: String,
+        /// May see witnesses' sealed identities.
+        #[arg(long)]
+        identity_clearance: bool,
+    },
     /// Estimate how many victims no list recorded (multiple systems estimation).
     Estimate(estimate::EstimateArgs),
     /// Create a demo archive of synthetic testimonies and show what to try.
@@ -520,6 +537,31 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             Ok(Outcome::Clean)
         }
         Command::Review { action, id } => cmd_review(g, &action, id),
+        Command::Serve { listen, secure_cookies } => {
+            let a = open(g)?;
+            if a.users()?.is_empty() {
+                bail!("the archive has no web accounts yet; create one with `girok user NAME --role admin`");
+            }
+            if !listen.ip().is_loopback() {
+                eprintln!("warning: serving on {listen}, not loopback; put it behind TLS (see README) before anyone connects");
+            }
+            let state = girok_server::AppState::new(a, girok_server::ServerConfig { secure_cookies, ..Default::default() });
+            println!("Girok is serving {} at http://{listen}/ (Ctrl-C to stop)", g.archive.display());
+            let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+            rt.block_on(girok_server::serve(state, listen)).with_context(|| format!("serving on {listen}"))?;
+            Ok(Outcome::Clean)
+        }
+        Command::User { name, role, identity_clearance } => {
+            let password = match std::env::var("GIROK_NEW_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => rpassword::prompt_password(format!("Password for {name}: ")).context("reading the password")?,
+            };
+            let role = girok_store::Role::parse(&role).expect("clap checked the role");
+            let mut a = open(g)?;
+            a.write(&actor(g), |w| w.set_user(&name, &password, role, identity_clearance))?;
+            println!("account {name} ({}) saved", role.as_str());
+            Ok(Outcome::Clean)
+        }
         Command::Estimate(args) => {
             // Warnings are part of the answer (printed and in --json), not a failure.
             estimate::run(&args, || open(g))?;

@@ -582,6 +582,23 @@ impl Writer<'_> {
         Ok(ReviewItem { status: new_status.to_string(), ..item })
     }
 
+    /// Creates or replaces an account. The password is hashed with Argon2id; the audit log
+    /// records who was given which role, never the hash.
+    pub fn set_user(&mut self, username: &str, password: &str, role: Role, identity_clearance: bool) -> Result<(), StoreError> {
+        use argon2::password_hash::{PasswordHasher, SaltString};
+        if username.trim().is_empty() || password.chars().count() < 12 {
+            return Err(StoreError::Invalid { id: username.to_string(), message: "accounts need a name and a password of at least 12 characters".into() });
+        }
+        let salt = SaltString::encode_b64(&random_bytes::<16>()).map_err(|e| StoreError::Invalid { id: username.to_string(), message: e.to_string() })?;
+        let hash = argon2::Argon2::default().hash_password(password.as_bytes(), &salt).map_err(|e| StoreError::Invalid { id: username.to_string(), message: e.to_string() })?.to_string();
+        self.tx.execute(
+            "INSERT OR REPLACE INTO users(username, password_hash, role, identity_clearance, disabled) VALUES (?1, ?2, ?3, ?4, 0)",
+            params![username, hash, role.as_str(), identity_clearance],
+        )?;
+        self.append_audit("set_user", None, Some(serde_json::json!({"username": username, "role": role.as_str(), "identity_clearance": identity_clearance}).to_string()))?;
+        Ok(())
+    }
+
     /// Records an action that changes no record (an export, a review decision), for the log.
     pub fn note(&mut self, action: &str, record_id: Option<&str>, content: serde_json::Value) -> Result<(), StoreError> {
         self.append_audit(action, record_id, Some(content.to_string()))
@@ -759,6 +776,53 @@ impl Writer<'_> {
     }
 }
 
+/// What an account may do. Ordered by power only for display; checks are explicit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    Admin,
+    Documenter,
+    Analyst,
+    Viewer,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Documenter => "documenter",
+            Role::Analyst => "analyst",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Some(match s {
+            "admin" => Role::Admin,
+            "documenter" => Role::Documenter,
+            "analyst" => Role::Analyst,
+            "viewer" => Role::Viewer,
+            _ => return None,
+        })
+    }
+
+    /// The most confidential records this role may see.
+    pub fn max_confidentiality(self) -> girok_core::Confidentiality {
+        match self {
+            Role::Viewer => girok_core::Confidentiality::Internal,
+            _ => girok_core::Confidentiality::Restricted,
+        }
+    }
+}
+
+/// An account of the web application.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    pub username: String,
+    pub role: Role,
+    pub identity_clearance: bool,
+    pub disabled: bool,
+}
+
 /// A reviewer's decision on a proposed merge.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReviewDecision {
@@ -785,6 +849,36 @@ fn review_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ReviewItem> {
 }
 
 impl Archive {
+    /// Checks a password; `None` for an unknown, disabled or wrongly authenticated account.
+    /// Unknown accounts cost a hash too, so timing does not reveal which names exist.
+    pub fn authenticate(&self, username: &str, password: &str) -> Result<Option<User>, StoreError> {
+        use argon2::password_hash::{PasswordHash, PasswordVerifier};
+        let row: Option<(String, String, bool, bool)> = self
+            .conn
+            .query_row("SELECT password_hash, role, identity_clearance, disabled FROM users WHERE username = ?1", [username], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .optional()?;
+        const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2Jq5mEZ8Jx7m0m5h7w3mQyq9Bz3y0cXq3iC2cQ0a1bE";
+        let (hash, role, clearance, disabled) = row.clone().unwrap_or((DUMMY.to_string(), "viewer".into(), false, true));
+        let ok = PasswordHash::new(&hash).map(|h| argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok()).unwrap_or(false);
+        if !ok || disabled || row.is_none() {
+            return Ok(None);
+        }
+        Ok(Role::parse(&role).map(|role| User { username: username.to_string(), role, identity_clearance: clearance, disabled }))
+    }
+
+    pub fn users(&self) -> Result<Vec<User>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT username, role, identity_clearance, disabled FROM users ORDER BY username")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, bool>(3)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (username, role, identity_clearance, disabled) = row?;
+            if let Some(role) = Role::parse(&role) {
+                out.push(User { username, role, identity_clearance, disabled });
+            }
+        }
+        Ok(out)
+    }
+
     /// The review queue, optionally only items with one status, best score first.
     pub fn review_queue(&self, status: Option<&str>) -> Result<Vec<ReviewItem>, StoreError> {
         let mut stmt = self.conn.prepare("SELECT id, kind, left_id, right_id, score, status, detail FROM review_queue WHERE ?1 IS NULL OR status = ?1 ORDER BY score DESC, id")?;

@@ -15,7 +15,7 @@ mod schema;
 mod search;
 mod verify;
 
-pub use archive::{new_id, now_rfc3339, Archive, AuditEntry, CreateOptions, ReviewDecision, ReviewItem, Writer};
+pub use archive::{new_id, now_rfc3339, Archive, AuditEntry, CreateOptions, ReviewDecision, ReviewItem, Role, User, Writer};
 pub use bundle::{verify_bundle, BundleCheck, BundleFile, Manifest};
 pub use error::{BundleError, ImportError, IntakeError, OpenError, StoreError};
 pub use intake::{extract_text, IntakeMeta, IntakeOutcome, DEFAULT_MAX_SIZE};

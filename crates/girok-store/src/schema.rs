@@ -8,7 +8,7 @@
 use rusqlite::Connection;
 
 /// The newest schema this build writes. Bump it and add a step to `migrate` together.
-pub const CURRENT_VERSION: u32 = 2;
+pub const CURRENT_VERSION: u32 = 3;
 
 pub(crate) const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -98,6 +98,16 @@ DROP INDEX facets_rid;
 CREATE INDEX facets_cover ON facets(rid, act_type, place_id, date_start, date_end, source_id);
 "#;
 
+const V3: &str = r#"
+CREATE TABLE users(
+    username TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL,
+    identity_clearance INTEGER NOT NULL DEFAULT 0,
+    disabled INTEGER NOT NULL DEFAULT 0
+);
+"#;
+
 /// Brings a database from `from` to `CURRENT_VERSION`, one step at a time, inside the caller's
 /// transaction. `from == 0` is a new, empty database.
 pub(crate) fn migrate(conn: &Connection, from: u32) -> rusqlite::Result<()> {
@@ -112,7 +122,12 @@ pub(crate) fn migrate(conn: &Connection, from: u32) -> rusqlite::Result<()> {
         conn.execute_batch(V2)?;
         version = 2;
     }
-    // Future steps go here: `if version == 2 { ...; version = 3; }`.
+    if version == 2 {
+        // v3: accounts for the web application. Password hashes are Argon2id PHC strings.
+        conn.execute_batch(V3)?;
+        version = 3;
+    }
+    // Future steps go here: `if version == 3 { ...; version = 4; }`.
     conn.pragma_update(None, "user_version", version)?;
     Ok(())
 }

@@ -1,0 +1,88 @@
+//! The Girok web application: the only crate that knows HTTP, cookies and templates.
+//!
+//! Every route checks the session and the role on the server. A record the role may not see is
+//! a 404, never its content; admin pages are 404 to everyone else too, so their existence is
+//! not revealed. Every state-changing form carries a per-session CSRF token. Templates are
+//! named `.html`, so minijinja escapes every value: testimony text is always shown as text.
+
+mod error;
+mod pages;
+mod session;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::routing::{get, post};
+use axum::Router;
+use girok_store::Archive;
+
+pub use error::AppError;
+pub use session::Session;
+
+/// Settings of a running server.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// Mark cookies `Secure` (set when served over TLS or behind a TLS proxy).
+    pub secure_cookies: bool,
+    /// Failed logins allowed per account before it is locked for `lockout_secs`.
+    pub max_failures: u32,
+    pub lockout_secs: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig { secure_cookies: false, max_failures: 5, lockout_secs: 900 }
+    }
+}
+
+/// Shared state: the archive (one connection, behind a lock), sessions and login throttling.
+pub struct AppState {
+    pub(crate) archive: Mutex<Archive>,
+    pub(crate) sessions: Mutex<HashMap<String, Session>>,
+    pub(crate) failures: Mutex<HashMap<String, (u32, std::time::Instant)>>,
+    pub(crate) templates: minijinja::Environment<'static>,
+    pub(crate) config: ServerConfig,
+}
+
+impl AppState {
+    pub fn new(archive: Archive, config: ServerConfig) -> Arc<AppState> {
+        Arc::new(AppState { archive: Mutex::new(archive), sessions: Default::default(), failures: Default::default(), templates: pages::templates(), config })
+    }
+
+    pub(crate) fn archive(&self) -> std::sync::MutexGuard<'_, Archive> {
+        self.archive.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The whole route table.
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/login", get(session::login_form).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/", get(pages::dashboard))
+        .route("/search", get(pages::search))
+        .route("/records/{id}", get(pages::record))
+        .route("/audit", get(pages::audit))
+        .route("/admin/users", get(pages::users).post(pages::add_user))
+        .route("/api/search", get(pages::api_search))
+        .layer(axum::middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+/// Threat: clickjacking, content sniffing, injected scripts from elsewhere.
+async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert("content-security-policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'".parse().expect("static header"));
+    h.insert("x-frame-options", "DENY".parse().expect("static header"));
+    h.insert("x-content-type-options", "nosniff".parse().expect("static header"));
+    h.insert("referrer-policy", "no-referrer".parse().expect("static header"));
+    res
+}
+
+/// Serves on `addr` until the process ends.
+pub async fn serve(state: Arc<AppState>, addr: std::net::SocketAddr) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    axum::serve(listener, router(state)).await
+}

@@ -1,0 +1,187 @@
+//! Pages and the JSON API: dashboard, search, record view, audit log, accounts.
+//!
+//! View data is built here as plain template context (serde JSON), never by serializing core
+//! types straight to the wire, so what a page shows is decided in one place per page.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use girok_core::model::{Kind, Record};
+use girok_store::{Role, SearchQuery};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::error::AppError;
+use crate::session::{check_csrf, Authed, Session};
+use crate::AppState;
+
+pub(crate) fn templates() -> minijinja::Environment<'static> {
+    let mut env = minijinja::Environment::new();
+    // Names end in .html so minijinja escapes every value inserted into them.
+    for (name, src) in [
+        ("layout.html", include_str!("templates/layout.html")),
+        ("login.html", include_str!("templates/login.html")),
+        ("dashboard.html", include_str!("templates/dashboard.html")),
+        ("search.html", include_str!("templates/search.html")),
+        ("record.html", include_str!("templates/record.html")),
+        ("audit.html", include_str!("templates/audit.html")),
+        ("users.html", include_str!("templates/users.html")),
+    ] {
+        env.add_template(name, src).expect("templates shipped with girok-server parse");
+    }
+    env
+}
+
+fn render(state: &AppState, name: &str, session: &Session, ctx: serde_json::Value) -> Result<Html<String>, AppError> {
+    let mut ctx = ctx;
+    ctx["user"] = json!({ "name": session.user.username, "role": session.user.role.as_str(), "admin": session.user.role == Role::Admin });
+    ctx["csrf"] = json!(session.csrf);
+    Ok(Html(state.templates.get_template(name)?.render(ctx)?))
+}
+
+pub(crate) async fn dashboard(State(state): State<Arc<AppState>>, Authed(session): Authed) -> Result<Html<String>, AppError> {
+    let (counts, by_type) = {
+        let a = state.archive();
+        let counts: Vec<serde_json::Value> = a.counts()?.into_iter().map(|(k, n)| json!({ "kind": k.as_str(), "n": n })).collect();
+        let mut tally: std::collections::BTreeMap<String, u64> = Default::default();
+        let ceiling = session.user.role.max_confidentiality();
+        for r in a.list(Kind::Act)? {
+            if let Record::Act(x) = r {
+                if x.confidentiality <= ceiling {
+                    let label = girok_core::Vocabulary::builtin().get(girok_core::List::ActTypes, &x.act_type).map(|t| t.en.clone()).unwrap_or(x.act_type);
+                    *tally.entry(label).or_default() += 1;
+                }
+            }
+        }
+        let mut by_type: Vec<(String, u64)> = tally.into_iter().collect();
+        by_type.sort_by(|a, b| b.1.cmp(&a.1));
+        let max = by_type.first().map(|x| x.1).unwrap_or(1).max(1);
+        let rows: Vec<serde_json::Value> = by_type.into_iter().take(12).map(|(t, n)| json!({ "label": t, "n": n, "pct": n * 100 / max })).collect();
+        (counts, rows)
+    };
+    render(&state, "dashboard.html", &session, json!({ "counts": counts, "by_type": by_type }))
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct SearchParams {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    act_type: String,
+    #[serde(default)]
+    place: String,
+}
+
+fn run_search(state: &AppState, session: &Session, p: &SearchParams) -> Result<Vec<serde_json::Value>, AppError> {
+    let a = state.archive();
+    let act_type = match p.act_type.trim() {
+        "" => None,
+        t => Some(girok_core::Vocabulary::builtin().resolve(girok_core::List::ActTypes, t).map_err(|e| AppError::BadInput(e.to_string()))?.code.clone()),
+    };
+    let place = match p.place.trim() {
+        "" => None,
+        pl => Some(a.resolve_place(pl).map_err(|e| AppError::BadInput(e.to_string()))?),
+    };
+    let q = SearchQuery { text: p.q.clone(), act_type, place, max_confidentiality: session.user.role.max_confidentiality(), limit: 50, ..Default::default() };
+    let hits = a.search(&q)?;
+    Ok(hits
+        .into_iter()
+        .map(|h| {
+            // The snippet goes to the template as segments, so marks become <mark> and every
+            // character of testimony text is escaped.
+            let mut segments = Vec::new();
+            let mut pos = 0;
+            for &(s, e) in &h.snippet.marks {
+                segments.push(json!({ "text": &h.snippet.text[pos..s], "mark": false }));
+                segments.push(json!({ "text": &h.snippet.text[s..e], "mark": true }));
+                pos = e;
+            }
+            segments.push(json!({ "text": &h.snippet.text[pos..], "mark": false }));
+            json!({ "id": h.id, "kind": h.kind, "title": h.title, "score": h.score, "snippet": h.snippet.text, "segments": segments })
+        })
+        .collect())
+}
+
+pub(crate) async fn search(State(state): State<Arc<AppState>>, Authed(session): Authed, Query(p): Query<SearchParams>) -> Result<Html<String>, AppError> {
+    let hits = if p.q.trim().is_empty() && p.act_type.is_empty() && p.place.is_empty() { Vec::new() } else { run_search(&state, &session, &p)? };
+    render(&state, "search.html", &session, json!({ "q": p.q, "act_type": p.act_type, "place": p.place, "hits": hits }))
+}
+
+pub(crate) async fn api_search(State(state): State<Arc<AppState>>, Authed(session): Authed, Query(p): Query<SearchParams>) -> Result<Json<serde_json::Value>, AppError> {
+    let hits: Vec<serde_json::Value> = run_search(&state, &session, &p)?
+        .into_iter()
+        .map(|mut h| {
+            h.as_object_mut().map(|o| o.remove("segments"));
+            h
+        })
+        .collect();
+    Ok(Json(json!({ "hits": hits })))
+}
+
+pub(crate) async fn record(State(state): State<Arc<AppState>>, Authed(session): Authed, Path(id): Path<String>) -> Result<Html<String>, AppError> {
+    let (rec, text, history) = {
+        let a = state.archive();
+        let rec = a.get(&id)?;
+        // Threat: a role reading what it may not by guessing ids. Same answer as "no such record".
+        if rec.confidentiality() > session.user.role.max_confidentiality() {
+            return Err(AppError::NotFound);
+        }
+        let text = if rec.kind() == Kind::Document { a.document_text(&id)? } else { None };
+        let history: Vec<serde_json::Value> = a.history(&id)?.into_iter().map(|e| json!({ "seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action })).collect();
+        (rec, text, history)
+    };
+    let body = serde_json::to_string_pretty(&rec).map_err(|e| AppError::Internal(e.to_string()))?;
+    render(
+        &state,
+        "record.html",
+        &session,
+        json!({ "id": rec.id(), "kind": rec.kind().as_str(), "title": rec.title(), "confidentiality": rec.confidentiality().as_str(), "body": body, "text": text, "history": history }),
+    )
+}
+
+fn require_admin(session: &Session) -> Result<(), AppError> {
+    if session.user.role == Role::Admin {
+        Ok(())
+    } else {
+        // Admin pages do not exist for anyone else.
+        Err(AppError::NotFound)
+    }
+}
+
+pub(crate) async fn audit(State(state): State<Arc<AppState>>, Authed(session): Authed) -> Result<Html<String>, AppError> {
+    require_admin(&session)?;
+    let entries: Vec<serde_json::Value> = {
+        let a = state.archive();
+        let all = a.audit_entries(None, 0, i64::MAX)?;
+        all.into_iter().rev().take(200).map(|e| json!({ "seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action, "record": e.record_id, "hash": &e.hash[..16] })).collect()
+    };
+    render(&state, "audit.html", &session, json!({ "entries": entries }))
+}
+
+pub(crate) async fn users(State(state): State<Arc<AppState>>, Authed(session): Authed) -> Result<Html<String>, AppError> {
+    require_admin(&session)?;
+    let users: Vec<serde_json::Value> = state.archive().users()?.into_iter().map(|u| json!({ "name": u.username, "role": u.role.as_str(), "clearance": u.identity_clearance })).collect();
+    render(&state, "users.html", &session, json!({ "users": users, "error": "" }))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct NewUser {
+    #[serde(default)]
+    csrf: String,
+    username: String,
+    password: String,
+    role: String,
+    #[serde(default)]
+    clearance: Option<String>,
+}
+
+pub(crate) async fn add_user(State(state): State<Arc<AppState>>, Authed(session): Authed, Form(form): Form<NewUser>) -> Result<Response, AppError> {
+    require_admin(&session)?;
+    check_csrf(&session, &form.csrf)?;
+    let role = Role::parse(&form.role).ok_or_else(|| AppError::BadInput(format!("unknown role {:?}", form.role)))?;
+    let actor = session.user.username.clone();
+    state.archive().write(&actor, |w| w.set_user(&form.username, &form.password, role, form.clearance.is_some())).map_err(|e| AppError::BadInput(e.to_string()))?;
+    Ok(Redirect::to("/admin/users").into_response())
+}

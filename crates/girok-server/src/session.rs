@@ -1,0 +1,119 @@
+//! Sessions, login with throttling, logout, and CSRF tokens.
+//!
+//! Threats: stolen cookies (HttpOnly, SameSite=Strict, Secure on TLS), session fixation (a new
+//! session id at every login, whatever cookie came in), password guessing (accounts lock after
+//! repeated failures), cross-site form posts (a per-session token in every form).
+
+use std::sync::Arc;
+
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use girok_store::User;
+use serde::Deserialize;
+
+use crate::error::AppError;
+use crate::AppState;
+
+pub(crate) const COOKIE: &str = "girok_session";
+
+/// A logged-in user's session.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub user: User,
+    pub csrf: String,
+}
+
+fn random_token() -> String {
+    let mut b = [0u8; 32];
+    getrandom::getrandom(&mut b).expect("the operating system's random source is available");
+    hex::encode(b)
+}
+
+fn cookie_value(headers: &HeaderMap) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == COOKIE).then(|| v.to_string())
+    })
+}
+
+/// The session of the request, or a login-required error. API routes answer 401 instead of
+/// redirecting.
+pub(crate) struct Authed(pub(crate) Session);
+
+impl FromRequestParts<Arc<AppState>> for Authed {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, Self::Rejection> {
+        let api = parts.uri.path().starts_with("/api/");
+        let token = cookie_value(&parts.headers).ok_or(AppError::LoginRequired { api })?;
+        let sessions = state.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        sessions.get(&token).cloned().map(Authed).ok_or(AppError::LoginRequired { api })
+    }
+}
+
+/// Checks a submitted CSRF token against the session's, in constant time.
+pub(crate) fn check_csrf(session: &Session, submitted: &str) -> Result<(), AppError> {
+    let (a, b) = (session.csrf.as_bytes(), submitted.as_bytes());
+    if a.len() != b.len() || a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) != 0 {
+        return Err(AppError::BadCsrf);
+    }
+    Ok(())
+}
+
+pub(crate) async fn login_form(State(state): State<Arc<AppState>>) -> Result<Html<String>, AppError> {
+    Ok(Html(state.templates.get_template("login.html")?.render(minijinja::context! { error => "" })?))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct LoginForm {
+    username: String,
+    password: String,
+}
+
+pub(crate) async fn login(State(state): State<Arc<AppState>>, Form(form): Form<LoginForm>) -> Result<Response, AppError> {
+    {
+        let failures = state.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((n, since)) = failures.get(&form.username) {
+            if *n >= state.config.max_failures && since.elapsed().as_secs() < state.config.lockout_secs {
+                return Err(AppError::Throttled);
+            }
+        }
+    }
+    let user = state.archive().authenticate(&form.username, &form.password)?;
+    let Some(user) = user else {
+        let mut failures = state.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = failures.entry(form.username.clone()).or_insert((0, std::time::Instant::now()));
+        if entry.1.elapsed().as_secs() >= state.config.lockout_secs {
+            *entry = (0, std::time::Instant::now());
+        }
+        entry.0 += 1;
+        entry.1 = std::time::Instant::now();
+        let page = state.templates.get_template("login.html")?.render(minijinja::context! { error => "wrong name or password" })?;
+        return Ok((axum::http::StatusCode::UNAUTHORIZED, Html(page)).into_response());
+    };
+    state.failures.lock().unwrap_or_else(|e| e.into_inner()).remove(&form.username);
+    // A fresh id at every login: a session id planted before login is worthless after it.
+    let token = random_token();
+    state.sessions.lock().unwrap_or_else(|e| e.into_inner()).insert(token.clone(), Session { user, csrf: random_token() });
+    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    let cookie = format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/{secure}");
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub(crate) async fn logout(State(state): State<Arc<AppState>>, headers: HeaderMap, Authed(session): Authed, Form(form): Form<CsrfForm>) -> Result<Response, AppError> {
+    check_csrf(&session, &form.csrf)?;
+    if let Some(token) = cookie_value(&headers) {
+        state.sessions.lock().unwrap_or_else(|e| e.into_inner()).remove(&token);
+    }
+    let cookie = format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/login")).into_response())
+}
