@@ -35,6 +35,7 @@ fn pure_crates_know_nothing_of_storage_terminals_or_http() {
         ("girok-linkage", &["rusqlite", "clap", "axum", "indicatif", "girok-store"][..]),
         ("girok-estimate", &["rusqlite", "clap", "axum", "indicatif", "girok-store", "girok-core"][..]),
         ("girok-store", &["clap", "axum", "indicatif"][..]),
+        ("girok-server", &["clap", "indicatif"][..]),
     ] {
         let manifest = std::fs::read_to_string(workspace().join("crates").join(krate).join("Cargo.toml")).unwrap();
         let deps = manifest.split("[dependencies]").nth(1).unwrap_or("").split("\n[").next().unwrap_or("");
