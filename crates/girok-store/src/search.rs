@@ -264,6 +264,13 @@ impl Archive {
         for hit in &mut hits {
             let text = self.snippet_source(&hit.id)?;
             hit.snippet = make_snippet(&text, &terms, 180);
+            if hit.snippet.marks.is_empty() && !terms.is_empty() {
+                // The match was in the title (a name, a label): show the title with its marks.
+                let titled = make_snippet(&hit.title, &terms, 180);
+                if !titled.marks.is_empty() {
+                    hit.snippet = titled;
+                }
+            }
         }
         Ok(hits)
     }
