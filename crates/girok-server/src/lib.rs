@@ -27,11 +27,13 @@ pub struct ServerConfig {
     /// Failed logins allowed per account before it is locked for `lockout_secs`.
     pub max_failures: u32,
     pub lockout_secs: u64,
+    /// Largest request body accepted (uploads), in bytes.
+    pub max_upload: usize,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        ServerConfig { secure_cookies: false, max_failures: 5, lockout_secs: 900 }
+        ServerConfig { secure_cookies: false, max_failures: 5, lockout_secs: 900, max_upload: 256 << 20 }
     }
 }
 
@@ -49,6 +51,11 @@ impl AppState {
         Arc::new(AppState { archive: Mutex::new(archive), sessions: Default::default(), failures: Default::default(), templates: pages::templates(), config })
     }
 
+    /// Read access to the archive, for tests and tools embedding the server.
+    pub fn with_archive<T>(&self, f: impl FnOnce(&Archive) -> T) -> T {
+        f(&self.archive())
+    }
+
     pub(crate) fn archive(&self) -> std::sync::MutexGuard<'_, Archive> {
         self.archive.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -56,6 +63,7 @@ impl AppState {
 
 /// The whole route table.
 pub fn router(state: Arc<AppState>) -> Router {
+    let max_upload = state.config.max_upload;
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/login", get(session::login_form).post(session::login))
@@ -66,6 +74,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/audit", get(pages::audit))
         .route("/admin/users", get(pages::users).post(pages::add_user))
         .route("/api/search", get(pages::api_search))
+        .route("/intake", get(pages::intake_form).post(pages::intake))
+        .route("/review", get(pages::review))
+        .route("/review/{id}", post(pages::review_decide))
+        // Threat: an upload filling the disk. Bodies above the limit are refused while streaming.
+        .layer(axum::extract::DefaultBodyLimit::max(max_upload))
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(state)
 }

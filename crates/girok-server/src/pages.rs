@@ -28,6 +28,8 @@ pub(crate) fn templates() -> minijinja::Environment<'static> {
         ("record.html", include_str!("templates/record.html")),
         ("audit.html", include_str!("templates/audit.html")),
         ("users.html", include_str!("templates/users.html")),
+        ("intake.html", include_str!("templates/intake.html")),
+        ("review.html", include_str!("templates/review.html")),
     ] {
         env.add_template(name, src).expect("templates shipped with girok-server parse");
     }
@@ -184,4 +186,101 @@ pub(crate) async fn add_user(State(state): State<Arc<AppState>>, Authed(session)
     let actor = session.user.username.clone();
     state.archive().write(&actor, |w| w.set_user(&form.username, &form.password, role, form.clearance.is_some())).map_err(|e| AppError::BadInput(e.to_string()))?;
     Ok(Redirect::to("/admin/users").into_response())
+}
+
+fn require(session: &Session, roles: &[Role]) -> Result<(), AppError> {
+    if roles.contains(&session.user.role) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+pub(crate) async fn intake_form(State(state): State<Arc<AppState>>, Authed(session): Authed) -> Result<Html<String>, AppError> {
+    require(&session, &[Role::Admin, Role::Documenter])?;
+    render(&state, "intake.html", &session, json!({ "results": [] }))
+}
+
+/// Takes uploaded files in as evidence: same hashing, encryption and duplicate check as
+/// `girok add`; the bytes never touch disk unencrypted, and the file name is reduced to its
+/// last component (path traversal).
+pub(crate) async fn intake(State(state): State<Arc<AppState>>, Authed(session): Authed, mut form: axum::extract::Multipart) -> Result<Html<String>, AppError> {
+    require(&session, &[Role::Admin, Role::Documenter])?;
+    let mut csrf = String::new();
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    while let Some(field) = form.next_field().await.map_err(|e| AppError::BadInput(format!("upload: {e}")))? {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.map_err(|e| AppError::BadInput(e.to_string()))?,
+            Some("files") => {
+                let name = field.file_name().unwrap_or("upload").to_string();
+                let bytes = field.bytes().await.map_err(|e| AppError::BadInput(format!("upload of {name}: {e}")))?;
+                files.push((name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    check_csrf(&session, &csrf)?;
+    let actor = session.user.username.clone();
+    let mut results = Vec::new();
+    {
+        let mut a = state.archive();
+        for (name, bytes) in &files {
+            let meta = girok_store::IntakeMeta { received_by: actor.clone(), confidentiality: girok_core::Confidentiality::Restricted, ..Default::default() };
+            let mut outcome = None;
+            a.write(&actor, |w| {
+                outcome = Some(w.add_bytes(name, bytes, &meta));
+                Ok(())
+            })?;
+            results.push(match outcome.expect("set in the closure") {
+                Ok(girok_store::IntakeOutcome::Added { id, text_chars, .. }) => json!({ "name": name, "status": "added", "id": id, "chars": text_chars }),
+                Ok(girok_store::IntakeOutcome::Duplicate { existing }) => json!({ "name": name, "status": "duplicate", "id": existing }),
+                Err(e) => json!({ "name": name, "status": "refused", "error": e.to_string() }),
+            });
+        }
+    }
+    render(&state, "intake.html", &session, json!({ "results": results }))
+}
+
+pub(crate) async fn review(State(state): State<Arc<AppState>>, Authed(session): Authed) -> Result<Html<String>, AppError> {
+    require(&session, &[Role::Admin, Role::Analyst, Role::Documenter])?;
+    let items: Vec<serde_json::Value> = {
+        let a = state.archive();
+        let ceiling = session.user.role.max_confidentiality();
+        a.review_queue(None)?
+            .into_iter()
+            .filter_map(|it| {
+                let (l, r) = (a.get(&it.left).ok()?, a.get(&it.right).ok()?);
+                (l.confidentiality() <= ceiling && r.confidentiality() <= ceiling).then(|| {
+                    let detail: serde_json::Value = serde_json::from_str(&it.detail).unwrap_or(json!([]));
+                    json!({ "id": it.id, "status": it.status, "score": format!("{:.3}", it.score), "left": l.title(), "left_id": it.left, "right": r.title(), "right_id": it.right, "detail": detail })
+                })
+            })
+            .take(200)
+            .collect()
+    };
+    render(&state, "review.html", &session, json!({ "items": items }))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Decision {
+    #[serde(default)]
+    csrf: String,
+    decision: String,
+}
+
+pub(crate) async fn review_decide(State(state): State<Arc<AppState>>, Authed(session): Authed, Path(id): Path<i64>, Form(form): Form<Decision>) -> Result<Response, AppError> {
+    require(&session, &[Role::Admin, Role::Analyst, Role::Documenter])?;
+    check_csrf(&session, &form.csrf)?;
+    let decision = match form.decision.as_str() {
+        "accept" => girok_store::ReviewDecision::Accept,
+        "reject" => girok_store::ReviewDecision::Reject,
+        "undo" => girok_store::ReviewDecision::Undo,
+        other => return Err(AppError::BadInput(format!("unknown decision {other:?}"))),
+    };
+    let actor = session.user.username.clone();
+    state.archive().write(&actor, |w| w.decide_review(id, decision)).map_err(|e| match e {
+        girok_store::StoreError::NotFound(_) => AppError::NotFound,
+        other => AppError::BadInput(other.to_string()),
+    })?;
+    Ok(Redirect::to("/review").into_response())
 }

@@ -99,14 +99,14 @@ async fn login(app: &App, user: &str) -> (String, String) {
 #[tokio::test]
 async fn route_by_role_matrix() {
     let app = app();
-    let routes = ["/", "/search?q=torture", "/records/evt-public", "/records/evt-secret", "/audit", "/admin/users", "/api/search?q=torture"];
+    let routes = ["/", "/search?q=torture", "/records/evt-public", "/records/evt-secret", "/audit", "/admin/users", "/api/search?q=torture", "/intake", "/review"];
     // Expected status per role, in route order.
-    let expect: [(&str, [u16; 7]); 5] = [
-        ("anonymous", [303, 303, 303, 303, 303, 303, 401]),
-        ("viewer", [200, 200, 200, 404, 404, 404, 200]),
-        ("analyst", [200, 200, 200, 200, 404, 404, 200]),
-        ("doc", [200, 200, 200, 200, 404, 404, 200]),
-        ("admin", [200, 200, 200, 200, 200, 200, 200]),
+    let expect: [(&str, [u16; 9]); 5] = [
+        ("anonymous", [303, 303, 303, 303, 303, 303, 401, 303, 303]),
+        ("viewer", [200, 200, 200, 404, 404, 404, 200, 404, 404]),
+        ("analyst", [200, 200, 200, 200, 404, 404, 200, 404, 200]),
+        ("doc", [200, 200, 200, 200, 404, 404, 200, 200, 200]),
+        ("admin", [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ];
     for (who, codes) in expect {
         let cookie = if who == "anonymous" { None } else { Some(login(&app, who).await.0) };
@@ -170,4 +170,53 @@ async fn repeated_failed_logins_lock_the_account() {
     // Unknown names fail the same way as wrong passwords.
     let res = send(&app, post("/login", None, "username=nobody&password=whatever")).await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+}
+
+fn multipart(cookie: &str, csrf: Option<&str>, files: &[(&str, &[u8])]) -> Request<Body> {
+    let boundary = "XsyntheticBOUNDARYx";
+    let mut body: Vec<u8> = Vec::new();
+    if let Some(c) = csrf {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{c}\r\n").as_bytes());
+    }
+    for (name, bytes) in files {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: text/plain\r\n\r\n").as_bytes());
+        body.extend(*bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
+    Request::post("/intake")
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .body(Body::from(body))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn uploads_are_taken_in_safely() {
+    let app = app();
+    let (cookie, csrf) = login(&app, "doc").await;
+    let text = "SYNTHETIC testimony uploaded through the web: 요덕수용소".as_bytes();
+    let res = send(&app, multipart(&cookie, None, &[("t.txt", text)])).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "an upload without the CSRF token is refused");
+    let res = send(&app, multipart(&cookie, Some(&csrf), &[("../../../etc/<b>passwd</b>.txt", text), ("copy.txt", text)])).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(res.body.contains("added") && res.body.contains("duplicate"), "{}", res.body);
+    assert!(!res.body.contains("<b>passwd"), "file names are escaped");
+    // The document is searchable, in Korean.
+    let found = send(&app, get("/api/search?q=%EC%88%98%EC%9A%A9%EC%86%8C", Some(&cookie))).await;
+    assert!(found.body.contains("doc-"), "{}", found.body);
+}
+
+#[tokio::test]
+async fn oversized_uploads_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = Archive::create(&dir.path().join("a"), &KeySource::passphrase("synthetic test passphrase"), CreateOptions { kdf: KdfParams::WEAK_FOR_TESTS, seed_gazetteer: false }).unwrap();
+    a.write("setup", |w| w.set_user("doc", PASSWORD, Role::Documenter, false)).unwrap();
+    let app = App { state: AppState::new(a, ServerConfig { max_upload: 4096, ..Default::default() }), _dir: dir };
+    let (cookie, csrf) = login(&app, "doc").await;
+    let big = vec![b'x'; 20_000];
+    let res = send(&app, multipart(&cookie, Some(&csrf), &[("big.txt", &big)])).await;
+    assert!(res.status == StatusCode::PAYLOAD_TOO_LARGE || res.status == StatusCode::BAD_REQUEST, "{}: {}", res.status, res.body);
+    let n_docs = app.state.with_archive(|a| a.counts().unwrap().into_iter().find(|(k, _)| *k == Kind::Document).unwrap().1);
+    assert_eq!(n_docs, 0, "nothing was stored");
 }
