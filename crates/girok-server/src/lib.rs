@@ -71,6 +71,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/", get(pages::dashboard))
         .route("/search", get(pages::search))
         .route("/records/{id}", get(pages::record))
+        .route("/records/{id}/code", post(pages::code_passage))
+        .route("/static/code.js", get(pages::code_js))
         .route("/audit", get(pages::audit))
         .route("/admin/users", get(pages::users).post(pages::add_user))
         .route("/api/search", get(pages::api_search))

@@ -123,24 +123,152 @@ pub(crate) async fn api_search(State(state): State<Arc<AppState>>, Authed(sessio
 }
 
 pub(crate) async fn record(State(state): State<Arc<AppState>>, Authed(session): Authed, Path(id): Path<String>) -> Result<Html<String>, AppError> {
-    let (rec, text, history) = {
+    let ceiling = session.user.role.max_confidentiality();
+    let (rec, segments, history) = {
         let a = state.archive();
         let rec = a.get(&id)?;
         // Threat: a role reading what it may not by guessing ids. Same answer as "no such record".
-        if rec.confidentiality() > session.user.role.max_confidentiality() {
+        if rec.confidentiality() > ceiling {
             return Err(AppError::NotFound);
         }
-        let text = if rec.kind() == Kind::Document { a.document_text(&id)? } else { None };
+        let segments = if rec.kind() == Kind::Document {
+            match a.document_text(&id)? {
+                Some(text) => {
+                    let cites: Vec<(String, (u64, u64))> = a
+                        .citations_of(&id)?
+                        .into_iter()
+                        .filter_map(|(rid, span)| {
+                            let visible = a.get(&rid).map(|r| r.confidentiality() <= ceiling).unwrap_or(false);
+                            span.filter(|_| visible).map(|s| (rid, s))
+                        })
+                        .collect();
+                    Some(passages(&text, &cites))
+                }
+                None => None,
+            }
+        } else {
+            None
+        };
         let history: Vec<serde_json::Value> = a.history(&id)?.into_iter().map(|e| json!({ "seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action })).collect();
-        (rec, text, history)
+        (rec, segments, history)
     };
     let body = serde_json::to_string_pretty(&rec).map_err(|e| AppError::Internal(e.to_string()))?;
+    let can_code = rec.kind() == Kind::Document && matches!(session.user.role, Role::Admin | Role::Documenter);
     render(
         &state,
         "record.html",
         &session,
-        json!({ "id": rec.id(), "kind": rec.kind().as_str(), "title": rec.title(), "confidentiality": rec.confidentiality().as_str(), "body": body, "text": text, "history": history }),
+        json!({ "id": rec.id(), "kind": rec.kind().as_str(), "title": rec.title(), "confidentiality": rec.confidentiality().as_str(), "body": body, "segments": segments, "history": history, "can_code": can_code }),
     )
+}
+
+/// Splits a document's text into plain and cited segments (character offsets), so the page can
+/// mark every coded passage and link it to the act or event that cites it.
+fn passages(text: &str, cites: &[(String, (u64, u64))]) -> Vec<serde_json::Value> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut pos = 0usize;
+    for (rid, (a, b)) in cites {
+        let (a, b) = ((*a as usize).min(chars.len()), (*b as usize).min(chars.len()));
+        if a < pos || b <= a {
+            continue; // overlapping citations are shown once
+        }
+        out.push(json!({ "text": chars[pos..a].iter().collect::<String>(), "cite": null }));
+        out.push(json!({ "text": chars[a..b].iter().collect::<String>(), "cite": rid }));
+        pos = b;
+    }
+    out.push(json!({ "text": chars[pos..].iter().collect::<String>(), "cite": null }));
+    out
+}
+
+pub(crate) async fn code_js() -> impl IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, "application/javascript; charset=utf-8")], include_str!("static/code.js"))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CodeForm {
+    #[serde(default)]
+    csrf: String,
+    start: u64,
+    end: u64,
+    act_type: String,
+    victim: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    description: String,
+}
+
+/// Codes a selected passage of a document as an event with one act, citing the passage.
+pub(crate) async fn code_passage(State(state): State<Arc<AppState>>, Authed(session): Authed, Path(doc_id): Path<String>, Form(form): Form<CodeForm>) -> Result<Response, AppError> {
+    require(&session, &[Role::Admin, Role::Documenter])?;
+    check_csrf(&session, &form.csrf)?;
+    let vocab = girok_core::Vocabulary::builtin();
+    let act_type = vocab.resolve(girok_core::List::ActTypes, &form.act_type).map_err(|e| AppError::BadInput(e.to_string()))?.code.clone();
+    let date = match form.date.trim() {
+        "" => None,
+        d => Some(girok_core::UncertainDate::parse(d).map_err(|e| AppError::BadInput(format!("date: {e}")))?),
+    };
+    let actor = session.user.username.clone();
+    let mut a = state.archive();
+    if a.get(&doc_id)?.kind() != Kind::Document {
+        return Err(AppError::NotFound);
+    }
+    let place = match form.place.trim() {
+        "" => None,
+        p => Some(a.resolve_place(p).map_err(|e| AppError::BadInput(e.to_string()))?),
+    };
+    let citation = girok_core::model::Citation { document: doc_id.clone(), span: Some((form.start, form.end)) };
+    a.write(&actor, |w| {
+        let victim = if w.exists(form.victim.trim())? && girok_core::Kind::of_id(form.victim.trim()) == Some(Kind::Person) {
+            form.victim.trim().to_string()
+        } else {
+            w.put(Record::Person(girok_core::model::Person {
+                id: String::new(),
+                names: vec![girok_core::model::Name { text: form.victim.trim().to_string(), script: girok_core::model::Script::guess(&form.victim) }],
+                sex: None,
+                birth: None,
+                origin: None,
+                relationships: vec![],
+                notes: String::new(),
+                confidentiality: girok_core::Confidentiality::Restricted,
+                synthetic: false,
+                same_as: None,
+            }))?
+        };
+        let label = vocab.get(girok_core::List::ActTypes, &act_type).map(|t| t.en.clone()).unwrap_or_default();
+        let event = w.put(Record::Event(girok_core::model::Event {
+            id: String::new(),
+            title: label,
+            description: form.description.clone(),
+            place: place.clone(),
+            date: date.clone(),
+            follows: None,
+            citations: vec![citation.clone()],
+            confidentiality: girok_core::Confidentiality::Internal,
+            synthetic: false,
+        }))?;
+        w.put(Record::Act(girok_core::model::Act {
+            id: String::new(),
+            event,
+            victim,
+            act_type: act_type.clone(),
+            place,
+            date,
+            perpetrators: vec![],
+            source: None,
+            connection: None,
+            reliability: None,
+            description: form.description.clone(),
+            citations: vec![citation],
+            confidentiality: girok_core::Confidentiality::Internal,
+            synthetic: false,
+        }))
+    })
+    .map_err(|e| AppError::BadInput(e.to_string()))?;
+    Ok(Redirect::to(&format!("/records/{doc_id}")).into_response())
 }
 
 fn require_admin(session: &Session) -> Result<(), AppError> {

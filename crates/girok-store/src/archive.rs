@@ -879,6 +879,16 @@ impl Archive {
         Ok(out)
     }
 
+    /// Records citing a document, with their character spans, in span order.
+    pub fn citations_of(&self, doc_id: &str) -> Result<Vec<(String, Option<(u64, u64)>)>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT record_id, span_start, span_end FROM citations WHERE document_id = ?1 ORDER BY span_start, record_id")?;
+        let rows = stmt.query_map([doc_id], |r| {
+            let (a, b): (Option<i64>, Option<i64>) = (r.get(1)?, r.get(2)?);
+            Ok((r.get::<_, String>(0)?, a.zip(b).map(|(a, b)| (a as u64, b as u64))))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The review queue, optionally only items with one status, best score first.
     pub fn review_queue(&self, status: Option<&str>) -> Result<Vec<ReviewItem>, StoreError> {
         let mut stmt = self.conn.prepare("SELECT id, kind, left_id, right_id, score, status, detail FROM review_queue WHERE ?1 IS NULL OR status = ?1 ORDER BY score DESC, id")?;

@@ -220,3 +220,29 @@ async fn oversized_uploads_are_refused() {
     let n_docs = app.state.with_archive(|a| a.counts().unwrap().into_iter().find(|(k, _)| *k == Kind::Document).unwrap().1);
     assert_eq!(n_docs, 0, "nothing was stored");
 }
+
+#[tokio::test]
+async fn a_documenter_codes_a_passage_and_it_is_marked_and_searchable() {
+    let app = app();
+    let (cookie, csrf) = login(&app, "doc").await;
+    let text = "SYNTHETIC. In winter 1997 she was beaten at the Onsong holding centre.";
+    let res = send(&app, multipart(&cookie, Some(&csrf), &[("w.txt", text.as_bytes())])).await;
+    let doc = res.body.split("/records/").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let start = text.find("she was beaten").unwrap();
+    let end = text.find(" at the").unwrap();
+    let form = format!("csrf={csrf}&start={start}&end={end}&act_type=torture&victim=SYNTHETIC+Kim&place=Onsong&date=winter+1997&description=beaten");
+    let res = send(&app, post(&format!("/records/{doc}/code"), Some(&cookie), &form)).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let page = send(&app, get(&format!("/records/{doc}"), Some(&cookie))).await;
+    assert!(page.body.contains("<mark title=\"act-") || page.body.contains("<mark title=\"evt-"), "{}", page.body);
+    assert!(page.body.contains(">she was beaten</a></mark>"), "{}", page.body);
+    let found = send(&app, get("/api/search?q=beaten&act_type=torture", Some(&cookie))).await;
+    assert!(found.body.contains("\"act-"), "{}", found.body);
+    // Bad input is refused with a message; a viewer cannot code at all.
+    let bad = send(&app, post(&format!("/records/{doc}/code"), Some(&cookie), &format!("csrf={csrf}&start=0&end=5&act_type=teleportation&victim=x"))).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("unknown act type"), "{}", bad.body);
+    let (vc, vcsrf) = login(&app, "viewer").await;
+    let res = send(&app, post(&format!("/records/{doc}/code"), Some(&vc), &format!("csrf={vcsrf}&start=0&end=5&act_type=torture&victim=x"))).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+}
