@@ -178,6 +178,12 @@ enum Command {
         testimonies: usize,
         #[arg(long, default_value_t = 20261126)]
         seed: u64,
+        /// Only build the archive; do not start the web application.
+        #[arg(long)]
+        no_serve: bool,
+        /// Where the web application listens.
+        #[arg(long, default_value = "127.0.0.1:8750")]
+        listen: std::net::SocketAddr,
     },
 }
 
@@ -531,7 +537,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             }
             Ok(Outcome::Clean)
         }
-        Command::Demo { dir, testimonies, seed } => cmd_demo(&dir, testimonies, seed),
+        Command::Demo { dir, testimonies, seed, no_serve, listen } => cmd_demo(&dir, testimonies, seed, if no_serve { None } else { Some(listen) }),
         Command::Link(args) => {
             link::run(&args, || open(g), &actor(g))?;
             Ok(Outcome::Clean)
@@ -807,7 +813,15 @@ fn cmd_show(g: &Global, id: &str, json: bool) -> anyhow::Result<Outcome> {
     Ok(Outcome::Clean)
 }
 
-fn cmd_demo(dir: &Path, testimonies: usize, seed: u64) -> anyhow::Result<Outcome> {
+/// Demo accounts, one per role. The passwords are public: this is a synthetic demo.
+const DEMO_ACCOUNTS: [(&str, &str, girok_store::Role); 4] = [
+    ("admin", "demo-admin-password", girok_store::Role::Admin),
+    ("documenter", "demo-documenter-password", girok_store::Role::Documenter),
+    ("analyst", "demo-analyst-password", girok_store::Role::Analyst),
+    ("viewer", "demo-viewer-password", girok_store::Role::Viewer),
+];
+
+fn cmd_demo(dir: &Path, testimonies: usize, seed: u64, serve: Option<std::net::SocketAddr>) -> anyhow::Result<Outcome> {
     let key = KeySource::passphrase(DEMO_PASSPHRASE);
     if dir.exists() {
         // Only ever replace a previous demo archive, recognised by opening with the demo passphrase.
@@ -845,5 +859,20 @@ fn cmd_demo(dir: &Path, testimonies: usize, seed: u64) -> anyhow::Result<Outcome
     println!("  cargo run --release -- search \"tortured\" --act-type DP0600000000 --from 2000 --to 2005");
     println!("  cargo run --release -- show act-synth-00001-2");
     println!("  cargo run --release -- verify");
+    a.write("girok-demo", |w| {
+        for (name, password, role) in DEMO_ACCOUNTS {
+            w.set_user(name, password, role, role == girok_store::Role::Admin)?;
+        }
+        Ok(())
+    })?;
+    let Some(listen) = serve else { return Ok(Outcome::Clean) };
+    println!();
+    println!("Web application: http://{listen}/  (Ctrl-C to stop; --no-serve skips this)");
+    for (name, password, role) in DEMO_ACCOUNTS {
+        println!("  {:<11} {name:<11} password {password}", role.as_str());
+    }
+    let state = girok_server::AppState::new(a, girok_server::ServerConfig::default());
+    let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    rt.block_on(girok_server::serve(state, listen)).with_context(|| format!("serving on {listen}"))?;
     Ok(Outcome::Clean)
 }

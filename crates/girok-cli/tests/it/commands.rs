@@ -112,7 +112,7 @@ fn key_file_archives() {
 fn demo_builds_a_verifying_archive_and_prints_how_to_use_it() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
-    let r = ok(girok(d).args(["demo", "--dir", "demo", "--testimonies", "30"]));
+    let r = ok(girok(d).args(["demo", "--no-serve", "--dir", "demo", "--testimonies", "30"]));
     assert!(r.stdout.contains("SYNTHETIC"), "{}", r.stdout);
     assert!(r.stdout.contains("demo passphrase: girok-demo-passphrase-NOT-SECRET"));
     assert!(r.stdout.matches("cargo run --release --").count() >= 3);
@@ -125,10 +125,10 @@ fn demo_builds_a_verifying_archive_and_prints_how_to_use_it() {
     let r = ok(&mut demo(&["search", "수용소"]));
     assert!(r.stdout.contains("doc-synth"), "{}", r.stdout);
     // Running the demo again replaces the previous demo archive.
-    ok(girok(d).args(["demo", "--dir", "demo", "--testimonies", "5"]));
+    ok(girok(d).args(["demo", "--no-serve", "--dir", "demo", "--testimonies", "5"]));
     // But never an archive that is not a demo.
     ok(girok(d).arg("init"));
-    let r = run(girok(d).args(["demo", "--dir", "archive"]));
+    let r = run(girok(d).args(["demo", "--no-serve", "--dir", "archive"]));
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("is not a demo archive"), "{}", r.stderr);
 }

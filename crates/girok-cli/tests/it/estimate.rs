@@ -72,7 +72,7 @@ fn compare_prints_every_method_and_refusals_are_explained() {
 fn estimates_from_the_demo_archive_with_strata() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
-    ok(girok(d).args(["demo", "--dir", "demo", "--testimonies", "300"]));
+    ok(girok(d).args(["demo", "--no-serve", "--dir", "demo", "--testimonies", "300"]));
     let demo = |args: &[&str]| {
         let mut c = girok(d);
         c.env("GIROK_ARCHIVE", d.join("demo")).env("GIROK_PASSPHRASE", "girok-demo-passphrase-NOT-SECRET").args(args);

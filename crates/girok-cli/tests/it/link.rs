@@ -118,7 +118,7 @@ fn bad_inputs_get_clear_messages() {
 fn archive_persons_go_through_a_reversible_review_queue() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
-    ok(girok(d).args(["demo", "--dir", "demo", "--testimonies", "200"]));
+    ok(girok(d).args(["demo", "--no-serve", "--dir", "demo", "--testimonies", "200"]));
     let demo = |args: &[&str]| {
         let mut c = girok(d);
         c.env("GIROK_ARCHIVE", d.join("demo")).env("GIROK_PASSPHRASE", "girok-demo-passphrase-NOT-SECRET").args(args);
