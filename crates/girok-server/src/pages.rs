@@ -47,18 +47,11 @@ pub(crate) async fn dashboard(State(state): State<Arc<AppState>>, Authed(session
     let (counts, by_type) = {
         let a = state.archive();
         let counts: Vec<serde_json::Value> = a.counts()?.into_iter().map(|(k, n)| json!({ "kind": k.as_str(), "n": n })).collect();
-        let mut tally: std::collections::BTreeMap<String, u64> = Default::default();
-        let ceiling = session.user.role.max_confidentiality();
-        for r in a.list(Kind::Act)? {
-            if let Record::Act(x) = r {
-                if x.confidentiality <= ceiling {
-                    let label = girok_core::Vocabulary::builtin().get(girok_core::List::ActTypes, &x.act_type).map(|t| t.en.clone()).unwrap_or(x.act_type);
-                    *tally.entry(label).or_default() += 1;
-                }
-            }
-        }
-        let mut by_type: Vec<(String, u64)> = tally.into_iter().collect();
-        by_type.sort_by(|a, b| b.1.cmp(&a.1));
+        let by_type: Vec<(String, u64)> = a
+            .act_type_counts(session.user.role.max_confidentiality())?
+            .into_iter()
+            .map(|(code, n)| (girok_core::Vocabulary::builtin().get(girok_core::List::ActTypes, &code).map(|t| t.en.clone()).unwrap_or(code), n))
+            .collect();
         let max = by_type.first().map(|x| x.1).unwrap_or(1).max(1);
         let rows: Vec<serde_json::Value> = by_type.into_iter().take(12).map(|(t, n)| json!({ "label": t, "n": n, "pct": n * 100 / max })).collect();
         (counts, rows)

@@ -236,6 +236,8 @@ async fn a_documenter_codes_a_passage_and_it_is_marked_and_searchable() {
     let page = send(&app, get(&format!("/records/{doc}"), Some(&cookie))).await;
     assert!(page.body.contains("<mark title=\"act-") || page.body.contains("<mark title=\"evt-"), "{}", page.body);
     assert!(page.body.contains(">she was beaten</a></mark>"), "{}", page.body);
+    let dash = send(&app, get("/", Some(&cookie))).await;
+    assert!(dash.body.contains("<td>Torture</td>"), "the dashboard counts the new act: {}", dash.body);
     let found = send(&app, get("/api/search?q=beaten&act_type=torture", Some(&cookie))).await;
     assert!(found.body.contains("\"act-"), "{}", found.body);
     // Bad input is refused with a message; a viewer cannot code at all.
