@@ -44,11 +44,21 @@ pub struct AppState {
     pub(crate) failures: Mutex<HashMap<String, (u32, std::time::Instant)>>,
     pub(crate) templates: minijinja::Environment<'static>,
     pub(crate) config: ServerConfig,
+    /// Dashboard figures keyed by (audit head, confidentiality ceiling): recomputed only when
+    /// the archive has changed, since counting a million acts on every page view would not scale.
+    pub(crate) dashboard_cache: Mutex<HashMap<(i64, u8), serde_json::Value>>,
 }
 
 impl AppState {
     pub fn new(archive: Archive, config: ServerConfig) -> Arc<AppState> {
-        Arc::new(AppState { archive: Mutex::new(archive), sessions: Default::default(), failures: Default::default(), templates: pages::templates(), config })
+        Arc::new(AppState {
+            archive: Mutex::new(archive),
+            sessions: Default::default(),
+            failures: Default::default(),
+            templates: pages::templates(),
+            config,
+            dashboard_cache: Default::default(),
+        })
     }
 
     /// Read access to the archive, for tests and tools embedding the server.

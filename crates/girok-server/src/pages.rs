@@ -44,19 +44,32 @@ fn render(state: &AppState, name: &str, session: &Session, ctx: serde_json::Valu
 }
 
 pub(crate) async fn dashboard(State(state): State<Arc<AppState>>, Authed(session): Authed) -> Result<Html<String>, AppError> {
-    let (counts, by_type) = {
+    let ceiling = session.user.role.max_confidentiality();
+    let figures = {
         let a = state.archive();
-        let counts: Vec<serde_json::Value> = a.counts()?.into_iter().map(|(k, n)| json!({ "kind": k.as_str(), "n": n })).collect();
-        let by_type: Vec<(String, u64)> = a
-            .act_type_counts(session.user.role.max_confidentiality())?
-            .into_iter()
-            .map(|(code, n)| (girok_core::Vocabulary::builtin().get(girok_core::List::ActTypes, &code).map(|t| t.en.clone()).unwrap_or(code), n))
-            .collect();
-        let max = by_type.first().map(|x| x.1).unwrap_or(1).max(1);
-        let rows: Vec<serde_json::Value> = by_type.into_iter().take(12).map(|(t, n)| json!({ "label": t, "n": n, "pct": n * 100 / max })).collect();
-        (counts, rows)
+        let head = a.audit_head_seq()?;
+        let key = (head, ceiling as u8);
+        let cached = state.dashboard_cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned();
+        match cached {
+            Some(v) => v,
+            None => {
+                let counts: Vec<serde_json::Value> = a.counts()?.into_iter().map(|(k, n)| json!({ "kind": k.as_str(), "n": n })).collect();
+                let by_type: Vec<(String, u64)> = a
+                    .act_type_counts(ceiling)?
+                    .into_iter()
+                    .map(|(code, n)| (girok_core::Vocabulary::builtin().get(girok_core::List::ActTypes, &code).map(|t| t.en.clone()).unwrap_or(code), n))
+                    .collect();
+                let max = by_type.first().map(|x| x.1).unwrap_or(1).max(1);
+                let rows: Vec<serde_json::Value> = by_type.into_iter().take(12).map(|(t, n)| json!({ "label": t, "n": n, "pct": n * 100 / max })).collect();
+                let v = json!({ "counts": counts, "by_type": rows });
+                let mut cache = state.dashboard_cache.lock().unwrap_or_else(|e| e.into_inner());
+                cache.retain(|(h, _), _| *h == head);
+                cache.insert(key, v.clone());
+                v
+            }
+        }
     };
-    render(&state, "dashboard.html", &session, json!({ "counts": counts, "by_type": by_type }))
+    render(&state, "dashboard.html", &session, figures)
 }
 
 #[derive(Deserialize, Default)]

@@ -879,6 +879,11 @@ impl Archive {
         Ok(out)
     }
 
+    /// Sequence number of the newest audit entry: changes whenever anything in the archive does.
+    pub fn audit_head_seq(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM audit_log", [], |r| r.get(0))?)
+    }
+
     /// Number of acts per act type among acts at or below `max` confidentiality, from the index
     /// (no record is decoded, so the dashboard stays fast on a million acts).
     pub fn act_type_counts(&self, max: girok_core::Confidentiality) -> Result<Vec<(String, u64)>, StoreError> {
