@@ -20,10 +20,13 @@ struct Opts {
     acts: usize,
     queries: usize,
     dir: Option<PathBuf>,
+    /// Seconds of web load at `rate` requests per second (0 skips the web benchmark).
+    web_secs: u64,
+    rate: u64,
 }
 
 fn parse_args() -> anyhow::Result<Opts> {
-    let mut o = Opts { intake_mb: 1024, docs: 100_000, acts: 1_000_000, queries: 2000, dir: None };
+    let mut o = Opts { intake_mb: 1024, docs: 100_000, acts: 1_000_000, queries: 2000, dir: None, web_secs: 0, rate: 200 };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i < args.len() {
@@ -34,7 +37,9 @@ fn parse_args() -> anyhow::Result<Opts> {
             "--acts" => o.acts = val.parse().context("--acts")?,
             "--queries" => o.queries = val.parse().context("--queries")?,
             "--dir" => o.dir = Some(PathBuf::from(val)),
-            other => anyhow::bail!("unknown option {other} (use --intake-mb, --docs, --acts, --queries, --dir)"),
+            "--web" => o.web_secs = val.parse().context("--web")?,
+            "--rate" => o.rate = val.parse().context("--rate")?,
+            other => anyhow::bail!("unknown option {other} (use --intake-mb, --docs, --acts, --queries, --dir, --web SECONDS, --rate N)"),
         }
         i += 2;
     }
@@ -63,6 +68,9 @@ fn main() -> anyhow::Result<()> {
     }
     if o.docs > 0 {
         search(&base, o.docs, o.acts, o.queries)?;
+    }
+    if o.web_secs > 0 {
+        web(&base.join("search-archive"), o.web_secs, o.rate)?;
     }
     if o.dir.is_none() {
         let _ = std::fs::remove_dir_all(&base);
@@ -294,4 +302,122 @@ fn crate_load(a: &mut Archive, ds: &girok_synth::Dataset) -> anyhow::Result<usiz
         })?;
     }
     Ok(ds.acts.len())
+}
+
+/// One HTTP/1.1 request on a kept-alive connection; returns the status code.
+fn http(stream: &mut std::net::TcpStream, method: &str, path: &str, cookie: &str, body: &str) -> anyhow::Result<(u16, String, String)> {
+    use std::io::{BufRead, Read};
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: bench\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(req.as_bytes())?;
+    let mut reader = std::io::BufReader::new(stream.try_clone()?);
+    let mut status_line = String::new();
+    reader.read_line(&mut status_line)?;
+    let status: u16 = status_line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).context("malformed status line")?;
+    let mut headers = String::new();
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line)?;
+        if line == "\r\n" || line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap_or(0);
+        }
+        headers.push_str(&line);
+    }
+    let mut body = vec![0u8; length];
+    reader.read_exact(&mut body)?;
+    Ok((status, headers, String::from_utf8_lossy(&body).into_owned()))
+}
+
+/// Load on loopback: dashboard, a search and a document page in turn, at a fixed arrival rate,
+/// latency measured from each request's scheduled time (so a slow server cannot hide queueing).
+fn web(archive_dir: &Path, secs: u64, rate: u64) -> anyhow::Result<()> {
+    let key = KeySource::passphrase("bench passphrase (synthetic)");
+    let mut a = Archive::open(archive_dir, &key).with_context(|| format!("opening {} (run the search benchmark first)", archive_dir.display()))?;
+    a.write("bench", |w| w.set_user("bench", "synthetic bench password", girok_store::Role::Analyst, false))?;
+    let doc = a
+        .search(&SearchQuery { kinds: vec![Kind::Document], limit: 1, ..Default::default() })?
+        .first()
+        .map(|h| h.id.clone())
+        .context("no document in the archive")?;
+    let readers = vec![Archive::open(archive_dir, &key)?, Archive::open(archive_dir, &key)?];
+    let state = girok_server::AppState::with_readers(a, readers, girok_server::ServerConfig::default());
+    let t = Instant::now();
+    state.warm().map_err(|e| anyhow::anyhow!("warming the dashboard: {e}"))?;
+    println!("\nweb: dashboard figures computed in {:.1} s before serving", t.elapsed().as_secs_f64());
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let addr = listener.local_addr()?;
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        let _ = rt.block_on(girok_server::serve_listener(state, listener));
+    });
+    let mut s = std::net::TcpStream::connect(addr)?;
+    let (status, headers, _) = http(&mut s, "POST", "/login", "", "username=bench&password=synthetic+bench+password")?;
+    anyhow::ensure!(status == 303, "login failed with {status}");
+    let cookie = headers
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().starts_with("set-cookie:").then(|| l[11..].trim().split(';').next().unwrap_or("").to_string()))
+        .context("no session cookie")?;
+    let words = ["tortured", "수용소", "forced labour", "execution", "Hyesan", "강제노동"];
+    let paths: Vec<(String, String)> =
+        vec![("dashboard".into(), "/".into()), ("search".into(), "/search?q=".into()), ("document page".into(), format!("/records/{doc}"))];
+    let total = secs * rate;
+    let workers = 8u64;
+    let start = Instant::now() + Duration::from_millis(200);
+    let results: Vec<(usize, Duration, u16)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|w| {
+                let cookie = cookie.clone();
+                let paths = &paths;
+                scope.spawn(move || {
+                    let mut conn = std::net::TcpStream::connect(addr).expect("connect");
+                    conn.set_nodelay(true).ok();
+                    let mut out = Vec::new();
+                    let mut i = w;
+                    while i < total {
+                        let due = start + Duration::from_secs_f64(i as f64 / rate as f64);
+                        if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                            std::thread::sleep(wait);
+                        }
+                        let kind = (i % 3) as usize;
+                        let path =
+                            if kind == 1 { format!("{}{}", paths[1].1, urlencode(words[(i as usize / 3) % words.len()])) } else { paths[kind].1.clone() };
+                        let status = http(&mut conn, "GET", &path, &cookie, "").map(|r| r.0).unwrap_or(0);
+                        out.push((kind, due.elapsed(), status));
+                        i += workers;
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("worker")).collect()
+    });
+    let elapsed = start.elapsed().as_secs_f64();
+    let ok = results.iter().filter(|r| r.2 == 200).count();
+    println!(
+        "\nweb: {} requests at {rate}/s offered over {secs} s on loopback ({workers} connections): {:.0} req/s served, {} not 200",
+        results.len(),
+        results.len() as f64 / elapsed,
+        results.len() - ok
+    );
+    for (k, (name, _)) in paths.iter().enumerate() {
+        let mut v: Vec<Duration> = results.iter().filter(|r| r.0 == k).map(|r| r.1).collect();
+        v.sort();
+        if v.is_empty() {
+            continue;
+        }
+        let pct = |p: f64| v[((v.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0;
+        println!("  {name:<14} n={:<6} p50 {:>7.2} ms  p99 {:>7.2} ms  max {:>7.2} ms", v.len(), pct(0.5), pct(0.99), pct(1.0));
+    }
+    println!("  target: p99 < 100 ms at 200 requests/s");
+    Ok(())
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }

@@ -88,7 +88,9 @@ fn parse_key(s: &str) -> anyhow::Result<BlockKey> {
         "korean_name" => BlockKey::KoreanName(col),
         "korean_surname" => BlockKey::KoreanSurname(col),
         "year" => BlockKey::Year(col),
-        k if k.starts_with("prefix") => BlockKey::Prefix(col, k[6..].parse().with_context(|| format!("blocking key {s:?}: prefixN needs a number, e.g. prefix3"))?),
+        k if k.starts_with("prefix") => {
+            BlockKey::Prefix(col, k[6..].parse().with_context(|| format!("blocking key {s:?}: prefixN needs a number, e.g. prefix3"))?)
+        }
         other => bail!("unknown blocking key kind {other:?} (exact, prefixN, korean_name, korean_surname, year)"),
     })
 }
@@ -108,7 +110,10 @@ fn read_inputs(inputs: &[PathBuf], id_column: &str) -> anyhow::Result<Dataset> {
         })?;
         let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
         let header: Vec<String> = rdr.headers().with_context(|| format!("{}: reading the header", path.display()))?.iter().map(str::to_string).collect();
-        let id_idx = header.iter().position(|h| h == id_column).with_context(|| format!("{}: no {id_column:?} column (columns: {}); name the id column with --id-column", path.display(), header.join(", ")))?;
+        let id_idx = header
+            .iter()
+            .position(|h| h == id_column)
+            .with_context(|| format!("{}: no {id_column:?} column (columns: {}); name the id column with --id-column", path.display(), header.join(", ")))?;
         if d.columns.is_empty() {
             d.columns = header.clone();
         }
@@ -116,7 +121,11 @@ fn read_inputs(inputs: &[PathBuf], id_column: &str) -> anyhow::Result<Dataset> {
         for (i, rec) in rdr.records().enumerate() {
             let rec = rec.map_err(|e| match e.kind() {
                 csv::ErrorKind::UnequalLengths { pos, expected_len, len } => {
-                    anyhow::anyhow!("{}: row {} has {len} fields, the header has {expected_len}", path.display(), pos.as_ref().map(|p| p.line()).unwrap_or(i as u64 + 2))
+                    anyhow::anyhow!(
+                        "{}: row {} has {len} fields, the header has {expected_len}",
+                        path.display(),
+                        pos.as_ref().map(|p| p.line()).unwrap_or(i as u64 + 2)
+                    )
                 }
                 _ => anyhow::anyhow!("{}: row {}: {e}", path.display(), i + 2),
             })?;
@@ -140,7 +149,8 @@ fn read_inputs(inputs: &[PathBuf], id_column: &str) -> anyhow::Result<Dataset> {
 
 /// Guesses fields and blocking from column names and contents.
 fn infer(d: &Dataset, id_column: &str) -> (Vec<FieldSpec>, Vec<Vec<BlockKey>>) {
-    let has_hangul = |col: usize| d.values.iter().take(2000).any(|v| v[col].as_deref().is_some_and(|s| s.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c))));
+    let has_hangul =
+        |col: usize| d.values.iter().take(2000).any(|v| v[col].as_deref().is_some_and(|s| s.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c))));
     let mut fields = Vec::new();
     let mut name_cols = Vec::new();
     let mut date_cols = Vec::new();
@@ -214,7 +224,12 @@ pub(crate) fn run(args: &LinkArgs, archive: impl FnOnce() -> anyhow::Result<giro
                 .map(|f| Ok(FieldSpec { column: f.column.clone(), compare: parse_compare(&f.compare)?, term_frequency: f.term_frequency }))
                 .collect::<anyhow::Result<Vec<_>>>()
                 .with_context(|| format!("{}", path.display()))?;
-            let blocking = fc.blocking.iter().map(|r| r.keys.iter().map(|k| parse_key(k)).collect::<anyhow::Result<Vec<_>>>()).collect::<anyhow::Result<Vec<_>>>().with_context(|| format!("{}", path.display()))?;
+            let blocking = fc
+                .blocking
+                .iter()
+                .map(|r| r.keys.iter().map(|k| parse_key(k)).collect::<anyhow::Result<Vec<_>>>())
+                .collect::<anyhow::Result<Vec<_>>>()
+                .with_context(|| format!("{}", path.display()))?;
             (fields, blocking, fc.threshold, fc.max_pairs)
         }
         None => {
@@ -359,7 +374,8 @@ fn link_persons(archive: &mut girok_store::Archive, threshold: f64, actor: &str)
     candidates.sort_by(|a, b| b.probability.total_cmp(&a.probability));
     archive.write(actor, |w| {
         for p in &candidates {
-            let (_, contributions, _) = girok_linkage::explain(&d, &config, &result.params, p.a as usize, p.b as usize).map_err(|e| girok_store::StoreError::Invalid { id: String::new(), message: e.to_string() })?;
+            let (_, contributions, _) = girok_linkage::explain(&d, &config, &result.params, p.a as usize, p.b as usize)
+                .map_err(|e| girok_store::StoreError::Invalid { id: String::new(), message: e.to_string() })?;
             let detail = serde_json::json!(contributions
                 .iter()
                 .map(|c| serde_json::json!({"field": c.field, "left": c.left, "right": c.right, "level": c.level, "bayes_factor_log2": c.bayes_factor_log2}))

@@ -551,7 +551,10 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             if !listen.ip().is_loopback() {
                 eprintln!("warning: serving on {listen}, not loopback; put it behind TLS (see README) before anyone connects");
             }
-            let state = girok_server::AppState::new(a, girok_server::ServerConfig { secure_cookies, ..Default::default() });
+            let key = key_source(g, false)?;
+            let readers = (0..2).map(|_| Archive::open(&g.archive, &key)).collect::<Result<Vec<_>, _>>().context("opening read connections")?;
+            let state = girok_server::AppState::with_readers(a, readers, girok_server::ServerConfig { secure_cookies, ..Default::default() });
+            state.warm().map_err(|e| anyhow::anyhow!("preparing the dashboard: {e}"))?;
             println!("Girok is serving {} at http://{listen}/ (Ctrl-C to stop)", g.archive.display());
             let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
             rt.block_on(girok_server::serve(state, listen)).with_context(|| format!("serving on {listen}"))?;
@@ -871,7 +874,9 @@ fn cmd_demo(dir: &Path, testimonies: usize, seed: u64, serve: Option<std::net::S
     for (name, password, role) in DEMO_ACCOUNTS {
         println!("  {:<11} {name:<11} password {password}", role.as_str());
     }
-    let state = girok_server::AppState::new(a, girok_server::ServerConfig::default());
+    let readers = (0..2).map(|_| Archive::open(dir, &key)).collect::<Result<Vec<_>, _>>().context("opening read connections")?;
+    let state = girok_server::AppState::with_readers(a, readers, girok_server::ServerConfig::default());
+    state.warm().map_err(|e| anyhow::anyhow!("preparing the dashboard: {e}"))?;
     let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     rt.block_on(girok_server::serve(state, listen)).with_context(|| format!("serving on {listen}"))?;
     Ok(Outcome::Clean)

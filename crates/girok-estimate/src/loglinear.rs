@@ -256,7 +256,12 @@ pub fn stepwise(table: &Table, threshold: f64) -> Result<StepwiseEstimate, FitEr
     let n = table.observed() as f64;
     let b0 = current.fit.coefficients[0];
     let sd = current.fit.var_intercept.sqrt();
-    Ok(StepwiseEstimate { lower: n + (b0 - 1.959_963_984_540_054 * sd).exp(), upper: n + (b0 + 1.959_963_984_540_054 * sd).exp(), pairs: chosen, estimate: current })
+    Ok(StepwiseEstimate {
+        lower: n + (b0 - 1.959_963_984_540_054 * sd).exp(),
+        upper: n + (b0 + 1.959_963_984_540_054 * sd).exp(),
+        pairs: chosen,
+        estimate: current,
+    })
 }
 
 /// A fitted Poisson log-linear model.

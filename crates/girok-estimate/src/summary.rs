@@ -80,7 +80,8 @@ pub fn loglinear(table: &Table, model: Option<&str>) -> Result<Summary, MethodEr
 pub fn stepwise_summary(table: &Table, replicates: usize, seed: u64) -> Result<Summary, MethodError> {
     let mut warnings = table.warnings();
     let r = stepwise(table, 0.02)?;
-    let names: Vec<String> = r.pairs.iter().map(|&p| (0..table.n_lists()).filter(|j| p & (1 << j) != 0).map(|j| table.lists()[j].clone()).collect::<Vec<_>>().join(":")).collect();
+    let names: Vec<String> =
+        r.pairs.iter().map(|&p| (0..table.n_lists()).filter(|j| p & (1 << j) != 0).map(|j| table.lists()[j].clone()).collect::<Vec<_>>().join(":")).collect();
     let mut model = format!("stepwise (p < 0.02): main effects{}", if names.is_empty() { String::new() } else { format!(" + {}", names.join(" + ")) });
     if replicates > 0 {
         let (lo, hi, failed) = stepwise_bootstrap(table, 0.02, replicates, seed);
@@ -90,7 +91,16 @@ pub fn stepwise_summary(table: &Table, replicates: usize, seed: u64) -> Result<S
         }
     }
     warnings.push("the interval is conditional on the selected model; see the bootstrap interval for selection uncertainty".into());
-    Ok(Summary { method: "stepwise", estimate: r.estimate.estimate, lower: r.lower, upper: Some(r.upper), observed: table.observed(), model, warnings, draws: Vec::new() })
+    Ok(Summary {
+        method: "stepwise",
+        estimate: r.estimate.estimate,
+        lower: r.lower,
+        upper: Some(r.upper),
+        observed: table.observed(),
+        model,
+        warnings,
+        draws: Vec::new(),
+    })
 }
 
 /// Madigan–York model averaging, posterior median and 95% interval.

@@ -79,7 +79,12 @@ fn run(name: &str, d: &Dataset, truth: &[String], config: &Config, reference: &s
     }
     println!(
         "{name:<34} P {:.4}  R {:.4}  F1 {:.4}  {:>8} candidates  {:>6.2} s  peak {:>5.0} MB   ({reference})",
-        e.precision, e.recall, e.f1, res.candidate_count, secs, peak_mb()
+        e.precision,
+        e.recall,
+        e.f1,
+        res.candidate_count,
+        secs,
+        peak_mb()
     );
     if std::env::var("GIROK_LINK_SWEEP").is_ok() {
         for support in [0.05, 0.1, 0.15, 0.2] {
@@ -120,7 +125,18 @@ fn febrl_blocking() -> Vec<Vec<BlockKey>> {
 }
 
 fn base(fields: Vec<FieldSpec>, blocking: Vec<Vec<BlockKey>>, mode: Mode) -> Config {
-    Config { fields, blocking, mode, max_pairs: 50_000_000, threshold: 0.9, em_iterations: 40, u_samples: 200_000, seed: 1, one_per_source: true, min_support: 0.05 }
+    Config {
+        fields,
+        blocking,
+        mode,
+        max_pairs: 50_000_000,
+        threshold: 0.9,
+        em_iterations: 40,
+        u_samples: 200_000,
+        seed: 1,
+        one_per_source: true,
+        min_support: 0.05,
+    }
 }
 
 fn main() {
@@ -186,7 +202,10 @@ fn main() {
             p += 1;
         }
         let fields = vec![f("name", Compare::KoreanName, true), f("birth", Compare::Date, false), f("origin", Compare::Exact, false)];
-        let blocking = vec![vec![BlockKey::KoreanName("name".into()), BlockKey::Year("birth".into())], vec![BlockKey::KoreanName("name".into()), BlockKey::Exact("origin".into())]];
+        let blocking = vec![
+            vec![BlockKey::KoreanName("name".into()), BlockKey::Year("birth".into())],
+            vec![BlockKey::KoreanName("name".into()), BlockKey::Exact("origin".into())],
+        ];
         let mut c = base(fields, blocking, Mode::Dedupe);
         c.max_pairs = 200_000_000;
         run(&format!("synthetic Korean names, {} records", d.len()), &d, &truth, &c, "target: under 5 min and 4 GB");

@@ -219,7 +219,11 @@ fn digits(s: &str) -> String {
 fn prepare(data: &Dataset, config: &Config) -> Result<(Prepared, Vec<usize>), LinkError> {
     let mut cols = Vec::new();
     for f in &config.fields {
-        let idx = data.column(&f.column).ok_or_else(|| LinkError::NoSuchColumn { column: f.column.clone(), context: "comparisons", available: data.columns.join(", ") })?;
+        let idx = data.column(&f.column).ok_or_else(|| LinkError::NoSuchColumn {
+            column: f.column.clone(),
+            context: "comparisons",
+            available: data.columns.join(", "),
+        })?;
         cols.push(idx);
     }
     let n = data.len();
@@ -279,7 +283,9 @@ fn compare_level(p: &Prepared, field: usize, spec: &Compare, a: usize, b: usize)
                 3
             } else if jw >= 0.80 {
                 2
-            } else if x.chars().next() == y.chars().next() && (x.starts_with(y.as_str()) || y.starts_with(x.as_str()) || x.chars().count() <= 2 || y.chars().count() <= 2) {
+            } else if x.chars().next() == y.chars().next()
+                && (x.starts_with(y.as_str()) || y.starts_with(x.as_str()) || x.chars().count() <= 2 || y.chars().count() <= 2)
+            {
                 1
             } else {
                 0
@@ -333,7 +339,15 @@ fn compare_level(p: &Prepared, field: usize, spec: &Compare, a: usize, b: usize)
                 return 4;
             }
             let years = (dx.get(..4).and_then(|s| s.parse::<i32>().ok()), dy.get(..4).and_then(|s| s.parse::<i32>().ok()));
-            let by_year = |a: i32, b: i32| if (a - b).abs() <= 1 { 2 } else if (a - b).abs() <= 10 { 1 } else { 0 };
+            let by_year = |a: i32, b: i32| {
+                if (a - b).abs() <= 1 {
+                    2
+                } else if (a - b).abs() <= 10 {
+                    1
+                } else {
+                    0
+                }
+            };
             if dx.len() == 4 && dy.len() == 4 {
                 // Years only: one apart is the usual slip of Korean age counting.
                 return match years {
@@ -398,7 +412,13 @@ fn candidates_with_rules(data: &Dataset, config: &Config, progress: Progress<'_>
     for rule in &config.blocking {
         let cols: Vec<usize> = rule
             .iter()
-            .map(|k| data.column(k.column()).ok_or_else(|| LinkError::NoSuchColumn { column: k.column().to_string(), context: "blocking rules", available: data.columns.join(", ") }))
+            .map(|k| {
+                data.column(k.column()).ok_or_else(|| LinkError::NoSuchColumn {
+                    column: k.column().to_string(),
+                    context: "blocking rules",
+                    available: data.columns.join(", "),
+                })
+            })
             .collect::<Result<_, _>>()?;
         let mut groups: HashMap<String, Vec<u32>> = HashMap::new();
         for r in 0..data.len() {
@@ -591,7 +611,8 @@ pub fn link(data: &Dataset, config: &Config, progress: Progress<'_>) -> Result<L
             }
         }
     }
-    let m: Vec<Vec<f64>> = (0..nf).map(|fi| if m_runs[fi] == 0 { init_m[fi].clone() } else { m_sum[fi].iter().map(|x| x / m_runs[fi] as f64).collect() }).collect();
+    let m: Vec<Vec<f64>> =
+        (0..nf).map(|fi| if m_runs[fi] == 0 { init_m[fi].clone() } else { m_sum[fi].iter().map(|x| x / m_runs[fi] as f64).collect() }).collect();
     // λ: the probability that two random records match, from the expected number of matches
     // among the candidates (all true matches are assumed to be candidates), to a fixed point.
     let total_pairs = match config.mode {
@@ -789,13 +810,16 @@ pub fn explain(data: &Dataset, config: &Config, params: &Params, a: usize, b: us
     let mut out = Vec::new();
     for (fi, f) in config.fields.iter().enumerate() {
         let l = compare_level(&prep, fi, &f.compare, a, b);
-        let (level, bf) = if l == MISSING {
-            ("missing".to_string(), 0.0)
-        } else {
-            (f.compare.level_name(l).to_string(), field_bayes_factor(params, &prep, f, fi, l, a, b))
-        };
+        let (level, bf) =
+            if l == MISSING { ("missing".to_string(), 0.0) } else { (f.compare.level_name(l).to_string(), field_bayes_factor(params, &prep, f, fi, l, a, b)) };
         total += bf;
-        out.push(Contribution { field: f.column.clone(), left: data.values[a][cols[fi]].clone(), right: data.values[b][cols[fi]].clone(), level, bayes_factor_log2: bf });
+        out.push(Contribution {
+            field: f.column.clone(),
+            left: data.values[a][cols[fi]].clone(),
+            right: data.values[b][cols[fi]].clone(),
+            level,
+            bayes_factor_log2: bf,
+        });
     }
     Ok((prior, out, total))
 }

@@ -5,7 +5,18 @@ use rand::{Rng, SeedableRng};
 use crate::engine::*;
 
 fn config(fields: Vec<FieldSpec>, blocking: Vec<Vec<BlockKey>>, mode: Mode) -> Config {
-    Config { fields, blocking, mode, max_pairs: 10_000_000, threshold: 0.9, em_iterations: 50, u_samples: 50_000, seed: 1, one_per_source: true, min_support: 0.05 }
+    Config {
+        fields,
+        blocking,
+        mode,
+        max_pairs: 10_000_000,
+        threshold: 0.9,
+        em_iterations: 50,
+        u_samples: 50_000,
+        seed: 1,
+        one_per_source: true,
+        min_support: 0.05,
+    }
 }
 
 fn field(c: &str, compare: Compare, tf: bool) -> FieldSpec {
@@ -76,7 +87,8 @@ fn term_frequency_makes_common_values_weaker_evidence() {
         d.sources.push(0);
         d.values.push(vec![Some(s), Some(format!("g{}", i % 7))]);
     }
-    let c = config(vec![field("surname", Compare::Exact, true), field("given", Compare::Exact, false)], vec![vec![BlockKey::Exact("given".into())]], Mode::Dedupe);
+    let c =
+        config(vec![field("surname", Compare::Exact, true), field("given", Compare::Exact, false)], vec![vec![BlockKey::Exact("given".into())]], Mode::Dedupe);
     let res = link(&d, &c, &mut |_, _, _| {}).unwrap();
     let (_, kim, _) = explain(&d, &c, &res.params, 0, 7).unwrap();
     let mut rare_d = d.clone();
@@ -94,10 +106,7 @@ fn clustering_respects_one_record_per_source() {
         sources: vec![0, 0, 1],
         values: vec![vec![None], vec![None], vec![None]],
     };
-    let pairs = vec![
-        ScoredPair { a: 0, b: 2, weight: 10.0, probability: 0.99 },
-        ScoredPair { a: 1, b: 2, weight: 8.0, probability: 0.97 },
-    ];
+    let pairs = vec![ScoredPair { a: 0, b: 2, weight: 10.0, probability: 0.99 }, ScoredPair { a: 1, b: 2, weight: 8.0, probability: 0.97 }];
     let free = cluster(&d, &pairs, 0.9, false);
     assert_eq!(free[0], free[1], "without the constraint all three merge");
     let constrained = cluster(&d, &pairs, 0.9, true);
@@ -133,13 +142,22 @@ fn korean_names_link_across_scripts() {
         sources: rows.iter().map(|r| r.1).collect(),
         values: rows.iter().map(|r| vec![Some(r.2.to_string()), Some(r.3.to_string())]).collect(),
     };
-    let c = config(vec![field("name", Compare::KoreanName, false), field("birth", Compare::Date, false)], vec![vec![BlockKey::KoreanSurname("name".into())]], Mode::Link);
+    let c = config(
+        vec![field("name", Compare::KoreanName, false), field("birth", Compare::Date, false)],
+        vec![vec![BlockKey::KoreanSurname("name".into())]],
+        Mode::Link,
+    );
     let cands = candidates(&d, &c, &mut |_, _, _| {}).unwrap();
     assert!(cands.contains(&(0, 1)) && cands.contains(&(2, 3)), "{cands:?}");
     assert!(!cands.contains(&(4, 5)));
     let (prep_levels, _, _) = (0, 0, 0);
     let _ = prep_levels;
-    let params = Params { m: vec![vec![0.01, 0.04, 0.15, 0.8], vec![0.01, 0.01, 0.08, 0.1, 0.8]], u: vec![vec![0.9, 0.06, 0.03, 0.01], vec![0.7, 0.1, 0.1, 0.05, 0.05]], lambda: 0.01, em_iterations_run: 0 };
+    let params = Params {
+        m: vec![vec![0.01, 0.04, 0.15, 0.8], vec![0.01, 0.01, 0.08, 0.1, 0.8]],
+        u: vec![vec![0.9, 0.06, 0.03, 0.01], vec![0.7, 0.1, 0.1, 0.05, 0.05]],
+        lambda: 0.01,
+        em_iterations_run: 0,
+    };
     let (_, contributions, total) = explain(&d, &c, &params, 0, 1).unwrap();
     assert_eq!(contributions[0].level, "exact", "이철수 and Lee Chul-soo share a canonical key");
     assert!(total > 0.0);

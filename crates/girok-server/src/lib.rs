@@ -40,6 +40,9 @@ impl Default for ServerConfig {
 /// Shared state: the archive (one connection, behind a lock), sessions and login throttling.
 pub struct AppState {
     pub(crate) archive: Mutex<Archive>,
+    /// Extra connections for pages that only read, so two requests can run on two cores.
+    pub(crate) readers: Vec<Mutex<Archive>>,
+    pub(crate) next_reader: std::sync::atomic::AtomicUsize,
     pub(crate) sessions: Mutex<HashMap<String, Session>>,
     pub(crate) failures: Mutex<HashMap<String, (u32, std::time::Instant)>>,
     pub(crate) templates: minijinja::Environment<'static>,
@@ -51,8 +54,16 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(archive: Archive, config: ServerConfig) -> Arc<AppState> {
+        AppState::with_readers(archive, Vec::new(), config)
+    }
+
+    /// Like `new`, with extra read-only handles on the same archive (opened by the caller, who
+    /// holds the key) to serve reading pages in parallel.
+    pub fn with_readers(archive: Archive, readers: Vec<Archive>, config: ServerConfig) -> Arc<AppState> {
         Arc::new(AppState {
             archive: Mutex::new(archive),
+            readers: readers.into_iter().map(Mutex::new).collect(),
+            next_reader: Default::default(),
             sessions: Default::default(),
             failures: Default::default(),
             templates: pages::templates(),
@@ -64,6 +75,24 @@ impl AppState {
     /// Read access to the archive, for tests and tools embedding the server.
     pub fn with_archive<T>(&self, f: impl FnOnce(&Archive) -> T) -> T {
         f(&self.archive())
+    }
+
+    /// Computes what the first page views would otherwise wait for (dashboard counts over every
+    /// act), so a server starts answering quickly. Call before serving.
+    pub fn warm(&self) -> Result<(), AppError> {
+        for ceiling in [girok_core::Confidentiality::Internal, girok_core::Confidentiality::Restricted] {
+            pages::dashboard_figures(self, ceiling)?;
+        }
+        Ok(())
+    }
+
+    /// A handle for a page that only reads: the least recently handed-out reader.
+    pub(crate) fn reader(&self) -> std::sync::MutexGuard<'_, Archive> {
+        if self.readers.is_empty() {
+            return self.archive();
+        }
+        let i = self.next_reader.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % self.readers.len();
+        self.readers[i].lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub(crate) fn archive(&self) -> std::sync::MutexGuard<'_, Archive> {
@@ -104,6 +133,13 @@ async fn security_headers(req: axum::extract::Request, next: axum::middleware::N
     h.insert("x-content-type-options", "nosniff".parse().expect("static header"));
     h.insert("referrer-policy", "no-referrer".parse().expect("static header"));
     res
+}
+
+/// Serves on an already bound listener (tests and benchmarks bind port 0 first).
+pub async fn serve_listener(state: Arc<AppState>, listener: std::net::TcpListener) -> std::io::Result<()> {
+    listener.set_nonblocking(true)?;
+    let listener = tokio::net::TcpListener::from_std(listener)?;
+    axum::serve(listener, router(state)).await
 }
 
 /// Serves on `addr` until the process ends.

@@ -43,32 +43,31 @@ fn render(state: &AppState, name: &str, session: &Session, ctx: serde_json::Valu
     Ok(Html(state.templates.get_template(name)?.render(ctx)?))
 }
 
+/// Dashboard figures for one confidentiality ceiling, cached per audit head.
+pub(crate) fn dashboard_figures(state: &AppState, ceiling: girok_core::Confidentiality) -> Result<serde_json::Value, AppError> {
+    let a = state.reader();
+    let head = a.audit_head_seq()?;
+    let key = (head, ceiling as u8);
+    if let Some(v) = state.dashboard_cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned() {
+        return Ok(v);
+    }
+    let counts: Vec<serde_json::Value> = a.counts()?.into_iter().map(|(k, n)| json!({ "kind": k.as_str(), "n": n })).collect();
+    let by_type: Vec<(String, u64)> = a
+        .act_type_counts(ceiling)?
+        .into_iter()
+        .map(|(code, n)| (girok_core::Vocabulary::builtin().get(girok_core::List::ActTypes, &code).map(|t| t.en.clone()).unwrap_or(code), n))
+        .collect();
+    let max = by_type.first().map(|x| x.1).unwrap_or(1).max(1);
+    let rows: Vec<serde_json::Value> = by_type.into_iter().take(12).map(|(t, n)| json!({ "label": t, "n": n, "pct": n * 100 / max })).collect();
+    let v = json!({ "counts": counts, "by_type": rows });
+    let mut cache = state.dashboard_cache.lock().unwrap_or_else(|e| e.into_inner());
+    cache.retain(|(h, _), _| *h == head);
+    cache.insert(key, v.clone());
+    Ok(v)
+}
+
 pub(crate) async fn dashboard(State(state): State<Arc<AppState>>, Authed(session): Authed) -> Result<Html<String>, AppError> {
-    let ceiling = session.user.role.max_confidentiality();
-    let figures = {
-        let a = state.archive();
-        let head = a.audit_head_seq()?;
-        let key = (head, ceiling as u8);
-        let cached = state.dashboard_cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned();
-        match cached {
-            Some(v) => v,
-            None => {
-                let counts: Vec<serde_json::Value> = a.counts()?.into_iter().map(|(k, n)| json!({ "kind": k.as_str(), "n": n })).collect();
-                let by_type: Vec<(String, u64)> = a
-                    .act_type_counts(ceiling)?
-                    .into_iter()
-                    .map(|(code, n)| (girok_core::Vocabulary::builtin().get(girok_core::List::ActTypes, &code).map(|t| t.en.clone()).unwrap_or(code), n))
-                    .collect();
-                let max = by_type.first().map(|x| x.1).unwrap_or(1).max(1);
-                let rows: Vec<serde_json::Value> = by_type.into_iter().take(12).map(|(t, n)| json!({ "label": t, "n": n, "pct": n * 100 / max })).collect();
-                let v = json!({ "counts": counts, "by_type": rows });
-                let mut cache = state.dashboard_cache.lock().unwrap_or_else(|e| e.into_inner());
-                cache.retain(|(h, _), _| *h == head);
-                cache.insert(key, v.clone());
-                v
-            }
-        }
-    };
+    let figures = dashboard_figures(&state, session.user.role.max_confidentiality())?;
     render(&state, "dashboard.html", &session, figures)
 }
 
@@ -83,7 +82,7 @@ pub(crate) struct SearchParams {
 }
 
 fn run_search(state: &AppState, session: &Session, p: &SearchParams) -> Result<Vec<serde_json::Value>, AppError> {
-    let a = state.archive();
+    let a = state.reader();
     let act_type = match p.act_type.trim() {
         "" => None,
         t => Some(girok_core::Vocabulary::builtin().resolve(girok_core::List::ActTypes, t).map_err(|e| AppError::BadInput(e.to_string()))?.code.clone()),
@@ -92,7 +91,7 @@ fn run_search(state: &AppState, session: &Session, p: &SearchParams) -> Result<V
         "" => None,
         pl => Some(a.resolve_place(pl).map_err(|e| AppError::BadInput(e.to_string()))?),
     };
-    let q = SearchQuery { text: p.q.clone(), act_type, place, max_confidentiality: session.user.role.max_confidentiality(), limit: 50, ..Default::default() };
+    let q = SearchQuery { text: p.q.clone(), act_type, place, max_confidentiality: session.user.role.max_confidentiality(), limit: 20, ..Default::default() };
     let hits = a.search(&q)?;
     Ok(hits
         .into_iter()
@@ -117,7 +116,11 @@ pub(crate) async fn search(State(state): State<Arc<AppState>>, Authed(session): 
     render(&state, "search.html", &session, json!({ "q": p.q, "act_type": p.act_type, "place": p.place, "hits": hits }))
 }
 
-pub(crate) async fn api_search(State(state): State<Arc<AppState>>, Authed(session): Authed, Query(p): Query<SearchParams>) -> Result<Json<serde_json::Value>, AppError> {
+pub(crate) async fn api_search(
+    State(state): State<Arc<AppState>>,
+    Authed(session): Authed,
+    Query(p): Query<SearchParams>,
+) -> Result<Json<serde_json::Value>, AppError> {
     let hits: Vec<serde_json::Value> = run_search(&state, &session, &p)?
         .into_iter()
         .map(|mut h| {
@@ -131,7 +134,7 @@ pub(crate) async fn api_search(State(state): State<Arc<AppState>>, Authed(sessio
 pub(crate) async fn record(State(state): State<Arc<AppState>>, Authed(session): Authed, Path(id): Path<String>) -> Result<Html<String>, AppError> {
     let ceiling = session.user.role.max_confidentiality();
     let (rec, segments, history) = {
-        let a = state.archive();
+        let a = state.reader();
         let rec = a.get(&id)?;
         // Threat: a role reading what it may not by guessing ids. Same answer as "no such record".
         if rec.confidentiality() > ceiling {
@@ -155,7 +158,8 @@ pub(crate) async fn record(State(state): State<Arc<AppState>>, Authed(session): 
         } else {
             None
         };
-        let history: Vec<serde_json::Value> = a.history(&id)?.into_iter().map(|e| json!({ "seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action })).collect();
+        let history: Vec<serde_json::Value> =
+            a.history(&id)?.into_iter().map(|e| json!({ "seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action })).collect();
         (rec, segments, history)
     };
     let body = serde_json::to_string_pretty(&rec).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -208,7 +212,12 @@ pub(crate) struct CodeForm {
 }
 
 /// Codes a selected passage of a document as an event with one act, citing the passage.
-pub(crate) async fn code_passage(State(state): State<Arc<AppState>>, Authed(session): Authed, Path(doc_id): Path<String>, Form(form): Form<CodeForm>) -> Result<Response, AppError> {
+pub(crate) async fn code_passage(
+    State(state): State<Arc<AppState>>,
+    Authed(session): Authed,
+    Path(doc_id): Path<String>,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, AppError> {
     require(&session, &[Role::Admin, Role::Documenter])?;
     check_csrf(&session, &form.csrf)?;
     let vocab = girok_core::Vocabulary::builtin();
@@ -289,16 +298,21 @@ fn require_admin(session: &Session) -> Result<(), AppError> {
 pub(crate) async fn audit(State(state): State<Arc<AppState>>, Authed(session): Authed) -> Result<Html<String>, AppError> {
     require_admin(&session)?;
     let entries: Vec<serde_json::Value> = {
-        let a = state.archive();
+        let a = state.reader();
         let all = a.audit_entries(None, 0, i64::MAX)?;
-        all.into_iter().rev().take(200).map(|e| json!({ "seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action, "record": e.record_id, "hash": &e.hash[..16] })).collect()
+        all.into_iter()
+            .rev()
+            .take(200)
+            .map(|e| json!({ "seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action, "record": e.record_id, "hash": &e.hash[..16] }))
+            .collect()
     };
     render(&state, "audit.html", &session, json!({ "entries": entries }))
 }
 
 pub(crate) async fn users(State(state): State<Arc<AppState>>, Authed(session): Authed) -> Result<Html<String>, AppError> {
     require_admin(&session)?;
-    let users: Vec<serde_json::Value> = state.archive().users()?.into_iter().map(|u| json!({ "name": u.username, "role": u.role.as_str(), "clearance": u.identity_clearance })).collect();
+    let users: Vec<serde_json::Value> =
+        state.reader().users()?.into_iter().map(|u| json!({ "name": u.username, "role": u.role.as_str(), "clearance": u.identity_clearance })).collect();
     render(&state, "users.html", &session, json!({ "users": users, "error": "" }))
 }
 
@@ -318,7 +332,10 @@ pub(crate) async fn add_user(State(state): State<Arc<AppState>>, Authed(session)
     check_csrf(&session, &form.csrf)?;
     let role = Role::parse(&form.role).ok_or_else(|| AppError::BadInput(format!("unknown role {:?}", form.role)))?;
     let actor = session.user.username.clone();
-    state.archive().write(&actor, |w| w.set_user(&form.username, &form.password, role, form.clearance.is_some())).map_err(|e| AppError::BadInput(e.to_string()))?;
+    state
+        .archive()
+        .write(&actor, |w| w.set_user(&form.username, &form.password, role, form.clearance.is_some()))
+        .map_err(|e| AppError::BadInput(e.to_string()))?;
     Ok(Redirect::to("/admin/users").into_response())
 }
 
@@ -378,7 +395,7 @@ pub(crate) async fn intake(State(state): State<Arc<AppState>>, Authed(session): 
 pub(crate) async fn review(State(state): State<Arc<AppState>>, Authed(session): Authed) -> Result<Html<String>, AppError> {
     require(&session, &[Role::Admin, Role::Analyst, Role::Documenter])?;
     let items: Vec<serde_json::Value> = {
-        let a = state.archive();
+        let a = state.reader();
         let ceiling = session.user.role.max_confidentiality();
         a.review_queue(None)?
             .into_iter()
@@ -402,7 +419,12 @@ pub(crate) struct Decision {
     decision: String,
 }
 
-pub(crate) async fn review_decide(State(state): State<Arc<AppState>>, Authed(session): Authed, Path(id): Path<i64>, Form(form): Form<Decision>) -> Result<Response, AppError> {
+pub(crate) async fn review_decide(
+    State(state): State<Arc<AppState>>,
+    Authed(session): Authed,
+    Path(id): Path<i64>,
+    Form(form): Form<Decision>,
+) -> Result<Response, AppError> {
     require(&session, &[Role::Admin, Role::Analyst, Role::Documenter])?;
     check_csrf(&session, &form.csrf)?;
     let decision = match form.decision.as_str() {

@@ -109,7 +109,12 @@ pub(crate) struct CsrfForm {
     csrf: String,
 }
 
-pub(crate) async fn logout(State(state): State<Arc<AppState>>, headers: HeaderMap, Authed(session): Authed, Form(form): Form<CsrfForm>) -> Result<Response, AppError> {
+pub(crate) async fn logout(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Authed(session): Authed,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
     check_csrf(&session, &form.csrf)?;
     if let Some(token) = cookie_value(&headers) {
         state.sessions.lock().unwrap_or_else(|e| e.into_inner()).remove(&token);

@@ -551,25 +551,32 @@ impl Writer<'_> {
         if exists.is_some() {
             return Ok(None);
         }
-        self.tx.execute("INSERT INTO review_queue(kind, left_id, right_id, score, status, detail) VALUES (?1, ?2, ?3, ?4, 'open', ?5)", params![kind, left, right, score, detail])?;
+        self.tx.execute(
+            "INSERT INTO review_queue(kind, left_id, right_id, score, status, detail) VALUES (?1, ?2, ?3, ?4, 'open', ?5)",
+            params![kind, left, right, score, detail],
+        )?;
         let id = self.tx.last_insert_rowid();
-        self.append_audit("queue_review", Some(left), Some(serde_json::json!({"review": id, "kind": kind, "left": left, "right": right, "score": score}).to_string()))?;
+        self.append_audit(
+            "queue_review",
+            Some(left),
+            Some(serde_json::json!({"review": id, "kind": kind, "left": left, "right": right, "score": score}).to_string()),
+        )?;
         Ok(Some(id))
     }
 
     /// Accepts, rejects or undoes a proposed merge. Accepting marks the right-hand person
     /// `same_as` the left; undoing clears it. Every decision is audited.
     pub fn decide_review(&mut self, review: i64, decision: ReviewDecision) -> Result<ReviewItem, StoreError> {
-        let item: Option<ReviewItem> = self
-            .tx
-            .query_row("SELECT id, kind, left_id, right_id, score, status, detail FROM review_queue WHERE id = ?1", [review], review_row)
-            .optional()?;
+        let item: Option<ReviewItem> =
+            self.tx.query_row("SELECT id, kind, left_id, right_id, score, status, detail FROM review_queue WHERE id = ?1", [review], review_row).optional()?;
         let item = item.ok_or_else(|| StoreError::NotFound(format!("review {review}")))?;
         let (new_status, same_as) = match (decision, item.status.as_str()) {
             (ReviewDecision::Accept, "open" | "rejected" | "undone") => ("accepted", Some(item.left.clone())),
             (ReviewDecision::Reject, "open" | "undone") => ("rejected", None),
             (ReviewDecision::Undo, "accepted") => ("undone", None),
-            (d, status) => return Err(StoreError::Invalid { id: format!("review {review}"), message: format!("cannot {d:?} a review that is {status}").to_lowercase() }),
+            (d, status) => {
+                return Err(StoreError::Invalid { id: format!("review {review}"), message: format!("cannot {d:?} a review that is {status}").to_lowercase() })
+            }
         };
         if item.kind == "person" && (decision == ReviewDecision::Accept || decision == ReviewDecision::Undo) {
             if let Record::Person(mut p) = self.get(&item.right)? {
@@ -578,7 +585,11 @@ impl Writer<'_> {
             }
         }
         self.tx.execute("UPDATE review_queue SET status = ?2 WHERE id = ?1", params![review, new_status])?;
-        self.append_audit(&format!("review_{new_status}"), Some(&item.right), Some(serde_json::json!({"review": review, "left": item.left, "right": item.right}).to_string()))?;
+        self.append_audit(
+            &format!("review_{new_status}"),
+            Some(&item.right),
+            Some(serde_json::json!({"review": review, "left": item.left, "right": item.right}).to_string()),
+        )?;
         Ok(ReviewItem { status: new_status.to_string(), ..item })
     }
 
@@ -590,12 +601,19 @@ impl Writer<'_> {
             return Err(StoreError::Invalid { id: username.to_string(), message: "accounts need a name and a password of at least 12 characters".into() });
         }
         let salt = SaltString::encode_b64(&random_bytes::<16>()).map_err(|e| StoreError::Invalid { id: username.to_string(), message: e.to_string() })?;
-        let hash = argon2::Argon2::default().hash_password(password.as_bytes(), &salt).map_err(|e| StoreError::Invalid { id: username.to_string(), message: e.to_string() })?.to_string();
+        let hash = argon2::Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map_err(|e| StoreError::Invalid { id: username.to_string(), message: e.to_string() })?
+            .to_string();
         self.tx.execute(
             "INSERT OR REPLACE INTO users(username, password_hash, role, identity_clearance, disabled) VALUES (?1, ?2, ?3, ?4, 0)",
             params![username, hash, role.as_str(), identity_clearance],
         )?;
-        self.append_audit("set_user", None, Some(serde_json::json!({"username": username, "role": role.as_str(), "identity_clearance": identity_clearance}).to_string()))?;
+        self.append_audit(
+            "set_user",
+            None,
+            Some(serde_json::json!({"username": username, "role": role.as_str(), "identity_clearance": identity_clearance}).to_string()),
+        )?;
         Ok(())
     }
 
@@ -855,7 +873,9 @@ impl Archive {
         use argon2::password_hash::{PasswordHash, PasswordVerifier};
         let row: Option<(String, String, bool, bool)> = self
             .conn
-            .query_row("SELECT password_hash, role, identity_clearance, disabled FROM users WHERE username = ?1", [username], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .query_row("SELECT password_hash, role, identity_clearance, disabled FROM users WHERE username = ?1", [username], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
             .optional()?;
         const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2Jq5mEZ8Jx7m0m5h7w3mQyq9Bz3y0cXq3iC2cQ0a1bE";
         let (hash, role, clearance, disabled) = row.clone().unwrap_or((DUMMY.to_string(), "viewer".into(), false, true));
@@ -907,7 +927,9 @@ impl Archive {
 
     /// The review queue, optionally only items with one status, best score first.
     pub fn review_queue(&self, status: Option<&str>) -> Result<Vec<ReviewItem>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT id, kind, left_id, right_id, score, status, detail FROM review_queue WHERE ?1 IS NULL OR status = ?1 ORDER BY score DESC, id")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, kind, left_id, right_id, score, status, detail FROM review_queue WHERE ?1 IS NULL OR status = ?1 ORDER BY score DESC, id")?;
         let rows = stmt.query_map([status], review_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

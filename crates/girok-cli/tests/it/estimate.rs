@@ -62,7 +62,8 @@ fn compare_prints_every_method_and_refusals_are_explained() {
     let bad = write(tmp.path(), "bad.csv", "A,B,C,count\n1,0,0,5\n1,0,0,6\n");
     let r = run(girok(tmp.path()).args(["estimate", "--table"]).arg(&bad));
     assert!(r.stderr.contains("row 3: pattern 100 appears twice"), "{}", r.stderr);
-    let r = ok(girok(tmp.path()).args(["estimate", "--method", "stepwise", "--bootstrap", "50", "--json", "--table"]).arg(shared("us_western_site_5lists.csv")));
+    let r =
+        ok(girok(tmp.path()).args(["estimate", "--method", "stepwise", "--bootstrap", "50", "--json", "--table"]).arg(shared("us_western_site_5lists.csv")));
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert!((v["estimate"].as_f64().unwrap() - 2483.4).abs() < 0.1, "{v}");
     assert!(v["model"].as_str().unwrap().contains("A:E") && v["model"].as_str().unwrap().contains("bootstrap"), "{v}");

@@ -47,7 +47,16 @@ keys = ["exact:soc_sec_id"]
 "#,
     );
     let out = d.join("clusters.csv");
-    let r = ok(girok(d).args(["link", "--id-column", "rec_id", "--input"]).arg(febrl("dataset4a.csv")).arg("--input").arg(febrl("dataset4b.csv")).arg("--config").arg(&config).arg("--output").arg(&out).args(["--explain", "rec-1070-org,rec-1070-dup-0", "--json"]));
+    let r = ok(girok(d)
+        .args(["link", "--id-column", "rec_id", "--input"])
+        .arg(febrl("dataset4a.csv"))
+        .arg("--input")
+        .arg(febrl("dataset4b.csv"))
+        .arg("--config")
+        .arg(&config)
+        .arg("--output")
+        .arg(&out)
+        .args(["--explain", "rec-1070-org,rec-1070-dup-0", "--json"]));
     let text = std::fs::read_to_string(&out).unwrap();
     let rows: Vec<(&str, &str)> = text.lines().skip(1).map(|l| l.split_once(',').unwrap()).collect();
     assert_eq!(rows.len(), 10_000);
@@ -61,7 +70,10 @@ keys = ["exact:soc_sec_id"]
     let json_start = r.stdout.find('{').unwrap();
     let v: serde_json::Value = serde_json::from_str(&r.stdout[json_start..]).unwrap();
     assert!(v["probability"].as_f64().unwrap() > 0.99);
-    assert!(v["fields"].as_array().unwrap().iter().any(|f| f["field"] == "surname" && f["bayes_factor_log2"].as_f64().unwrap() < 0.0), "the surname changed in this pair and counts against it");
+    assert!(
+        v["fields"].as_array().unwrap().iter().any(|f| f["field"] == "surname" && f["bayes_factor_log2"].as_f64().unwrap() < 0.0),
+        "the surname changed in this pair and counts against it"
+    );
 }
 
 #[test]
@@ -110,7 +122,11 @@ fn bad_inputs_get_clear_messages() {
         rows.push_str(&format!("{i},kim\n"));
     }
     let cfg = write(d, "c2.toml", "[[field]]\ncolumn = \"name\"\ncompare = \"name\"\n[[blocking]]\nkeys = [\"exact:name\"]\n");
-    check(&[write(d, "big.csv", &rows)], &["--config", cfg.to_str().unwrap(), "--max-pairs", "1000"], "produce 44850 candidate pairs, more than the limit of 1000");
+    check(
+        &[write(d, "big.csv", &rows)],
+        &["--config", cfg.to_str().unwrap(), "--max-pairs", "1000"],
+        "produce 44850 candidate pairs, more than the limit of 1000",
+    );
     check(&[write(d, "x.csv", "id,name\n1,x\n")], &["--config", write(d, "c3.toml", "bogus = 1\n").to_str().unwrap()], "not a valid linkage config");
 }
 

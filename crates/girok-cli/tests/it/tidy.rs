@@ -40,7 +40,10 @@ fn pure_crates_know_nothing_of_storage_terminals_or_http() {
         let manifest = std::fs::read_to_string(workspace().join("crates").join(krate).join("Cargo.toml")).unwrap();
         let deps = manifest.split("[dependencies]").nth(1).unwrap_or("").split("\n[").next().unwrap_or("");
         for f in forbidden {
-            assert!(!deps.lines().any(|l| l.trim_start().starts_with(&format!("{f} ")) || l.trim_start().starts_with(&format!("{f}."))), "{krate} must not depend on {f}");
+            assert!(
+                !deps.lines().any(|l| l.trim_start().starts_with(&format!("{f} ")) || l.trim_start().starts_with(&format!("{f}."))),
+                "{krate} must not depend on {f}"
+            );
         }
     }
 }

@@ -107,7 +107,8 @@ fn sparsemse_stepwise_golden() {
     // Not here: the Netherlands tables, where SparseMSE's linear-programming existence test
     // refuses pairs that our likelihood-profile test accepts, so the selections differ.
     let names = |t: &Table, pairs: &[usize]| -> Vec<String> {
-        let mut v: Vec<String> = pairs.iter().map(|&p| (0..t.n_lists()).filter(|j| p & (1 << j) != 0).map(|j| t.lists()[j].clone()).collect::<Vec<_>>().join(":")).collect();
+        let mut v: Vec<String> =
+            pairs.iter().map(|&p| (0..t.n_lists()).filter(|j| p & (1 << j) != 0).map(|j| t.lists()[j].clone()).collect::<Vec<_>>().join(":")).collect();
         v.sort();
         v
     };

@@ -20,7 +20,12 @@ struct App {
 
 fn app() -> App {
     let dir = tempfile::tempdir().unwrap();
-    let mut a = Archive::create(&dir.path().join("a"), &KeySource::passphrase("synthetic test passphrase"), CreateOptions { kdf: KdfParams::WEAK_FOR_TESTS, seed_gazetteer: true }).unwrap();
+    let mut a = Archive::create(
+        &dir.path().join("a"),
+        &KeySource::passphrase("synthetic test passphrase"),
+        CreateOptions { kdf: KdfParams::WEAK_FOR_TESTS, seed_gazetteer: true },
+    )
+    .unwrap();
     a.write("setup", |w| {
         for (name, role) in [("admin", Role::Admin), ("doc", Role::Documenter), ("analyst", Role::Analyst), ("viewer", Role::Viewer)] {
             w.set_user(name, PASSWORD, role, false)?;
@@ -99,7 +104,8 @@ async fn login(app: &App, user: &str) -> (String, String) {
 #[tokio::test]
 async fn route_by_role_matrix() {
     let app = app();
-    let routes = ["/", "/search?q=torture", "/records/evt-public", "/records/evt-secret", "/audit", "/admin/users", "/api/search?q=torture", "/intake", "/review"];
+    let routes =
+        ["/", "/search?q=torture", "/records/evt-public", "/records/evt-secret", "/audit", "/admin/users", "/api/search?q=torture", "/intake", "/review"];
     // Expected status per role, in route order.
     let expect: [(&str, [u16; 9]); 5] = [
         ("anonymous", [303, 303, 303, 303, 303, 303, 401, 303, 303]),
@@ -179,7 +185,9 @@ fn multipart(cookie: &str, csrf: Option<&str>, files: &[(&str, &[u8])]) -> Reque
         body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{c}\r\n").as_bytes());
     }
     for (name, bytes) in files {
-        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: text/plain\r\n\r\n").as_bytes());
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: text/plain\r\n\r\n").as_bytes(),
+        );
         body.extend(*bytes);
         body.extend(b"\r\n");
     }
@@ -210,7 +218,12 @@ async fn uploads_are_taken_in_safely() {
 #[tokio::test]
 async fn oversized_uploads_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let mut a = Archive::create(&dir.path().join("a"), &KeySource::passphrase("synthetic test passphrase"), CreateOptions { kdf: KdfParams::WEAK_FOR_TESTS, seed_gazetteer: false }).unwrap();
+    let mut a = Archive::create(
+        &dir.path().join("a"),
+        &KeySource::passphrase("synthetic test passphrase"),
+        CreateOptions { kdf: KdfParams::WEAK_FOR_TESTS, seed_gazetteer: false },
+    )
+    .unwrap();
     a.write("setup", |w| w.set_user("doc", PASSWORD, Role::Documenter, false)).unwrap();
     let app = App { state: AppState::new(a, ServerConfig { max_upload: 4096, ..Default::default() }), _dir: dir };
     let (cookie, csrf) = login(&app, "doc").await;

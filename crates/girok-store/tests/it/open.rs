@@ -129,7 +129,9 @@ fn a_version_1_database_is_migrated_on_open() {
         a.write("coder", |w| w.put(crate::event("evt-1", "Arrest near Onsong (synthetic)", "plc-gn2042267", "1999"))).unwrap();
         // Turn it back into a version 1 database: no record_meta table, the old facet index, no accounts.
         a.raw_connection_for_tests()
-            .execute_batch("DROP TABLE record_meta; DROP INDEX facets_cover; CREATE INDEX facets_rid ON facets(rid); DROP TABLE users; PRAGMA user_version = 1;")
+            .execute_batch(
+                "DROP TABLE record_meta; DROP INDEX facets_cover; CREATE INDEX facets_rid ON facets(rid); DROP TABLE users; PRAGMA user_version = 1;",
+            )
             .unwrap();
     }
     let a = Archive::open(&dir, &key()).unwrap();
