@@ -552,9 +552,8 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 eprintln!("warning: serving on {listen}, not loopback; put it behind TLS (see README) before anyone connects");
             }
             let key = key_source(g, false)?;
-            let readers = (0..2).map(|_| Archive::open(&g.archive, &key)).collect::<Result<Vec<_>, _>>().context("opening read connections")?;
-            let state = girok_server::AppState::with_readers(a, readers, girok_server::ServerConfig { secure_cookies, ..Default::default() });
-            state.warm().map_err(|e| anyhow::anyhow!("preparing the dashboard: {e}"))?;
+            let state = girok_server::AppState::for_serving(a, &key, girok_server::ServerConfig { secure_cookies, ..Default::default() })
+                .context("preparing the web application")?;
             println!("Girok is serving {} at http://{listen}/ (Ctrl-C to stop)", g.archive.display());
             let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
             rt.block_on(girok_server::serve(state, listen)).with_context(|| format!("serving on {listen}"))?;
@@ -874,9 +873,7 @@ fn cmd_demo(dir: &Path, testimonies: usize, seed: u64, serve: Option<std::net::S
     for (name, password, role) in DEMO_ACCOUNTS {
         println!("  {:<11} {name:<11} password {password}", role.as_str());
     }
-    let readers = (0..2).map(|_| Archive::open(dir, &key)).collect::<Result<Vec<_>, _>>().context("opening read connections")?;
-    let state = girok_server::AppState::with_readers(a, readers, girok_server::ServerConfig::default());
-    state.warm().map_err(|e| anyhow::anyhow!("preparing the dashboard: {e}"))?;
+    let state = girok_server::AppState::for_serving(a, &key, girok_server::ServerConfig::default()).context("preparing the web application")?;
     let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     rt.block_on(girok_server::serve(state, listen)).with_context(|| format!("serving on {listen}"))?;
     Ok(Outcome::Clean)

@@ -52,14 +52,38 @@ pub struct AppState {
     pub(crate) dashboard_cache: Mutex<HashMap<(i64, u8), serde_json::Value>>,
 }
 
+/// Read-only connections opened beside the writer: one per core of the machine we target, so
+/// two pages can be answered at once while intake holds the writer.
+const READERS: usize = 2;
+
+/// Why a server could not be made ready.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("opening a read connection to the archive")]
+    Open(#[from] girok_store::OpenError),
+    #[error("computing the dashboard figures")]
+    Warm(#[from] girok_store::StoreError),
+}
+
 impl AppState {
+    /// State with the writer connection only (tests and small tools).
     pub fn new(archive: Archive, config: ServerConfig) -> Arc<AppState> {
-        AppState::with_readers(archive, Vec::new(), config)
+        AppState::build(archive, Vec::new(), config)
     }
 
-    /// Like `new`, with extra read-only handles on the same archive (opened by the caller, who
-    /// holds the key) to serve reading pages in parallel.
-    pub fn with_readers(archive: Archive, readers: Vec<Archive>, config: ServerConfig) -> Arc<AppState> {
+    /// State for serving `archive`: opens read-only connections to the same archive with `key`,
+    /// and computes what the first page views would otherwise wait for (dashboard counts over
+    /// every act), so the server answers quickly from its first request.
+    pub fn for_serving(archive: Archive, key: &girok_store::KeySource, config: ServerConfig) -> Result<Arc<AppState>, StartError> {
+        let readers = (0..READERS).map(|_| Archive::open(archive.dir(), key)).collect::<Result<Vec<_>, _>>()?;
+        let state = AppState::build(archive, readers, config);
+        for role in girok_store::Role::ALL {
+            pages::dashboard_figures(&state, role.max_confidentiality())?;
+        }
+        Ok(state)
+    }
+
+    fn build(archive: Archive, readers: Vec<Archive>, config: ServerConfig) -> Arc<AppState> {
         Arc::new(AppState {
             archive: Mutex::new(archive),
             readers: readers.into_iter().map(Mutex::new).collect(),
@@ -77,16 +101,8 @@ impl AppState {
         f(&self.archive())
     }
 
-    /// Computes what the first page views would otherwise wait for (dashboard counts over every
-    /// act), so a server starts answering quickly. Call before serving.
-    pub fn warm(&self) -> Result<(), AppError> {
-        for ceiling in [girok_core::Confidentiality::Internal, girok_core::Confidentiality::Restricted] {
-            pages::dashboard_figures(self, ceiling)?;
-        }
-        Ok(())
-    }
-
-    /// A handle for a page that only reads: the least recently handed-out reader.
+    /// A handle for a page that only reads, taken in turn from the readers (the writer when there
+    /// are none).
     pub(crate) fn reader(&self) -> std::sync::MutexGuard<'_, Archive> {
         if self.readers.is_empty() {
             return self.archive();

@@ -44,7 +44,7 @@ fn render(state: &AppState, name: &str, session: &Session, ctx: serde_json::Valu
 }
 
 /// Dashboard figures for one confidentiality ceiling, cached per audit head.
-pub(crate) fn dashboard_figures(state: &AppState, ceiling: girok_core::Confidentiality) -> Result<serde_json::Value, AppError> {
+pub(crate) fn dashboard_figures(state: &AppState, ceiling: girok_core::Confidentiality) -> Result<serde_json::Value, girok_store::StoreError> {
     let a = state.reader();
     let head = a.audit_head_seq()?;
     let key = (head, ceiling as u8);
@@ -81,7 +81,7 @@ pub(crate) struct SearchParams {
     place: String,
 }
 
-fn run_search(state: &AppState, session: &Session, p: &SearchParams) -> Result<Vec<serde_json::Value>, AppError> {
+fn run_search(state: &AppState, session: &Session, p: &SearchParams) -> Result<Vec<girok_store::Hit>, AppError> {
     let a = state.reader();
     let act_type = match p.act_type.trim() {
         "" => None,
@@ -92,9 +92,17 @@ fn run_search(state: &AppState, session: &Session, p: &SearchParams) -> Result<V
         pl => Some(a.resolve_place(pl).map_err(|e| AppError::BadInput(e.to_string()))?),
     };
     let q = SearchQuery { text: p.q.clone(), act_type, place, max_confidentiality: session.user.role.max_confidentiality(), limit: 20, ..Default::default() };
-    let hits = a.search(&q)?;
-    Ok(hits
-        .into_iter()
+    Ok(a.search(&q)?)
+}
+
+fn hit_json(h: &girok_store::Hit) -> serde_json::Value {
+    json!({ "id": h.id, "kind": h.kind, "title": h.title, "score": h.score, "snippet": h.snippet.text })
+}
+
+pub(crate) async fn search(State(state): State<Arc<AppState>>, Authed(session): Authed, Query(p): Query<SearchParams>) -> Result<Html<String>, AppError> {
+    let hits = if p.q.trim().is_empty() && p.act_type.is_empty() && p.place.is_empty() { Vec::new() } else { run_search(&state, &session, &p)? };
+    let hits: Vec<serde_json::Value> = hits
+        .iter()
         .map(|h| {
             // The snippet goes to the template as segments, so marks become <mark> and every
             // character of testimony text is escaped.
@@ -106,13 +114,11 @@ fn run_search(state: &AppState, session: &Session, p: &SearchParams) -> Result<V
                 pos = e;
             }
             segments.push(json!({ "text": &h.snippet.text[pos..], "mark": false }));
-            json!({ "id": h.id, "kind": h.kind, "title": h.title, "score": h.score, "snippet": h.snippet.text, "segments": segments })
+            let mut v = hit_json(h);
+            v["segments"] = json!(segments);
+            v
         })
-        .collect())
-}
-
-pub(crate) async fn search(State(state): State<Arc<AppState>>, Authed(session): Authed, Query(p): Query<SearchParams>) -> Result<Html<String>, AppError> {
-    let hits = if p.q.trim().is_empty() && p.act_type.is_empty() && p.place.is_empty() { Vec::new() } else { run_search(&state, &session, &p)? };
+        .collect();
     render(&state, "search.html", &session, json!({ "q": p.q, "act_type": p.act_type, "place": p.place, "hits": hits }))
 }
 
@@ -121,13 +127,7 @@ pub(crate) async fn api_search(
     Authed(session): Authed,
     Query(p): Query<SearchParams>,
 ) -> Result<Json<serde_json::Value>, AppError> {
-    let hits: Vec<serde_json::Value> = run_search(&state, &session, &p)?
-        .into_iter()
-        .map(|mut h| {
-            h.as_object_mut().map(|o| o.remove("segments"));
-            h
-        })
-        .collect();
+    let hits: Vec<serde_json::Value> = run_search(&state, &session, &p)?.iter().map(hit_json).collect();
     Ok(Json(json!({ "hits": hits })))
 }
 
@@ -286,23 +286,15 @@ pub(crate) async fn code_passage(
     Ok(Redirect::to(&format!("/records/{doc_id}")).into_response())
 }
 
-fn require_admin(session: &Session) -> Result<(), AppError> {
-    if session.user.role == Role::Admin {
-        Ok(())
-    } else {
-        // Admin pages do not exist for anyone else.
-        Err(AppError::NotFound)
-    }
-}
-
 pub(crate) async fn audit(State(state): State<Arc<AppState>>, Authed(session): Authed) -> Result<Html<String>, AppError> {
-    require_admin(&session)?;
+    require(&session, &[Role::Admin])?;
     let entries: Vec<serde_json::Value> = {
         let a = state.reader();
-        let all = a.audit_entries(None, 0, i64::MAX)?;
-        all.into_iter()
+        // Only the tail is shown: reading a million-entry log to drop all but 200 would not scale.
+        let head = a.audit_head_seq()?;
+        a.audit_entries(None, head - 199, head)?
+            .into_iter()
             .rev()
-            .take(200)
             .map(|e| json!({ "seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action, "record": e.record_id, "hash": &e.hash[..16] }))
             .collect()
     };
@@ -310,7 +302,7 @@ pub(crate) async fn audit(State(state): State<Arc<AppState>>, Authed(session): A
 }
 
 pub(crate) async fn users(State(state): State<Arc<AppState>>, Authed(session): Authed) -> Result<Html<String>, AppError> {
-    require_admin(&session)?;
+    require(&session, &[Role::Admin])?;
     let users: Vec<serde_json::Value> =
         state.reader().users()?.into_iter().map(|u| json!({ "name": u.username, "role": u.role.as_str(), "clearance": u.identity_clearance })).collect();
     render(&state, "users.html", &session, json!({ "users": users, "error": "" }))
@@ -328,7 +320,7 @@ pub(crate) struct NewUser {
 }
 
 pub(crate) async fn add_user(State(state): State<Arc<AppState>>, Authed(session): Authed, Form(form): Form<NewUser>) -> Result<Response, AppError> {
-    require_admin(&session)?;
+    require(&session, &[Role::Admin])?;
     check_csrf(&session, &form.csrf)?;
     let role = Role::parse(&form.role).ok_or_else(|| AppError::BadInput(format!("unknown role {:?}", form.role)))?;
     let actor = session.user.username.clone();
@@ -339,6 +331,7 @@ pub(crate) async fn add_user(State(state): State<Arc<AppState>>, Authed(session)
     Ok(Redirect::to("/admin/users").into_response())
 }
 
+/// A page for other roles does not exist: 404, so its existence is not revealed.
 fn require(session: &Session, roles: &[Role]) -> Result<(), AppError> {
     if roles.contains(&session.user.role) {
         Ok(())

@@ -804,6 +804,8 @@ pub enum Role {
 }
 
 impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Documenter, Role::Analyst, Role::Viewer];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Admin => "admin",
@@ -814,13 +816,7 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Option<Role> {
-        Some(match s {
-            "admin" => Role::Admin,
-            "documenter" => Role::Documenter,
-            "analyst" => Role::Analyst,
-            "viewer" => Role::Viewer,
-            _ => return None,
-        })
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
     /// The most confidential records this role may see.

@@ -20,12 +20,8 @@ struct App {
 
 fn app() -> App {
     let dir = tempfile::tempdir().unwrap();
-    let mut a = Archive::create(
-        &dir.path().join("a"),
-        &KeySource::passphrase("synthetic test passphrase"),
-        CreateOptions { kdf: KdfParams::WEAK_FOR_TESTS, seed_gazetteer: true },
-    )
-    .unwrap();
+    let key = KeySource::passphrase("synthetic test passphrase");
+    let mut a = Archive::create(&dir.path().join("a"), &key, CreateOptions { kdf: KdfParams::WEAK_FOR_TESTS, seed_gazetteer: true }).unwrap();
     a.write("setup", |w| {
         for (name, role) in [("admin", Role::Admin), ("doc", Role::Documenter), ("analyst", Role::Analyst), ("viewer", Role::Viewer)] {
             w.set_user(name, PASSWORD, role, false)?;
@@ -55,7 +51,9 @@ fn app() -> App {
         Ok(())
     })
     .unwrap();
-    App { state: AppState::new(a, ServerConfig { max_failures: 3, ..Default::default() }), _dir: dir }
+    // As `girok serve` builds it: pages read through their own connections, so every test below
+    // also checks that a reader sees what the writer committed.
+    App { state: AppState::for_serving(a, &key, ServerConfig { max_failures: 3, ..Default::default() }).unwrap(), _dir: dir }
 }
 
 struct Res {
@@ -251,6 +249,9 @@ async fn a_documenter_codes_a_passage_and_it_is_marked_and_searchable() {
     assert!(page.body.contains(">she was beaten</a></mark>"), "{}", page.body);
     let dash = send(&app, get("/", Some(&cookie))).await;
     assert!(dash.body.contains("<td>Torture</td>"), "the dashboard counts the new act: {}", dash.body);
+    let (ac, _) = login(&app, "admin").await;
+    let audit = send(&app, get("/audit", Some(&ac))).await;
+    assert!(audit.body.contains(&doc), "the audit page shows the latest entries: {}", audit.body);
     let found = send(&app, get("/api/search?q=beaten&act_type=torture", Some(&cookie))).await;
     assert!(found.body.contains("\"act-"), "{}", found.body);
     // Bad input is refused with a message; a viewer cannot code at all.
