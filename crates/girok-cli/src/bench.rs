@@ -351,7 +351,7 @@ fn web(archive_dir: &Path, secs: u64, rate: u64) -> anyhow::Result<()> {
         .map(|h| h.id.clone())
         .context("no document in the archive")?;
     let t = Instant::now();
-    let state = girok_server::AppState::for_serving(a, &key, girok_server::ServerConfig::default()).context("preparing the web application")?;
+    let state = girok_server::AppState::for_serving(a, girok_server::ServerConfig::default()).context("preparing the web application")?;
     println!("\nweb: ready to serve in {:.1} s (read connections opened, dashboard figures computed)", t.elapsed().as_secs_f64());
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;

@@ -551,8 +551,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             if !listen.ip().is_loopback() {
                 eprintln!("warning: serving on {listen}, not loopback; put it behind TLS (see README) before anyone connects");
             }
-            let key = key_source(g, false)?;
-            let state = girok_server::AppState::for_serving(a, &key, girok_server::ServerConfig { secure_cookies, ..Default::default() })
+            let state = girok_server::AppState::for_serving(a, girok_server::ServerConfig { secure_cookies, ..Default::default() })
                 .context("preparing the web application")?;
             println!("Girok is serving {} at http://{listen}/ (Ctrl-C to stop)", g.archive.display());
             let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
@@ -873,7 +872,7 @@ fn cmd_demo(dir: &Path, testimonies: usize, seed: u64, serve: Option<std::net::S
     for (name, password, role) in DEMO_ACCOUNTS {
         println!("  {:<11} {name:<11} password {password}", role.as_str());
     }
-    let state = girok_server::AppState::for_serving(a, &key, girok_server::ServerConfig::default()).context("preparing the web application")?;
+    let state = girok_server::AppState::for_serving(a, girok_server::ServerConfig::default()).context("preparing the web application")?;
     let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     rt.block_on(girok_server::serve(state, listen)).with_context(|| format!("serving on {listen}"))?;
     Ok(Outcome::Clean)

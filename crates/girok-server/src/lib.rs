@@ -71,11 +71,11 @@ impl AppState {
         AppState::build(archive, Vec::new(), config)
     }
 
-    /// State for serving `archive`: opens read-only connections to the same archive with `key`,
-    /// and computes what the first page views would otherwise wait for (dashboard counts over
-    /// every act), so the server answers quickly from its first request.
-    pub fn for_serving(archive: Archive, key: &girok_store::KeySource, config: ServerConfig) -> Result<Arc<AppState>, StartError> {
-        let readers = (0..READERS).map(|_| Archive::open(archive.dir(), key)).collect::<Result<Vec<_>, _>>()?;
+    /// State for serving `archive`: opens read connections to the same archive, and computes
+    /// what the first page views would otherwise wait for (dashboard counts over every act), so
+    /// the server answers quickly from its first request.
+    pub fn for_serving(archive: Archive, config: ServerConfig) -> Result<Arc<AppState>, StartError> {
+        let readers = (0..READERS).map(|_| archive.another_connection()).collect::<Result<Vec<_>, _>>()?;
         let state = AppState::build(archive, readers, config);
         for role in girok_store::Role::ALL {
             pages::dashboard_figures(&state, role.max_confidentiality())?;

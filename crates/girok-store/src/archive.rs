@@ -28,6 +28,9 @@ pub struct Archive {
     pub(crate) age_identity: age::x25519::Identity,
     pub(crate) signing_key: ed25519_dalek::SigningKey,
     pub(crate) clock: fn() -> String,
+    /// The derived database key, kept (zeroized on drop) only so `another_connection` need not
+    /// run the KDF again or ask for the passphrase twice.
+    db_key: Zeroizing<[u8; 32]>,
 }
 
 /// Options for a new archive.
@@ -162,7 +165,7 @@ impl Archive {
                 .map_err(damaged)?;
             tx.commit().map_err(damaged)?;
         }
-        let mut archive = Archive { dir: dir.to_path_buf(), conn, age_identity: identity, signing_key, clock: now_rfc3339 };
+        let mut archive = Archive { dir: dir.to_path_buf(), conn, age_identity: identity, signing_key, clock: now_rfc3339, db_key };
         archive
             .write("girok", |w| {
                 w.append_audit("create_archive", None, Some(format!("{{\"format_version\":{CURRENT_VERSION}}}")))?;
@@ -217,7 +220,23 @@ impl Archive {
         let secret: [u8; 32] =
             secret.as_slice().try_into().map_err(|_| OpenError::Damaged { path: db_path.clone(), detail: "the stored signing key is malformed".into() })?;
         let signing_key = ed25519_dalek::SigningKey::from_bytes(&secret);
-        Ok(Archive { dir: dir.to_path_buf(), conn, age_identity: identity, signing_key, clock: now_rfc3339 })
+        Ok(Archive { dir: dir.to_path_buf(), conn, age_identity: identity, signing_key, clock: now_rfc3339, db_key })
+    }
+
+    /// A second connection to this archive, for a server's read-only pages: same keys, no KDF run.
+    pub fn another_connection(&self) -> Result<Archive, OpenError> {
+        let db_path = self.dir.join(DB_FILE);
+        let conn = open_connection(&db_path, &self.db_key)
+            .and_then(|c| tune(&c).map(|()| c))
+            .map_err(|e| OpenError::Damaged { path: db_path.clone(), detail: e.to_string() })?;
+        Ok(Archive {
+            dir: self.dir.clone(),
+            conn,
+            age_identity: self.age_identity.clone(),
+            signing_key: self.signing_key.clone(),
+            clock: self.clock,
+            db_key: self.db_key.clone(),
+        })
     }
 
     pub fn dir(&self) -> &Path {

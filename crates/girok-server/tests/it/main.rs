@@ -53,7 +53,7 @@ fn app() -> App {
     .unwrap();
     // As `girok serve` builds it: pages read through their own connections, so every test below
     // also checks that a reader sees what the writer committed.
-    App { state: AppState::for_serving(a, &key, ServerConfig { max_failures: 3, ..Default::default() }).unwrap(), _dir: dir }
+    App { state: AppState::for_serving(a, ServerConfig { max_failures: 3, ..Default::default() }).unwrap(), _dir: dir }
 }
 
 struct Res {
