@@ -227,7 +227,7 @@ fn build(dir: &Path, key: &KeySource, n_docs: usize, n_acts: usize) -> anyhow::R
     let ds = girok_synth::generate(&girok_synth::Config { seed: 42, testimonies: n_docs });
     print!("\nbuilding a synthetic archive: {} testimonies … ", ds.documents.len());
     std::io::stdout().flush()?;
-    let loaded = crate_load(&mut a, &ds)?;
+    let loaded = a.load_synthetic(&ds, &mut |_, _, _| {})?.acts;
     // Top the acts up to n_acts with variants of the generated ones (new ids, shifted dates).
     let mut rng = ChaCha8Rng::seed_from_u64(5);
     let mut extra = n_acts.saturating_sub(loaded);
@@ -257,53 +257,6 @@ fn build(dir: &Path, key: &KeySource, n_docs: usize, n_acts: usize) -> anyhow::R
     a.optimize()?;
     println!("optimized (FTS merge + VACUUM) in {:.0} s", t.elapsed().as_secs_f64());
     Ok(a)
-}
-
-fn crate_load(a: &mut Archive, ds: &girok_synth::Dataset) -> anyhow::Result<usize> {
-    a.write("bench", |w| {
-        for s in &ds.sources {
-            w.put(Record::Source(s.clone()))?;
-        }
-        for p in &ds.persons {
-            let mut bare = p.clone();
-            bare.relationships.clear();
-            w.put(Record::Person(bare))?;
-        }
-        Ok(())
-    })?;
-    for chunk in ds.documents.chunks(1000) {
-        a.write("bench", |w| {
-            for d in chunk {
-                let meta = IntakeMeta {
-                    id: Some(d.id.clone()),
-                    received_from: Some(d.source.clone()),
-                    confidentiality: d.confidentiality,
-                    synthetic: true,
-                    ..Default::default()
-                };
-                w.add_bytes(&d.file_name, d.text.as_bytes(), &meta)
-                    .map_err(|e| girok_store::StoreError::Invalid { id: d.id.clone(), message: e.to_string() })?;
-            }
-            Ok(())
-        })?;
-    }
-    for chunk in ds.events.chunks(10_000) {
-        a.write("bench", |w| {
-            for e in chunk {
-                w.put(Record::Event(e.clone()))?;
-            }
-            Ok(())
-        })?;
-    }
-    for chunk in ds.acts.chunks(10_000) {
-        a.write("bench", |w| {
-            for x in chunk {
-                w.put(Record::Act(x.clone()))?;
-            }
-            Ok(())
-        })?;
-    }
-    Ok(ds.acts.len())
 }
 
 /// One HTTP/1.1 request on a kept-alive connection; returns status, headers and body.

@@ -5,12 +5,10 @@
 //! organisation. "The same victim" means the same person record, or records a reviewer merged
 //! (`same_as`, from `girok link persons` and `girok review accept`).
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
-use girok_core::model::{Kind, Record};
 use girok_core::vocab::{List, Vocabulary};
 use girok_estimate::dga::DgaOptions;
 use girok_estimate::lcmcr::LcmcrOptions;
@@ -166,90 +164,32 @@ fn tables_from_archive(archive: &girok_store::Archive, act_type: &str, args: &Es
     if args.lists_by != "source-organisation" {
         bail!("--lists-by {:?}: only source-organisation is supported", args.lists_by);
     }
-    let vocab = Vocabulary::builtin();
-    let code = vocab.resolve(List::ActTypes, act_type).with_context(|| format!("--acts {act_type:?}"))?.code.clone();
-    let mut organisation: BTreeMap<String, String> = BTreeMap::new();
-    for r in archive.list(Kind::Source)? {
-        if let Record::Source(s) = r {
-            organisation.insert(s.id.clone(), s.organisation.clone().unwrap_or(s.id));
-        }
-    }
-    let mut province_of: BTreeMap<String, String> = BTreeMap::new();
-    for r in archive.list(Kind::Place)? {
-        if let Record::Place(p) = r {
-            if p.kind == girok_core::model::PlaceKind::Province {
-                for d in archive.place_descendants(&p.id)? {
-                    province_of.insert(d, p.name.clone());
-                }
-            }
-        }
-    }
-    // One victim counted once per list: accepted merges (same_as) map records to one person.
-    let mut same_as: BTreeMap<String, String> = BTreeMap::new();
-    for r in archive.list(Kind::Person)? {
-        if let Record::Person(p) = r {
-            if let Some(t) = p.same_as {
-                same_as.insert(p.id, t);
-            }
-        }
-    }
-    let canonical = |id: &str| -> String {
-        let mut cur = id.to_string();
-        for _ in 0..32 {
-            match same_as.get(&cur) {
-                Some(next) => cur = next.clone(),
-                None => break,
-            }
-        }
-        cur
+    let code = Vocabulary::builtin().resolve(List::ActTypes, act_type).with_context(|| format!("--acts {act_type:?}"))?.code.clone();
+    let stratify = match args.stratify {
+        None => girok_store::Stratify::None,
+        Some(Stratum::Province) => girok_store::Stratify::Province,
+        Some(Stratum::Year) => girok_store::Stratify::Year,
+        Some(Stratum::ActType) => girok_store::Stratify::ActType,
     };
-    let from = args.from.and_then(|y| girok_core::Day::from_ymd(y, 1, 1).ok());
-    let to = args.to.and_then(|y| girok_core::Day::from_ymd(y, 12, 31).ok());
-    // stratum -> victim -> set of organisations
-    let mut sightings: BTreeMap<String, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
-    for r in archive.list(Kind::Act)? {
-        let Record::Act(a) = r else { continue };
-        if !vocab.is_within(List::ActTypes, &a.act_type, &code) {
-            continue;
-        }
-        let date = a.date.clone().unwrap_or_else(girok_core::UncertainDate::unknown);
-        if (from.is_some() || to.is_some())
-            && !date.overlaps(&girok_core::UncertainDate { earliest: from, latest: to, precision: girok_core::date::Precision::Range, text: String::new() })
-        {
-            continue;
-        }
-        let Some(org) = a.source.as_ref().and_then(|s| organisation.get(s)) else { continue };
-        let stratum = match args.stratify {
-            None => "all".to_string(),
-            Some(Stratum::Province) => a.place.as_ref().and_then(|p| province_of.get(p)).cloned().unwrap_or_else(|| "unknown province".into()),
-            Some(Stratum::Year) => date
-                .earliest
-                .filter(|e| Some(e.year()) == date.latest.map(|l| l.year()))
-                .map(|e| e.year().to_string())
-                .unwrap_or_else(|| "undated or spanning years".into()),
-            Some(Stratum::ActType) => vocab.ancestors(List::ActTypes, &a.act_type).last().map(|t| t.en.clone()).unwrap_or_default(),
-        };
-        sightings.entry(stratum).or_default().entry(canonical(&a.victim)).or_default().insert(org.clone());
-    }
-    if sightings.is_empty() {
+    let q = girok_store::CaptureQuery {
+        act_type: code.clone(),
+        from_year: args.from,
+        to_year: args.to,
+        stratify,
+        // The CLI holds the archive key: it sees every record.
+        max_confidentiality: girok_core::Confidentiality::Restricted,
+    };
+    let tables = archive.capture_tables(&q)?;
+    if tables.is_empty() {
         bail!("no acts of type {code} with a source in the archive match; nothing to estimate");
     }
     let mut out = Vec::new();
-    for (stratum, victims) in sightings {
-        let lists: Vec<String> = victims.values().flatten().cloned().collect::<BTreeSet<_>>().into_iter().collect();
-        if lists.len() < 2 {
-            eprintln!("warning: stratum {stratum} has only {} list(s); skipped", lists.len());
+    for t in tables {
+        if t.lists.len() < 2 {
+            eprintln!("warning: stratum {} has only {} list(s); skipped", t.stratum, t.lists.len());
             continue;
         }
-        if lists.len() > girok_estimate::table::MAX_LISTS {
-            bail!("stratum {stratum} has {} organisations; at most {} lists are supported", lists.len(), girok_estimate::table::MAX_LISTS);
-        }
-        let mut counts = vec![0u64; 1 << lists.len()];
-        for orgs in victims.values() {
-            let mask = orgs.iter().map(|o| 1usize << lists.iter().position(|l| l == o).expect("list built from these")).fold(0, |a, b| a | b);
-            counts[mask] += 1;
-        }
-        out.push((stratum, Table::new(lists, counts)));
+        out.push((t.stratum, Table::new(t.lists, t.counts)));
     }
     if out.is_empty() {
         bail!("no stratum has at least two lists");

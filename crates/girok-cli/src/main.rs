@@ -5,7 +5,6 @@
 
 mod estimate;
 mod link;
-mod load;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -836,7 +835,7 @@ fn cmd_demo(dir: &Path, testimonies: usize, seed: u64, serve: Option<std::net::S
     let mut a = Archive::create(dir, &key, CreateOptions { kdf: KdfParams::INTERACTIVE, seed_gazetteer: true })
         .with_context(|| format!("creating {}", dir.display()))?;
     let pb = bar(ds.documents.len() as u64, "documents");
-    let loaded = load::load(&mut a, &ds, &mut |what, done, total| {
+    let loaded = a.load_synthetic(&ds, &mut |what, done, total| {
         pb.set_message(what.to_string());
         pb.set_length(total as u64);
         pb.set_position(done as u64);

@@ -5,7 +5,9 @@
 //! not revealed. Every state-changing form carries a per-session CSRF token. Templates are
 //! named `.html`, so minijinja escapes every value: testimony text is always shown as text.
 
+mod browse;
 mod error;
+mod i18n;
 mod pages;
 mod session;
 
@@ -17,6 +19,7 @@ use axum::Router;
 use girok_store::Archive;
 
 pub use error::AppError;
+pub use i18n::Lang;
 pub use session::Session;
 
 /// Settings of a running server.
@@ -127,10 +130,20 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/search", get(pages::search))
         .route("/records/{id}", get(pages::record))
         .route("/records/{id}/code", post(pages::code_passage))
-        .route("/static/code.js", get(pages::code_js))
+        .route("/static/{name}", get(browse::asset))
+        .route("/lang", get(session::set_lang))
+        .route("/records", get(browse::records))
+        .route("/map", get(browse::map))
+        .route("/estimate", get(browse::estimate))
         .route("/audit", get(pages::audit))
+        .route("/audit/verify", post(pages::audit_verify))
         .route("/admin/users", get(pages::users).post(pages::add_user))
         .route("/api/search", get(pages::api_search))
+        .route("/api/records", get(browse::api_records))
+        .route("/api/records/{id}", get(browse::api_record))
+        .route("/api/map", get(browse::api_map))
+        .route("/api/estimate", get(browse::api_estimate))
+        .route("/api/openapi.json", get(browse::openapi))
         .route("/intake", get(pages::intake_form).post(pages::intake))
         .route("/review", get(pages::review))
         .route("/review/{id}", post(pages::review_decide))

@@ -14,33 +14,72 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::session::{check_csrf, Authed, Session};
 use crate::AppState;
 
+/// Every template, by name. Names end in .html so minijinja escapes every value inserted.
+pub(crate) const TEMPLATES: &[(&str, &str)] = &[
+    ("layout.html", include_str!("templates/layout.html")),
+    ("login.html", include_str!("templates/login.html")),
+    ("dashboard.html", include_str!("templates/dashboard.html")),
+    ("search.html", include_str!("templates/search.html")),
+    ("record.html", include_str!("templates/record.html")),
+    ("records.html", include_str!("templates/records.html")),
+    ("map.html", include_str!("templates/map.html")),
+    ("estimate.html", include_str!("templates/estimate.html")),
+    ("audit.html", include_str!("templates/audit.html")),
+    ("users.html", include_str!("templates/users.html")),
+    ("intake.html", include_str!("templates/intake.html")),
+    ("review.html", include_str!("templates/review.html")),
+];
+
 pub(crate) fn templates() -> minijinja::Environment<'static> {
     let mut env = minijinja::Environment::new();
-    // Names end in .html so minijinja escapes every value inserted into them.
-    for (name, src) in [
-        ("layout.html", include_str!("templates/layout.html")),
-        ("login.html", include_str!("templates/login.html")),
-        ("dashboard.html", include_str!("templates/dashboard.html")),
-        ("search.html", include_str!("templates/search.html")),
-        ("record.html", include_str!("templates/record.html")),
-        ("audit.html", include_str!("templates/audit.html")),
-        ("users.html", include_str!("templates/users.html")),
-        ("intake.html", include_str!("templates/intake.html")),
-        ("review.html", include_str!("templates/review.html")),
-    ] {
+    for (name, src) in TEMPLATES {
         env.add_template(name, src).expect("templates shipped with girok-server parse");
     }
+    crate::i18n::install(&mut env);
     env
 }
 
-fn render(state: &AppState, name: &str, session: &Session, ctx: serde_json::Value) -> Result<Html<String>, AppError> {
+pub(crate) fn render(state: &AppState, name: &str, session: &Session, ctx: serde_json::Value) -> Result<Html<String>, AppError> {
     let mut ctx = ctx;
     ctx["user"] = json!({ "name": session.user.username, "role": session.user.role.as_str(), "admin": session.user.role == Role::Admin });
     ctx["csrf"] = json!(session.csrf);
+    ctx["lang"] = json!(session.lang.code());
+    ctx["here"] = json!(session.here);
     Ok(Html(state.templates.get_template(name)?.render(ctx)?))
+}
+
+/// A label in the session's language: Korean when asked for and known, English otherwise.
+pub(crate) fn pick(lang: Lang, en: &str, ko: Option<&str>) -> String {
+    match (lang, ko) {
+        (Lang::Ko, Some(k)) if !k.is_empty() => k.to_string(),
+        _ => en.to_string(),
+    }
+}
+
+/// Sets `label` on every object in `rows` from its `en` and `ko` fields.
+fn localize(rows: &mut serde_json::Value, lang: Lang) {
+    if let Some(rows) = rows.as_array_mut() {
+        for r in rows {
+            let label = pick(lang, r["en"].as_str().unwrap_or(""), r["ko"].as_str());
+            r["label"] = json!(label);
+        }
+    }
+}
+
+/// Bars scaled to the largest value, as percentages for CSS widths/heights.
+fn bars(rows: Vec<(serde_json::Value, u64)>) -> serde_json::Value {
+    let max = rows.iter().map(|r| r.1).max().unwrap_or(1).max(1);
+    rows.into_iter()
+        .map(|(mut v, n)| {
+            v["n"] = json!(n);
+            v["pct"] = json!((n * 100).div_ceil(max));
+            v
+        })
+        .collect()
 }
 
 /// Dashboard figures for one confidentiality ceiling, cached per audit head.
@@ -52,14 +91,61 @@ pub(crate) fn dashboard_figures(state: &AppState, ceiling: girok_core::Confident
         return Ok(v);
     }
     let counts: Vec<serde_json::Value> = a.counts()?.into_iter().map(|(k, n)| json!({ "kind": k.as_str(), "n": n })).collect();
-    let by_type: Vec<(String, u64)> = a
-        .act_type_counts(ceiling)?
+    let vocab = girok_core::Vocabulary::builtin();
+    let by_type = bars(
+        a.act_type_counts(ceiling)?
+            .into_iter()
+            .take(12)
+            .map(|(code, n)| {
+                let term = vocab.get(girok_core::List::ActTypes, &code);
+                (json!({ "code": code, "en": term.map(|t| t.en.clone()).unwrap_or_else(|| code.clone()), "ko": term.and_then(|t| t.ko.clone()) }), n)
+            })
+            .collect(),
+    );
+    let (years, undated) = a.act_year_counts(ceiling)?;
+    let by_year = bars(years.into_iter().map(|(y, n)| (json!({ "year": y }), n)).collect());
+    let places: std::collections::HashMap<String, girok_core::model::Place> = a
+        .list(Kind::Place)?
         .into_iter()
-        .map(|(code, n)| (girok_core::Vocabulary::builtin().get(girok_core::List::ActTypes, &code).map(|t| t.en.clone()).unwrap_or(code), n))
+        .filter_map(|r| match r {
+            Record::Place(p) if p.confidentiality <= ceiling => Some((p.id.clone(), p)),
+            _ => None,
+        })
         .collect();
-    let max = by_type.first().map(|x| x.1).unwrap_or(1).max(1);
-    let rows: Vec<serde_json::Value> = by_type.into_iter().take(12).map(|(t, n)| json!({ "label": t, "n": n, "pct": n * 100 / max })).collect();
-    let v = json!({ "counts": counts, "by_type": rows });
+    let place_counts = a.act_place_counts(ceiling)?;
+    let place_rows = |want: fn(girok_core::model::PlaceKind) -> bool, n_max: usize| {
+        bars(
+            place_counts
+                .iter()
+                .filter_map(|(id, n)| places.get(id).filter(|p| want(p.kind)).map(|p| (json!({ "id": id, "en": p.name, "ko": p.name_ko }), *n)))
+                .take(n_max)
+                .collect(),
+        )
+    };
+    let by_province = place_rows(|k| k == girok_core::model::PlaceKind::Province, 20);
+    let by_facility = place_rows(|k| k.is_facility(), 12);
+    // Recent intake from the tail of the audit log, so it costs the same on any archive size.
+    let head_seq = a.audit_head_seq()?;
+    let mut recent = Vec::new();
+    for e in a.audit_entries(None, head_seq - 499, head_seq)?.into_iter().rev() {
+        let Some(id) = e.record_id.filter(|id| Kind::of_id(id) == Some(Kind::Document)) else { continue };
+        if recent.iter().any(|r: &serde_json::Value| r["id"] == id.as_str()) {
+            continue;
+        }
+        if let Ok(r) = a.get(&id) {
+            if r.confidentiality() <= ceiling {
+                recent.push(json!({ "id": id, "title": r.title(), "at": e.at }));
+            }
+        }
+        if recent.len() == 8 {
+            break;
+        }
+    }
+    let mut review = std::collections::BTreeMap::new();
+    for it in a.review_queue(None)? {
+        *review.entry(it.status).or_insert(0u64) += 1;
+    }
+    let v = json!({ "counts": counts, "by_type": by_type, "by_year": by_year, "undated": undated, "by_province": by_province, "by_facility": by_facility, "recent": recent, "review": review });
     let mut cache = state.dashboard_cache.lock().unwrap_or_else(|e| e.into_inner());
     cache.retain(|(h, _), _| *h == head);
     cache.insert(key, v.clone());
@@ -67,7 +153,10 @@ pub(crate) fn dashboard_figures(state: &AppState, ceiling: girok_core::Confident
 }
 
 pub(crate) async fn dashboard(State(state): State<Arc<AppState>>, Authed(session): Authed) -> Result<Html<String>, AppError> {
-    let figures = dashboard_figures(&state, session.user.role.max_confidentiality())?;
+    let mut figures = dashboard_figures(&state, session.user.role.max_confidentiality())?;
+    for key in ["by_type", "by_province", "by_facility"] {
+        localize(&mut figures[key], session.lang);
+    }
     render(&state, "dashboard.html", &session, figures)
 }
 
@@ -133,7 +222,7 @@ pub(crate) async fn api_search(
 
 pub(crate) async fn record(State(state): State<Arc<AppState>>, Authed(session): Authed, Path(id): Path<String>) -> Result<Html<String>, AppError> {
     let ceiling = session.user.role.max_confidentiality();
-    let (rec, segments, history) = {
+    let (rec, segments, history, linked) = {
         let a = state.reader();
         let rec = a.get(&id)?;
         // Threat: a role reading what it may not by guessing ids. Same answer as "no such record".
@@ -160,7 +249,20 @@ pub(crate) async fn record(State(state): State<Arc<AppState>>, Authed(session): 
         };
         let history: Vec<serde_json::Value> =
             a.history(&id)?.into_iter().map(|e| json!({ "seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action })).collect();
-        (rec, segments, history)
+        // Every record this one names (event, victim, place, source, cited documents…), as far
+        // as the role may see them.
+        let mut ids = Vec::new();
+        collect_ids(&serde_json::to_value(&rec).unwrap_or_default(), &mut ids);
+        ids.retain(|x| x != rec.id());
+        ids.sort();
+        ids.dedup();
+        let linked: Vec<serde_json::Value> = ids
+            .into_iter()
+            .filter_map(|x| a.get(&x).ok())
+            .filter(|r| r.confidentiality() <= ceiling)
+            .map(|r| json!({ "id": r.id(), "kind": r.kind().as_str(), "title": r.title() }))
+            .collect();
+        (rec, segments, history, linked)
     };
     let body = serde_json::to_string_pretty(&rec).map_err(|e| AppError::Internal(e.to_string()))?;
     let can_code = rec.kind() == Kind::Document && matches!(session.user.role, Role::Admin | Role::Documenter);
@@ -168,8 +270,18 @@ pub(crate) async fn record(State(state): State<Arc<AppState>>, Authed(session): 
         &state,
         "record.html",
         &session,
-        json!({ "id": rec.id(), "kind": rec.kind().as_str(), "title": rec.title(), "confidentiality": rec.confidentiality().as_str(), "body": body, "segments": segments, "history": history, "can_code": can_code }),
+        json!({ "id": rec.id(), "kind": rec.kind().as_str(), "title": rec.title(), "confidentiality": rec.confidentiality().as_str(), "body": body, "segments": segments, "history": history, "can_code": can_code, "linked": linked, "is_place": rec.kind() == Kind::Place }),
     )
+}
+
+/// Strings in a record that are ids of records (by their kind prefix).
+fn collect_ids(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s) if Kind::of_id(s).is_some() && !s.contains(char::is_whitespace) => out.push(s.clone()),
+        serde_json::Value::Array(xs) => xs.iter().for_each(|x| collect_ids(x, out)),
+        serde_json::Value::Object(m) => m.values().for_each(|x| collect_ids(x, out)),
+        _ => {}
+    }
 }
 
 /// Splits a document's text into plain and cited segments (character offsets), so the page can
@@ -189,10 +301,6 @@ fn passages(text: &str, cites: &[(String, (u64, u64))]) -> Vec<serde_json::Value
     }
     out.push(json!({ "text": chars[pos..].iter().collect::<String>(), "cite": null }));
     out
-}
-
-pub(crate) async fn code_js() -> impl IntoResponse {
-    ([(axum::http::header::CONTENT_TYPE, "application/javascript; charset=utf-8")], include_str!("static/code.js"))
 }
 
 #[derive(Deserialize)]
@@ -286,19 +394,55 @@ pub(crate) async fn code_passage(
     Ok(Redirect::to(&format!("/records/{doc_id}")).into_response())
 }
 
-pub(crate) async fn audit(State(state): State<Arc<AppState>>, Authed(session): Authed) -> Result<Html<String>, AppError> {
+#[derive(Deserialize, Default)]
+pub(crate) struct AuditFilter {
+    #[serde(default)]
+    record: String,
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    action: String,
+}
+
+pub(crate) async fn audit(State(state): State<Arc<AppState>>, Authed(session): Authed, Query(f): Query<AuditFilter>) -> Result<Html<String>, AppError> {
     require(&session, &[Role::Admin])?;
     let entries: Vec<serde_json::Value> = {
         let a = state.reader();
-        // Only the tail is shown: reading a million-entry log to drop all but 200 would not scale.
+        // A record's whole history comes from the index; otherwise only the tail is read:
+        // reading a million-entry log to show 200 lines would not scale.
         let head = a.audit_head_seq()?;
-        a.audit_entries(None, head - 199, head)?
-            .into_iter()
+        let rows = match f.record.trim() {
+            "" => a.audit_entries(None, head - 1999, head)?,
+            id => a.history(id)?,
+        };
+        rows.into_iter()
             .rev()
+            .filter(|e| (f.actor.is_empty() || e.actor == f.actor.trim()) && (f.action.is_empty() || e.action.contains(f.action.trim())))
+            .take(200)
             .map(|e| json!({ "seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action, "record": e.record_id, "hash": &e.hash[..16] }))
             .collect()
     };
-    render(&state, "audit.html", &session, json!({ "entries": entries }))
+    render(
+        &state,
+        "audit.html",
+        &session,
+        json!({ "entries": entries, "verified": null, "filters": { "record": f.record, "actor": f.actor, "action": f.action } }),
+    )
+}
+
+/// Admins check the whole archive from the browser: chain, records, encrypted files.
+pub(crate) async fn audit_verify(
+    State(state): State<Arc<AppState>>,
+    Authed(session): Authed,
+    Form(form): Form<crate::session::CsrfForm>,
+) -> Result<Html<String>, AppError> {
+    require(&session, &[Role::Admin])?;
+    check_csrf(&session, &form.csrf)?;
+    let st = state.clone();
+    let report = tokio::task::spawn_blocking(move || st.reader().verify(&mut |_, _| {})).await.map_err(|e| AppError::Internal(e.to_string()))??;
+    let problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
+    let verified = json!({ "ok": report.ok(), "entries": report.entries, "records": report.records, "blobs": report.blobs, "head": report.head_hash, "problems": problems, "warnings": report.warnings });
+    render(&state, "audit.html", &session, json!({ "entries": [], "verified": verified }))
 }
 
 pub(crate) async fn users(State(state): State<Arc<AppState>>, Authed(session): Authed) -> Result<Html<String>, AppError> {
@@ -332,7 +476,7 @@ pub(crate) async fn add_user(State(state): State<Arc<AppState>>, Authed(session)
 }
 
 /// A page for other roles does not exist: 404, so its existence is not revealed.
-fn require(session: &Session, roles: &[Role]) -> Result<(), AppError> {
+pub(crate) fn require(session: &Session, roles: &[Role]) -> Result<(), AppError> {
     if roles.contains(&session.user.role) {
         Ok(())
     } else {

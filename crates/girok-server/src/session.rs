@@ -24,6 +24,10 @@ pub(crate) const COOKIE: &str = "girok_session";
 pub struct Session {
     pub user: User,
     pub csrf: String,
+    /// Interface language of the current request (from its cookie or headers, not stored).
+    pub lang: crate::i18n::Lang,
+    /// Path and query of the current request, percent-encoded, for "switch language and come back".
+    pub here: String,
 }
 
 fn random_token() -> String {
@@ -50,7 +54,10 @@ impl FromRequestParts<Arc<AppState>> for Authed {
         let api = parts.uri.path().starts_with("/api/");
         let token = cookie_value(&parts.headers).ok_or(AppError::LoginRequired { api })?;
         let sessions = state.sessions.lock().unwrap_or_else(|e| e.into_inner());
-        sessions.get(&token).cloned().map(Authed).ok_or(AppError::LoginRequired { api })
+        let mut session = sessions.get(&token).cloned().ok_or(AppError::LoginRequired { api })?;
+        session.lang = crate::i18n::Lang::of_request(&parts.headers);
+        session.here = crate::browse::urlencode(parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"));
+        Ok(Authed(session))
     }
 }
 
@@ -63,8 +70,9 @@ pub(crate) fn check_csrf(session: &Session, submitted: &str) -> Result<(), AppEr
     Ok(())
 }
 
-pub(crate) async fn login_form(State(state): State<Arc<AppState>>) -> Result<Html<String>, AppError> {
-    Ok(Html(state.templates.get_template("login.html")?.render(minijinja::context! { error => "" })?))
+pub(crate) async fn login_form(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<Html<String>, AppError> {
+    let lang = crate::i18n::Lang::of_request(&headers).code();
+    Ok(Html(state.templates.get_template("login.html")?.render(minijinja::context! { error => "", lang => lang })?))
 }
 
 #[derive(Deserialize)]
@@ -73,7 +81,7 @@ pub(crate) struct LoginForm {
     password: String,
 }
 
-pub(crate) async fn login(State(state): State<Arc<AppState>>, Form(form): Form<LoginForm>) -> Result<Response, AppError> {
+pub(crate) async fn login(State(state): State<Arc<AppState>>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Result<Response, AppError> {
     {
         let failures = state.failures.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((n, since)) = failures.get(&form.username) {
@@ -91,13 +99,20 @@ pub(crate) async fn login(State(state): State<Arc<AppState>>, Form(form): Form<L
         }
         entry.0 += 1;
         entry.1 = std::time::Instant::now();
-        let page = state.templates.get_template("login.html")?.render(minijinja::context! { error => "wrong name or password" })?;
+        let page = state
+            .templates
+            .get_template("login.html")?
+            .render(minijinja::context! { error => "wrong name or password", lang => crate::i18n::Lang::of_request(&headers).code() })?;
         return Ok((axum::http::StatusCode::UNAUTHORIZED, Html(page)).into_response());
     };
     state.failures.lock().unwrap_or_else(|e| e.into_inner()).remove(&form.username);
     // A fresh id at every login: a session id planted before login is worthless after it.
     let token = random_token();
-    state.sessions.lock().unwrap_or_else(|e| e.into_inner()).insert(token.clone(), Session { user, csrf: random_token() });
+    state
+        .sessions
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(token.clone(), Session { user, csrf: random_token(), lang: Default::default(), here: String::new() });
     let secure = if state.config.secure_cookies { "; Secure" } else { "" };
     let cookie = format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/{secure}");
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())
@@ -106,7 +121,7 @@ pub(crate) async fn login(State(state): State<Arc<AppState>>, Form(form): Form<L
 #[derive(Deserialize)]
 pub(crate) struct CsrfForm {
     #[serde(default)]
-    csrf: String,
+    pub(crate) csrf: String,
 }
 
 pub(crate) async fn logout(
@@ -121,4 +136,21 @@ pub(crate) async fn logout(
     }
     let cookie = format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/login")).into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct LangParams {
+    l: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// Switches the interface language (a preference cookie, not a change to the archive, so no CSRF
+/// token), then returns to the page the user was on. Only local paths are followed: an open
+/// redirect would let a phishing link borrow Girok's address.
+pub(crate) async fn set_lang(axum::extract::Query(p): axum::extract::Query<LangParams>) -> Result<Response, AppError> {
+    let lang = crate::i18n::Lang::parse(&p.l).ok_or_else(|| AppError::BadInput(format!("unknown language {:?}; use en or ko", p.l)))?;
+    let next = if p.next.starts_with('/') && !p.next.starts_with("//") && !p.next.contains('\\') { p.next.as_str() } else { "/" };
+    let cookie = format!("{}={}; SameSite=Strict; Path=/; Max-Age=31536000", crate::i18n::COOKIE, lang.code());
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to(next)).into_response())
 }

@@ -6,21 +6,27 @@
 //! record and file back with the stock `sqlcipher`, `argon2` and `age` tools.
 
 mod archive;
+mod browse;
 mod bundle;
+mod captures;
 mod error;
 mod intake;
 mod interchange;
 mod keys;
 mod schema;
 mod search;
+mod synthetic;
 mod verify;
 
 pub use archive::{new_id, now_rfc3339, Archive, AuditEntry, CreateOptions, ReviewDecision, ReviewItem, Role, User, Writer};
+pub use browse::{ListPage, ListQuery, ListSort};
 pub use bundle::{verify_bundle, BundleCheck, BundleFile, Manifest};
+pub use captures::{CaptureQuery, CaptureTable, Stratify, MAX_CAPTURE_LISTS};
 pub use error::{BundleError, ImportError, IntakeError, OpenError, StoreError};
 pub use intake::{extract_text, IntakeMeta, IntakeOutcome, DEFAULT_MAX_SIZE};
 pub use interchange::{csv_columns, Format, ImportOptions, ImportReport};
 pub use keys::{write_new_key_file, KdfParams, KeySource};
 pub use schema::CURRENT_VERSION;
 pub use search::{make_snippet, Hit, SearchQuery, Snippet};
+pub use synthetic::Loaded;
 pub use verify::{Problem, Progress, VerifyReport};

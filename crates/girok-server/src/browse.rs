@@ -1,0 +1,405 @@
+//! Record lists with filters, the map, the estimation page, and their JSON API twins.
+//!
+//! Each page and its `/api/` twin share one function that checks the role and builds the data,
+//! so the two cannot disagree about what a role may see.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use girok_core::model::{Kind, PlaceKind, Record};
+use girok_store::{ListQuery, ListSort, Role};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::error::AppError;
+use crate::pages::{pick, render, require};
+use crate::session::{Authed, Session};
+use crate::AppState;
+
+const PAGE: u64 = 50;
+
+#[derive(Deserialize, Default)]
+pub(crate) struct ListParams {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    act_type: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    page: u64,
+}
+
+fn year(field: &str, s: &str) -> Result<Option<i32>, AppError> {
+    match s.trim() {
+        "" => Ok(None),
+        y => y.parse::<i32>().ok().filter(|y| (1000..=9999).contains(y)).map(Some).ok_or_else(|| AppError::BadInput(format!("{field}: {y:?} is not a year"))),
+    }
+}
+
+fn nonempty(s: &str) -> Option<String> {
+    Some(s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// One page of a list, as the role may see it.
+fn list_data(state: &AppState, session: &Session, p: &ListParams) -> Result<serde_json::Value, AppError> {
+    let kind = match p.kind.trim() {
+        "" => Kind::Act,
+        k => Kind::parse(k).ok_or_else(|| AppError::BadInput(format!("kind: unknown kind {k:?}")))?,
+    };
+    let a = state.reader();
+    let mut q = ListQuery::new(kind, session.user.role.max_confidentiality());
+    q.title = nonempty(&p.title);
+    q.act_type = match nonempty(&p.act_type) {
+        None => None,
+        Some(t) => Some(
+            girok_core::Vocabulary::builtin().resolve(girok_core::List::ActTypes, &t).map_err(|e| AppError::BadInput(format!("act type: {e}")))?.code.clone(),
+        ),
+    };
+    q.place = match nonempty(&p.place) {
+        None => None,
+        Some(pl) => Some(a.resolve_place(&pl).map_err(|e| AppError::BadInput(format!("place: {e}")))?),
+    };
+    q.years = match (year("from", &p.from)?, year("to", &p.to)?) {
+        (None, None) => None,
+        (f, t) => Some((f.unwrap_or(1000), t.unwrap_or(9999))),
+    };
+    q.source = nonempty(&p.source);
+    q.sort = ListSort::parse(p.sort.trim()).ok_or_else(|| AppError::BadInput(format!("sort: unknown order {:?}", p.sort)))?;
+    q.limit = PAGE;
+    q.offset = p.page.saturating_mul(PAGE);
+    let page = a.list_page(&q)?;
+    let rows: Vec<serde_json::Value> = page
+        .records
+        .iter()
+        .map(|r| {
+            let date = match r {
+                Record::Act(x) => x.date.as_ref().map(|d| d.text.clone()),
+                Record::Event(x) => x.date.as_ref().map(|d| d.text.clone()),
+                _ => None,
+            };
+            json!({ "id": r.id(), "kind": r.kind().as_str(), "title": r.title(), "date": date, "confidentiality": r.confidentiality().as_str() })
+        })
+        .collect();
+    let pages = page.total.div_ceil(PAGE);
+    Ok(json!({
+        "kind": kind.as_str(), "total": page.total, "page": p.page, "pages": pages,
+        "has_prev": p.page > 0, "has_next": p.page + 1 < pages, "records": rows,
+    }))
+}
+
+pub(crate) async fn records(State(state): State<Arc<AppState>>, Authed(session): Authed, Query(p): Query<ListParams>) -> Result<Html<String>, AppError> {
+    let mut data = list_data(&state, &session, &p)?;
+    data["params"] = json!({ "title": p.title, "act_type": p.act_type, "place": p.place, "from": p.from, "to": p.to, "source": p.source, "sort": p.sort });
+    // Links to the neighbouring pages keep every filter.
+    let base: String = [
+        ("kind", data["kind"].as_str().unwrap_or("act")),
+        ("title", &p.title),
+        ("act_type", &p.act_type),
+        ("place", &p.place),
+        ("from", &p.from),
+        ("to", &p.to),
+        ("source", &p.source),
+        ("sort", &p.sort),
+    ]
+    .iter()
+    .filter(|(_, v)| !v.is_empty())
+    .map(|(k, v)| format!("{k}={}", urlencode(v)))
+    .collect::<Vec<_>>()
+    .join("&");
+    data["prev_url"] = json!(format!("/records?{base}&page={}", p.page.saturating_sub(1)));
+    data["next_url"] = json!(format!("/records?{base}&page={}", p.page + 1));
+    data["kinds"] = json!(Kind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>());
+    render(&state, "records.html", &session, data)
+}
+
+pub(crate) async fn api_records(
+    State(state): State<Arc<AppState>>,
+    Authed(session): Authed,
+    Query(p): Query<ListParams>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    Ok(Json(list_data(&state, &session, &p)?))
+}
+
+/// One record as JSON, with the same visibility rule as its page.
+pub(crate) async fn api_record(
+    State(state): State<Arc<AppState>>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let rec = state.reader().get(&id)?;
+    if rec.confidentiality() > session.user.role.max_confidentiality() {
+        return Err(AppError::NotFound);
+    }
+    Ok(Json(serde_json::to_value(&rec).map_err(|e| AppError::Internal(e.to_string()))?))
+}
+
+pub(crate) fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Provinces (act counts, for shading) and facilities (position, counts) as the role may see them.
+fn map_data(state: &AppState, session: &Session) -> Result<serde_json::Value, AppError> {
+    let ceiling = session.user.role.max_confidentiality();
+    let a = state.reader();
+    let counts: std::collections::HashMap<String, u64> = a.act_place_counts(ceiling)?.into_iter().collect();
+    let places: std::collections::HashMap<String, girok_core::model::Place> = a
+        .list(Kind::Place)?
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Place(p) if p.confidentiality <= ceiling => Some((p.id.clone(), p)),
+            _ => None,
+        })
+        .collect();
+    let provinces: serde_json::Map<String, serde_json::Value> = places
+        .values()
+        .filter(|p| p.kind == PlaceKind::Province)
+        .map(|p| (p.id.clone(), json!({ "n": counts.get(&p.id).copied().unwrap_or(0), "name": pick(session.lang, &p.name, p.name_ko.as_deref()) })))
+        .collect();
+    // A facility without coordinates is drawn at the nearest enclosing place that has them (a
+    // province at the centre of its outline); the page says so ("approximate"), rather than
+    // inventing a position.
+    let position = |p: &girok_core::model::Place| -> Option<(f64, f64, bool)> {
+        let mut cur = Some(p);
+        let mut exact = true;
+        for _ in 0..8 {
+            let c = cur?;
+            if let (Some(lat), Some(lon)) = (c.lat, c.lon) {
+                return Some((lat, lon, exact));
+            }
+            if let Some(&(lat, lon)) = province_centres().get(c.id.as_str()) {
+                return Some((lat, lon, false));
+            }
+            exact = false;
+            cur = c.parent.as_ref().and_then(|id| places.get(id));
+        }
+        None
+    };
+    let mut facilities: Vec<serde_json::Value> = places
+        .values()
+        .filter(|p| p.kind.is_facility())
+        .map(|p| {
+            let pos = position(p);
+            json!({
+                "id": p.id, "name": pick(session.lang, &p.name, p.name_ko.as_deref()), "kind": p.kind.as_str(),
+                "n": counts.get(&p.id).copied().unwrap_or(0),
+                "lat": pos.map(|x| x.0), "lon": pos.map(|x| x.1), "approximate": pos.map(|x| !x.2).unwrap_or(true),
+            })
+        })
+        .collect();
+    facilities.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+    Ok(json!({ "provinces": provinces, "facilities": facilities }))
+}
+
+/// Centre (area-weighted centroid of the largest polygon) of each province outline shipped
+/// with the map, by gazetteer id.
+fn province_centres() -> &'static std::collections::HashMap<String, (f64, f64)> {
+    static CENTRES: std::sync::OnceLock<std::collections::HashMap<String, (f64, f64)>> = std::sync::OnceLock::new();
+    CENTRES.get_or_init(|| {
+        let outlines: serde_json::Value =
+            serde_json::from_str(include_str!("static/dprk-provinces.geojson")).expect("the shipped outlines are valid JSON (tested)");
+        let mut out = std::collections::HashMap::new();
+        for f in outlines["features"].as_array().into_iter().flatten() {
+            let Some(id) = f["properties"]["id"].as_str() else { continue };
+            let mut best: Option<(f64, f64, f64)> = None; // (area, lat, lon)
+            for polygon in f["geometry"]["coordinates"].as_array().into_iter().flatten() {
+                let ring: Vec<(f64, f64)> = polygon[0].as_array().into_iter().flatten().filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?))).collect();
+                let (mut a, mut cx, mut cy) = (0.0, 0.0, 0.0);
+                for w in ring.windows(2) {
+                    let cross = w[0].0 * w[1].1 - w[1].0 * w[0].1;
+                    a += cross;
+                    cx += (w[0].0 + w[1].0) * cross;
+                    cy += (w[0].1 + w[1].1) * cross;
+                }
+                if a.abs() > 1e-12 && best.is_none_or(|b| a.abs() > b.0) {
+                    best = Some((a.abs(), cy / (3.0 * a), cx / (3.0 * a)));
+                }
+            }
+            if let Some((_, lat, lon)) = best {
+                out.insert(id.to_string(), (lat, lon));
+            }
+        }
+        out
+    })
+}
+
+pub(crate) async fn map(State(state): State<Arc<AppState>>, Authed(session): Authed) -> Result<Html<String>, AppError> {
+    let data = map_data(&state, &session)?;
+    // The facility table doubles as the map's text alternative (and works without scripts).
+    let mut rows: Vec<serde_json::Value> =
+        data["facilities"].as_array().cloned().unwrap_or_default().into_iter().filter(|f| f["n"].as_u64() > Some(0)).collect();
+    rows.sort_by_key(|f| std::cmp::Reverse(f["n"].as_u64()));
+    render(&state, "map.html", &session, json!({ "facilities": rows }))
+}
+
+pub(crate) async fn api_map(State(state): State<Arc<AppState>>, Authed(session): Authed) -> Result<Json<serde_json::Value>, AppError> {
+    Ok(Json(map_data(&state, &session)?))
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct EstimateParams {
+    #[serde(default)]
+    act_type: String,
+    #[serde(default)]
+    stratify: String,
+    #[serde(default)]
+    method: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    seed: Option<u64>,
+}
+
+/// Runs the estimate asked for; `None` when no act type was chosen yet.
+async fn estimate_data(state: &Arc<AppState>, session: &Session, p: &EstimateParams) -> Result<Option<serde_json::Value>, AppError> {
+    require(session, &[Role::Admin, Role::Analyst])?;
+    let Some(act_type) = nonempty(&p.act_type) else { return Ok(None) };
+    let code = girok_core::Vocabulary::builtin()
+        .resolve(girok_core::List::ActTypes, &act_type)
+        .map_err(|e| AppError::BadInput(format!("act type: {e}")))?
+        .code
+        .clone();
+    let stratify = girok_store::Stratify::parse(p.stratify.trim()).ok_or_else(|| AppError::BadInput(format!("stratify: unknown {:?}", p.stratify)))?;
+    let methods: Vec<&'static str> = match p.method.trim() {
+        "" | "loglinear" => vec!["loglinear"],
+        "compare" => vec!["loglinear", "stepwise", "dga", "lcmcr"],
+        "stepwise" => vec!["stepwise"],
+        "dga" => vec!["dga"],
+        "lcmcr" => vec!["lcmcr"],
+        other => return Err(AppError::BadInput(format!("method: unknown {other:?}"))),
+    };
+    let q = girok_store::CaptureQuery {
+        act_type: code,
+        from_year: year("from", &p.from)?,
+        to_year: year("to", &p.to)?,
+        stratify,
+        max_confidentiality: session.user.role.max_confidentiality(),
+    };
+    let tables = state.reader().capture_tables(&q)?;
+    let seed = p.seed.unwrap_or(1);
+    // The samplers take seconds: off the async threads, so other pages stay responsive.
+    let result = tokio::task::spawn_blocking(move || run_estimates(&tables, &methods, seed)).await.map_err(|e| AppError::Internal(e.to_string()))??;
+    Ok(Some(result))
+}
+
+fn run_estimates(tables: &[girok_store::CaptureTable], methods: &[&str], seed: u64) -> Result<serde_json::Value, AppError> {
+    use girok_estimate::summary;
+    let mut skipped = Vec::new();
+    let mut usable = Vec::new();
+    for t in tables {
+        if t.lists.len() < 2 {
+            skipped.push(format!("{}: only {} list", t.stratum, t.lists.len()));
+        } else {
+            usable.push((t.stratum.clone(), t.lists.clone(), girok_estimate::Table::new(t.lists.clone(), t.counts.clone())));
+        }
+    }
+    if usable.is_empty() {
+        return Err(AppError::BadInput("no stratum has acts recorded by at least two source organisations; nothing to estimate".into()));
+    }
+    let mut results = Vec::new();
+    for &m in methods {
+        let mut per = Vec::new();
+        let mut errors = Vec::new();
+        for (name, _, table) in &usable {
+            let r = match m {
+                "loglinear" => summary::loglinear(table, None),
+                "stepwise" => summary::stepwise_summary(table, 200, seed),
+                "dga" => summary::dga_summary(table, &girok_estimate::dga::DgaOptions::default_for(table)),
+                _ => summary::lcmcr_summary(table, &girok_estimate::lcmcr::LcmcrOptions { seed, ..Default::default() }),
+            };
+            match r {
+                Ok(s) => per.push(s),
+                Err(e) => errors.push(format!("{name}: {e}")),
+            }
+        }
+        let total = if per.len() == 1 { per.pop() } else { summary::combine(&per, seed) };
+        let mut v = match total {
+            Some(s) => {
+                json!({
+                    "method": s.method, "estimate": s.estimate.round() as i64, "lower": s.lower.round() as i64, "upper": s.upper.map(|u| u.round() as i64),
+                    "observed": s.observed, "model": s.model, "warnings": s.warnings,
+                })
+            }
+            None => json!({ "method": m, "estimate": null, "warnings": [] }),
+        };
+        if !errors.is_empty() {
+            v["errors"] = json!(errors);
+        }
+        results.push(v);
+    }
+    // One horizontal scale for the chart: every method's interval on the same axis.
+    let max = results.iter().filter_map(|r| r["upper"].as_f64().or(r["estimate"].as_f64())).fold(1.0f64, f64::max) * 1.1;
+    for r in &mut results {
+        let pct = |x: Option<f64>| x.map(|x| (x / max * 100.0).clamp(0.0, 100.0));
+        r["x_observed"] = json!(pct(r["observed"].as_f64()));
+        r["x_estimate"] = json!(pct(r["estimate"].as_f64()));
+        r["x_lower"] = json!(pct(r["lower"].as_f64()));
+        r["x_upper"] = json!(pct(r["upper"].as_f64()).unwrap_or(100.0));
+    }
+    let strata: Vec<serde_json::Value> = usable.iter().map(|(name, lists, t)| json!({ "name": name, "lists": lists, "observed": t.observed() })).collect();
+    Ok(json!({ "results": results, "strata": strata, "skipped": skipped }))
+}
+
+pub(crate) async fn estimate(State(state): State<Arc<AppState>>, Authed(session): Authed, Query(p): Query<EstimateParams>) -> Result<Html<String>, AppError> {
+    let result = estimate_data(&state, &session, &p).await?;
+    let vocab = girok_core::Vocabulary::builtin();
+    let act_types: Vec<serde_json::Value> = {
+        let counts = state.reader().act_type_counts(session.user.role.max_confidentiality())?;
+        counts.into_iter().map(|(code, n)| json!({ "code": code, "n": n, "label": vocab.get(girok_core::List::ActTypes, &code).map(|t| pick(session.lang, &t.en, t.ko.as_deref())).unwrap_or(code) })).collect()
+    };
+    render(
+        &state,
+        "estimate.html",
+        &session,
+        json!({ "result": result, "act_types": act_types, "params": { "act_type": p.act_type, "stratify": p.stratify, "method": p.method, "from": p.from, "to": p.to } }),
+    )
+}
+
+pub(crate) async fn api_estimate(
+    State(state): State<Arc<AppState>>,
+    Authed(session): Authed,
+    Query(p): Query<EstimateParams>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    match estimate_data(&state, &session, &p).await? {
+        Some(v) => Ok(Json(v)),
+        None => Err(AppError::BadInput("act_type: required".into())),
+    }
+}
+
+/// The API description. Behind login like every other route: it is harmless, but one rule for all
+/// routes is easier to keep than exceptions.
+pub(crate) async fn openapi(Authed(_): Authed) -> impl IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], include_str!("static/openapi.json"))
+}
+
+/// Static assets shipped inside the binary (works offline; no CDN).
+pub(crate) async fn asset(Path(name): Path<String>) -> Result<Response, AppError> {
+    let (body, mime): (&'static [u8], &str) = match name.as_str() {
+        "code.js" => (include_bytes!("static/code.js"), "application/javascript; charset=utf-8"),
+        "map.js" => (include_bytes!("static/map.js"), "application/javascript; charset=utf-8"),
+        "dprk-provinces.geojson" => (include_bytes!("static/dprk-provinces.geojson"), "application/geo+json"),
+        "leaflet.js" => (include_bytes!("static/vendor/leaflet/leaflet.js"), "application/javascript; charset=utf-8"),
+        "leaflet.css" => (include_bytes!("static/vendor/leaflet/leaflet.css"), "text/css; charset=utf-8"),
+        _ => return Err(AppError::NotFound),
+    };
+    Ok(([(axum::http::header::CONTENT_TYPE, mime), (axum::http::header::CACHE_CONTROL, "public, max-age=3600")], body).into_response())
+}

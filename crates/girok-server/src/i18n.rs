@@ -1,0 +1,189 @@
+//! The interface in English and Korean: one message table, and the choice of language per request.
+//!
+//! Templates call `t("key")`; the language comes from the `girok_lang` cookie (set by `/lang`), or
+//! else from the browser's Accept-Language. Record content is never translated: testimony stays in
+//! the words it was given in.
+
+use axum::http::{header, HeaderMap};
+
+pub(crate) const COOKIE: &str = "girok_lang";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Ko,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ko => "ko",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "en" => Some(Lang::En),
+            "ko" => Some(Lang::Ko),
+            _ => None,
+        }
+    }
+
+    /// The cookie wins; then the first Accept-Language entry; then English.
+    pub(crate) fn of_request(headers: &HeaderMap) -> Lang {
+        let cookie = headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == COOKIE).then(|| Lang::parse(v)).flatten()
+        });
+        cookie.unwrap_or_else(|| {
+            let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+            if accept.trim_start().to_ascii_lowercase().starts_with("ko") {
+                Lang::Ko
+            } else {
+                Lang::En
+            }
+        })
+    }
+}
+
+/// (key, English, Korean).
+const MESSAGES: &[(&str, &str, &str)] = &[
+    ("nav.dashboard", "Dashboard", "대시보드"),
+    ("nav.records", "Records", "기록"),
+    ("nav.search", "Search", "검색"),
+    ("nav.map", "Map", "지도"),
+    ("nav.estimate", "Estimate", "추정"),
+    ("nav.review", "Review", "검토"),
+    ("nav.intake", "Intake", "자료 접수"),
+    ("nav.audit", "Audit", "감사 기록"),
+    ("nav.accounts", "Accounts", "계정"),
+    ("nav.logout", "Log out", "로그아웃"),
+    ("login.title", "Log in", "로그인"),
+    ("login.name", "Name", "이름"),
+    ("login.password", "Password", "비밀번호"),
+    ("dash.title", "Archive", "기록 보관소"),
+    ("dash.by_type", "Acts by type", "행위 유형별"),
+    ("dash.by_year", "Acts by year", "연도별"),
+    ("dash.by_province", "Acts by province", "도별"),
+    ("dash.by_facility", "Acts by facility", "시설별"),
+    ("dash.undated", "acts with no date or a date spanning several years are not in this chart", "날짜가 없거나 여러 해에 걸친 행위는 이 도표에 없습니다"),
+    ("dash.recent", "Recent intake", "최근 접수"),
+    ("dash.review", "Linkage review", "연계 검토"),
+    ("dash.open", "open", "대기"),
+    ("dash.undone", "undone", "취소됨"),
+    ("dash.accepted", "accepted", "승인"),
+    ("dash.rejected", "rejected", "거부"),
+    ("kind.event", "Events", "사건"),
+    ("kind.act", "Acts", "행위"),
+    ("kind.person", "Persons", "인물"),
+    ("kind.source", "Sources", "출처"),
+    ("kind.place", "Places", "장소"),
+    ("kind.document", "Documents", "문서"),
+    ("kind.indicator", "Indicators", "지표"),
+    ("list.filter", "Filter", "필터"),
+    ("list.title", "Title contains", "제목 포함"),
+    ("list.act_type", "Act type", "행위 유형"),
+    ("list.place", "Place", "장소"),
+    ("list.from", "From year", "시작 연도"),
+    ("list.to", "To year", "끝 연도"),
+    ("list.source", "Source", "출처"),
+    ("list.sort", "Sort", "정렬"),
+    ("list.sort_title", "Title", "제목"),
+    ("list.sort_date", "Date, oldest first", "날짜 (오래된 순)"),
+    ("list.sort_date_desc", "Date, newest first", "날짜 (최신 순)"),
+    ("list.total", "records match", "건 일치"),
+    ("list.prev", "Previous", "이전"),
+    ("list.next", "Next", "다음"),
+    ("list.none", "No records match.", "일치하는 기록이 없습니다."),
+    ("search.button", "Search", "검색"),
+    ("search.none", "No results.", "결과가 없습니다."),
+    ("search.year", "Year", "연도"),
+    ("search.kind", "Kind", "종류"),
+    ("search.any", "any", "전체"),
+    ("record.history", "History", "이력"),
+    ("record.linked", "Linked records", "연결된 기록"),
+    ("record.acts_here", "Acts at this place", "이 장소의 행위"),
+    ("record.code", "Code the selected passage", "선택한 구절 코딩"),
+    ("map.title", "Map of acts", "행위 지도"),
+    ("map.note", "Shading: acts per province. Circles: facilities, sized by acts; a facility without its own coordinates is drawn at its town or province (approximate).", "음영: 도별 행위 수. 원: 시설 (행위 수에 비례). 좌표가 없는 시설은 소재 시·도 위치에 표시 (대략적)."),
+    ("est.title", "Estimate what stays hidden", "드러나지 않은 규모 추정"),
+    ("est.act_type", "Act type", "행위 유형"),
+    ("est.stratify", "Stratify by", "층화 기준"),
+    ("est.none", "nothing", "없음"),
+    ("est.method", "Method", "방법"),
+    ("est.compare", "all methods side by side", "모든 방법 비교"),
+    ("est.run", "Estimate", "추정"),
+    ("est.lists", "Lists: one per source organisation", "목록: 출처 기관별"),
+    ("est.observed", "observed", "관측"),
+    ("est.estimate", "estimate", "추정치"),
+    ("est.interval", "95% interval", "95% 구간"),
+    ("est.model", "model", "모형"),
+    ("est.warnings", "Warnings", "경고"),
+    ("est.explain", "Estimates rest on assumptions (independent or modelled dependence between lists, a closed population). Compare methods: if they disagree, say so.", "추정은 가정(목록 간 독립 또는 모형화된 의존, 닫힌 모집단)에 기반합니다. 방법 간 결과를 비교하고, 다르면 그 사실을 밝히십시오."),
+    ("intake.title", "Intake", "자료 접수"),
+    ("review.title", "Linkage review", "연계 검토"),
+    ("audit.title", "Audit log", "감사 기록"),
+    ("audit.verify", "Verify now", "지금 검증"),
+    ("users.title", "Accounts", "계정"),
+];
+
+/// The message for `key` in `lang`; the key itself when missing (a test checks none is).
+pub(crate) fn message(lang: Lang, key: &str) -> &str {
+    match MESSAGES.iter().find(|(k, _, _)| *k == key) {
+        Some((_, en, ko)) => match lang {
+            Lang::En => en,
+            Lang::Ko => ko,
+        },
+        None => key,
+    }
+}
+
+/// Registers `t(key)` with the template environment: it reads `lang` from the page context.
+pub(crate) fn install(env: &mut minijinja::Environment<'static>) {
+    env.add_function("t", |state: &minijinja::State, key: &str| -> String {
+        let lang = state.lookup("lang").and_then(|v| v.as_str().and_then(Lang::parse)).unwrap_or_default();
+        message(lang, key).to_string()
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_used_by_a_template_has_both_languages() {
+        let keys: std::collections::HashSet<&str> = MESSAGES.iter().map(|m| m.0).collect();
+        assert_eq!(keys.len(), MESSAGES.len(), "keys are unique");
+        for (name, src) in crate::pages::TEMPLATES {
+            for part in src.split("t(\"").skip(1) {
+                let key = part.split('"').next().unwrap();
+                // `t("kind." ~ kind)` builds the key: every value it can take is checked below.
+                let known = if key.ends_with('.') { keys.iter().any(|k| k.starts_with(key)) } else { keys.contains(key) };
+                assert!(known, "{name} uses {key:?}, which has no message");
+            }
+        }
+        for kind in girok_core::Kind::ALL {
+            assert!(keys.contains(format!("kind.{}", kind.as_str()).as_str()), "{kind:?} has no label");
+        }
+        for status in ["open", "accepted", "rejected", "undone"] {
+            assert!(keys.contains(format!("dash.{status}").as_str()));
+        }
+        for (k, en, ko) in MESSAGES {
+            assert!(!en.is_empty() && !ko.is_empty(), "{k}");
+        }
+    }
+
+    #[test]
+    fn cookie_beats_accept_language() {
+        let mut h = HeaderMap::new();
+        assert_eq!(Lang::of_request(&h), Lang::En);
+        h.insert(header::ACCEPT_LANGUAGE, "ko-KR,ko;q=0.9,en;q=0.8".parse().unwrap());
+        assert_eq!(Lang::of_request(&h), Lang::Ko);
+        h.insert(header::COOKIE, "girok_session=x; girok_lang=en".parse().unwrap());
+        assert_eq!(Lang::of_request(&h), Lang::En);
+        h.insert(header::COOKIE, "girok_lang=fr".parse().unwrap());
+        assert_eq!(Lang::of_request(&h), Lang::Ko, "an unknown language in the cookie falls back");
+    }
+}

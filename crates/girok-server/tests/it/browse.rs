@@ -1,0 +1,217 @@
+//! Lists, map, estimation, language switch and audit verification, on a synthetic archive.
+
+use super::*;
+
+/// An app over a small synthetic dataset (three synthetic documentation projects = three lists),
+/// plus one restricted act whose description carries a marker no viewer may see.
+fn synthetic_app() -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let key = KeySource::passphrase("synthetic test passphrase");
+    let mut a = Archive::create(&dir.path().join("a"), &key, CreateOptions { kdf: KdfParams::WEAK_FOR_TESTS, seed_gazetteer: true }).unwrap();
+    let ds = girok_synth::generate(&girok_synth::Config { seed: 7, testimonies: 60 });
+    a.load_synthetic(&ds, &mut |_, _, _| {}).unwrap();
+    let mut secret = ds.acts[0].clone();
+    secret.id = "act-secret".into();
+    secret.description = "SECRET-MARKER".into();
+    secret.confidentiality = Confidentiality::Restricted;
+    secret.place = Some("plc-fac-kwanliso-16".into());
+    a.write("setup", |w| {
+        for (name, role) in [("admin", Role::Admin), ("doc", Role::Documenter), ("analyst", Role::Analyst), ("viewer", Role::Viewer)] {
+            w.set_user(name, PASSWORD, role, false)?;
+        }
+        w.put(Record::Act(secret))
+    })
+    .unwrap();
+    App { state: AppState::for_serving(a, ServerConfig::default()).unwrap(), _dir: dir }
+}
+
+fn json(res: &Res) -> serde_json::Value {
+    serde_json::from_str(&res.body).unwrap_or_else(|e| panic!("{e}: {}", res.body))
+}
+
+#[tokio::test]
+async fn record_lists_filter_page_and_respect_confidentiality() {
+    let app = synthetic_app();
+    let (ac, _) = login(&app, "analyst").await;
+    let (vc, _) = login(&app, "viewer").await;
+    let all = json(&send(&app, get("/api/records?kind=act", Some(&ac))).await);
+    let seen_by_viewer = json(&send(&app, get("/api/records?kind=act", Some(&vc))).await);
+    let (n_all, n_viewer) = (all["total"].as_u64().unwrap(), seen_by_viewer["total"].as_u64().unwrap());
+    assert!(n_all > 50, "enough acts to page: {n_all}");
+    assert_eq!(n_all, n_viewer + 1, "the viewer's count leaves out exactly the restricted act");
+    assert_eq!(all["records"].as_array().unwrap().len(), 50, "pages of 50");
+    let last_page = (n_all - 1) / 50;
+    let last = json(&send(&app, get(&format!("/api/records?kind=act&page={last_page}"), Some(&ac))).await);
+    assert_eq!(last["records"].as_array().unwrap().len() as u64, n_all - last_page * 50);
+
+    // Filters narrow; the place filter takes a name and includes places beneath it.
+    let yodok = json(&send(&app, get("/api/records?kind=act&place=Yodok", Some(&ac))).await)["total"].as_u64().unwrap();
+    let province = json(&send(&app, get("/api/records?kind=act&place=plc-kp-03", Some(&ac))).await)["total"].as_u64().unwrap();
+    assert!(yodok > 0 && yodok <= province && province < n_all, "{yodok} {province} {n_all}");
+    let dated = json(&send(&app, get("/api/records?kind=act&from=1990&to=2030&sort=-date", Some(&ac))).await);
+    assert!(dated["total"].as_u64().unwrap() <= n_all);
+
+    // The page shows the filters and the total; bad filters name the field.
+    let page = send(&app, get("/records?kind=act&place=Yodok", Some(&ac))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(&format!("{yodok} records match")), "{}", page.body);
+    let bad = send(&app, get("/records?kind=act&from=nineteen", Some(&ac))).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("from"), "{}", bad.body);
+    assert_eq!(send(&app, get("/records?kind=spaceship", Some(&ac))).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(send(&app, get("/records?kind=act&sort=sideways", Some(&ac))).await.status, StatusCode::BAD_REQUEST);
+
+    // The restricted act: listed and readable for the analyst, absent and 404 for the viewer.
+    assert_eq!(send(&app, get("/api/records/act-secret", Some(&vc))).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(send(&app, get("/records/act-secret", Some(&vc))).await.status, StatusCode::NOT_FOUND);
+    assert!(send(&app, get("/api/records/act-secret", Some(&ac))).await.body.contains("SECRET-MARKER"));
+    for page in 0..=last_page {
+        let body = send(&app, get(&format!("/records?kind=act&page={page}"), Some(&vc))).await.body;
+        assert!(!body.contains("act-secret"), "viewer list page {page} shows the restricted act");
+    }
+}
+
+#[tokio::test]
+async fn record_pages_link_what_the_role_may_see() {
+    let app = synthetic_app();
+    let (ac, _) = login(&app, "analyst").await;
+    let (vc, _) = login(&app, "viewer").await;
+    let acts = json(&send(&app, get("/api/records?kind=act", Some(&vc))).await);
+    let id = acts["records"][0]["id"].as_str().unwrap().to_string();
+    let act = json(&send(&app, get(&format!("/api/records/{id}"), Some(&ac))).await);
+    let victim = act["victim"].as_str().unwrap().to_string();
+    let event = act["event"].as_str().unwrap().to_string();
+    let analyst_page = send(&app, get(&format!("/records/{id}"), Some(&ac))).await.body;
+    assert!(analyst_page.contains(&format!("href=\"/records/{victim}\"")), "the analyst sees the victim linked");
+    assert!(analyst_page.contains(&format!("href=\"/records/{event}\"")));
+    let viewer_page = send(&app, get(&format!("/records/{id}"), Some(&vc))).await.body;
+    assert!(viewer_page.contains(&format!("href=\"/records/{event}\"")));
+    assert!(!viewer_page.contains(&format!("href=\"/records/{victim}\"")), "synthetic victims are restricted: no link for a viewer");
+    let place = send(&app, get("/records/plc-fac-kwanliso-15", Some(&vc))).await.body;
+    assert!(place.contains("/records?kind=act&amp;place=plc-fac-kwanliso-15"), "a place links to the acts there");
+}
+
+#[tokio::test]
+async fn dashboard_and_map_count_by_year_province_and_facility() {
+    let app = synthetic_app();
+    let (ac, _) = login(&app, "analyst").await;
+    let (vc, _) = login(&app, "viewer").await;
+    let dash = send(&app, get("/", Some(&ac))).await.body;
+    for id in ["by-type", "by-year", "by-province", "by-facility"] {
+        assert!(dash.contains(&format!("id=\"{id}\"")), "dashboard lacks chart {id}");
+    }
+    let m = json(&send(&app, get("/api/map", Some(&ac))).await);
+    let mv = json(&send(&app, get("/api/map", Some(&vc))).await);
+    let n = |m: &serde_json::Value, id: &str| m["facilities"].as_array().unwrap().iter().find(|f| f["id"] == id).unwrap()["n"].as_u64().unwrap();
+    assert_eq!(n(&m, "plc-fac-kwanliso-16"), n(&mv, "plc-fac-kwanliso-16") + 1, "the restricted act counts only for roles that may see it");
+    // Facility counts agree with the list filtered by that facility.
+    let listed = json(&send(&app, get("/api/records?kind=act&place=plc-fac-kwanliso-15", Some(&ac))).await)["total"].as_u64().unwrap();
+    assert_eq!(n(&m, "plc-fac-kwanliso-15"), listed);
+    let yodok = m["facilities"].as_array().unwrap().iter().find(|f| f["id"] == "plc-fac-kwanliso-15").unwrap().clone();
+    let (lat, lon) = (yodok["lat"].as_f64().expect("a facility without coordinates is placed at its province"), yodok["lon"].as_f64().unwrap());
+    assert!((39.0..41.5).contains(&lat) && (126.5..129.5).contains(&lon), "South Hamgyong's centre: {lat} {lon}");
+    assert_eq!(yodok["approximate"], true);
+    let provinces = m["provinces"].as_object().unwrap();
+    assert!(provinces["plc-kp-03"]["n"].as_u64().unwrap() >= listed, "the province includes its camps");
+    // Every province id of the outlines shipped with the map exists in the gazetteer.
+    let outlines: serde_json::Value = serde_json::from_str(&send(&app, get("/static/dprk-provinces.geojson", None)).await.body).unwrap();
+    let ids: Vec<&str> = outlines["features"].as_array().unwrap().iter().filter_map(|f| f["properties"]["id"].as_str()).collect();
+    assert!(ids.len() >= 11);
+    for id in ids {
+        assert!(provinces.contains_key(id), "outline {id} is not a gazetteer province");
+    }
+    let page = send(&app, get("/map", Some(&vc))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("/static/leaflet.js") && page.body.contains("id=\"map\""));
+    assert!(send(&app, get("/static/leaflet.js", None)).await.body.contains("Leaflet"), "Leaflet is served from Girok itself");
+    assert_eq!(send(&app, get("/static/../Cargo.toml", None)).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn estimation_page_for_analysts_only() {
+    let app = synthetic_app();
+    let (ac, _) = login(&app, "analyst").await;
+    let r = json(&send(&app, get("/api/estimate?act_type=DP0100000000&method=compare", Some(&ac))).await);
+    let results = r["results"].as_array().unwrap();
+    assert_eq!(results.len(), 4, "{r}");
+    let loglinear = &results[0];
+    let (obs, est) = (loglinear["observed"].as_f64().unwrap(), loglinear["estimate"].as_f64().unwrap());
+    assert!(obs > 0.0 && est >= obs, "{r}");
+    assert!(loglinear["lower"].as_f64().unwrap() <= est);
+    assert_eq!(r["strata"][0]["lists"].as_array().unwrap().len(), 3, "one list per synthetic project");
+    // The page shows the same figures, and a chart.
+    let page = send(&app, get("/estimate?act_type=DP0100000000&method=loglinear", Some(&ac))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(&format!("<td>{est}</td>")), "{}", page.body);
+    assert!(page.body.contains("<svg class=\"chart\""));
+    let strat = json(&send(&app, get("/api/estimate?act_type=DP0100000000&stratify=province", Some(&ac))).await);
+    assert!(strat["strata"].as_array().unwrap().len() + strat["skipped"].as_array().unwrap().len() >= 2, "{strat}");
+    // Bad input names the field; other roles do not see the page at all.
+    let bad = send(&app, get("/api/estimate?act_type=teleportation", Some(&ac))).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("act type"));
+    for who in ["viewer", "doc"] {
+        let (c, _) = login(&app, who).await;
+        assert_eq!(send(&app, get("/estimate", Some(&c))).await.status, StatusCode::NOT_FOUND, "{who}");
+        assert_eq!(send(&app, get("/api/estimate?act_type=DP0100000000", Some(&c))).await.status, StatusCode::NOT_FOUND, "{who}");
+    }
+}
+
+#[tokio::test]
+async fn interface_switches_between_english_and_korean() {
+    let app = synthetic_app();
+    let (c, _) = login(&app, "viewer").await;
+    let en = send(&app, get("/", Some(&c))).await.body;
+    assert!(en.contains(">Dashboard<") && en.contains("lang=\"en\""));
+    let res = send(&app, get("/lang?l=ko&next=/records%3Fkind%3Dperson", None)).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.headers[header::LOCATION], "/records?kind=person");
+    let set = res.headers[header::SET_COOKIE].to_str().unwrap().to_string();
+    assert!(set.starts_with("girok_lang=ko"), "{set}");
+    let ko = send(&app, get("/", Some(&format!("{c}; girok_lang=ko")))).await.body;
+    assert!(ko.contains(">대시보드<") && ko.contains("lang=\"ko\"") && ko.contains("행위 유형별"), "{ko}");
+    // Place names follow the language; record content does not change.
+    assert!(ko.contains("함경"), "Korean province names on the dashboard");
+    let login_ko = send(&app, Request::get("/login").header(header::ACCEPT_LANGUAGE, "ko-KR").body(Body::empty()).unwrap()).await.body;
+    assert!(login_ko.contains("로그인"));
+    // Threat: an open redirect through the language switch.
+    for next in ["//evil.example/", "https://evil.example/", "/\\evil.example"] {
+        let res = send(&app, get(&format!("/lang?l=en&next={}", next.replace('/', "%2F").replace('\\', "%5C").replace(':', "%3A")), None)).await;
+        assert_eq!(res.headers[header::LOCATION], "/", "{next}");
+    }
+    assert_eq!(send(&app, get("/lang?l=xx", None)).await.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn admins_verify_the_archive_from_the_audit_page() {
+    let app = synthetic_app();
+    let (c, csrf) = login(&app, "admin").await;
+    let res = send(&app, post("/audit/verify", Some(&c), &format!("csrf={csrf}"))).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.body.contains("<strong>OK</strong>"), "{}", res.body);
+    assert_eq!(send(&app, post("/audit/verify", Some(&c), "csrf=forged")).await.status, StatusCode::FORBIDDEN);
+    let (ac, acsrf) = login(&app, "analyst").await;
+    assert_eq!(send(&app, post("/audit/verify", Some(&ac), &format!("csrf={acsrf}"))).await.status, StatusCode::NOT_FOUND);
+    // Filters: one record's whole history.
+    let hist = send(&app, get("/audit?record=act-secret", Some(&c))).await.body;
+    assert!(hist.contains("act-secret") && hist.matches("<tr><td>").count() == 1, "{hist}");
+}
+
+#[tokio::test]
+async fn openapi_describes_exactly_the_api_routes() {
+    let app = synthetic_app();
+    let (c, _) = login(&app, "admin").await;
+    let spec = json(&send(&app, get("/api/openapi.json", Some(&c))).await);
+    let paths: Vec<String> = spec["paths"].as_object().unwrap().keys().cloned().collect();
+    for p in &paths {
+        let url = p.replace("{id}", "evt-nope").replace("/api/estimate", "/api/estimate?act_type=DP0100000000");
+        let status = send(&app, get(&url, Some(&c))).await.status;
+        assert!(status == StatusCode::OK || (p.contains("{id}") && status == StatusCode::NOT_FOUND), "{p}: {status}");
+        assert_eq!(send(&app, get(&url, None)).await.status, StatusCode::UNAUTHORIZED, "{p} without a session");
+    }
+    let routes = include_str!("../../src/lib.rs");
+    for line in routes.lines().filter(|l| l.contains(".route(\"/api/")) {
+        let path = line.split('"').nth(1).unwrap();
+        assert!(paths.iter().any(|p| p == path), "{path} is served but not documented");
+    }
+}

@@ -1,0 +1,333 @@
+//! Reading the archive a page at a time: filtered, sorted record lists and the aggregate counts
+//! behind charts and maps.
+//!
+//! Everything here answers from the derived index tables (`record_meta`, `facets`,
+//! `place_ancestors`) so that a list page or a chart over a million acts decodes only the records
+//! it shows. Confidentiality is a filter in every query: a caller cannot forget it.
+
+use girok_core::model::{Kind, Record};
+use girok_core::Confidentiality;
+use rusqlite::types::Value;
+
+use crate::{Archive, StoreError};
+
+/// Order of a record list.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ListSort {
+    /// By title, then id.
+    #[default]
+    Title,
+    /// Earliest possible date first; undated records last.
+    DateAsc,
+    /// Latest possible date first; undated records last.
+    DateDesc,
+}
+
+impl ListSort {
+    pub fn parse(s: &str) -> Option<ListSort> {
+        match s {
+            "" | "title" => Some(ListSort::Title),
+            "date" | "date_asc" => Some(ListSort::DateAsc),
+            "-date" | "date_desc" => Some(ListSort::DateDesc),
+            _ => None,
+        }
+    }
+}
+
+/// One page of records of one kind. Facet filters (act type, place, years, source) apply to acts
+/// and events through their own facets, and to documents through the acts and events citing them.
+#[derive(Clone, Debug)]
+pub struct ListQuery {
+    pub kind: Kind,
+    /// Words that must occur in the title (case-insensitive substring).
+    pub title: Option<String>,
+    pub act_type: Option<String>,
+    /// A place id: records at it or anywhere beneath it.
+    pub place: Option<String>,
+    /// Calendar years (inclusive) the record's date range must overlap.
+    pub years: Option<(i32, i32)>,
+    pub source: Option<String>,
+    pub max_confidentiality: Confidentiality,
+    pub sort: ListSort,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+impl ListQuery {
+    pub fn new(kind: Kind, max_confidentiality: Confidentiality) -> ListQuery {
+        ListQuery {
+            kind,
+            title: None,
+            act_type: None,
+            place: None,
+            years: None,
+            source: None,
+            max_confidentiality,
+            sort: ListSort::Title,
+            offset: 0,
+            limit: 50,
+        }
+    }
+
+    fn has_facet_filter(&self) -> bool {
+        self.act_type.is_some() || self.place.is_some() || self.years.is_some() || self.source.is_some()
+    }
+}
+
+/// A page of a list and how many records match in all.
+#[derive(Debug)]
+pub struct ListPage {
+    pub records: Vec<Record>,
+    pub total: u64,
+}
+
+/// Day number (as stored in `facets`) of 1 January of `year`.
+fn year_start(year: i32) -> i64 {
+    girok_core::date::Day::from_ymd(year, 1, 1).map(|d| d.0 as i64).unwrap_or(i64::MIN)
+}
+
+impl Archive {
+    /// One page of records of a kind, filtered and sorted in the database.
+    pub fn list_page(&self, q: &ListQuery) -> Result<ListPage, StoreError> {
+        let mut wheres = vec!["m.kind = ?".to_string(), "m.conf <= ?".to_string()];
+        let mut args: Vec<Value> = vec![Value::Text(q.kind.as_str().into()), Value::Integer(q.max_confidentiality as i64)];
+        if let Some(t) = &q.title {
+            wheres.push("r.title LIKE ? ESCAPE '\\'".into());
+            let escaped = t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            args.push(Value::Text(format!("%{escaped}%")));
+        }
+        // A record matches the facet filters if one of its facet rows matches them all.
+        if q.has_facet_filter() {
+            let mut fw = vec!["f.rid = r.rid".to_string()];
+            if let Some(t) = &q.act_type {
+                fw.push("f.act_type = ?".into());
+                args.push(Value::Text(t.clone()));
+            }
+            if let Some(p) = &q.place {
+                fw.push("f.place_id IN (SELECT place_id FROM place_ancestors WHERE ancestor_id = ?)".into());
+                args.push(Value::Text(p.clone()));
+            }
+            if let Some((from, to)) = q.years {
+                fw.push("f.date_start < ? AND f.date_end >= ?".into());
+                args.push(Value::Integer(year_start(to.saturating_add(1))));
+                args.push(Value::Integer(year_start(from)));
+            }
+            if let Some(s) = &q.source {
+                fw.push("f.source_id = ?".into());
+                args.push(Value::Text(s.clone()));
+            }
+            wheres.push(format!("EXISTS (SELECT 1 FROM facets f WHERE {})", fw.join(" AND ")));
+        }
+        let from = format!("FROM records r JOIN record_meta m ON m.rid = r.rid WHERE {}", wheres.join(" AND "));
+        let total: u64 = self.conn.query_row(&format!("SELECT COUNT(*) {from}"), rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
+        // Dates sort by the record's own facet row (origin = its id); undated ones go last.
+        let date = "(SELECT MIN(f.date_start) FROM facets f WHERE f.rid = r.rid AND f.origin = r.id)";
+        let order = match q.sort {
+            ListSort::Title => "r.title, r.id".to_string(),
+            ListSort::DateAsc => format!("{date} IS NULL, {date}, r.id"),
+            ListSort::DateDesc => format!("{date} IS NULL, {date} DESC, r.id"),
+        };
+        let sql = format!("SELECT r.id, r.body {from} ORDER BY {order} LIMIT ? OFFSET ?");
+        args.push(Value::Integer(q.limit.min(i64::MAX as u64) as i64));
+        args.push(Value::Integer(q.offset.min(i64::MAX as u64) as i64));
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut records = Vec::new();
+        for row in rows {
+            let (id, body) = row?;
+            records.push(serde_json::from_str(&body).map_err(|e| StoreError::Invalid { id, message: format!("stored record is unreadable: {e}") })?);
+        }
+        Ok(ListPage { records, total })
+    }
+
+    /// Acts per calendar year, counting an act in a year only when its whole date range lies in
+    /// that year; the second value counts acts whose date is unknown or spans several years, so a
+    /// chart can say how many it could not place.
+    pub fn act_year_counts(&self, max: Confidentiality) -> Result<(Vec<(i32, u64)>, u64), StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT f.date_start, f.date_end, COUNT(*) FROM facets f JOIN record_meta m ON m.rid = f.rid \
+             WHERE m.kind = 'act' AND m.conf <= ?1 AND f.act_type IS NOT NULL GROUP BY f.date_start, f.date_end",
+        )?;
+        let rows = stmt.query_map([max as i64], |r| Ok((r.get::<_, Option<i32>>(0)?, r.get::<_, Option<i32>>(1)?, r.get::<_, u64>(2)?)))?;
+        let mut years = std::collections::BTreeMap::new();
+        let mut unplaced = 0;
+        for row in rows {
+            let (a, b, n) = row?;
+            match (a, b) {
+                (Some(a), Some(b)) if girok_core::date::Day(a).year() == girok_core::date::Day(b).year() => {
+                    *years.entry(girok_core::date::Day(a).year()).or_insert(0) += n
+                }
+                _ => unplaced += n,
+            }
+        }
+        Ok((years.into_iter().collect(), unplaced))
+    }
+
+    /// Acts at each place, counting an act under its own place and every place enclosing it
+    /// (so a province's figure includes its towns and facilities). Places with no act are absent.
+    pub fn act_place_counts(&self, max: Confidentiality) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT pa.ancestor_id, SUM(c.n) FROM \
+               (SELECT f.place_id AS place_id, COUNT(*) AS n FROM facets f JOIN record_meta m ON m.rid = f.rid \
+                WHERE m.kind = 'act' AND m.conf <= ?1 AND f.act_type IS NOT NULL AND f.place_id IS NOT NULL GROUP BY f.place_id) c \
+             JOIN place_ancestors pa ON pa.place_id = c.place_id GROUP BY pa.ancestor_id ORDER BY SUM(c.n) DESC",
+        )?;
+        let rows = stmt.query_map([max as i64], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{CreateOptions, KeySource};
+    use girok_core::model::{Act, Event, Person};
+    use girok_core::UncertainDate;
+
+    fn archive() -> (tempfile::TempDir, Archive) {
+        let dir = tempfile::tempdir().unwrap();
+        let options = CreateOptions { kdf: crate::KdfParams::WEAK_FOR_TESTS, seed_gazetteer: true };
+        let a = Archive::create(&dir.path().join("a"), &KeySource::passphrase("synthetic test passphrase"), options).unwrap();
+        (dir, a)
+    }
+
+    /// Synthetic: one person, one event, and one act per (type, place, date, confidentiality).
+    fn add_acts(a: &mut Archive, acts: &[(&str, Option<&str>, Option<&str>, Confidentiality)]) {
+        a.write("test", |w| {
+            let victim = w.put(Record::Person(Person {
+                id: String::new(),
+                names: vec![girok_core::model::Name { text: "Synthetic Person".into(), script: girok_core::model::Script::Other }],
+                sex: None,
+                birth: None,
+                origin: None,
+                relationships: vec![],
+                notes: String::new(),
+                confidentiality: Confidentiality::Internal,
+                synthetic: true,
+                same_as: None,
+            }))?;
+            let event = w.put(Record::Event(Event {
+                id: String::new(),
+                title: "synthetic event".into(),
+                description: String::new(),
+                place: None,
+                date: None,
+                follows: None,
+                citations: vec![],
+                confidentiality: Confidentiality::Internal,
+                synthetic: true,
+            }))?;
+            for (i, (t, place, date, conf)) in acts.iter().enumerate() {
+                w.put(Record::Act(Act {
+                    id: String::new(),
+                    event: event.clone(),
+                    victim: victim.clone(),
+                    act_type: t.to_string(),
+                    place: place.map(str::to_string),
+                    date: date.map(|d| UncertainDate::parse(d).unwrap()),
+                    perpetrators: vec![],
+                    source: None,
+                    connection: None,
+                    reliability: None,
+                    description: format!("synthetic act {i}"),
+                    citations: vec![],
+                    confidentiality: *conf,
+                    synthetic: true,
+                }))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn year_counts_place_only_acts_dated_within_one_year() {
+        let (_d, mut a) = archive();
+        use Confidentiality::*;
+        add_acts(
+            &mut a,
+            &[
+                ("020111110000", None, Some("winter 1997"), Internal),
+                ("020111110000", None, Some("March 1997"), Internal),
+                ("020111110000", None, Some("1998"), Internal),
+                ("020111110000", None, Some("between 1996 and 1999"), Internal),
+                ("020111110000", None, None, Internal),
+                ("020111110000", None, Some("2001"), Restricted),
+            ],
+        );
+        // "winter 1997" runs into 1998, so it cannot be placed in one year.
+        let (years, unplaced) = a.act_year_counts(Internal).unwrap();
+        assert_eq!(years, vec![(1997, 1), (1998, 1)]);
+        assert_eq!(unplaced, 3);
+        let (years, _) = a.act_year_counts(Restricted).unwrap();
+        assert_eq!(years.last(), Some(&(2001, 1)), "restricted acts count only for roles that may see them");
+    }
+
+    #[test]
+    fn place_counts_roll_up_to_enclosing_places() {
+        let (_d, mut a) = archive();
+        use Confidentiality::*;
+        // Yodok camp lies in South Hamgyong; Kanggye in Chagang.
+        add_acts(
+            &mut a,
+            &[
+                ("020111110000", Some("plc-fac-kwanliso-15"), None, Internal),
+                ("020111110000", Some("plc-kp-03"), None, Internal),
+                ("020111110000", Some("plc-gn2043572"), None, Internal),
+                ("020111110000", Some("plc-gn2043572"), None, Restricted),
+            ],
+        );
+        let counts: std::collections::HashMap<String, u64> = a.act_place_counts(Internal).unwrap().into_iter().collect();
+        assert_eq!(counts["plc-fac-kwanliso-15"], 1);
+        assert_eq!(counts["plc-kp-03"], 2);
+        assert_eq!(counts["plc-kp-01"], 1);
+        assert_eq!(counts["plc-kp"], 3);
+    }
+
+    #[test]
+    fn list_pages_filter_sort_and_count() {
+        let (_d, mut a) = archive();
+        use Confidentiality::*;
+        add_acts(
+            &mut a,
+            &[
+                ("020111110000", Some("plc-fac-kwanliso-15"), Some("1999"), Internal),
+                ("DP0400000000", Some("plc-kp-03"), Some("1995"), Internal),
+                ("020111110000", Some("plc-gn2043572"), Some("2003"), Internal),
+                ("020111110000", None, None, Internal),
+                ("020111110000", Some("plc-kp-03"), Some("2005"), Restricted),
+            ],
+        );
+        let south_hamgyong = a.resolve_place("plc-kp-03").unwrap();
+        let mut q = ListQuery::new(Kind::Act, Internal);
+        assert_eq!(a.list_page(&q).unwrap().total, 4, "the restricted act is not counted");
+        q.act_type = Some("020111110000".into());
+        assert_eq!(a.list_page(&q).unwrap().total, 3);
+        q.place = Some(south_hamgyong);
+        let page = a.list_page(&q).unwrap();
+        assert_eq!(page.total, 1, "place filter includes places beneath (the camp), not other provinces");
+        q.place = None;
+        q.years = Some((1998, 2004));
+        assert_eq!(a.list_page(&q).unwrap().total, 2);
+        let mut q = ListQuery::new(Kind::Act, Internal);
+        q.sort = ListSort::DateDesc;
+        let years: Vec<Option<i32>> = a
+            .list_page(&q)
+            .unwrap()
+            .records
+            .iter()
+            .map(|r| match r {
+                Record::Act(x) => x.date.as_ref().and_then(|d| d.earliest).map(|d| d.year()),
+                _ => panic!("only acts"),
+            })
+            .collect();
+        assert_eq!(years, vec![Some(2003), Some(1999), Some(1995), None]);
+        q.limit = 2;
+        q.offset = 2;
+        let page = a.list_page(&q).unwrap();
+        assert_eq!((page.records.len(), page.total), (2, 4));
+        let mut q = ListQuery::new(Kind::Person, Internal);
+        q.title = Some("100%_".into());
+        assert_eq!(a.list_page(&q).unwrap().total, 0, "LIKE wildcards in the filter are taken literally");
+    }
+}
