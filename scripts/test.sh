@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a Debian machine, then runs every test of the workspace.
 # The packages: libssl-dev and pkg-config build SQLCipher; sqlcipher, argon2 and age are the
-# stock tools the recovery test uses to prove the archive outlives Girok (RECOVERY.md).
+# stock tools the recovery test uses to prove the archive outlives Girok (RECOVERY.md);
+# chromium and chromium-driver run the browser test of the web application, and fonts-nanum lets
+# its screenshots show Hangul.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 needed=()
-for pkg in libssl-dev pkg-config sqlcipher argon2 age; do
+for pkg in libssl-dev pkg-config sqlcipher argon2 age chromium chromium-driver fonts-nanum; do
     dpkg -s "$pkg" >/dev/null 2>&1 || needed+=("$pkg")
 done
 if [ ${#needed[@]} -gt 0 ]; then
@@ -17,4 +19,6 @@ if [ ${#needed[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${needed[@]}" >/dev/null
 fi
 
-cargo test --workspace --locked
+# The browser test is required here, not skipped: this script installed the browser.
+GIROK_E2E=1 cargo test --workspace --locked
+echo "browser test screenshots: ${CARGO_TARGET_DIR:-target}/tmp/screenshots/"

@@ -396,6 +396,7 @@ pub(crate) async fn asset(Path(name): Path<String>) -> Result<Response, AppError
     let (body, mime): (&'static [u8], &str) = match name.as_str() {
         "code.js" => (include_bytes!("static/code.js"), "application/javascript; charset=utf-8"),
         "map.js" => (include_bytes!("static/map.js"), "application/javascript; charset=utf-8"),
+        "intake.js" => (include_bytes!("static/intake.js"), "application/javascript; charset=utf-8"),
         "dprk-provinces.geojson" => (include_bytes!("static/dprk-provinces.geojson"), "application/geo+json"),
         "leaflet.js" => (include_bytes!("static/vendor/leaflet/leaflet.js"), "application/javascript; charset=utf-8"),
         "leaflet.css" => (include_bytes!("static/vendor/leaflet/leaflet.css"), "text/css; charset=utf-8"),

@@ -103,7 +103,14 @@ pub(crate) fn dashboard_figures(state: &AppState, ceiling: girok_core::Confident
             .collect(),
     );
     let (years, undated) = a.act_year_counts(ceiling)?;
-    let by_year = bars(years.into_iter().map(|(y, n)| (json!({ "year": y }), n)).collect());
+    // Every year between the first and the last, so a gap in the record shows as a gap.
+    let by_year = match (years.first(), years.last()) {
+        (Some(&(first, _)), Some(&(last, _))) => {
+            let counts: std::collections::HashMap<i32, u64> = years.iter().copied().collect();
+            bars((first..=last).map(|y| (json!({ "year": y }), counts.get(&y).copied().unwrap_or(0))).collect())
+        }
+        _ => json!([]),
+    };
     let places: std::collections::HashMap<String, girok_core::model::Place> = a
         .list(Kind::Place)?
         .into_iter()
@@ -168,19 +175,68 @@ pub(crate) struct SearchParams {
     act_type: String,
     #[serde(default)]
     place: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    source: String,
+    /// The most confidential level to include (never above the role's own ceiling).
+    #[serde(default)]
+    confidentiality: String,
+}
+
+impl SearchParams {
+    fn is_empty(&self) -> bool {
+        [&self.q, &self.act_type, &self.place, &self.kind, &self.from, &self.to, &self.source].iter().all(|s| s.trim().is_empty())
+    }
+}
+
+fn search_year(field: &str, s: &str, month: u32, day: u32) -> Result<Option<girok_core::Day>, AppError> {
+    match s.trim() {
+        "" => Ok(None),
+        y => y
+            .parse::<i32>()
+            .ok()
+            .and_then(|y| girok_core::Day::from_ymd(y, month, day).ok())
+            .map(Some)
+            .ok_or_else(|| AppError::BadInput(format!("{field}: {y:?} is not a year"))),
+    }
 }
 
 fn run_search(state: &AppState, session: &Session, p: &SearchParams) -> Result<Vec<girok_store::Hit>, AppError> {
     let a = state.reader();
     let act_type = match p.act_type.trim() {
         "" => None,
-        t => Some(girok_core::Vocabulary::builtin().resolve(girok_core::List::ActTypes, t).map_err(|e| AppError::BadInput(e.to_string()))?.code.clone()),
+        t => Some(girok_core::Vocabulary::builtin().resolve(girok_core::List::ActTypes, t).map_err(|e| AppError::BadInput(format!("act type: {e}")))?.code.clone()),
     };
     let place = match p.place.trim() {
         "" => None,
-        pl => Some(a.resolve_place(pl).map_err(|e| AppError::BadInput(e.to_string()))?),
+        pl => Some(a.resolve_place(pl).map_err(|e| AppError::BadInput(format!("place: {e}")))?),
     };
-    let q = SearchQuery { text: p.q.clone(), act_type, place, max_confidentiality: session.user.role.max_confidentiality(), limit: 20, ..Default::default() };
+    let kinds = match p.kind.trim() {
+        "" => Vec::new(),
+        k => vec![Kind::parse(k).ok_or_else(|| AppError::BadInput(format!("kind: unknown kind {k:?}")))?],
+    };
+    let ceiling = session.user.role.max_confidentiality();
+    let max_confidentiality = match p.confidentiality.trim() {
+        "" => ceiling,
+        c => girok_core::Confidentiality::parse(c).ok_or_else(|| AppError::BadInput(format!("confidentiality: unknown level {c:?}")))?.min(ceiling),
+    };
+    let q = SearchQuery {
+        text: p.q.clone(),
+        kinds,
+        act_type,
+        place,
+        from: search_year("from", &p.from, 1, 1)?,
+        to: search_year("to", &p.to, 12, 31)?,
+        source: Some(p.source.trim().to_string()).filter(|s| !s.is_empty()),
+        max_confidentiality,
+        limit: 20,
+        ..Default::default()
+    };
     Ok(a.search(&q)?)
 }
 
@@ -189,7 +245,7 @@ fn hit_json(h: &girok_store::Hit) -> serde_json::Value {
 }
 
 pub(crate) async fn search(State(state): State<Arc<AppState>>, Authed(session): Authed, Query(p): Query<SearchParams>) -> Result<Html<String>, AppError> {
-    let hits = if p.q.trim().is_empty() && p.act_type.is_empty() && p.place.is_empty() { Vec::new() } else { run_search(&state, &session, &p)? };
+    let hits = if p.is_empty() { Vec::new() } else { run_search(&state, &session, &p)? };
     let hits: Vec<serde_json::Value> = hits
         .iter()
         .map(|h| {
@@ -208,7 +264,9 @@ pub(crate) async fn search(State(state): State<Arc<AppState>>, Authed(session): 
             v
         })
         .collect();
-    render(&state, "search.html", &session, json!({ "q": p.q, "act_type": p.act_type, "place": p.place, "hits": hits }))
+    let params = json!({ "q": p.q, "act_type": p.act_type, "place": p.place, "kind": p.kind, "from": p.from, "to": p.to, "source": p.source, "confidentiality": p.confidentiality });
+    let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+    render(&state, "search.html", &session, json!({ "p": params, "q": p.q, "hits": hits, "searched": !p.is_empty(), "kinds": kinds }))
 }
 
 pub(crate) async fn api_search(
@@ -484,36 +542,75 @@ pub(crate) fn require(session: &Session, roles: &[Role]) -> Result<(), AppError>
     }
 }
 
+/// The sources a documenter can attribute an upload to (provenance is chosen, not typed).
+fn intake_context(state: &AppState, session: &Session, results: Vec<serde_json::Value>) -> Result<serde_json::Value, AppError> {
+    let ceiling = session.user.role.max_confidentiality();
+    let sources: Vec<serde_json::Value> = state
+        .reader()
+        .list(Kind::Source)?
+        .into_iter()
+        .filter(|r| r.confidentiality() <= ceiling)
+        .map(|r| json!({ "id": r.id(), "title": r.title() }))
+        .collect();
+    Ok(json!({ "results": results, "sources": sources }))
+}
+
 pub(crate) async fn intake_form(State(state): State<Arc<AppState>>, Authed(session): Authed) -> Result<Html<String>, AppError> {
     require(&session, &[Role::Admin, Role::Documenter])?;
-    render(&state, "intake.html", &session, json!({ "results": [] }))
+    let ctx = intake_context(&state, &session, Vec::new())?;
+    render(&state, "intake.html", &session, ctx)
 }
 
 /// Takes uploaded files in as evidence: same hashing, encryption and duplicate check as
 /// `girok add`; the bytes never touch disk unencrypted, and the file name is reduced to its
-/// last component (path traversal).
+/// last component (path traversal). Provenance (source, language, confidentiality) applies to
+/// every file of the upload.
 pub(crate) async fn intake(State(state): State<Arc<AppState>>, Authed(session): Authed, mut form: axum::extract::Multipart) -> Result<Html<String>, AppError> {
     require(&session, &[Role::Admin, Role::Documenter])?;
-    let mut csrf = String::new();
+    let mut fields: std::collections::HashMap<String, String> = Default::default();
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     while let Some(field) = form.next_field().await.map_err(|e| AppError::BadInput(format!("upload: {e}")))? {
-        match field.name() {
-            Some("csrf") => csrf = field.text().await.map_err(|e| AppError::BadInput(e.to_string()))?,
+        match field.name().map(str::to_string).as_deref() {
             Some("files") => {
                 let name = field.file_name().unwrap_or("upload").to_string();
                 let bytes = field.bytes().await.map_err(|e| AppError::BadInput(format!("upload of {name}: {e}")))?;
-                files.push((name, bytes.to_vec()));
+                // A form sent with no file chosen has one empty, nameless part.
+                if !(name.is_empty() && bytes.is_empty()) {
+                    files.push((name, bytes.to_vec()));
+                }
+            }
+            Some(name @ ("csrf" | "source" | "language" | "confidentiality")) => {
+                let value = field.text().await.map_err(|e| AppError::BadInput(format!("{name}: {e}")))?;
+                fields.insert(name.to_string(), value);
             }
             _ => {}
         }
     }
-    check_csrf(&session, &csrf)?;
+    check_csrf(&session, fields.get("csrf").map(String::as_str).unwrap_or(""))?;
+    let source = match fields.get("source").map(|s| s.trim()).unwrap_or("") {
+        "" => None,
+        id => {
+            let visible = state.reader().get(id).ok().filter(|r| r.kind() == Kind::Source && r.confidentiality() <= session.user.role.max_confidentiality());
+            Some(visible.ok_or_else(|| AppError::BadInput(format!("source: no source {id:?}")))?.id().to_string())
+        }
+    };
+    let language = fields.get("language").map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let confidentiality = match fields.get("confidentiality").map(|s| s.trim()).unwrap_or("") {
+        "" => girok_core::Confidentiality::Restricted,
+        c => girok_core::Confidentiality::parse(c).ok_or_else(|| AppError::BadInput(format!("confidentiality: unknown level {c:?}")))?,
+    };
     let actor = session.user.username.clone();
     let mut results = Vec::new();
     {
         let mut a = state.archive();
         for (name, bytes) in &files {
-            let meta = girok_store::IntakeMeta { received_by: actor.clone(), confidentiality: girok_core::Confidentiality::Restricted, ..Default::default() };
+            let meta = girok_store::IntakeMeta {
+                received_by: actor.clone(),
+                received_from: source.clone(),
+                language: language.clone(),
+                confidentiality,
+                ..Default::default()
+            };
             let mut outcome = None;
             a.write(&actor, |w| {
                 outcome = Some(w.add_bytes(name, bytes, &meta));
@@ -526,7 +623,8 @@ pub(crate) async fn intake(State(state): State<Arc<AppState>>, Authed(session): 
             });
         }
     }
-    render(&state, "intake.html", &session, json!({ "results": results }))
+    let ctx = intake_context(&state, &session, results)?;
+    render(&state, "intake.html", &session, ctx)
 }
 
 pub(crate) async fn review(State(state): State<Arc<AppState>>, Authed(session): Authed) -> Result<Html<String>, AppError> {

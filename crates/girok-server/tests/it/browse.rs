@@ -4,7 +4,7 @@ use super::*;
 
 /// An app over a small synthetic dataset (three synthetic documentation projects = three lists),
 /// plus one restricted act whose description carries a marker no viewer may see.
-fn synthetic_app() -> App {
+pub(super) fn synthetic_app() -> App {
     let dir = tempfile::tempdir().unwrap();
     let key = KeySource::passphrase("synthetic test passphrase");
     let mut a = Archive::create(&dir.path().join("a"), &key, CreateOptions { kdf: KdfParams::WEAK_FOR_TESTS, seed_gazetteer: true }).unwrap();

@@ -11,6 +11,7 @@ use girok_store::{Archive, CreateOptions, KdfParams, KeySource, Role};
 use tower::ServiceExt;
 
 mod browse;
+mod browser;
 
 const XSS: &str = "<script>alert('xss')</script><img src=x onerror=alert(1)>";
 const PASSWORD: &str = "synthetic password 12345";

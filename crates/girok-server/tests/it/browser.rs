@@ -1,0 +1,292 @@
+//! End to end in a real browser: Debian's chromium driven through chromedriver (W3C WebDriver),
+//! against a Girok server on a loopback port. A documenter logs in, uploads a synthetic
+//! testimony, codes a passage as an act, finds it in Korean and in English, sees it on the
+//! dashboard and the map, switches the interface to Korean, and logs out. Screenshots of each
+//! page go to `target/tmp/screenshots/` for a reviewer.
+//!
+//! The test skips (with a message) where chromium is missing, except in CI (`CI` set) or when
+//! `GIROK_E2E=1`, where a missing browser is a failure: `scripts/test.sh` installs it.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use super::*;
+
+/// The smallest WebDriver client that does the job: JSON over HTTP/1.1, one connection per call.
+struct Driver {
+    port: u16,
+    session: String,
+    process: Child,
+}
+
+fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> std::io::Result<(u16, Value)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    s.set_read_timeout(Some(Duration::from_secs(120)))?;
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    write!(s, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len())?;
+    let mut r = BufReader::new(s);
+    let mut status = String::new();
+    r.read_line(&mut status)?;
+    let code: u16 = status.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let mut len = None;
+    loop {
+        let mut line = String::new();
+        r.read_line(&mut line)?;
+        if line.trim().is_empty() {
+            break;
+        }
+        if let Some((k, v)) = line.split_once(':') {
+            if k.eq_ignore_ascii_case("content-length") {
+                len = v.trim().parse::<usize>().ok();
+            }
+        }
+    }
+    let mut buf = Vec::new();
+    match len {
+        Some(n) => {
+            buf.resize(n, 0);
+            r.read_exact(&mut buf)?;
+        }
+        None => {
+            r.read_to_end(&mut buf)?;
+        }
+    }
+    Ok((code, serde_json::from_slice(&buf).unwrap_or(Value::Null)))
+}
+
+fn find_in_path(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    names.iter().flat_map(|n| std::env::split_paths(&path).map(move |d| d.join(n))).find(|p| p.is_file())
+}
+
+impl Driver {
+    fn start(browser: &std::path::Path, chromedriver: &std::path::Path) -> Driver {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let process = Command::new(chromedriver).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start chromedriver");
+        let t = Instant::now();
+        while http(port, "GET", "/status", None).map(|(_, v)| v["value"]["ready"] != true).unwrap_or(true) {
+            assert!(t.elapsed() < Duration::from_secs(30), "chromedriver did not become ready");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let caps = json!({ "capabilities": { "alwaysMatch": { "browserName": "chrome", "goog:chromeOptions": {
+            "binary": browser,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=en-US"],
+        } } } });
+        let (code, v) = http(port, "POST", "/session", Some(&caps)).unwrap();
+        assert_eq!(code, 200, "new session: {v}");
+        let session = v["value"]["sessionId"].as_str().unwrap().to_string();
+        Driver { port, session, process }
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let (code, v) = http(self.port, method, &format!("/session/{}{path}", self.session), body.as_ref()).unwrap();
+        assert_eq!(code, 200, "{method} {path}: {v}");
+        v["value"].clone()
+    }
+
+    fn go(&self, url: &str) {
+        self.call("POST", "/url", Some(json!({ "url": url })));
+    }
+
+    fn find(&self, css: &str) -> String {
+        let v = self.call("POST", "/element", Some(json!({ "using": "css selector", "value": css })));
+        v.as_object().and_then(|o| o.values().next()).and_then(|x| x.as_str()).unwrap_or_else(|| panic!("no element {css}")).to_string()
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let el = self.find(css);
+        self.call("POST", &format!("/element/{el}/value"), Some(json!({ "text": text })));
+    }
+
+    fn click(&self, css: &str) {
+        let el = self.find(css);
+        self.call("POST", &format!("/element/{el}/click"), Some(json!({})));
+    }
+
+    fn js(&self, script: &str) -> Value {
+        self.call("POST", "/execute/sync", Some(json!({ "script": script, "args": [] })))
+    }
+
+    fn url(&self) -> String {
+        self.call("GET", "/url", None).as_str().unwrap_or_default().to_string()
+    }
+
+    fn text(&self) -> String {
+        self.js("return document.body.innerText;").as_str().unwrap_or_default().to_string()
+    }
+
+    /// Waits until `script` returns true (pages that draw after loading, like the map).
+    fn wait_for(&self, script: &str, what: &str) {
+        let t = Instant::now();
+        while self.js(script) != Value::Bool(true) {
+            assert!(t.elapsed() < Duration::from_secs(20), "timed out waiting for {what}; page: {}", self.text());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn screenshot(&self, dir: &std::path::Path, name: &str) {
+        let b64 = self.call("GET", "/screenshot", None);
+        let png = base64_decode(b64.as_str().unwrap());
+        assert!(png.starts_with(b"\x89PNG"), "{name} is a PNG");
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = http(self.port, "DELETE", &format!("/session/{}", self.session), None);
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    let val = |c: u8| -> u32 {
+        match c {
+            b'A'..=b'Z' => (c - b'A') as u32,
+            b'a'..=b'z' => (c - b'a' + 26) as u32,
+            b'0'..=b'9' => (c - b'0' + 52) as u32,
+            b'+' => 62,
+            _ => 63,
+        }
+    };
+    let bytes: Vec<u8> = s.bytes().filter(|c| !c.is_ascii_whitespace() && *c != b'=').collect();
+    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
+    for chunk in bytes.chunks(4) {
+        let mut n = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            n |= val(c) << (18 - 6 * i);
+        }
+        out.push((n >> 16) as u8);
+        if chunk.len() > 2 {
+            out.push((n >> 8) as u8);
+        }
+        if chunk.len() > 3 {
+            out.push(n as u8);
+        }
+    }
+    out
+}
+
+#[test]
+fn a_documenter_works_through_the_app_in_a_real_browser() {
+    let required = std::env::var_os("CI").is_some() || std::env::var("GIROK_E2E").is_ok_and(|v| v == "1");
+    let (Some(browser), Some(chromedriver)) = (find_in_path(&["chromium", "chromium-browser", "google-chrome"]), find_in_path(&["chromedriver"])) else {
+        assert!(!required, "chromium and chromedriver are needed for the browser test (scripts/test.sh installs them)");
+        eprintln!("skipping the browser test: chromium or chromedriver not found");
+        return;
+    };
+
+    let app = browse::synthetic_app();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = app.state.clone();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        rt.block_on(girok_server::serve_listener(state, listener)).unwrap();
+    });
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let upload_dir = tempfile::tempdir().unwrap();
+    let testimony = upload_dir.path().join("synthetic-testimony.txt");
+    let text = "SYNTHETIC TESTIMONY (generated for a test; not a real person). \
+                In winter 1997 the interviewee was beaten during interrogation at the Onsong holding centre. \
+                그는 요덕수용소에 끌려갔다고 증언했다.";
+    std::fs::write(&testimony, text).unwrap();
+
+    let d = Driver::start(&browser, &chromedriver);
+
+    // Log in.
+    d.go(&format!("{base}/login"));
+    d.screenshot(&shots, "01-login");
+    d.type_into("input[name=username]", "doc");
+    d.type_into("input[name=password]", PASSWORD);
+    d.click("form[action='/login'] button");
+    assert!(d.text().contains("doc (documenter)"), "logged in: {}", d.text());
+
+    // Upload the testimony through the intake page (the script uploads it with a progress bar).
+    d.go(&format!("{base}/intake"));
+    d.type_into("#files", testimony.to_str().unwrap());
+    d.click("#upload");
+    d.wait_for("var s = document.querySelector('#results .status'); return !!s && s.textContent === 'added';", "the upload result");
+    assert_eq!(d.js("return document.getElementById('progress').value;"), json!(100));
+    d.screenshot(&shots, "02-intake");
+    let doc_url = d.js("return document.querySelector('#results a').href;").as_str().unwrap().to_string();
+
+    // How many torture acts the dashboard shows before coding.
+    let torture_count = |d: &Driver| -> u64 {
+        d.go(&format!("{base}/"));
+        d.js("var rows = document.querySelectorAll('#by-type tr'); for (var i = 0; i < rows.length; i++) { \
+              if (rows[i].cells[0].innerText.trim() === 'Torture') return parseInt(rows[i].cells[2].innerText, 10); } return 0;")
+            .as_u64()
+            .unwrap()
+    };
+    let before = torture_count(&d);
+
+    // Select a passage in the document and code it as an act.
+    d.go(&doc_url);
+    d.js(
+        "var pre = document.getElementById('doc-text'); var node = pre.firstChild; var t = node.textContent; \
+         var s = t.indexOf('was beaten during interrogation'); var r = document.createRange(); \
+         r.setStart(node, s); r.setEnd(node, s + 'was beaten during interrogation'.length); \
+         var sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(r); \
+         pre.dispatchEvent(new MouseEvent('mouseup', { bubbles: true })); return true;",
+    );
+    assert_eq!(d.js("return document.getElementById('code-preview').textContent;"), json!("was beaten during interrogation"));
+    d.type_into("#code-form input[name=act_type]", "torture");
+    d.type_into("#code-form input[name=victim]", "SYNTHETIC Test Person");
+    d.type_into("#code-form input[name=place]", "Onsong holding centre");
+    d.type_into("#code-form input[name=date]", "winter 1997");
+    d.click("#code-form button");
+    d.wait_for("return !!document.querySelector('#doc-text mark a');", "the coded passage to be marked");
+    assert_eq!(d.js("return document.querySelector('#doc-text mark a').textContent;"), json!("was beaten during interrogation"));
+    d.screenshot(&shots, "03-document-coded");
+
+    // Find it in Korean and in English.
+    let doc_id = doc_url.rsplit('/').next().unwrap().to_string();
+    d.go(&format!("{base}/search?q=요덕수용소&kind=document"));
+    assert!(d.js(&format!("return !!document.querySelector('a[href=\"/records/{doc_id}\"]');")) == json!(true), "Korean search: {}", d.text());
+    d.screenshot(&shots, "04-search-korean");
+    d.go(&format!("{base}/search?q=interviewee+beaten&kind=document"));
+    assert!(d.js(&format!("return !!document.querySelector('a[href=\"/records/{doc_id}\"]');")) == json!(true), "English search: {}", d.text());
+    assert!(d.js("return document.querySelectorAll('mark').length > 0;") == json!(true), "search terms are highlighted");
+    d.screenshot(&shots, "05-search-english");
+
+    // The dashboard counts it.
+    assert_eq!(torture_count(&d), before + 1, "the dashboard counts the new act");
+    assert!(d.js("return document.getElementById('by-facility').innerText.indexOf('Onsong') >= 0;") == json!(true), "dashboard: {}", d.text());
+    d.screenshot(&shots, "06-dashboard");
+
+    // The map draws the province outlines shipped with Girok and the facility markers.
+    d.go(&format!("{base}/map"));
+    d.wait_for("return document.getElementById('map').getAttribute('data-ready') === '1';", "the map");
+    let provinces = d.js("return document.querySelectorAll('#map path.leaflet-interactive:not(.facility)').length;").as_u64().unwrap();
+    let facilities = d.js("return document.querySelectorAll('#map path.facility').length;").as_u64().unwrap();
+    assert!(provinces >= 11 && facilities >= 10, "{provinces} outlines, {facilities} facilities");
+    assert!(d.js("return document.getElementById('facilities').innerText.indexOf('Onsong') >= 0;") == json!(true));
+    d.screenshot(&shots, "07-map");
+
+    // The interface in Korean (Hangul renders with fonts-nanum installed).
+    d.click(".lang a");
+    assert!(d.text().contains("지도"), "Korean interface: {}", d.text());
+    assert!(d.url().ends_with("/map"), "the switch returns to the same page: {}", d.url());
+    d.wait_for("return document.getElementById('map').getAttribute('data-ready') === '1';", "the map in Korean");
+    d.screenshot(&shots, "08-map-korean");
+    d.go(&format!("{base}/"));
+    d.screenshot(&shots, "09-dashboard-korean");
+
+    // Log out: the session ends.
+    d.click("#logout");
+    assert!(d.url().ends_with("/login"), "{}", d.url());
+    d.go(&format!("{base}/intake"));
+    assert!(d.url().ends_with("/login"), "after logout pages need a login again");
+    for name in ["01-login", "02-intake", "03-document-coded", "06-dashboard", "07-map", "09-dashboard-korean"] {
+        assert!(shots.join(format!("{name}.png")).metadata().unwrap().len() > 5_000, "{name} screenshot is not empty");
+    }
+    eprintln!("browser test screenshots: {}", shots.display());
+}
