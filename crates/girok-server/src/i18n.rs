@@ -60,6 +60,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("nav.audit", "Audit", "감사 기록"),
     ("nav.accounts", "Accounts", "계정"),
     ("nav.logout", "Log out", "로그아웃"),
+    ("nav.account", "My account", "내 계정"),
     ("login.title", "Log in", "로그인"),
     ("login.name", "Name", "이름"),
     ("login.password", "Password", "비밀번호"),
@@ -131,6 +132,19 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("audit.title", "Audit log", "감사 기록"),
     ("audit.verify", "Verify now", "지금 검증"),
     ("users.title", "Accounts", "계정"),
+    ("users.add", "Add an account, or reset its password", "계정 추가 또는 비밀번호 재설정"),
+    ("users.disable", "Disable", "비활성화"),
+    ("users.enable", "Enable", "활성화"),
+    ("users.reset_totp", "Clear second factor", "2단계 인증 해제"),
+    ("account.title", "My account", "내 계정"),
+    ("account.totp", "Second factor (authenticator app)", "2단계 인증 (인증 앱)"),
+    ("account.on", "On: logging in needs a code from your authenticator app.", "사용 중: 로그인할 때 인증 앱의 코드가 필요합니다."),
+    ("account.off", "Off: a password alone opens this account.", "사용 안 함: 비밀번호만으로 로그인됩니다."),
+    ("account.start", "Set up", "설정"),
+    ("account.add_secret", "Add this secret to your authenticator app, then type the code it shows.", "이 비밀 키를 인증 앱에 추가한 뒤 표시되는 코드를 입력하십시오."),
+    ("account.confirm", "Confirm", "확인"),
+    ("account.disable", "Turn off (needs a current code)", "끄기 (현재 코드 필요)"),
+    ("login.code", "Code (if you use a second factor)", "인증 코드 (2단계 인증 사용 시)"),
 ];
 
 /// The message for `key` in `lang`; the key itself when missing (a test checks none is).

@@ -5,6 +5,7 @@
 //! not revealed. Every state-changing form carries a per-session CSRF token. Templates are
 //! named `.html`, so minijinja escapes every value: testimony text is always shown as text.
 
+mod account;
 mod browse;
 mod error;
 mod i18n;
@@ -48,6 +49,8 @@ pub struct AppState {
     pub(crate) next_reader: std::sync::atomic::AtomicUsize,
     pub(crate) sessions: Mutex<HashMap<String, Session>>,
     pub(crate) failures: Mutex<HashMap<String, (u32, std::time::Instant)>>,
+    /// Last TOTP step accepted per account, so a code works once.
+    pub(crate) totp_steps: Mutex<HashMap<String, u64>>,
     pub(crate) templates: minijinja::Environment<'static>,
     pub(crate) config: ServerConfig,
     /// Dashboard figures keyed by (audit head, confidentiality ceiling): recomputed only when
@@ -93,6 +96,7 @@ impl AppState {
             next_reader: Default::default(),
             sessions: Default::default(),
             failures: Default::default(),
+            totp_steps: Default::default(),
             templates: pages::templates(),
             config,
             dashboard_cache: Default::default(),
@@ -138,6 +142,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/audit", get(pages::audit))
         .route("/audit/verify", post(pages::audit_verify))
         .route("/admin/users", get(pages::users).post(pages::add_user))
+        .route("/admin/users/{name}/access", post(account::admin_access))
+        .route("/account", get(account::page))
+        .route("/account/totp", post(account::totp))
         .route("/api/search", get(pages::api_search))
         .route("/api/records", get(browse::api_records))
         .route("/api/records/{id}", get(browse::api_record))

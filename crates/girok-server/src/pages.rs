@@ -30,6 +30,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("estimate.html", include_str!("templates/estimate.html")),
     ("audit.html", include_str!("templates/audit.html")),
     ("users.html", include_str!("templates/users.html")),
+    ("account.html", include_str!("templates/account.html")),
     ("intake.html", include_str!("templates/intake.html")),
     ("review.html", include_str!("templates/review.html")),
 ];
@@ -210,7 +211,9 @@ fn run_search(state: &AppState, session: &Session, p: &SearchParams) -> Result<V
     let a = state.reader();
     let act_type = match p.act_type.trim() {
         "" => None,
-        t => Some(girok_core::Vocabulary::builtin().resolve(girok_core::List::ActTypes, t).map_err(|e| AppError::BadInput(format!("act type: {e}")))?.code.clone()),
+        t => Some(
+            girok_core::Vocabulary::builtin().resolve(girok_core::List::ActTypes, t).map_err(|e| AppError::BadInput(format!("act type: {e}")))?.code.clone(),
+        ),
     };
     let place = match p.place.trim() {
         "" => None,
@@ -506,7 +509,7 @@ pub(crate) async fn audit_verify(
 pub(crate) async fn users(State(state): State<Arc<AppState>>, Authed(session): Authed) -> Result<Html<String>, AppError> {
     require(&session, &[Role::Admin])?;
     let users: Vec<serde_json::Value> =
-        state.reader().users()?.into_iter().map(|u| json!({ "name": u.username, "role": u.role.as_str(), "clearance": u.identity_clearance })).collect();
+        state.reader().users()?.into_iter().map(|u| json!({ "name": u.username, "path": crate::browse::urlencode(&u.username), "role": u.role.as_str(), "clearance": u.identity_clearance, "disabled": u.disabled, "totp": u.totp })).collect();
     render(&state, "users.html", &session, json!({ "users": users, "error": "" }))
 }
 

@@ -28,6 +28,10 @@ pub struct Session {
     pub lang: crate::i18n::Lang,
     /// Path and query of the current request, percent-encoded, for "switch language and come back".
     pub here: String,
+    /// The session id (the cookie), to update this session's entry.
+    pub(crate) token: String,
+    /// A second-factor secret being set up, until the user confirms it with a code.
+    pub(crate) pending_totp: Option<Vec<u8>>,
 }
 
 fn random_token() -> String {
@@ -55,6 +59,7 @@ impl FromRequestParts<Arc<AppState>> for Authed {
         let token = cookie_value(&parts.headers).ok_or(AppError::LoginRequired { api })?;
         let sessions = state.sessions.lock().unwrap_or_else(|e| e.into_inner());
         let mut session = sessions.get(&token).cloned().ok_or(AppError::LoginRequired { api })?;
+        session.token = token;
         session.lang = crate::i18n::Lang::of_request(&parts.headers);
         session.here = crate::browse::urlencode(parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"));
         Ok(Authed(session))
@@ -79,6 +84,27 @@ pub(crate) async fn login_form(State(state): State<Arc<AppState>>, headers: Head
 pub(crate) struct LoginForm {
     username: String,
     password: String,
+    /// The second-factor code, for accounts that have one.
+    #[serde(default)]
+    code: String,
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+/// Checks a TOTP code for `username` and refuses a code already used (a code seen over someone's
+/// shoulder, or replayed from a log, is worthless once used).
+pub(crate) fn check_totp(state: &AppState, username: &str, secret: &[u8], code: &str) -> bool {
+    let Some(step) = girok_store::totp::verify(secret, code, unix_now()) else { return false };
+    let mut last = state.totp_steps.lock().unwrap_or_else(|e| e.into_inner());
+    match last.get(username) {
+        Some(&used) if step <= used => false,
+        _ => {
+            last.insert(username.to_string(), step);
+            true
+        }
+    }
 }
 
 pub(crate) async fn login(State(state): State<Arc<AppState>>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Result<Response, AppError> {
@@ -90,7 +116,17 @@ pub(crate) async fn login(State(state): State<Arc<AppState>>, headers: HeaderMap
             }
         }
     }
-    let user = state.archive().authenticate(&form.username, &form.password)?;
+    let user = {
+        let a = state.archive();
+        match a.authenticate(&form.username, &form.password)? {
+            Some(u) if u.totp => {
+                let secret = a.totp_secret(&u.username)?.unwrap_or_default();
+                drop(a);
+                check_totp(&state, &u.username, &secret, &form.code).then_some(u)
+            }
+            other => other,
+        }
+    };
     let Some(user) = user else {
         let mut failures = state.failures.lock().unwrap_or_else(|e| e.into_inner());
         let entry = failures.entry(form.username.clone()).or_insert((0, std::time::Instant::now()));
@@ -99,10 +135,11 @@ pub(crate) async fn login(State(state): State<Arc<AppState>>, headers: HeaderMap
         }
         entry.0 += 1;
         entry.1 = std::time::Instant::now();
+        // One message for every failure: which of name, password or code was wrong stays unsaid.
         let page = state
             .templates
             .get_template("login.html")?
-            .render(minijinja::context! { error => "wrong name or password", lang => crate::i18n::Lang::of_request(&headers).code() })?;
+            .render(minijinja::context! { error => "wrong name, password or code", lang => crate::i18n::Lang::of_request(&headers).code() })?;
         return Ok((axum::http::StatusCode::UNAUTHORIZED, Html(page)).into_response());
     };
     state.failures.lock().unwrap_or_else(|e| e.into_inner()).remove(&form.username);
@@ -112,7 +149,7 @@ pub(crate) async fn login(State(state): State<Arc<AppState>>, headers: HeaderMap
         .sessions
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .insert(token.clone(), Session { user, csrf: random_token(), lang: Default::default(), here: String::new() });
+        .insert(token.clone(), Session { user, csrf: random_token(), lang: Default::default(), here: String::new(), token: token.clone(), pending_totp: None });
     let secure = if state.config.secure_cookies { "; Secure" } else { "" };
     let cookie = format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/{secure}");
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())

@@ -625,7 +625,10 @@ impl Writer<'_> {
             .map_err(|e| StoreError::Invalid { id: username.to_string(), message: e.to_string() })?
             .to_string();
         self.tx.execute(
-            "INSERT OR REPLACE INTO users(username, password_hash, role, identity_clearance, disabled) VALUES (?1, ?2, ?3, ?4, 0)",
+            // A reset keeps the second factor: losing a password is not losing the phone.
+            "INSERT INTO users(username, password_hash, role, identity_clearance, disabled) VALUES (?1, ?2, ?3, ?4, 0) \
+             ON CONFLICT(username) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role, \
+             identity_clearance = excluded.identity_clearance, disabled = 0",
             params![username, hash, role.as_str(), identity_clearance],
         )?;
         self.append_audit(
@@ -634,6 +637,25 @@ impl Writer<'_> {
             Some(serde_json::json!({"username": username, "role": role.as_str(), "identity_clearance": identity_clearance}).to_string()),
         )?;
         Ok(())
+    }
+
+    /// Sets or clears an account's second factor. The audit log records that it changed, never
+    /// the secret.
+    pub fn set_totp(&mut self, username: &str, secret: Option<&[u8]>) -> Result<(), StoreError> {
+        let n = self.tx.execute("UPDATE users SET totp_secret = ?2 WHERE username = ?1", params![username, secret.map(hex::encode)])?;
+        if n == 0 {
+            return Err(StoreError::NotFound(username.to_string()));
+        }
+        self.append_audit("set_totp", None, Some(serde_json::json!({"username": username, "enabled": secret.is_some()}).to_string()))
+    }
+
+    /// Disables or re-enables an account without deleting it (its actions stay attributed).
+    pub fn set_disabled(&mut self, username: &str, disabled: bool) -> Result<(), StoreError> {
+        let n = self.tx.execute("UPDATE users SET disabled = ?2 WHERE username = ?1", params![username, disabled])?;
+        if n == 0 {
+            return Err(StoreError::NotFound(username.to_string()));
+        }
+        self.append_audit("set_user_disabled", None, Some(serde_json::json!({"username": username, "disabled": disabled}).to_string()))
     }
 
     /// Records an action that changes no record (an export, a review decision), for the log.
@@ -854,6 +876,8 @@ pub struct User {
     pub role: Role,
     pub identity_clearance: bool,
     pub disabled: bool,
+    /// A second factor (TOTP) is set: logging in needs a code too.
+    pub totp: bool,
 }
 
 /// A reviewer's decision on a proposed merge.
@@ -886,29 +910,37 @@ impl Archive {
     /// Unknown accounts cost a hash too, so timing does not reveal which names exist.
     pub fn authenticate(&self, username: &str, password: &str) -> Result<Option<User>, StoreError> {
         use argon2::password_hash::{PasswordHash, PasswordVerifier};
-        let row: Option<(String, String, bool, bool)> = self
+        let row: Option<(String, String, bool, bool, bool)> = self
             .conn
-            .query_row("SELECT password_hash, role, identity_clearance, disabled FROM users WHERE username = ?1", [username], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            .query_row("SELECT password_hash, role, identity_clearance, disabled, totp_secret IS NOT NULL FROM users WHERE username = ?1", [username], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
             })
             .optional()?;
         const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2Jq5mEZ8Jx7m0m5h7w3mQyq9Bz3y0cXq3iC2cQ0a1bE";
-        let (hash, role, clearance, disabled) = row.clone().unwrap_or((DUMMY.to_string(), "viewer".into(), false, true));
+        let (hash, role, clearance, disabled, totp) = row.clone().unwrap_or((DUMMY.to_string(), "viewer".into(), false, true, false));
         let ok = PasswordHash::new(&hash).map(|h| argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok()).unwrap_or(false);
         if !ok || disabled || row.is_none() {
             return Ok(None);
         }
-        Ok(Role::parse(&role).map(|role| User { username: username.to_string(), role, identity_clearance: clearance, disabled }))
+        Ok(Role::parse(&role).map(|role| User { username: username.to_string(), role, identity_clearance: clearance, disabled, totp }))
+    }
+
+    /// The TOTP secret of an account, if it has a second factor.
+    pub fn totp_secret(&self, username: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let hex_secret: Option<Option<String>> =
+            self.conn.query_row("SELECT totp_secret FROM users WHERE username = ?1", [username], |r| r.get(0)).optional()?;
+        Ok(hex_secret.flatten().and_then(|h| hex::decode(h).ok()))
     }
 
     pub fn users(&self) -> Result<Vec<User>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT username, role, identity_clearance, disabled FROM users ORDER BY username")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, bool>(3)?)))?;
+        let mut stmt = self.conn.prepare("SELECT username, role, identity_clearance, disabled, totp_secret IS NOT NULL FROM users ORDER BY username")?;
+        let rows =
+            stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, bool>(3)?, r.get::<_, bool>(4)?)))?;
         let mut out = Vec::new();
         for row in rows {
-            let (username, role, identity_clearance, disabled) = row?;
+            let (username, role, identity_clearance, disabled, totp) = row?;
             if let Some(role) = Role::parse(&role) {
-                out.push(User { username, role, identity_clearance, disabled });
+                out.push(User { username, role, identity_clearance, disabled, totp });
             }
         }
         Ok(out)

@@ -16,6 +16,7 @@ mod keys;
 mod schema;
 mod search;
 mod synthetic;
+pub mod totp;
 mod verify;
 
 pub use archive::{new_id, now_rfc3339, Archive, AuditEntry, CreateOptions, ReviewDecision, ReviewItem, Role, User, Writer};

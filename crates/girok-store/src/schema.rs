@@ -8,7 +8,7 @@
 use rusqlite::Connection;
 
 /// The newest schema this build writes. Bump it and add a step to `migrate` together.
-pub const CURRENT_VERSION: u32 = 3;
+pub const CURRENT_VERSION: u32 = 4;
 
 pub(crate) const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -108,6 +108,10 @@ CREATE TABLE users(
 );
 "#;
 
+const V4: &str = r#"
+ALTER TABLE users ADD COLUMN totp_secret TEXT;
+"#;
+
 /// Brings a database from `from` to `CURRENT_VERSION`, one step at a time, inside the caller's
 /// transaction. `from == 0` is a new, empty database.
 pub(crate) fn migrate(conn: &Connection, from: u32) -> rusqlite::Result<()> {
@@ -127,7 +131,13 @@ pub(crate) fn migrate(conn: &Connection, from: u32) -> rusqlite::Result<()> {
         conn.execute_batch(V3)?;
         version = 3;
     }
-    // Future steps go here: `if version == 3 { ...; version = 4; }`.
+    if version == 3 {
+        // v4: optional second factor (TOTP) for web accounts; the secret is hex, inside the
+        // encrypted database like the password hashes.
+        conn.execute_batch(V4)?;
+        version = 4;
+    }
+    // Future steps go here: `if version == 4 { ...; version = 5; }`.
     conn.pragma_update(None, "user_version", version)?;
     Ok(())
 }

@@ -28,7 +28,11 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> std::io::R
     let mut s = TcpStream::connect(("127.0.0.1", port))?;
     s.set_read_timeout(Some(Duration::from_secs(120)))?;
     let body = body.map(|b| b.to_string()).unwrap_or_default();
-    write!(s, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len())?;
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
     let mut r = BufReader::new(s);
     let mut status = String::new();
     r.read_line(&mut status)?;
@@ -230,13 +234,11 @@ fn a_documenter_works_through_the_app_in_a_real_browser() {
 
     // Select a passage in the document and code it as an act.
     d.go(&doc_url);
-    d.js(
-        "var pre = document.getElementById('doc-text'); var node = pre.firstChild; var t = node.textContent; \
+    d.js("var pre = document.getElementById('doc-text'); var node = pre.firstChild; var t = node.textContent; \
          var s = t.indexOf('was beaten during interrogation'); var r = document.createRange(); \
          r.setStart(node, s); r.setEnd(node, s + 'was beaten during interrogation'.length); \
          var sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(r); \
-         pre.dispatchEvent(new MouseEvent('mouseup', { bubbles: true })); return true;",
-    );
+         pre.dispatchEvent(new MouseEvent('mouseup', { bubbles: true })); return true;");
     assert_eq!(d.js("return document.getElementById('code-preview').textContent;"), json!("was beaten during interrogation"));
     d.type_into("#code-form input[name=act_type]", "torture");
     d.type_into("#code-form input[name=victim]", "SYNTHETIC Test Person");

@@ -124,15 +124,16 @@ async fn route_by_role_matrix() {
         "/api/estimate?act_type=torture",
         "/api/openapi.json",
         "/audit?record=evt-secret",
+        "/account",
     ];
     // Expected status per role, in route order. (The estimate is 400 for those allowed: this
     // archive has no acts to estimate from.)
-    let expect: [(&str, [u16; 18]); 5] = [
-        ("anonymous", [303, 303, 303, 303, 303, 303, 401, 303, 303, 303, 303, 303, 401, 401, 401, 401, 401, 303]),
-        ("viewer", [200, 200, 200, 404, 404, 404, 200, 404, 404, 200, 200, 404, 200, 404, 200, 404, 200, 404]),
-        ("analyst", [200, 200, 200, 200, 404, 404, 200, 404, 200, 200, 200, 200, 200, 200, 200, 400, 200, 404]),
-        ("doc", [200, 200, 200, 200, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 200, 404, 200, 404]),
-        ("admin", [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 400, 200, 200]),
+    let expect: [(&str, [u16; 19]); 5] = [
+        ("anonymous", [303, 303, 303, 303, 303, 303, 401, 303, 303, 303, 303, 303, 401, 401, 401, 401, 401, 303, 303]),
+        ("viewer", [200, 200, 200, 404, 404, 404, 200, 404, 404, 200, 200, 404, 200, 404, 200, 404, 200, 404, 200]),
+        ("analyst", [200, 200, 200, 200, 404, 404, 200, 404, 200, 200, 200, 200, 200, 200, 200, 400, 200, 404, 200]),
+        ("doc", [200, 200, 200, 200, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 200, 404, 200, 404, 200]),
+        ("admin", [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 400, 200, 200, 200]),
     ];
     for (who, codes) in expect {
         let cookie = if who == "anonymous" { None } else { Some(login(&app, who).await.0) };
@@ -189,7 +190,7 @@ async fn repeated_failed_logins_lock_the_account() {
     for _ in 0..3 {
         let res = send(&app, post("/login", None, "username=viewer&password=wrong+guess")).await;
         assert_eq!(res.status, StatusCode::UNAUTHORIZED);
-        assert!(res.body.contains("wrong name or password"));
+        assert!(res.body.contains("wrong name, password or code"));
     }
     let res = send(&app, post("/login", None, &format!("username=viewer&password={}", PASSWORD.replace(' ', "+")))).await;
     assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "even the right password is refused while locked");
@@ -283,4 +284,74 @@ async fn a_documenter_codes_a_passage_and_it_is_marked_and_searchable() {
     let (vc, vcsrf) = login(&app, "viewer").await;
     let res = send(&app, post(&format!("/records/{doc}/code"), Some(&vc), &format!("csrf={vcsrf}&start=0&end=5&act_type=torture&victim=x"))).await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
+}
+
+fn base32_decode(s: &str) -> Vec<u8> {
+    let (mut buf, mut bits, mut out) = (0u64, 0u32, Vec::new());
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'2'..=b'7' => c - b'2' + 26,
+            _ => panic!("not base32: {c}"),
+        };
+        buf = (buf << 5) | v as u64;
+        bits += 5;
+        if bits >= 8 {
+            out.push((buf >> (bits - 8)) as u8);
+            bits -= 8;
+        }
+    }
+    out
+}
+
+fn now_step() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() / 30
+}
+
+#[tokio::test]
+async fn second_factor_setup_login_replay_and_admin_reset() {
+    let app = app();
+    let (c, csrf) = login(&app, "viewer").await;
+    let page = send(&app, post("/account/totp", Some(&c), &format!("csrf={csrf}&action=start"))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let secret = base32_decode(page.body.split("id=\"totp-secret\">").nth(1).unwrap().split('<').next().unwrap());
+    assert_eq!(secret.len(), 20);
+    let code = |step: u64| format!("{:06}", girok_store::totp::code_at_step(&secret, step));
+    let wrong = format!("{:06}", (girok_store::totp::code_at_step(&secret, now_step()) + 1) % 1_000_000);
+    let res = send(&app, post("/account/totp", Some(&c), &format!("csrf={csrf}&action=confirm&code={wrong}"))).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "a wrong code does not turn the factor on");
+    let res = send(&app, post("/account/totp", Some(&c), &format!("csrf={csrf}&action=confirm&code={}", code(now_step())))).await;
+    assert!(res.body.contains("The second factor is on"), "{}", res.body);
+    assert!(app.state.with_archive(|a| a.totp_secret("viewer").unwrap()) == Some(secret.clone()));
+    let audit = app.state.with_archive(|a| a.audit_entries(None, 0, i64::MAX).unwrap());
+    assert!(!audit.iter().any(|e| e.content.as_deref().unwrap_or("").contains(&hex::encode(&secret))), "the secret is not in the audit log");
+
+    let pw = PASSWORD.replace(' ', "+");
+    let res = send(&app, post("/login", None, &format!("username=viewer&password={pw}"))).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED, "the password alone no longer opens the account");
+    // The next step's code (clock drift allowance) logs in once; replaying it fails.
+    let next = code(now_step() + 1);
+    let res = send(&app, post("/login", None, &format!("username=viewer&password={pw}&code={next}"))).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let res = send(&app, post("/login", None, &format!("username=viewer&password={pw}&code={next}"))).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED, "a used code is refused");
+
+    // The admin clears the factor (lost phone), then disables the account: its session ends.
+    let (ac, acsrf) = login(&app, "admin").await;
+    let users = send(&app, get("/admin/users", Some(&ac))).await.body;
+    assert!(users.contains("2FA"), "{users}");
+    assert_eq!(send(&app, post("/admin/users/viewer/access", Some(&ac), &format!("csrf={acsrf}&action=reset-totp"))).await.status, StatusCode::SEE_OTHER);
+    let (vc, _) = login(&app, "viewer").await;
+    assert_eq!(send(&app, get("/", Some(&vc))).await.status, StatusCode::OK);
+    assert_eq!(send(&app, post("/admin/users/viewer/access", Some(&ac), &format!("csrf={acsrf}&action=disable"))).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(send(&app, get("/", Some(&vc))).await.status, StatusCode::SEE_OTHER, "a disabled account's session ends at once");
+    assert_eq!(send(&app, post("/login", None, &format!("username=viewer&password={pw}"))).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(send(&app, post("/admin/users/viewer/access", Some(&ac), &format!("csrf={acsrf}&action=enable"))).await.status, StatusCode::SEE_OTHER);
+    login(&app, "viewer").await;
+    // Only admins, only with the token, never oneself.
+    assert_eq!(send(&app, post("/admin/users/viewer/access", Some(&ac), "csrf=forged&action=disable")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(send(&app, post("/admin/users/admin/access", Some(&ac), &format!("csrf={acsrf}&action=disable"))).await.status, StatusCode::BAD_REQUEST);
+    let (dc, dcsrf) = login(&app, "doc").await;
+    assert_eq!(send(&app, post("/admin/users/viewer/access", Some(&dc), &format!("csrf={dcsrf}&action=disable"))).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(send(&app, post("/admin/users/nobody/access", Some(&ac), &format!("csrf={acsrf}&action=disable"))).await.status, StatusCode::NOT_FOUND);
 }
