@@ -309,7 +309,7 @@ fn web(archive_dir: &Path, secs: u64, rate: u64) -> anyhow::Result<()> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
     std::thread::spawn(move || {
-        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        let rt = girok_server::runtime().expect("runtime");
         let _ = rt.block_on(girok_server::serve_listener(state, listener));
     });
     let mut s = std::net::TcpStream::connect(addr)?;
@@ -367,6 +367,28 @@ fn web(archive_dir: &Path, secs: u64, rate: u64) -> anyhow::Result<()> {
         latency_line(name, results.iter().filter(|r| r.0 == k).map(|r| r.1).collect());
     }
     println!("  target: p99 < 100 ms at 200 requests/s");
+    // The other pages, one request at a time on an idle server (not part of the target).
+    println!("\nweb, other pages (idle server, 5 requests each; first one uncached):");
+    let other = [
+        ("act list", "/records?kind=act".to_string()),
+        ("act list, filtered", "/records?kind=act&act_type=DP0100000000&place=plc-kp-17&from=1998&to=2005".to_string()),
+        ("act list, 2nd page by date", "/records?kind=act&sort=-date&page=1".to_string()),
+        ("map page", "/map".to_string()),
+        ("map data (api)", "/api/map".to_string()),
+        ("record api", format!("/api/records/{doc}")),
+    ];
+    let mut conn = std::net::TcpStream::connect(addr)?;
+    for (name, path) in other {
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let t = Instant::now();
+            let (status, _, _) = http(&mut conn, "GET", &path, &cookie, "")?;
+            anyhow::ensure!(status == 200, "{path}: status {status}");
+            times.push(t.elapsed());
+        }
+        let ms: Vec<String> = times.iter().map(|d| format!("{:.0}", d.as_secs_f64() * 1000.0)).collect();
+        println!("  {name:<28} {} ms", ms.join(" / "));
+    }
     Ok(())
 }
 

@@ -553,7 +553,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             let state = girok_server::AppState::for_serving(a, girok_server::ServerConfig { secure_cookies, ..Default::default() })
                 .context("preparing the web application")?;
             println!("Girok is serving {} at http://{listen}/ (Ctrl-C to stop)", g.archive.display());
-            let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+            let rt = girok_server::runtime().context("starting the async runtime")?;
             rt.block_on(girok_server::serve(state, listen)).with_context(|| format!("serving on {listen}"))?;
             Ok(Outcome::Clean)
         }
@@ -872,7 +872,7 @@ fn cmd_demo(dir: &Path, testimonies: usize, seed: u64, serve: Option<std::net::S
         println!("  {:<11} {name:<11} password {password}", role.as_str());
     }
     let state = girok_server::AppState::for_serving(a, girok_server::ServerConfig::default()).context("preparing the web application")?;
-    let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let rt = girok_server::runtime().context("starting the async runtime")?;
     rt.block_on(girok_server::serve(state, listen)).with_context(|| format!("serving on {listen}"))?;
     Ok(Outcome::Clean)
 }

@@ -158,8 +158,10 @@ pub(crate) fn urlencode(s: &str) -> String {
 /// Provinces (act counts, for shading) and facilities (position, counts) as the role may see them.
 fn map_data(state: &AppState, session: &Session) -> Result<serde_json::Value, AppError> {
     let ceiling = session.user.role.max_confidentiality();
+    let figures = crate::pages::dashboard_figures(state, ceiling)?;
+    let counts: std::collections::HashMap<String, u64> =
+        figures["place_counts"].as_object().into_iter().flatten().map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0))).collect();
     let a = state.reader();
-    let counts: std::collections::HashMap<String, u64> = a.act_place_counts(ceiling)?.into_iter().collect();
     let places: std::collections::HashMap<String, girok_core::model::Place> = a
         .list(Kind::Place)?
         .into_iter()
@@ -363,7 +365,8 @@ pub(crate) async fn estimate(State(state): State<Arc<AppState>>, Authed(session)
     let result = estimate_data(&state, &session, &p).await?;
     let vocab = girok_core::Vocabulary::builtin();
     let act_types: Vec<serde_json::Value> = {
-        let counts = state.reader().act_type_counts(session.user.role.max_confidentiality())?;
+        let figures = crate::pages::dashboard_figures(&state, session.user.role.max_confidentiality())?;
+        let counts: Vec<(String, u64)> = serde_json::from_value(figures["type_counts"].clone()).unwrap_or_default();
         counts.into_iter().map(|(code, n)| json!({ "code": code, "n": n, "label": vocab.get(girok_core::List::ActTypes, &code).map(|t| pick(session.lang, &t.en, t.ko.as_deref())).unwrap_or(code) })).collect()
     };
     render(

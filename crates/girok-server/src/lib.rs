@@ -108,14 +108,20 @@ impl AppState {
         f(&self.archive())
     }
 
-    /// A handle for a page that only reads, taken in turn from the readers (the writer when there
-    /// are none).
+    /// A handle for a page that only reads: the first reader not in use, else the next in turn
+    /// (the writer when there are none). Taking a free one first keeps a quick page from
+    /// queueing behind a slow search on a busy connection.
     pub(crate) fn reader(&self) -> std::sync::MutexGuard<'_, Archive> {
         if self.readers.is_empty() {
             return self.archive();
         }
-        let i = self.next_reader.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % self.readers.len();
-        self.readers[i].lock().unwrap_or_else(|e| e.into_inner())
+        let start = self.next_reader.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        for k in 0..self.readers.len() {
+            if let Ok(guard) = self.readers[(start + k) % self.readers.len()].try_lock() {
+                return guard;
+            }
+        }
+        self.readers[start % self.readers.len()].lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub(crate) fn archive(&self) -> std::sync::MutexGuard<'_, Archive> {
@@ -169,6 +175,14 @@ async fn security_headers(req: axum::extract::Request, next: axum::middleware::N
     h.insert("x-content-type-options", "nosniff".parse().expect("static header"));
     h.insert("referrer-policy", "no-referrer".parse().expect("static header"));
     res
+}
+
+/// The async runtime a server runs on. Handlers run their SQLite queries on the runtime's own
+/// threads, so it has more threads than cores (and than read connections): a cached page can be
+/// answered while searches hold other threads.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    tokio::runtime::Builder::new_multi_thread().worker_threads((cores * 2).max(4)).enable_all().build()
 }
 
 /// Serves on an already bound listener (tests and benchmarks bind port 0 first).

@@ -93,9 +93,11 @@ pub(crate) fn dashboard_figures(state: &AppState, ceiling: girok_core::Confident
     }
     let counts: Vec<serde_json::Value> = a.counts()?.into_iter().map(|(k, n)| json!({ "kind": k.as_str(), "n": n })).collect();
     let vocab = girok_core::Vocabulary::builtin();
+    let type_counts = a.act_type_counts(ceiling)?;
     let by_type = bars(
-        a.act_type_counts(ceiling)?
-            .into_iter()
+        type_counts
+            .iter()
+            .cloned()
             .take(12)
             .map(|(code, n)| {
                 let term = vocab.get(girok_core::List::ActTypes, &code);
@@ -153,7 +155,9 @@ pub(crate) fn dashboard_figures(state: &AppState, ceiling: girok_core::Confident
     for it in a.review_queue(None)? {
         *review.entry(it.status).or_insert(0u64) += 1;
     }
-    let v = json!({ "counts": counts, "by_type": by_type, "by_year": by_year, "undated": undated, "by_province": by_province, "by_facility": by_facility, "recent": recent, "review": review });
+    // Raw counts too, for the map and the estimation page (same cache, same invalidation).
+    let place_map: serde_json::Map<String, serde_json::Value> = place_counts.iter().map(|(id, n)| (id.clone(), json!(n))).collect();
+    let v = json!({ "place_counts": place_map, "type_counts": type_counts, "counts": counts, "by_type": by_type, "by_year": by_year, "undated": undated, "by_province": by_province, "by_facility": by_facility, "recent": recent, "review": review });
     let mut cache = state.dashboard_cache.lock().unwrap_or_else(|e| e.into_inner());
     cache.retain(|(h, _), _| *h == head);
     cache.insert(key, v.clone());

@@ -509,6 +509,11 @@ impl Writer<'_> {
                     params![rid, conf_rank(record.confidentiality()), title, body],
                 )?;
                 self.tx.prepare_cached("UPDATE record_meta SET conf = ?2 WHERE rid = ?1")?.execute(params![rid, conf_rank(record.confidentiality())])?;
+                self.tx.prepare_cached("UPDATE list_keys SET conf = ?2, title = ?3 WHERE rid = ?1")?.execute(params![
+                    rid,
+                    conf_rank(record.confidentiality()),
+                    title
+                ])?;
                 rid
             }
             None => {
@@ -525,6 +530,12 @@ impl Writer<'_> {
                     record.kind().as_str(),
                     conf_rank(record.confidentiality())
                 ])?;
+                self.tx.prepare_cached("INSERT INTO list_keys(rid, kind, conf, title) VALUES (?1, ?2, ?3, ?4)")?.execute(params![
+                    rid,
+                    record.kind().as_str(),
+                    conf_rank(record.confidentiality()),
+                    title
+                ])?;
                 rid
             }
         };
@@ -539,6 +550,7 @@ impl Writer<'_> {
         let rid = rid.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
         self.tx.execute("DELETE FROM records WHERE rid = ?1", [rid])?;
         self.tx.execute("DELETE FROM record_meta WHERE rid = ?1", [rid])?;
+        self.tx.execute("DELETE FROM list_keys WHERE rid = ?1", [rid])?;
         self.unindex(rid, id)?;
         self.append_audit("delete", Some(id), None)?;
         Ok(())
@@ -755,6 +767,9 @@ impl Writer<'_> {
 
     /// Rewrites one record's full-text row: its text, its Hangul bigrams and its facet tokens.
     fn reindex_text(&mut self, rid: i64) -> Result<(), StoreError> {
+        // A record's list date is the earliest date among its facets (its own, and for events and
+        // documents those of the acts touching them), which changed if its facets did.
+        self.tx.prepare_cached("UPDATE list_keys SET day = (SELECT MIN(date_start) FROM facets WHERE rid = ?1) WHERE rid = ?1")?.execute([rid])?;
         self.tx.prepare_cached("DELETE FROM fts WHERE rowid = ?1")?.execute([crate::search::fts_rowid(rid)])?;
         let row: Option<(String, String)> =
             self.tx.prepare_cached("SELECT id, body FROM records WHERE rid = ?1")?.query_row([rid], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;

@@ -211,7 +211,7 @@ fn a_documenter_works_through_the_app_in_a_real_browser() {
     d.type_into("input[name=username]", "doc");
     d.type_into("input[name=password]", PASSWORD);
     d.click("form[action='/login'] button");
-    assert!(d.text().contains("doc (documenter)"), "logged in: {}", d.text());
+    d.wait_for("return document.body.innerText.indexOf('doc (documenter)') >= 0;", "the dashboard after logging in");
 
     // Upload the testimony through the intake page (the script uploads it with a progress bar).
     d.go(&format!("{base}/intake"));
@@ -275,6 +275,7 @@ fn a_documenter_works_through_the_app_in_a_real_browser() {
 
     // The interface in Korean (Hangul renders with fonts-nanum installed).
     d.click(".lang a");
+    d.wait_for("return document.documentElement.lang === 'ko';", "the Korean interface");
     assert!(d.text().contains("지도"), "Korean interface: {}", d.text());
     assert!(d.url().ends_with("/map"), "the switch returns to the same page: {}", d.url());
     d.wait_for("return document.getElementById('map').getAttribute('data-ready') === '1';", "the map in Korean");
@@ -284,7 +285,7 @@ fn a_documenter_works_through_the_app_in_a_real_browser() {
 
     // Log out: the session ends.
     d.click("#logout");
-    assert!(d.url().ends_with("/login"), "{}", d.url());
+    d.wait_for("return location.pathname === '/login';", "the login page after logging out");
     d.go(&format!("{base}/intake"));
     assert!(d.url().ends_with("/login"), "after logout pages need a login again");
     for name in ["01-login", "02-intake", "03-document-coded", "06-dashboard", "07-map", "09-dashboard-korean"] {

@@ -127,16 +127,22 @@ fn a_version_1_database_is_migrated_on_open() {
     {
         let mut a = archive(tmp.path());
         a.write("coder", |w| w.put(crate::event("evt-1", "Arrest near Onsong (synthetic)", "plc-gn2042267", "1999"))).unwrap();
-        // Turn it back into a version 1 database: no record_meta table, the old facet index, no accounts.
+        // Turn it back into a version 1 database: no record_meta or list_keys table, the old facet
+        // index, no accounts.
         a.raw_connection_for_tests()
             .execute_batch(
-                "DROP TABLE record_meta; DROP INDEX facets_cover; CREATE INDEX facets_rid ON facets(rid); DROP TABLE users; PRAGMA user_version = 1;",
+                "DROP TABLE record_meta; DROP TABLE list_keys; DROP INDEX facets_cover; CREATE INDEX facets_rid ON facets(rid); DROP TABLE users; PRAGMA user_version = 1;",
             )
             .unwrap();
     }
     let a = Archive::open(&dir, &key()).unwrap();
     let version: u32 = a.raw_connection_for_tests().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
     assert_eq!(version, girok_store::CURRENT_VERSION);
+    let mut q = girok_store::ListQuery::new(girok_core::Kind::Event, girok_core::Confidentiality::Restricted);
+    q.sort = girok_store::ListSort::DateAsc;
+    q.years = Some((1999, 1999));
+    let page = a.list_page(&q).unwrap();
+    assert_eq!(page.total, 1, "list keys were rebuilt, with dates");
     let hits = a.search(&girok_store::SearchQuery { text: "arrest".into(), ..Default::default() }).unwrap();
     assert_eq!(hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["evt-1"], "search works on the migrated tables");
     assert!(a.verify(&mut |_, _| {}).unwrap().ok());
