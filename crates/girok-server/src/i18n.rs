@@ -106,6 +106,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("record.history", "History", "이력"),
     ("record.linked", "Linked records", "연결된 기록"),
     ("record.acts_here", "Acts at this place", "이 장소의 행위"),
+    ("record.referenced_by", "Referenced by", "참조하는 기록"),
     ("record.code", "Code the selected passage", "선택한 구절 코딩"),
     ("map.title", "Map of acts", "행위 지도"),
     ("map.note", "Shading: acts per province. Circles: facilities, sized by acts; a facility without its own coordinates is drawn at its town or province (approximate).", "음영: 도별 행위 수. 원: 시설 (행위 수에 비례). 좌표가 없는 시설은 소재 시·도 위치에 표시 (대략적)."),

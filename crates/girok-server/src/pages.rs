@@ -314,19 +314,20 @@ pub(crate) async fn record(State(state): State<Arc<AppState>>, Authed(session): 
         };
         let history: Vec<serde_json::Value> =
             a.history(&id)?.into_iter().map(|e| json!({ "seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action })).collect();
-        // Every record this one names (event, victim, place, source, cited documents…), as far
-        // as the role may see them.
-        let mut ids = Vec::new();
-        collect_ids(&serde_json::to_value(&rec).unwrap_or_default(), &mut ids);
-        ids.retain(|x| x != rec.id());
-        ids.sort();
-        ids.dedup();
-        let linked: Vec<serde_json::Value> = ids
-            .into_iter()
-            .filter_map(|x| a.get(&x).ok())
-            .filter(|r| r.confidentiality() <= ceiling)
-            .map(|r| json!({ "id": r.id(), "kind": r.kind().as_str(), "title": r.title() }))
-            .collect();
+        // Every record this one names (event, victim, place, source, cited documents …), and
+        // every record naming it, as far as the role may see them.
+        let mut linked = Vec::new();
+        for (field, target) in rec.references() {
+            if let Ok(r) = a.get(target) {
+                if r.confidentiality() <= ceiling && target != rec.id() {
+                    linked.push(json!({ "field": field, "id": r.id(), "kind": r.kind().as_str(), "title": r.title() }));
+                }
+            }
+        }
+        let (back, back_total) = a.referenced_by(&id, ceiling, 100)?;
+        let back: Vec<serde_json::Value> =
+            back.into_iter().map(|(field, rid, kind, title)| json!({ "field": field, "id": rid, "kind": kind.as_str(), "title": title })).collect();
+        let linked = json!({ "to": linked, "from": back, "from_total": back_total });
         (rec, segments, history, linked)
     };
     let body = serde_json::to_string_pretty(&rec).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -337,16 +338,6 @@ pub(crate) async fn record(State(state): State<Arc<AppState>>, Authed(session): 
         &session,
         json!({ "id": rec.id(), "kind": rec.kind().as_str(), "title": rec.title(), "confidentiality": rec.confidentiality().as_str(), "body": body, "segments": segments, "history": history, "can_code": can_code, "linked": linked, "is_place": rec.kind() == Kind::Place }),
     )
-}
-
-/// Strings in a record that are ids of records (by their kind prefix).
-fn collect_ids(v: &serde_json::Value, out: &mut Vec<String>) {
-    match v {
-        serde_json::Value::String(s) if Kind::of_id(s).is_some() && !s.contains(char::is_whitespace) => out.push(s.clone()),
-        serde_json::Value::Array(xs) => xs.iter().for_each(|x| collect_ids(x, out)),
-        serde_json::Value::Object(m) => m.values().for_each(|x| collect_ids(x, out)),
-        _ => {}
-    }
 }
 
 /// Splits a document's text into plain and cited segments (character offsets), so the page can

@@ -551,6 +551,7 @@ impl Writer<'_> {
         self.tx.execute("DELETE FROM records WHERE rid = ?1", [rid])?;
         self.tx.execute("DELETE FROM record_meta WHERE rid = ?1", [rid])?;
         self.tx.execute("DELETE FROM list_keys WHERE rid = ?1", [rid])?;
+        self.tx.execute("DELETE FROM links WHERE from_rid = ?1", [rid])?;
         self.unindex(rid, id)?;
         self.append_audit("delete", Some(id), None)?;
         Ok(())
@@ -709,6 +710,13 @@ impl Writer<'_> {
         reindex.push(rid);
         self.tx.execute("DELETE FROM facets WHERE origin = ?1", [id])?;
         self.tx.execute("DELETE FROM citations WHERE record_id = ?1", [id])?;
+        self.tx.prepare_cached("DELETE FROM links WHERE from_rid = ?1")?.execute([rid])?;
+        {
+            let mut link = self.tx.prepare_cached("INSERT INTO links(from_rid, field, to_id) VALUES (?1, ?2, ?3)")?;
+            for (field, target) in record.references() {
+                link.execute(params![rid, field, target])?;
+            }
+        }
         let rid_of = |tx: &Transaction<'_>, id: &str| -> rusqlite::Result<Option<i64>> {
             tx.query_row("SELECT rid FROM records WHERE id = ?1", [id], |r| r.get(0)).optional()
         };

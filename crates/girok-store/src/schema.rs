@@ -8,7 +8,7 @@
 use rusqlite::Connection;
 
 /// The newest schema this build writes. Bump it and add a step to `migrate` together.
-pub const CURRENT_VERSION: u32 = 5;
+pub const CURRENT_VERSION: u32 = 6;
 
 pub(crate) const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -120,6 +120,31 @@ CREATE INDEX list_keys_title ON list_keys(kind, title);
 CREATE INDEX list_keys_day ON list_keys(kind, day);
 "#;
 
+const V6: &str = r#"
+CREATE TABLE links(from_rid INTEGER NOT NULL, field TEXT NOT NULL, to_id TEXT NOT NULL);
+CREATE INDEX links_to ON links(to_id, from_rid);
+CREATE INDEX links_from ON links(from_rid);
+CREATE INDEX list_keys_conf ON list_keys(kind, conf);
+"#;
+
+/// Fills `links` from every stored record (v6), decoding each once.
+fn backfill_links(conn: &Connection) -> rusqlite::Result<()> {
+    let mut read = conn.prepare("SELECT rid, body FROM records")?;
+    let mut write = conn.prepare("INSERT INTO links(from_rid, field, to_id) VALUES (?1, ?2, ?3)")?;
+    let mut rows = read.query([])?;
+    while let Some(row) = rows.next()? {
+        let rid: i64 = row.get(0)?;
+        let body: String = row.get(1)?;
+        // An unreadable record is left for `verify` to report; it only lacks reverse links here.
+        if let Ok(record) = serde_json::from_str::<girok_core::Record>(&body) {
+            for (field, target) in record.references() {
+                write.execute(rusqlite::params![rid, field, target])?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Brings a database from `from` to `CURRENT_VERSION`, one step at a time, inside the caller's
 /// transaction. `from == 0` is a new, empty database.
 pub(crate) fn migrate(conn: &Connection, from: u32) -> rusqlite::Result<()> {
@@ -151,7 +176,14 @@ pub(crate) fn migrate(conn: &Connection, from: u32) -> rusqlite::Result<()> {
         conn.execute_batch(V5)?;
         version = 5;
     }
-    // Future steps go here: `if version == 5 { ...; version = 6; }`.
+    if version == 5 {
+        // v6: reverse links ("referenced by"), so a person's page lists the acts against them
+        // without decoding every act; and a narrow index to count list pages.
+        conn.execute_batch(V6)?;
+        backfill_links(conn)?;
+        version = 6;
+    }
+    // Future steps go here: `if version == 6 { ...; version = 7; }`.
     conn.pragma_update(None, "user_version", version)?;
     Ok(())
 }

@@ -87,6 +87,14 @@ async fn record_pages_link_what_the_role_may_see() {
     let viewer_page = send(&app, get(&format!("/records/{id}"), Some(&vc))).await.body;
     assert!(viewer_page.contains(&format!("href=\"/records/{event}\"")));
     assert!(!viewer_page.contains(&format!("href=\"/records/{victim}\"")), "synthetic victims are restricted: no link for a viewer");
+    // The victim's page lists the acts against them (the analyst may see the restricted person).
+    let victim_page = send(&app, get(&format!("/records/{victim}"), Some(&ac))).await.body;
+    assert!(victim_page.contains("id=\"referenced-by\"") && victim_page.contains(&format!("href=\"/records/{id}\"")), "{victim_page}");
+    let event_page = send(&app, get(&format!("/records/{event}"), Some(&vc))).await.body;
+    assert!(event_page.contains(&format!("href=\"/records/{id}\"")), "the event lists its acts");
+    let secret_event = json(&send(&app, get("/api/records/act-secret", Some(&ac))).await)["event"].as_str().unwrap().to_string();
+    assert!(!send(&app, get(&format!("/records/{secret_event}"), Some(&vc))).await.body.contains("act-secret"), "no reverse link to a restricted act");
+    assert!(send(&app, get(&format!("/records/{secret_event}"), Some(&ac))).await.body.contains("act-secret"));
     let place = send(&app, get("/records/plc-fac-kwanliso-15", Some(&vc))).await.body;
     assert!(place.contains("/records?kind=act&amp;place=plc-fac-kwanliso-15"), "a place links to the acts there");
 }

@@ -127,11 +127,11 @@ fn a_version_1_database_is_migrated_on_open() {
     {
         let mut a = archive(tmp.path());
         a.write("coder", |w| w.put(crate::event("evt-1", "Arrest near Onsong (synthetic)", "plc-gn2042267", "1999"))).unwrap();
-        // Turn it back into a version 1 database: no record_meta or list_keys table, the old facet
+        // Turn it back into a version 1 database: no record_meta, list_keys or links table, the old facet
         // index, no accounts.
         a.raw_connection_for_tests()
             .execute_batch(
-                "DROP TABLE record_meta; DROP TABLE list_keys; DROP INDEX facets_cover; CREATE INDEX facets_rid ON facets(rid); DROP TABLE users; PRAGMA user_version = 1;",
+                "DROP TABLE record_meta; DROP TABLE list_keys; DROP TABLE links; DROP INDEX facets_cover; CREATE INDEX facets_rid ON facets(rid); DROP TABLE users; PRAGMA user_version = 1;",
             )
             .unwrap();
     }
@@ -143,6 +143,8 @@ fn a_version_1_database_is_migrated_on_open() {
     q.years = Some((1999, 1999));
     let page = a.list_page(&q).unwrap();
     assert_eq!(page.total, 1, "list keys were rebuilt, with dates");
+    let (links, _) = a.referenced_by("plc-gn2042267", girok_core::Confidentiality::Restricted, 10).unwrap();
+    assert!(links.iter().any(|l| l.1 == "evt-1" && l.0 == "place"), "reverse links were rebuilt from the stored records: {links:?}");
     let hits = a.search(&girok_store::SearchQuery { text: "arrest".into(), ..Default::default() }).unwrap();
     assert_eq!(hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["evt-1"], "search works on the migrated tables");
     assert!(a.verify(&mut |_, _| {}).unwrap().ok());
