@@ -97,11 +97,10 @@ pub(crate) fn dashboard_figures(state: &AppState, ceiling: girok_core::Confident
     let by_type = bars(
         type_counts
             .iter()
-            .cloned()
             .take(12)
             .map(|(code, n)| {
-                let term = vocab.get(girok_core::List::ActTypes, &code);
-                (json!({ "code": code, "en": term.map(|t| t.en.clone()).unwrap_or_else(|| code.clone()), "ko": term.and_then(|t| t.ko.clone()) }), n)
+                let term = vocab.get(girok_core::List::ActTypes, code);
+                (json!({ "code": code, "en": term.map(|t| t.en.clone()).unwrap_or_else(|| code.clone()), "ko": term.and_then(|t| t.ko.clone()) }), *n)
             })
             .collect(),
     );
@@ -326,7 +325,7 @@ pub(crate) async fn record(State(state): State<Arc<AppState>>, Authed(session): 
         }
         let (back, back_total) = a.referenced_by(&id, ceiling, 100)?;
         let back: Vec<serde_json::Value> =
-            back.into_iter().map(|(field, rid, kind, title)| json!({ "field": field, "id": rid, "kind": kind.as_str(), "title": title })).collect();
+            back.into_iter().map(|r| json!({ "field": r.field, "id": r.id, "kind": r.kind.as_str(), "title": r.title })).collect();
         let linked = json!({ "to": linked, "from": back, "from_total": back_total });
         (rec, segments, history, linked)
     };

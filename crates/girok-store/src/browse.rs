@@ -81,6 +81,16 @@ pub struct ListPage {
     pub total: u64,
 }
 
+/// A record pointing at another, through one of its fields.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    /// The field of the referring record, e.g. `victim`.
+    pub field: String,
+    pub id: String,
+    pub kind: Kind,
+    pub title: String,
+}
+
 /// Day number (as stored in `facets`) of 1 January of `year`.
 fn year_start(year: i32) -> i64 {
     girok_core::date::Day::from_ymd(year, 1, 1).map(|d| d.0 as i64).unwrap_or(i64::MIN)
@@ -163,9 +173,9 @@ impl Archive {
         Ok(ListPage { records, total })
     }
 
-    /// Records that point at `id` (an act's victim, event, place, source, cited documents …), as
-    /// (field, id, kind, title), at most `limit` of them, with how many there are in all.
-    pub fn referenced_by(&self, id: &str, max: Confidentiality, limit: u64) -> Result<(Vec<(String, String, Kind, String)>, u64), StoreError> {
+    /// Records that point at `id` (an act's victim, event, place, source, cited documents …), at
+    /// most `limit` of them, newest first, with how many there are in all.
+    pub fn referenced_by(&self, id: &str, max: Confidentiality, limit: u64) -> Result<(Vec<Reference>, u64), StoreError> {
         let total: u64 = self.conn.query_row(
             "SELECT COUNT(*) FROM links l JOIN list_keys k ON k.rid = l.from_rid WHERE l.to_id = ?1 AND k.conf <= ?2",
             rusqlite::params![id, max as i64],
@@ -182,7 +192,7 @@ impl Archive {
         for row in rows {
             let (field, rid, kind, title) = row?;
             if let Some(kind) = Kind::parse(&kind) {
-                out.push((field, rid, kind, title));
+                out.push(Reference { field, id: rid, kind, title });
             }
         }
         Ok((out, total))
@@ -381,7 +391,7 @@ mod tests {
         };
         let (links, total) = a.referenced_by(&victim, Internal, 2).unwrap();
         assert_eq!((links.len(), total), (2, 4));
-        assert!(links.iter().all(|l| l.0 == "victim" && l.2 == Kind::Act));
+        assert!(links.iter().all(|l| l.field == "victim" && l.kind == Kind::Act));
         assert_eq!(a.referenced_by(&victim, Restricted, 10).unwrap().1, 5);
         let mut q = ListQuery::new(Kind::Person, Internal);
         q.title = Some("100%_".into());

@@ -144,7 +144,7 @@ fn a_version_1_database_is_migrated_on_open() {
     let page = a.list_page(&q).unwrap();
     assert_eq!(page.total, 1, "list keys were rebuilt, with dates");
     let (links, _) = a.referenced_by("plc-gn2042267", girok_core::Confidentiality::Restricted, 10).unwrap();
-    assert!(links.iter().any(|l| l.1 == "evt-1" && l.0 == "place"), "reverse links were rebuilt from the stored records: {links:?}");
+    assert!(links.iter().any(|l| l.id == "evt-1" && l.field == "place"), "reverse links were rebuilt from the stored records: {links:?}");
     let hits = a.search(&girok_store::SearchQuery { text: "arrest".into(), ..Default::default() }).unwrap();
     assert_eq!(hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["evt-1"], "search works on the migrated tables");
     assert!(a.verify(&mut |_, _| {}).unwrap().ok());
