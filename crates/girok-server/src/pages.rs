@@ -150,13 +150,15 @@ pub(crate) fn dashboard_figures(state: &AppState, ceiling: girok_core::Confident
             break;
         }
     }
+    let c = a.corroboration_counts(ceiling)?;
+    let corroboration = json!({ "corroborated": c.corroborated, "single": c.single, "unsourced": c.unsourced });
     let mut review = std::collections::BTreeMap::new();
     for it in a.review_queue(None)? {
         *review.entry(it.status).or_insert(0u64) += 1;
     }
     // Raw counts too, for the map and the estimation page (same cache, same invalidation).
     let place_map: serde_json::Map<String, serde_json::Value> = place_counts.iter().map(|(id, n)| (id.clone(), json!(n))).collect();
-    let v = json!({ "place_counts": place_map, "type_counts": type_counts, "counts": counts, "by_type": by_type, "by_year": by_year, "undated": undated, "by_province": by_province, "by_facility": by_facility, "recent": recent, "review": review });
+    let v = json!({ "place_counts": place_map, "type_counts": type_counts, "counts": counts, "by_type": by_type, "by_year": by_year, "undated": undated, "by_province": by_province, "by_facility": by_facility, "recent": recent, "review": review, "corroboration": corroboration });
     let mut cache = state.dashboard_cache.lock().unwrap_or_else(|e| e.into_inner());
     cache.retain(|(h, _), _| *h == head);
     cache.insert(key, v.clone());
@@ -286,7 +288,7 @@ pub(crate) async fn api_search(
 
 pub(crate) async fn record(State(state): State<Arc<AppState>>, Authed(session): Authed, Path(id): Path<String>) -> Result<Html<String>, AppError> {
     let ceiling = session.user.role.max_confidentiality();
-    let (rec, segments, history, linked) = {
+    let (rec, segments, history, linked, organisations) = {
         let a = state.reader();
         let rec = a.get(&id)?;
         // Threat: a role reading what it may not by guessing ids. Same answer as "no such record".
@@ -327,7 +329,8 @@ pub(crate) async fn record(State(state): State<Arc<AppState>>, Authed(session): 
         let back: Vec<serde_json::Value> =
             back.into_iter().map(|r| json!({ "field": r.field, "id": r.id, "kind": r.kind.as_str(), "title": r.title })).collect();
         let linked = json!({ "to": linked, "from": back, "from_total": back_total });
-        (rec, segments, history, linked)
+        let organisations = if rec.kind() == Kind::Event { Some(a.event_organisations(&id, ceiling)?) } else { None };
+        (rec, segments, history, linked, organisations)
     };
     let body = serde_json::to_string_pretty(&rec).map_err(|e| AppError::Internal(e.to_string()))?;
     let can_code = rec.kind() == Kind::Document && matches!(session.user.role, Role::Admin | Role::Documenter);
@@ -335,7 +338,7 @@ pub(crate) async fn record(State(state): State<Arc<AppState>>, Authed(session): 
         &state,
         "record.html",
         &session,
-        json!({ "id": rec.id(), "kind": rec.kind().as_str(), "title": rec.title(), "confidentiality": rec.confidentiality().as_str(), "body": body, "segments": segments, "history": history, "can_code": can_code, "linked": linked, "is_place": rec.kind() == Kind::Place }),
+        json!({ "id": rec.id(), "kind": rec.kind().as_str(), "title": rec.title(), "confidentiality": rec.confidentiality().as_str(), "body": body, "segments": segments, "history": history, "can_code": can_code, "linked": linked, "is_place": rec.kind() == Kind::Place, "organisations": organisations }),
     )
 }
 

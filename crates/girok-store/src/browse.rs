@@ -81,6 +81,14 @@ pub struct ListPage {
     pub total: u64,
 }
 
+/// Events by how independently they are reported (see `Archive::corroboration_counts`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Corroboration {
+    pub corroborated: u64,
+    pub single: u64,
+    pub unsourced: u64,
+}
+
 /// A record pointing at another, through one of its fields.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reference {
@@ -196,6 +204,70 @@ impl Archive {
             }
         }
         Ok((out, total))
+    }
+
+    /// How many events are reported by sources of several organisations (independently
+    /// corroborated), of one organisation only, or by no attributed source, among events at or
+    /// below `max`. The organisation is the unit of independence (`Source::organisation`, else
+    /// the source itself).
+    pub fn corroboration_counts(&self, max: Confidentiality) -> Result<Corroboration, StoreError> {
+        let organisation = self.source_organisations()?;
+        // A source counts only through an act the reader may see.
+        let mut stmt = self.conn.prepare(
+            "SELECT m.rid, f.source_id FROM record_meta m LEFT JOIN facets f ON f.rid = m.rid AND f.source_id IS NOT NULL \
+               AND (SELECT a.conf FROM records a WHERE a.id = f.origin) <= ?1 \
+             WHERE m.kind = 'event' AND m.conf <= ?1 ORDER BY m.rid",
+        )?;
+        let mut rows = stmt.query([max as i64])?;
+        let mut out = Corroboration::default();
+        let mut current: Option<(i64, std::collections::BTreeSet<String>)> = None;
+        let tally = |orgs: &std::collections::BTreeSet<String>, out: &mut Corroboration| match orgs.len() {
+            0 => out.unsourced += 1,
+            1 => out.single += 1,
+            _ => out.corroborated += 1,
+        };
+        while let Some(row) = rows.next()? {
+            let (rid, source): (i64, Option<String>) = (row.get(0)?, row.get(1)?);
+            if current.as_ref().map(|c| c.0) != Some(rid) {
+                if let Some((_, orgs)) = current.take() {
+                    tally(&orgs, &mut out);
+                }
+                current = Some((rid, Default::default()));
+            }
+            if let (Some(s), Some((_, orgs))) = (source, current.as_mut()) {
+                orgs.insert(organisation.get(&s).cloned().unwrap_or(s));
+            }
+        }
+        if let Some((_, orgs)) = current {
+            tally(&orgs, &mut out);
+        }
+        Ok(out)
+    }
+
+    /// The organisations whose sources report an event, for its page.
+    pub fn event_organisations(&self, event_id: &str, max: Confidentiality) -> Result<Vec<String>, StoreError> {
+        let organisation = self.source_organisations()?;
+        let mut stmt = self.conn.prepare(
+            "SELECT DISTINCT f.source_id FROM facets f JOIN records r ON r.rid = f.rid JOIN record_meta a ON a.rid = (SELECT rid FROM records WHERE id = f.origin) \
+             WHERE r.id = ?1 AND f.source_id IS NOT NULL AND a.conf <= ?2",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![event_id, max as i64], |r| r.get::<_, String>(0))?;
+        let mut orgs = std::collections::BTreeSet::new();
+        for s in rows {
+            let s = s?;
+            orgs.insert(organisation.get(&s).cloned().unwrap_or(s));
+        }
+        Ok(orgs.into_iter().collect())
+    }
+
+    fn source_organisations(&self) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        let mut out = std::collections::HashMap::new();
+        for r in self.list(Kind::Source)? {
+            if let Record::Source(s) = r {
+                out.insert(s.id.clone(), s.organisation.clone().unwrap_or(s.id));
+            }
+        }
+        Ok(out)
     }
 
     /// Acts per calendar year, counting an act in a year only when its whole date range lies in
@@ -340,6 +412,79 @@ mod tests {
         assert_eq!(counts["plc-kp-03"], 2);
         assert_eq!(counts["plc-kp-01"], 1);
         assert_eq!(counts["plc-kp"], 3);
+    }
+
+    #[test]
+    fn corroboration_counts_independent_organisations_the_reader_may_see() {
+        let (_d, mut a) = archive();
+        use Confidentiality::*;
+        add_acts(&mut a, &[("020111110000", None, None, Internal)]);
+        let acts: Vec<girok_core::model::Act> = a
+            .list(Kind::Act)
+            .unwrap()
+            .into_iter()
+            .map(|r| match r {
+                Record::Act(x) => x,
+                _ => unreachable!(),
+            })
+            .collect();
+        a.write("test", |w| {
+            for (id, org) in [("src-a1", "Synthetic Project A"), ("src-a2", "Synthetic Project A"), ("src-b1", "Synthetic Project B")] {
+                w.put(Record::Source(girok_core::model::Source {
+                    id: id.into(),
+                    pseudonym: id.to_uppercase(),
+                    kind: girok_core::model::SourceKind::Witness,
+                    organisation: Some(org.into()),
+                    connection: None,
+                    reliability: None,
+                    notes: String::new(),
+                    confidentiality: Internal,
+                    synthetic: true,
+                }))?;
+            }
+            let event = |w: &mut crate::Writer<'_>, id: &str| {
+                w.put(Record::Event(Event {
+                    id: id.into(),
+                    title: "synthetic event".into(),
+                    description: String::new(),
+                    place: None,
+                    date: None,
+                    follows: None,
+                    citations: vec![],
+                    confidentiality: Internal,
+                    synthetic: true,
+                }))
+            };
+            for e in ["evt-two-orgs", "evt-one-org", "evt-unsourced"] {
+                event(w, e)?;
+            }
+            for (i, (evt, src, conf)) in [
+                ("evt-two-orgs", "src-a1", Internal),
+                ("evt-two-orgs", "src-b1", Internal),
+                ("evt-one-org", "src-a1", Internal),
+                ("evt-one-org", "src-a2", Internal),
+                ("evt-one-org", "src-b1", Restricted),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let mut act = acts[0].clone();
+                act.id = format!("act-corr-{i}");
+                act.event = evt.into();
+                act.source = Some(src.into());
+                act.confidentiality = conf;
+                w.put(Record::Act(act))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        // The helper's own event has an act with no source: unsourced too.
+        let c = a.corroboration_counts(Internal).unwrap();
+        assert_eq!((c.corroborated, c.single, c.unsourced), (1, 1, 2), "two sources of one project are not independent");
+        let c = a.corroboration_counts(Restricted).unwrap();
+        assert_eq!((c.corroborated, c.single, c.unsourced), (2, 0, 2), "the restricted act corroborates only for readers who may see it");
+        assert_eq!(a.event_organisations("evt-one-org", Internal).unwrap(), vec!["Synthetic Project A".to_string()]);
+        assert_eq!(a.event_organisations("evt-one-org", Restricted).unwrap().len(), 2);
     }
 
     #[test]

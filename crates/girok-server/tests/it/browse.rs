@@ -91,6 +91,7 @@ async fn record_pages_link_what_the_role_may_see() {
     let victim_page = send(&app, get(&format!("/records/{victim}"), Some(&ac))).await.body;
     assert!(victim_page.contains("id=\"referenced-by\"") && victim_page.contains(&format!("href=\"/records/{id}\"")), "{victim_page}");
     let event_page = send(&app, get(&format!("/records/{event}"), Some(&vc))).await.body;
+    assert!(event_page.contains("id=\"reported-by\"") && event_page.contains("Synthetic Documentation Project"), "{event_page}");
     assert!(event_page.contains(&format!("href=\"/records/{id}\"")), "the event lists its acts");
     let secret_event = json(&send(&app, get("/api/records/act-secret", Some(&ac))).await)["event"].as_str().unwrap().to_string();
     assert!(!send(&app, get(&format!("/records/{secret_event}"), Some(&vc))).await.body.contains("act-secret"), "no reverse link to a restricted act");
@@ -105,7 +106,7 @@ async fn dashboard_and_map_count_by_year_province_and_facility() {
     let (ac, _) = login(&app, "analyst").await;
     let (vc, _) = login(&app, "viewer").await;
     let dash = send(&app, get("/", Some(&ac))).await.body;
-    for id in ["by-type", "by-year", "by-province", "by-facility"] {
+    for id in ["by-type", "by-year", "by-province", "by-facility", "corroboration"] {
         assert!(dash.contains(&format!("id=\"{id}\"")), "dashboard lacks chart {id}");
     }
     let m = json(&send(&app, get("/api/map", Some(&ac))).await);
