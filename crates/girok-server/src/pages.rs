@@ -334,12 +334,36 @@ pub(crate) async fn record(State(state): State<Arc<AppState>>, Authed(session): 
     };
     let body = serde_json::to_string_pretty(&rec).map_err(|e| AppError::Internal(e.to_string()))?;
     let can_code = rec.kind() == Kind::Document && matches!(session.user.role, Role::Admin | Role::Documenter);
+    let coding = if can_code { Some(coding_choices(&state, &session)?) } else { None };
     render(
         &state,
         "record.html",
         &session,
-        json!({ "id": rec.id(), "kind": rec.kind().as_str(), "title": rec.title(), "confidentiality": rec.confidentiality().as_str(), "body": body, "segments": segments, "history": history, "can_code": can_code, "linked": linked, "is_place": rec.kind() == Kind::Place, "organisations": organisations }),
+        json!({ "id": rec.id(), "kind": rec.kind().as_str(), "title": rec.title(), "confidentiality": rec.confidentiality().as_str(), "body": body, "segments": segments, "history": history, "can_code": can_code, "linked": linked, "is_place": rec.kind() == Kind::Place, "organisations": organisations, "coding": coding }),
     )
+}
+
+/// The vocabularies and sources the coding form offers, labelled in the session's language.
+fn coding_choices(state: &AppState, session: &Session) -> Result<serde_json::Value, AppError> {
+    let vocab = girok_core::Vocabulary::builtin();
+    let terms = |list: girok_core::List| -> Vec<serde_json::Value> {
+        vocab.terms(list).map(|t| json!({ "code": t.code, "label": pick(session.lang, &t.en, t.ko.as_deref()), "en": t.en })).collect()
+    };
+    let ceiling = session.user.role.max_confidentiality();
+    let sources: Vec<serde_json::Value> = state
+        .reader()
+        .list(Kind::Source)?
+        .into_iter()
+        .filter(|r| r.confidentiality() <= ceiling)
+        .map(|r| json!({ "id": r.id(), "title": r.title() }))
+        .collect();
+    Ok(json!({
+        "act_types": terms(girok_core::List::ActTypes),
+        "connections": terms(girok_core::List::SourceConnection),
+        "reliabilities": terms(girok_core::List::Reliability),
+        "degrees": terms(girok_core::List::Involvement),
+        "sources": sources,
+    }))
 }
 
 /// Splits a document's text into plain and cited segments (character offsets), so the page can
@@ -375,6 +399,42 @@ pub(crate) struct CodeForm {
     date: String,
     #[serde(default)]
     description: String,
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    connection: String,
+    #[serde(default)]
+    reliability: String,
+    /// A person id, or a name for a new (restricted) person record.
+    #[serde(default)]
+    perpetrator: String,
+    #[serde(default)]
+    degree: String,
+}
+
+/// A code from one vocabulary, given as code or label; empty means none.
+fn optional_term(list: girok_core::List, field: &str, given: &str) -> Result<Option<String>, AppError> {
+    match given.trim() {
+        "" => Ok(None),
+        g => Ok(Some(girok_core::Vocabulary::builtin().resolve(list, g).map_err(|e| AppError::BadInput(format!("{field}: {e}")))?.code.clone())),
+    }
+}
+
+/// A new person record for a name typed in the coding form. Restricted: names of victims and
+/// perpetrators are what a seized laptop must not give away.
+fn new_person(name: &str) -> Record {
+    Record::Person(girok_core::model::Person {
+        id: String::new(),
+        names: vec![girok_core::model::Name { text: name.to_string(), script: girok_core::model::Script::guess(name) }],
+        sex: None,
+        birth: None,
+        origin: None,
+        relationships: vec![],
+        notes: String::new(),
+        confidentiality: girok_core::Confidentiality::Restricted,
+        synthetic: false,
+        same_as: None,
+    })
 }
 
 /// Codes a selected passage of a document as an event with one act, citing the passage.
@@ -392,32 +452,40 @@ pub(crate) async fn code_passage(
         "" => None,
         d => Some(girok_core::UncertainDate::parse(d).map_err(|e| AppError::BadInput(format!("date: {e}")))?),
     };
+    let connection = optional_term(girok_core::List::SourceConnection, "source connection", &form.connection)?;
+    let reliability = optional_term(girok_core::List::Reliability, "reliability", &form.reliability)?;
+    let degree = optional_term(girok_core::List::Involvement, "degree of involvement", &form.degree)?;
     let actor = session.user.username.clone();
     let mut a = state.archive();
     if a.get(&doc_id)?.kind() != Kind::Document {
         return Err(AppError::NotFound);
     }
+    let source = match form.source.trim() {
+        "" => None,
+        id => match a.get(id) {
+            Ok(r) if r.kind() == Kind::Source && r.confidentiality() <= session.user.role.max_confidentiality() => Some(id.to_string()),
+            _ => return Err(AppError::BadInput(format!("source: no source {id:?}"))),
+        },
+    };
     let place = match form.place.trim() {
         "" => None,
         p => Some(a.resolve_place(p).map_err(|e| AppError::BadInput(e.to_string()))?),
     };
     let citation = girok_core::model::Citation { document: doc_id.clone(), span: Some((form.start, form.end)) };
     a.write(&actor, |w| {
-        let victim = if w.exists(form.victim.trim())? && girok_core::Kind::of_id(form.victim.trim()) == Some(Kind::Person) {
-            form.victim.trim().to_string()
-        } else {
-            w.put(Record::Person(girok_core::model::Person {
-                id: String::new(),
-                names: vec![girok_core::model::Name { text: form.victim.trim().to_string(), script: girok_core::model::Script::guess(&form.victim) }],
-                sex: None,
-                birth: None,
-                origin: None,
-                relationships: vec![],
-                notes: String::new(),
-                confidentiality: girok_core::Confidentiality::Restricted,
-                synthetic: false,
-                same_as: None,
-            }))?
+        // An existing person by id, else a new person by name.
+        let person = |w: &mut girok_store::Writer<'_>, given: &str| -> Result<String, girok_store::StoreError> {
+            let given = given.trim();
+            if girok_core::Kind::of_id(given) == Some(Kind::Person) && w.exists(given)? {
+                Ok(given.to_string())
+            } else {
+                w.put(new_person(given))
+            }
+        };
+        let victim = person(w, &form.victim)?;
+        let perpetrators = match form.perpetrator.trim() {
+            "" => vec![],
+            p => vec![girok_core::model::Involvement { perpetrator: person(w, p)?, degree: degree.clone() }],
         };
         let label = vocab.get(girok_core::List::ActTypes, &act_type).map(|t| t.en.clone()).unwrap_or_default();
         let event = w.put(Record::Event(girok_core::model::Event {
@@ -438,10 +506,10 @@ pub(crate) async fn code_passage(
             act_type: act_type.clone(),
             place,
             date,
-            perpetrators: vec![],
-            source: None,
-            connection: None,
-            reliability: None,
+            perpetrators,
+            source: source.clone(),
+            connection: connection.clone(),
+            reliability: reliability.clone(),
             description: form.description.clone(),
             citations: vec![citation],
             confidentiality: girok_core::Confidentiality::Internal,

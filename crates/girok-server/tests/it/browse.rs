@@ -224,3 +224,38 @@ async fn openapi_describes_exactly_the_api_routes() {
         assert!(paths.iter().any(|p| p == path), "{path} is served but not documented");
     }
 }
+
+#[tokio::test]
+async fn coding_records_source_connection_reliability_and_perpetrator() {
+    let app = synthetic_app();
+    let (c, csrf) = login(&app, "doc").await;
+    let source = json(&send(&app, get("/api/records?kind=source", Some(&c))).await)["records"][0]["id"].as_str().unwrap().to_string();
+    let text = "SYNTHETIC. A guard beat the prisoner in the holding centre.";
+    let res = send(&app, multipart(&c, Some(&csrf), &[("coded.txt", text.as_bytes())])).await;
+    let doc = res.body.split("/records/").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let page = send(&app, get(&format!("/records/{doc}"), Some(&c))).await.body;
+    assert!(page.contains("<datalist id=\"act-types\">") && page.contains(&format!("value=\"{source}\"")), "the form offers the vocabulary and sources");
+    let vocab = girok_core::Vocabulary::builtin();
+    let first = |list| vocab.terms(list).next().unwrap().code.clone();
+    let (connection, reliability, degree) =
+        (first(girok_core::List::SourceConnection), first(girok_core::List::Reliability), first(girok_core::List::Involvement));
+    let form = format!(
+        "csrf={csrf}&start=11&end=25&act_type=torture&victim=SYNTHETIC+Prisoner&perpetrator=SYNTHETIC+Guard&degree={degree}&source={source}&connection={connection}&reliability={reliability}"
+    );
+    let res = send(&app, post(&format!("/records/{doc}/code"), Some(&c), &form)).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let (links, _) = app.state.with_archive(|a| a.referenced_by(&doc, Confidentiality::Restricted, 10).unwrap());
+    let act_id = links.iter().find(|l| l.kind == Kind::Act).expect("an act cites the document").id.clone();
+    let act = json(&send(&app, get(&format!("/api/records/{act_id}"), Some(&c))).await);
+    assert_eq!(act["source"], source.as_str());
+    assert_eq!(act["connection"], connection.as_str());
+    assert_eq!(act["reliability"], reliability.as_str());
+    assert_eq!(act["perpetrators"][0]["degree"], degree.as_str());
+    let perpetrator = act["perpetrators"][0]["perpetrator"].as_str().unwrap();
+    assert!(json(&send(&app, get(&format!("/api/records/{perpetrator}"), Some(&c))).await)["names"][0]["text"] == "SYNTHETIC Guard");
+    for (field, bad) in [("source connection", "connection=telepathy"), ("reliability", "reliability=maybe"), ("source", "source=src-nope")] {
+        let res = send(&app, post(&format!("/records/{doc}/code"), Some(&c), &format!("csrf={csrf}&start=0&end=5&act_type=torture&victim=x&{bad}"))).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(res.body.contains(field), "{bad}: {}", res.body);
+    }
+}
