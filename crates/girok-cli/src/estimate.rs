@@ -64,6 +64,10 @@ pub(crate) struct EstimateArgs {
     /// Samples per lcmcr chain (100 iterations apart, after 10,000 of burn-in).
     #[arg(long, default_value_t = 1000)]
     samples: usize,
+    /// Prior on N for dga: `inverse` (1/N, dga's default), `uniform`, or `negbin:A,B` (Madigan and
+    /// York's negative binomial with shape A and scale B, mean A·B).
+    #[arg(long, default_value = "inverse")]
+    dga_prior: String,
     /// Bootstrap replicates for the stepwise method (0 to skip).
     #[arg(long, default_value_t = 200)]
     bootstrap: usize,
@@ -79,8 +83,26 @@ fn run_method(method: Method, table: &Table, args: &EstimateArgs) -> anyhow::Res
     Ok(match method {
         Method::Loglinear => loglinear(table, args.model.as_deref())?,
         Method::Stepwise => stepwise_summary(table, args.bootstrap, args.seed)?,
-        Method::Dga => dga_summary(table, &DgaOptions::default_for(table))?,
+        Method::Dga => dga_summary(table, &DgaOptions { prior: dga_prior(&args.dga_prior)?, ..DgaOptions::default_for(table) })?,
         Method::Lcmcr => lcmcr_summary(table, &LcmcrOptions { k: args.k, samples: args.samples, seed: args.seed, ..Default::default() })?,
+    })
+}
+
+fn dga_prior(given: &str) -> anyhow::Result<girok_estimate::dga::NPrior> {
+    use girok_estimate::dga::NPrior;
+    Ok(match given {
+        "inverse" => NPrior::Inverse,
+        "uniform" => NPrior::Uniform,
+        g => {
+            let parsed = g
+                .strip_prefix("negbin:")
+                .and_then(|ab| ab.split_once(','))
+                .and_then(|(a, b)| Some((a.trim().parse::<f64>().ok()?, b.trim().parse::<f64>().ok()?)));
+            match parsed {
+                Some((a, b)) if a > 0.0 && b > 0.0 => NPrior::NegativeBinomial { a, b },
+                _ => bail!("--dga-prior {g:?}: use inverse, uniform or negbin:A,B with A, B > 0"),
+            }
+        }
     })
 }
 

@@ -25,6 +25,21 @@ fn json_output_has_the_stable_fields() {
 }
 
 #[test]
+fn dga_takes_madigan_and_yorks_prior() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run_with = |prior: &str| {
+        let r = ok(girok(tmp.path()).args(["estimate", "--method", "dga", "--json", "--dga-prior", prior, "--table"]).arg(shared("madigan_york_3lists.csv")));
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        (v["estimate"].as_f64().unwrap(), v["lower"].as_f64().unwrap(), v["upper"].as_f64().unwrap())
+    };
+    let (inverse, negbin) = (run_with("inverse"), run_with("negbin:13.14,55.17"));
+    assert!(negbin.0 > 626.0 && inverse != negbin, "the prior changes the posterior: {inverse:?} vs {negbin:?}");
+    let r = run(girok(tmp.path()).args(["estimate", "--method", "dga", "--dga-prior", "negbin:-1,2", "--table"]).arg(shared("madigan_york_3lists.csv")));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--dga-prior"), "{}", r.stderr);
+}
+
+#[test]
 fn every_shared_table_gets_an_estimate_or_a_clear_refusal() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/mse");
