@@ -205,6 +205,29 @@ fn ppois(k: i64, lambda: f64) -> f64 {
     total.min(1.0)
 }
 
+/// `P(X ≥ k)` for `X ~ Poisson(λ)`, summed upwards in log space (accurate far in the tail).
+fn upper_ppois(k: i64, lambda: f64) -> f64 {
+    if k <= 0 {
+        return 1.0;
+    }
+    if lambda <= 0.0 {
+        return 0.0;
+    }
+    let mut log_term = -lambda + k as f64 * lambda.ln() - libm::lgamma(k as f64 + 1.0);
+    let mut total = 0.0;
+    let mut i = k;
+    loop {
+        let t = log_term.exp();
+        total += t;
+        if t < total * 1e-18 && (i as f64) > lambda {
+            break;
+        }
+        i += 1;
+        log_term += lambda.ln() - (i as f64).ln();
+    }
+    total.min(1.0)
+}
+
 /// The result of SparseMSE's stepwise selection.
 #[derive(Clone, Debug)]
 pub struct StepwiseEstimate {
@@ -216,10 +239,49 @@ pub struct StepwiseEstimate {
     pub upper: f64,
 }
 
+/// Whether the maximum likelihood estimate of a model's parameters exists for these data
+/// (Fienberg and Rinaldo 2012; the linear-programming test SparseMSE uses). It does not when some
+/// direction of the parameters keeps every positive cell's fit unchanged and pushes empty cells
+/// towards zero: the LP below finds such a direction, and its optimum is 0 exactly when none
+/// exists. `estimate` alone checks only that the unobserved cell is determined; this is stricter.
+pub fn mle_exists(table: &Table, model: &Model) -> bool {
+    use minilp::{ComparisonOp, OptimizationDirection, Problem};
+    let cells: Vec<usize> = (1..1usize << model.n_lists).filter(|&c| model.keeps(c)).collect();
+    let rows: Vec<Vec<f64>> = cells.iter().map(|&c| model.row(c)).collect();
+    let zero: Vec<bool> = cells.iter().map(|&c| table.count(c) == 0).collect();
+    if !zero.iter().any(|&z| z) {
+        return true;
+    }
+    let mut lp = Problem::new(OptimizationDirection::Maximize);
+    // maximise the sum over empty cells of z = Xβ, β free.
+    let vars: Vec<_> = (0..model.n_params())
+        .map(|k| {
+            let objective: f64 = rows.iter().zip(&zero).filter(|(_, &z)| z).map(|(r, _)| r[k]).sum();
+            lp.add_var(objective, (f64::NEG_INFINITY, f64::INFINITY))
+        })
+        .collect();
+    for (r, &z) in rows.iter().zip(&zero) {
+        let expr: Vec<_> = vars.iter().zip(r).filter(|(_, &x)| x != 0.0).map(|(&v, &x)| (v, x)).collect();
+        if z {
+            lp.add_constraint(expr.as_slice(), ComparisonOp::Ge, 0.0);
+            lp.add_constraint(expr.as_slice(), ComparisonOp::Le, 1.0);
+        } else {
+            lp.add_constraint(expr.as_slice(), ComparisonOp::Eq, 0.0);
+        }
+    }
+    // β = 0 is always feasible, so an error here can only be numerical trouble: treat the model
+    // as not estimable rather than select it on a guess.
+    match lp.solve() {
+        Ok(solution) => solution.objective() < 1e-7,
+        Err(_) => false,
+    }
+}
+
 /// Stepwise selection of two-list effects (Chan, Silverman and Vincent 2021; SparseMSE's
 /// `stepwisefit`): from main effects, repeatedly add the pair whose observed overlap is least
 /// compatible with the current model (two-sided Poisson p-value), if below `threshold` and if
-/// the resulting model has an estimate that exists and is identifiable.
+/// the resulting model's maximum likelihood estimate exists (`mle_exists`) and its estimate of
+/// the population is identifiable.
 pub fn stepwise(table: &Table, threshold: f64) -> Result<StepwiseEstimate, FitError> {
     let j = table.n_lists();
     let all_pairs: Vec<usize> = (0..j).flat_map(|a| (a + 1..j).map(move |b| (1usize << a) | (1 << b))).collect();
@@ -234,11 +296,16 @@ pub fn stepwise(table: &Table, threshold: f64) -> Result<StepwiseEstimate, FitEr
             let expected: f64 = kept.iter().zip(&current.fit.fitted).filter(|(&c, _)| c & p == p).map(|(_, &m)| m).sum();
             let n_star = overlap(p) as i64;
             let lower_tail = ppois(n_star, expected);
-            let upper_tail = 1.0 - ppois(n_star - 1, expected);
+            // SparseMSE takes the upper tail as 1 − P(X < k) in double precision, so an overlap
+            // far above its expectation gets p = 0 exactly and wins over any shortfall, however
+            // extreme; ties go to the first pair in order. Computing the tail accurately and then
+            // rounding the same way reproduces its selections (the Netherlands tables depend on it).
+            let upper_tail = 1.0 - (1.0 - upper_ppois(n_star, expected));
             let mut pval = lower_tail.min(upper_tail);
             let mut trial = chosen.clone();
             trial.push(p);
-            if estimate(table, &Model::pairs(table, &trial)).is_err() {
+            let trial_model = Model::pairs(table, &trial);
+            if !mle_exists(table, &trial_model) || estimate(table, &trial_model).is_err() {
                 pval = 1.0;
             }
             if best.is_none_or(|(bp, _)| pval < bp) {
