@@ -75,6 +75,8 @@ struct Chain {
     count0: Vec<u64>,
     /// Σ log(1 − V_k), for the concentration update.
     log_tail: f64,
+    alloc: Vec<u64>,
+    weights0: Vec<f64>,
 }
 
 /// Gamma(shape ≥ 1, scale 1) by Marsaglia and Tsang (2000); a few nanoseconds, no setup.
@@ -123,22 +125,6 @@ fn multinomial(rng: &mut ChaCha8Rng, total: u64, probs: &[f64], out: &mut [u64])
         acc += probs[i];
         suffix[i] = acc;
     }
-    if total < 16 {
-        // Few people: draw each one's class directly (cheaper than k binomials).
-        for _ in 0..total {
-            let mut u = rng.gen::<f64>() * suffix[0];
-            let mut idx = k - 1;
-            for (i, &p) in probs.iter().enumerate() {
-                if u < p {
-                    idx = i;
-                    break;
-                }
-                u -= p;
-            }
-            out[idx] += 1;
-        }
-        return;
-    }
     let mut remaining = total;
     for i in 0..k {
         if remaining == 0 {
@@ -146,6 +132,23 @@ fn multinomial(rng: &mut ChaCha8Rng, total: u64, probs: &[f64], out: &mut [u64])
         }
         if i == k - 1 {
             out[i] += remaining;
+            break;
+        }
+        if remaining < 16 {
+            // Few people left: draw each one's class directly among the classes not yet
+            // visited (cheaper than one binomial per class).
+            for _ in 0..remaining {
+                let mut u = rng.gen::<f64>() * suffix[i];
+                let mut idx = k - 1;
+                for (c, &p) in probs.iter().enumerate().skip(i) {
+                    if u < p {
+                        idx = c;
+                        break;
+                    }
+                    u -= p;
+                }
+                out[idx] += 1;
+            }
             break;
         }
         let q = if suffix[i] > 0.0 { (probs[i] / suffix[i]).clamp(0.0, 1.0) } else { 1.0 / (k - i) as f64 };
@@ -201,6 +204,8 @@ impl Chain {
             weights: vec![0.0; k],
             count0: vec![0; k],
             log_tail: 0.0,
+            alloc: vec![0; k],
+            weights0: vec![0.0; k],
         };
         for _ in 0..500 {
             chain.step_inner(false);
@@ -235,7 +240,7 @@ impl Chain {
         // The unobserved (from the previous scan) count towards classes and non-captures.
         self.class_count.copy_from_slice(&self.count0);
         self.list_count.iter_mut().for_each(|c| *c = 0);
-        let mut alloc = vec![0u64; k];
+        let mut alloc = std::mem::take(&mut self.alloc);
         // 1. Allocate each observed capture pattern's people to classes.
         for pi in 0..self.patterns.len() {
             let (mask, count) = self.patterns[pi];
@@ -261,6 +266,7 @@ impl Chain {
                 }
             }
         }
+        self.alloc = alloc;
         // 2. Capture probabilities per class and list.
         for c in 0..k {
             for l in 0..j {
@@ -284,8 +290,11 @@ impl Chain {
             let v: f64 = if b >= 1.0 {
                 beta_ge1(&mut self.rng, a, b)
             } else {
-                // Only the last occupied classes see b < 1 (α small and nothing after them).
-                rand_distr::Beta::new(a, b).expect("positive parameters").sample(&mut self.rng)
+                // Only the last occupied classes see b < 1 (α small and nothing after them):
+                // Y ~ Gamma(b) as Gamma(b + 1)·U^(1/b), in logs since U^(1/b) underflows.
+                let x = gamma_ge1(&mut self.rng, a);
+                let log_y = gamma_ge1(&mut self.rng, b + 1.0).ln() + self.rng.gen::<f64>().ln() / b;
+                1.0 / (1.0 + (log_y - x.ln()).exp())
             };
             let v = v.min(1.0 - 1e-12);
             self.pi[c] = v * remaining;
@@ -308,10 +317,8 @@ impl Chain {
         let rate = Gamma::new(self.n_obs as f64, pi0 / (1.0 - pi0)).expect("positive shape and scale").sample(&mut self.rng);
         self.n0 = if rate > 0.0 { Poisson::new(rate).map(|p| p.sample(&mut self.rng) as u64).unwrap_or(0) } else { 0 };
         self.count0.iter_mut().for_each(|a| *a = 0);
-        let w0 = self.weights.clone();
-        let mut count0 = std::mem::take(&mut self.count0);
-        multinomial(&mut self.rng, self.n0, &w0, &mut count0);
-        self.count0 = count0;
+        self.weights0.copy_from_slice(&self.weights);
+        multinomial(&mut self.rng, self.n0, &self.weights0, &mut self.count0);
         // 5. The concentration α.
         if update_alpha {
             let (a, b) = self.alpha_prior;
