@@ -140,6 +140,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/search", get(pages::search))
         .route("/records/{id}", get(pages::record))
         .route("/records/{id}/code", post(pages::code_passage))
+        .route("/records/{id}/identity", post(pages::reveal_identity))
         .route("/static/{name}", get(browse::asset))
         .route("/lang", get(session::set_lang))
         .route("/records", get(browse::records))
@@ -168,8 +169,14 @@ pub fn router(state: Arc<AppState>) -> Router {
 
 /// Threat: clickjacking, content sniffing, injected scripts from elsewhere.
 async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    // Threat: archive content left in the browser's disk cache of a seized laptop. Only the
+    // static assets (Girok's own scripts, Leaflet, the outlines) may be cached.
+    let cacheable = req.uri().path().starts_with("/static/");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if !cacheable {
+        h.insert("cache-control", "no-store".parse().expect("static header"));
+    }
     h.insert("content-security-policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'".parse().expect("static header"));
     h.insert("x-frame-options", "DENY".parse().expect("static header"));
     h.insert("x-content-type-options", "nosniff".parse().expect("static header"));

@@ -287,6 +287,40 @@ pub(crate) async fn api_search(
 }
 
 pub(crate) async fn record(State(state): State<Arc<AppState>>, Authed(session): Authed, Path(id): Path<String>) -> Result<Html<String>, AppError> {
+    record_page(&state, &session, &id, None)
+}
+
+/// Shows a witness's sealed identity to an account with identity clearance, once, on request:
+/// the request is a logged action (who looked at whose identity, never the identity itself), and
+/// the page is not cached by the browser.
+pub(crate) async fn reveal_identity(
+    State(state): State<Arc<AppState>>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+    Form(form): Form<crate::session::CsrfForm>,
+) -> Result<Response, AppError> {
+    // Threat: anyone but a cleared user learning who a witness is. Same 404 as "no such page".
+    if !session.user.identity_clearance {
+        return Err(AppError::NotFound);
+    }
+    check_csrf(&session, &form.csrf)?;
+    let identity = {
+        let a = state.reader();
+        let rec = a.get(&id)?;
+        if rec.kind() != Kind::Source || rec.confidentiality() > session.user.role.max_confidentiality() {
+            return Err(AppError::NotFound);
+        }
+        a.sealed_identity(&id)?.ok_or(AppError::NotFound)?
+    };
+    let actor = session.user.username.clone();
+    state.archive().write(&actor, |w| w.note("reveal_sealed_identity", Some(&id), json!({ "by": actor })))?;
+    let shown = json!({ "legal_name": identity.legal_name, "contact": identity.contact, "notes": identity.notes });
+    let page = record_page(&state, &session, &id, Some(shown))?;
+    Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], page).into_response())
+}
+
+fn record_page(state: &AppState, session: &Session, id: &str, identity: Option<serde_json::Value>) -> Result<Html<String>, AppError> {
+    let id = id.to_string();
     let ceiling = session.user.role.max_confidentiality();
     let (rec, segments, history, linked, organisations) = {
         let a = state.reader();
@@ -334,12 +368,14 @@ pub(crate) async fn record(State(state): State<Arc<AppState>>, Authed(session): 
     };
     let body = serde_json::to_string_pretty(&rec).map_err(|e| AppError::Internal(e.to_string()))?;
     let can_code = rec.kind() == Kind::Document && matches!(session.user.role, Role::Admin | Role::Documenter);
-    let coding = if can_code { Some(coding_choices(&state, &session)?) } else { None };
+    let coding = if can_code { Some(coding_choices(state, session)?) } else { None };
+    // Whether to offer the "show identity" button: the account is cleared and one is sealed.
+    let can_reveal = rec.kind() == Kind::Source && session.user.identity_clearance && state.reader().sealed_identity(&id)?.is_some();
     render(
         &state,
         "record.html",
         &session,
-        json!({ "id": rec.id(), "kind": rec.kind().as_str(), "title": rec.title(), "confidentiality": rec.confidentiality().as_str(), "body": body, "segments": segments, "history": history, "can_code": can_code, "linked": linked, "is_place": rec.kind() == Kind::Place, "organisations": organisations, "coding": coding }),
+        json!({ "id": rec.id(), "kind": rec.kind().as_str(), "title": rec.title(), "confidentiality": rec.confidentiality().as_str(), "body": body, "segments": segments, "history": history, "can_code": can_code, "linked": linked, "is_place": rec.kind() == Kind::Place, "organisations": organisations, "coding": coding, "can_reveal": can_reveal, "identity": identity }),
     )
 }
 

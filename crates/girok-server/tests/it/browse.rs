@@ -259,3 +259,39 @@ async fn coding_records_source_connection_reliability_and_perpetrator() {
         assert!(res.body.contains(field), "{bad}: {}", res.body);
     }
 }
+
+#[tokio::test]
+async fn sealed_identities_need_clearance_and_every_viewing_is_logged() {
+    let app = synthetic_app();
+    // A source with a sealed identity (the synthetic witnesses have them).
+    let sealed = app
+        .state
+        .with_archive(|a| a.list(Kind::Source).unwrap().into_iter().map(|r| r.id().to_string()).find(|id| a.sealed_identity(id).unwrap().is_some()).unwrap());
+    let name = app.state.with_archive(|a| a.sealed_identity(&sealed).unwrap().unwrap().legal_name);
+    let (ac, acsrf) = login(&app, "analyst").await;
+    let page = send(&app, get(&format!("/records/{sealed}"), Some(&ac))).await;
+    assert!(!page.body.contains(&name) && !page.body.contains("id=\"reveal\""), "no clearance: no identity, no button");
+    assert_eq!(page.headers["cache-control"], "no-store", "record pages are not cached");
+    assert_eq!(send(&app, post(&format!("/records/{sealed}/identity"), Some(&ac), &format!("csrf={acsrf}"))).await.status, StatusCode::NOT_FOUND);
+    // An admin grants clearance to a new account; it sees the button, and the name only on request.
+    let (adm, admcsrf) = login(&app, "admin").await;
+    let form = format!("csrf={admcsrf}&username=cleared&password={}&role=analyst&clearance=1", PASSWORD.replace(' ', "+"));
+    assert_eq!(send(&app, post("/admin/users", Some(&adm), &form)).await.status, StatusCode::SEE_OTHER);
+    let (cc, ccsrf) = login(&app, "cleared").await;
+    let page = send(&app, get(&format!("/records/{sealed}"), Some(&cc))).await.body;
+    assert!(page.contains("id=\"reveal\"") && !page.contains(&name), "{page}");
+    assert_eq!(send(&app, post(&format!("/records/{sealed}/identity"), Some(&cc), "csrf=forged")).await.status, StatusCode::FORBIDDEN);
+    let before = app.state.with_archive(|a| a.audit_head_seq().unwrap());
+    let shown = send(&app, post(&format!("/records/{sealed}/identity"), Some(&cc), &format!("csrf={ccsrf}"))).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(shown.body.contains(&name), "the cleared account sees the identity");
+    let entries = app.state.with_archive(|a| a.audit_entries(None, before + 1, i64::MAX).unwrap());
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        (entries[0].action.as_str(), entries[0].actor.as_str(), entries[0].record_id.as_deref()),
+        ("reveal_sealed_identity", "cleared", Some(sealed.as_str()))
+    );
+    assert!(!entries[0].content.as_deref().unwrap_or("").contains(&name), "the log says who looked, never what they saw");
+    let static_asset = send(&app, get("/static/leaflet.js", None)).await;
+    assert_ne!(static_asset.headers.get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"));
+}

@@ -231,6 +231,16 @@ fn a_documenter_works_through_the_app_in_a_real_browser() {
             .unwrap()
     };
     let before = torture_count(&d);
+    // And how many acts the map puts at the Onsong holding centre.
+    let onsong_on_map = |d: &Driver| -> u64 {
+        d.go(&format!("{base}/map"));
+        d.wait_for("return document.getElementById('map').getAttribute('data-ready') === '1';", "the map");
+        d.js("var rows = document.querySelectorAll('#facilities tr'); for (var i = 0; i < rows.length; i++) { \
+              if (rows[i].cells[0].innerText.trim() === 'Onsong holding centre') return parseInt(rows[i].cells[2].innerText, 10); } return 0;")
+            .as_u64()
+            .unwrap()
+    };
+    let onsong_before = onsong_on_map(&d);
 
     // Select a passage in the document and code it as an act.
     d.go(&doc_url);
@@ -264,9 +274,9 @@ fn a_documenter_works_through_the_app_in_a_real_browser() {
     assert!(d.js("return document.getElementById('by-facility').innerText.indexOf('Onsong') >= 0;") == json!(true), "dashboard: {}", d.text());
     d.screenshot(&shots, "06-dashboard");
 
-    // The map draws the province outlines shipped with Girok and the facility markers.
-    d.go(&format!("{base}/map"));
-    d.wait_for("return document.getElementById('map').getAttribute('data-ready') === '1';", "the map");
+    // The map counts it at the holding centre, and draws the province outlines shipped with
+    // Girok and the facility markers.
+    assert_eq!(onsong_on_map(&d), onsong_before + 1, "the map counts the new act at the Onsong holding centre");
     let provinces = d.js("return document.querySelectorAll('#map path.leaflet-interactive:not(.facility)').length;").as_u64().unwrap();
     let facilities = d.js("return document.querySelectorAll('#map path.facility').length;").as_u64().unwrap();
     assert!(provinces >= 11 && facilities >= 10, "{provinces} outlines, {facilities} facilities");
