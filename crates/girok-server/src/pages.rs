@@ -372,9 +372,9 @@ fn record_page(state: &AppState, session: &Session, id: &str, identity: Option<s
     // Whether to offer the "show identity" button: the account is cleared and one is sealed.
     let can_reveal = rec.kind() == Kind::Source && session.user.identity_clearance && state.reader().sealed_identity(&id)?.is_some();
     render(
-        &state,
+        state,
         "record.html",
-        &session,
+        session,
         json!({ "id": rec.id(), "kind": rec.kind().as_str(), "title": rec.title(), "confidentiality": rec.confidentiality().as_str(), "body": body, "segments": segments, "history": history, "can_code": can_code, "linked": linked, "is_place": rec.kind() == Kind::Place, "organisations": organisations, "coding": coding, "can_reveal": can_reveal, "identity": identity }),
     )
 }
