@@ -200,6 +200,7 @@ fn tables_from_archive(archive: &girok_store::Archive, act_type: &str, args: &Es
         stratify,
         // The CLI holds the archive key: it sees every record.
         max_confidentiality: girok_core::Confidentiality::Restricted,
+        organisations: None,
     };
     let tables = archive.capture_tables(&q)?;
     if tables.is_empty() {

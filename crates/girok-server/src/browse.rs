@@ -269,6 +269,9 @@ pub(crate) struct EstimateParams {
     to: String,
     #[serde(default)]
     seed: Option<u64>,
+    /// Organisations forming the lists, separated by `|` (empty: all).
+    #[serde(default)]
+    lists: String,
 }
 
 /// Runs the estimate asked for; `None` when no act type was chosen yet.
@@ -295,6 +298,10 @@ async fn estimate_data(state: &Arc<AppState>, session: &Session, p: &EstimatePar
         to_year: year("to", &p.to)?,
         stratify,
         max_confidentiality: session.user.role.max_confidentiality(),
+        organisations: match p.lists.trim() {
+            "" => None,
+            l => Some(l.split('|').map(|o| o.trim().to_string()).filter(|o| !o.is_empty()).collect()),
+        },
     };
     let tables = state.reader().capture_tables(&q)?;
     let seed = p.seed.unwrap_or(1);
@@ -369,11 +376,19 @@ pub(crate) async fn estimate(State(state): State<Arc<AppState>>, Authed(session)
         let counts: Vec<(String, u64)> = serde_json::from_value(figures["type_counts"].clone()).unwrap_or_default();
         counts.into_iter().map(|(code, n)| json!({ "code": code, "n": n, "label": vocab.get(girok_core::List::ActTypes, &code).map(|t| pick(session.lang, &t.en, t.ko.as_deref())).unwrap_or(code) })).collect()
     };
+    let organisations: Vec<serde_json::Value> = {
+        let chosen: Vec<&str> = p.lists.split('|').map(str::trim).filter(|o| !o.is_empty()).collect();
+        let all = state.reader().organisations(session.user.role.max_confidentiality())?;
+        all.into_iter().map(|o| json!({ "selected": chosen.is_empty() || chosen.contains(&o.as_str()), "name": o })).collect()
+    };
     render(
         &state,
         "estimate.html",
         &session,
-        json!({ "result": result, "act_types": act_types, "params": { "act_type": p.act_type, "stratify": p.stratify, "method": p.method, "from": p.from, "to": p.to } }),
+        json!({
+            "result": result, "act_types": act_types, "organisations": organisations,
+            "params": { "act_type": p.act_type, "stratify": p.stratify, "method": p.method, "from": p.from, "to": p.to },
+        }),
     )
 }
 
@@ -400,6 +415,7 @@ pub(crate) async fn asset(Path(name): Path<String>) -> Result<Response, AppError
         "code.js" => (include_bytes!("static/code.js"), "application/javascript; charset=utf-8"),
         "map.js" => (include_bytes!("static/map.js"), "application/javascript; charset=utf-8"),
         "intake.js" => (include_bytes!("static/intake.js"), "application/javascript; charset=utf-8"),
+        "estimate.js" => (include_bytes!("static/estimate.js"), "application/javascript; charset=utf-8"),
         "dprk-provinces.geojson" => (include_bytes!("static/dprk-provinces.geojson"), "application/geo+json"),
         "leaflet.js" => (include_bytes!("static/vendor/leaflet/leaflet.js"), "application/javascript; charset=utf-8"),
         "leaflet.css" => (include_bytes!("static/vendor/leaflet/leaflet.css"), "text/css; charset=utf-8"),

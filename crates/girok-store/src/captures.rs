@@ -43,6 +43,8 @@ pub struct CaptureQuery {
     pub stratify: Stratify,
     /// Acts above this level are left out, so an estimate never rests on records its reader may not see.
     pub max_confidentiality: Confidentiality,
+    /// Which organisations form the lists; `None` for every organisation with a matching act.
+    pub organisations: Option<Vec<String>>,
 }
 
 /// One stratum's capture-pattern table: `counts[mask]` victims were seen by exactly the lists
@@ -58,6 +60,20 @@ pub struct CaptureTable {
 pub const MAX_CAPTURE_LISTS: usize = 12;
 
 impl Archive {
+    /// The organisations sources belong to (a source without one is its own organisation), for
+    /// choosing which form the lists.
+    pub fn organisations(&self, max: Confidentiality) -> Result<Vec<String>, StoreError> {
+        let mut out = BTreeSet::new();
+        for r in self.list(Kind::Source)? {
+            if let Record::Source(s) = r {
+                if s.confidentiality <= max {
+                    out.insert(s.organisation.clone().unwrap_or(s.id));
+                }
+            }
+        }
+        Ok(out.into_iter().collect())
+    }
+
     /// Capture tables per stratum. Strata whose victims were seen by fewer than two lists are
     /// returned too (with their one list), so callers can say what they skipped.
     pub fn capture_tables(&self, q: &CaptureQuery) -> Result<Vec<CaptureTable>, StoreError> {
@@ -112,6 +128,9 @@ impl Archive {
                 continue;
             }
             let Some(org) = a.source.as_ref().and_then(|s| organisation.get(s)) else { continue };
+            if q.organisations.as_ref().is_some_and(|chosen| !chosen.contains(org)) {
+                continue;
+            }
             let stratum = match q.stratify {
                 Stratify::None => "all".to_string(),
                 Stratify::Province => a.place.as_ref().and_then(|p| province_of.get(p)).cloned().unwrap_or_else(|| "unknown province".into()),

@@ -153,6 +153,13 @@ async fn estimation_page_for_analysts_only() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains(&format!("<td>{est}</td>")), "{}", page.body);
     assert!(page.body.contains("<svg class=\"chart\""));
+    // Two of the three synthetic projects as the lists: fewer observed, two lists in the table.
+    let two = json(
+        &send(&app, get("/api/estimate?act_type=DP0100000000&lists=Synthetic+Documentation+Project+A|Synthetic+Documentation+Project+B", Some(&ac))).await,
+    );
+    assert_eq!(two["strata"][0]["lists"].as_array().unwrap().len(), 2, "{two}");
+    assert!(two["results"][0]["observed"].as_f64().unwrap() < obs);
+    assert!(page.body.contains("name=\"list\" value=\"Synthetic Documentation Project C\""));
     let strat = json(&send(&app, get("/api/estimate?act_type=DP0100000000&stratify=province", Some(&ac))).await);
     assert!(strat["strata"].as_array().unwrap().len() + strat["skipped"].as_array().unwrap().len() >= 2, "{strat}");
     // Bad input names the field; other roles do not see the page at all.
