@@ -482,6 +482,27 @@ pub(crate) async fn code_passage(
 ) -> Result<Response, AppError> {
     require(&session, &[Role::Admin, Role::Documenter])?;
     check_csrf(&session, &form.csrf)?;
+    code(&state, &session, &doc_id, &form)?;
+    Ok(Redirect::to(&format!("/records/{doc_id}")).into_response())
+}
+
+/// The same for API clients: a JSON body, the CSRF token in the `X-CSRF-Token` header.
+pub(crate) async fn api_code_passage(
+    State(state): State<Arc<AppState>>,
+    Authed(session): Authed,
+    Path(doc_id): Path<String>,
+    headers: axum::http::HeaderMap,
+    Json(form): Json<CodeForm>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    require(&session, &[Role::Admin, Role::Documenter])?;
+    check_csrf(&session, crate::session::header_csrf(&headers))?;
+    let (event, act) = code(&state, &session, &doc_id, &form)?;
+    Ok(Json(json!({ "event": event, "act": act })))
+}
+
+/// Codes a passage of `doc_id` as an event with one act citing it; returns their ids.
+fn code(state: &AppState, session: &Session, doc_id: &str, form: &CodeForm) -> Result<(String, String), AppError> {
+    let doc_id = doc_id.to_string();
     let vocab = girok_core::Vocabulary::builtin();
     let act_type = vocab.resolve(girok_core::List::ActTypes, &form.act_type).map_err(|e| AppError::BadInput(e.to_string()))?.code.clone();
     let date = match form.date.trim() {
@@ -535,9 +556,9 @@ pub(crate) async fn code_passage(
             confidentiality: girok_core::Confidentiality::Internal,
             synthetic: false,
         }))?;
-        w.put(Record::Act(girok_core::model::Act {
+        let act = w.put(Record::Act(girok_core::model::Act {
             id: String::new(),
-            event,
+            event: event.clone(),
             victim,
             act_type: act_type.clone(),
             place,
@@ -550,10 +571,10 @@ pub(crate) async fn code_passage(
             citations: vec![citation],
             confidentiality: girok_core::Confidentiality::Internal,
             synthetic: false,
-        }))
+        }))?;
+        Ok((event, act))
     })
-    .map_err(|e| AppError::BadInput(e.to_string()))?;
-    Ok(Redirect::to(&format!("/records/{doc_id}")).into_response())
+    .map_err(|e| AppError::BadInput(e.to_string()))
 }
 
 #[derive(Deserialize, Default)]
@@ -766,7 +787,26 @@ pub(crate) async fn review_decide(
 ) -> Result<Response, AppError> {
     require(&session, &[Role::Admin, Role::Analyst, Role::Documenter])?;
     check_csrf(&session, &form.csrf)?;
-    let decision = match form.decision.as_str() {
+    decide(&state, &session, id, &form.decision)?;
+    Ok(Redirect::to("/review").into_response())
+}
+
+/// The same for API clients: `{"decision": "accept"}`, the CSRF token in `X-CSRF-Token`.
+pub(crate) async fn api_review_decide(
+    State(state): State<Arc<AppState>>,
+    Authed(session): Authed,
+    Path(id): Path<i64>,
+    headers: axum::http::HeaderMap,
+    Json(form): Json<Decision>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    require(&session, &[Role::Admin, Role::Analyst, Role::Documenter])?;
+    check_csrf(&session, crate::session::header_csrf(&headers))?;
+    let item = decide(&state, &session, id, &form.decision)?;
+    Ok(Json(json!({ "id": item.id, "status": item.status })))
+}
+
+fn decide(state: &AppState, session: &Session, id: i64, decision: &str) -> Result<girok_store::ReviewItem, AppError> {
+    let decision = match decision {
         "accept" => girok_store::ReviewDecision::Accept,
         "reject" => girok_store::ReviewDecision::Reject,
         "undo" => girok_store::ReviewDecision::Undo,
@@ -776,6 +816,5 @@ pub(crate) async fn review_decide(
     state.archive().write(&actor, |w| w.decide_review(id, decision)).map_err(|e| match e {
         girok_store::StoreError::NotFound(_) => AppError::NotFound,
         other => AppError::BadInput(other.to_string()),
-    })?;
-    Ok(Redirect::to("/review").into_response())
+    })
 }

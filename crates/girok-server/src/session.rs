@@ -66,6 +66,19 @@ impl FromRequestParts<Arc<AppState>> for Authed {
     }
 }
 
+/// The CSRF token an API client sends in the `X-CSRF-Token` header (empty when absent).
+pub(crate) fn header_csrf(headers: &HeaderMap) -> &str {
+    headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("")
+}
+
+/// Who is logged in, and the CSRF token API clients send back on every change.
+pub(crate) async fn api_session(Authed(session): Authed) -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({
+        "user": session.user.username, "role": session.user.role.as_str(),
+        "identity_clearance": session.user.identity_clearance, "csrf": session.csrf,
+    }))
+}
+
 /// Checks a submitted CSRF token against the session's, in constant time.
 pub(crate) fn check_csrf(session: &Session, submitted: &str) -> Result<(), AppError> {
     let (a, b) = (session.csrf.as_bytes(), submitted.as_bytes());
