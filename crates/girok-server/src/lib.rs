@@ -161,6 +161,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/session", get(session::api_session))
         .route("/api/records/{id}/code", post(pages::api_code_passage))
         .route("/api/review/{id}", post(pages::api_review_decide))
+        .route("/api/documents", post(pages::api_intake))
+        .route("/api/users", get(pages::api_users).post(pages::api_add_user))
         .route("/intake", get(pages::intake_form).post(pages::intake))
         .route("/review", get(pages::review))
         .route("/review/{id}", post(pages::review_decide))

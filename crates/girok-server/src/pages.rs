@@ -658,6 +658,45 @@ pub(crate) async fn add_user(State(state): State<Arc<AppState>>, Authed(session)
     Ok(Redirect::to("/admin/users").into_response())
 }
 
+#[derive(Deserialize)]
+pub(crate) struct ApiNewUser {
+    username: String,
+    password: String,
+    role: String,
+    #[serde(default)]
+    identity_clearance: bool,
+}
+
+/// The same for API clients: a JSON body, the CSRF token in `X-CSRF-Token`.
+pub(crate) async fn api_add_user(
+    State(state): State<Arc<AppState>>,
+    Authed(session): Authed,
+    headers: axum::http::HeaderMap,
+    Json(form): Json<ApiNewUser>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    require(&session, &[Role::Admin])?;
+    check_csrf(&session, crate::session::header_csrf(&headers))?;
+    let role = Role::parse(&form.role).ok_or_else(|| AppError::BadInput(format!("role: unknown role {:?}", form.role)))?;
+    let actor = session.user.username.clone();
+    state
+        .archive()
+        .write(&actor, |w| w.set_user(&form.username, &form.password, role, form.identity_clearance))
+        .map_err(|e| AppError::BadInput(e.to_string()))?;
+    Ok(Json(json!({ "username": form.username, "role": role.as_str(), "identity_clearance": form.identity_clearance })))
+}
+
+/// Accounts as JSON for admins (never a hash or a second-factor secret).
+pub(crate) async fn api_users(State(state): State<Arc<AppState>>, Authed(session): Authed) -> Result<Json<serde_json::Value>, AppError> {
+    require(&session, &[Role::Admin])?;
+    let users: Vec<serde_json::Value> = state
+        .reader()
+        .users()?
+        .into_iter()
+        .map(|u| json!({ "username": u.username, "role": u.role.as_str(), "identity_clearance": u.identity_clearance, "disabled": u.disabled, "totp": u.totp }))
+        .collect();
+    Ok(Json(json!({ "users": users })))
+}
+
 /// A page for other roles does not exist: 404, so its existence is not revealed.
 pub(crate) fn require(session: &Session, roles: &[Role]) -> Result<(), AppError> {
     if roles.contains(&session.user.role) {
@@ -712,6 +751,46 @@ pub(crate) async fn intake(State(state): State<Arc<AppState>>, Authed(session): 
         }
     }
     check_csrf(&session, fields.get("csrf").map(String::as_str).unwrap_or(""))?;
+    let results = take_in(&state, &session, &fields, &files)?;
+    let ctx = intake_context(&state, &session, results)?;
+    render(&state, "intake.html", &session, ctx)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ApiUpload {
+    name: String,
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    language: String,
+    #[serde(default)]
+    confidentiality: String,
+}
+
+/// One file for API clients: the body is the file's bytes, provenance in the query string.
+pub(crate) async fn api_intake(
+    State(state): State<Arc<AppState>>,
+    Authed(session): Authed,
+    Query(q): Query<ApiUpload>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Json<serde_json::Value>, AppError> {
+    require(&session, &[Role::Admin, Role::Documenter])?;
+    check_csrf(&session, crate::session::header_csrf(&headers))?;
+    let fields: std::collections::HashMap<String, String> =
+        [("source", q.source), ("language", q.language), ("confidentiality", q.confidentiality)].into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    let mut results = take_in(&state, &session, &fields, &[(q.name, body.to_vec())])?;
+    Ok(Json(results.pop().unwrap_or_default()))
+}
+
+/// Takes files in as evidence with the provenance given in `fields` (source, language,
+/// confidentiality); one result per file: added, duplicate (with the existing id) or refused.
+fn take_in(
+    state: &AppState,
+    session: &Session,
+    fields: &std::collections::HashMap<String, String>,
+    files: &[(String, Vec<u8>)],
+) -> Result<Vec<serde_json::Value>, AppError> {
     let source = match fields.get("source").map(|s| s.trim()).unwrap_or("") {
         "" => None,
         id => {
@@ -726,30 +805,27 @@ pub(crate) async fn intake(State(state): State<Arc<AppState>>, Authed(session): 
     };
     let actor = session.user.username.clone();
     let mut results = Vec::new();
-    {
-        let mut a = state.archive();
-        for (name, bytes) in &files {
-            let meta = girok_store::IntakeMeta {
-                received_by: actor.clone(),
-                received_from: source.clone(),
-                language: language.clone(),
-                confidentiality,
-                ..Default::default()
-            };
-            let mut outcome = None;
-            a.write(&actor, |w| {
-                outcome = Some(w.add_bytes(name, bytes, &meta));
-                Ok(())
-            })?;
-            results.push(match outcome.expect("set in the closure") {
-                Ok(girok_store::IntakeOutcome::Added { id, text_chars, .. }) => json!({ "name": name, "status": "added", "id": id, "chars": text_chars }),
-                Ok(girok_store::IntakeOutcome::Duplicate { existing }) => json!({ "name": name, "status": "duplicate", "id": existing }),
-                Err(e) => json!({ "name": name, "status": "refused", "error": e.to_string() }),
-            });
-        }
+    let mut a = state.archive();
+    for (name, bytes) in files {
+        let meta = girok_store::IntakeMeta {
+            received_by: actor.clone(),
+            received_from: source.clone(),
+            language: language.clone(),
+            confidentiality,
+            ..Default::default()
+        };
+        let mut outcome = None;
+        a.write(&actor, |w| {
+            outcome = Some(w.add_bytes(name, bytes, &meta));
+            Ok(())
+        })?;
+        results.push(match outcome.expect("set in the closure") {
+            Ok(girok_store::IntakeOutcome::Added { id, text_chars, .. }) => json!({ "name": name, "status": "added", "id": id, "chars": text_chars }),
+            Ok(girok_store::IntakeOutcome::Duplicate { existing }) => json!({ "name": name, "status": "duplicate", "id": existing }),
+            Err(e) => json!({ "name": name, "status": "refused", "error": e.to_string() }),
+        });
     }
-    let ctx = intake_context(&state, &session, results)?;
-    render(&state, "intake.html", &session, ctx)
+    Ok(results)
 }
 
 pub(crate) async fn review(State(state): State<Arc<AppState>>, Authed(session): Authed) -> Result<Html<String>, AppError> {

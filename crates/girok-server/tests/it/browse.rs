@@ -340,4 +340,31 @@ async fn api_clients_code_passages_and_decide_reviews_with_the_same_checks() {
     assert_eq!(send(&app, post_json("/api/review/1", &vc, Some(&vcsrf), serde_json::json!({ "decision": "accept" }))).await.status, StatusCode::NOT_FOUND);
     assert_eq!(send(&app, post_json("/api/review/999999", &c, Some(&csrf), serde_json::json!({ "decision": "accept" }))).await.status, StatusCode::NOT_FOUND);
     assert_eq!(send(&app, post_json("/api/review/1", &c, Some(&csrf), serde_json::json!({ "decision": "maybe" }))).await.status, StatusCode::BAD_REQUEST);
+
+    // Intake: the body is the file; a second upload of the same bytes is reported, not stored.
+    let upload = |cookie: &str, csrf: &str, name: &str| {
+        Request::post(format!("/api/documents?name={name}&confidentiality=internal"))
+            .header(header::COOKIE, cookie)
+            .header("x-csrf-token", csrf)
+            .body(Body::from("SYNTHETIC testimony sent through the API: 온성 집결소"))
+            .unwrap()
+    };
+    let first = json(&send(&app, upload(&c, &csrf, "api.txt")).await);
+    assert_eq!(first["status"], "added", "{first}");
+    let again = json(&send(&app, upload(&c, &csrf, "again.txt")).await);
+    assert_eq!((again["status"].as_str(), again["id"].as_str()), (Some("duplicate"), first["id"].as_str()));
+    assert_eq!(send(&app, upload(&c, "forged", "x.txt")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(send(&app, upload(&vc, &vcsrf, "x.txt")).await.status, StatusCode::NOT_FOUND);
+    let doc = json(&send(&app, get(&format!("/api/records/{}", first["id"].as_str().unwrap()), Some(&vc))).await);
+    assert_eq!(doc["confidentiality"], "internal");
+
+    // Accounts: admins only; the listing never carries a hash.
+    let (adm, _) = login(&app, "admin").await;
+    let acsrf = json(&send(&app, get("/api/session", Some(&adm))).await)["csrf"].as_str().unwrap().to_string();
+    let new = serde_json::json!({ "username": "api-made", "password": "synthetic password 67890", "role": "viewer", "identity_clearance": true });
+    assert_eq!(send(&app, post_json("/api/users", &adm, Some(&acsrf), new.clone())).await.status, StatusCode::OK);
+    assert_eq!(send(&app, post_json("/api/users", &c, Some(&csrf), new)).await.status, StatusCode::NOT_FOUND);
+    let users = send(&app, get("/api/users", Some(&adm))).await.body;
+    assert!(users.contains("\"api-made\"") && !users.contains("argon2"), "{users}");
+    assert_eq!(send(&app, get("/api/users", Some(&c))).await.status, StatusCode::NOT_FOUND);
 }
