@@ -210,6 +210,25 @@ fn map_data(state: &AppState, session: &Session) -> Result<serde_json::Value, Ap
     Ok(json!({ "provinces": provinces, "facilities": facilities }))
 }
 
+/// Where to draw a place: its own coordinates, else those of the nearest enclosing place that
+/// has them (a province at the centre of its outline); the flag says the position is borrowed.
+pub(crate) fn place_position(a: &girok_store::Archive, place_id: &str) -> Option<(f64, f64, bool)> {
+    let mut id = place_id.to_string();
+    let mut exact = true;
+    for _ in 0..8 {
+        if let Some(&(lat, lon)) = province_centres().get(id.as_str()) {
+            return Some((lat, lon, false));
+        }
+        let Ok(Record::Place(p)) = a.get(&id) else { return None };
+        if let (Some(lat), Some(lon)) = (p.lat, p.lon) {
+            return Some((lat, lon, exact));
+        }
+        exact = false;
+        id = p.parent?;
+    }
+    None
+}
+
 /// Centre (area-weighted centroid of the largest polygon) of each province outline shipped
 /// with the map, by gazetteer id.
 fn province_centres() -> &'static std::collections::HashMap<String, (f64, f64)> {

@@ -371,11 +371,16 @@ fn record_page(state: &AppState, session: &Session, id: &str, identity: Option<s
     let coding = if can_code { Some(coding_choices(state, session)?) } else { None };
     // Whether to offer the "show identity" button: the account is cleared and one is sealed.
     let can_reveal = rec.kind() == Kind::Source && session.user.identity_clearance && state.reader().sealed_identity(&id)?.is_some();
+    let position = if rec.kind() == Kind::Place {
+        crate::browse::place_position(&state.reader(), &id).map(|(lat, lon, exact)| json!({ "lat": lat, "lon": lon, "approximate": !exact }))
+    } else {
+        None
+    };
     render(
         state,
         "record.html",
         session,
-        json!({ "id": rec.id(), "kind": rec.kind().as_str(), "title": rec.title(), "confidentiality": rec.confidentiality().as_str(), "body": body, "segments": segments, "history": history, "can_code": can_code, "linked": linked, "is_place": rec.kind() == Kind::Place, "organisations": organisations, "coding": coding, "can_reveal": can_reveal, "identity": identity }),
+        json!({ "id": rec.id(), "kind": rec.kind().as_str(), "title": rec.title(), "confidentiality": rec.confidentiality().as_str(), "body": body, "segments": segments, "history": history, "can_code": can_code, "linked": linked, "is_place": rec.kind() == Kind::Place, "organisations": organisations, "coding": coding, "can_reveal": can_reveal, "identity": identity, "position": position }),
     )
 }
 

@@ -116,4 +116,3 @@ fn n0_allocation_is_unbiased_along_a_real_chain() {
         assert!((z / (steps as f64).sqrt()).abs() < 4.0, "class {c} drifts: {z_sum:?}");
     }
 }
-

@@ -32,7 +32,22 @@
         l.bindPopup(a);
       }
     }).addTo(map);
-    map.fitBounds(layer.getBounds());
+    var focus = el.getAttribute("data-focus");
+    if (!focus) map.fitBounds(layer.getBounds(), { animate: false });
+    // On a place's own page: centre on it, and outline its province if it is one.
+    var focusMarker = null;
+    if (focus) {
+      var lat = parseFloat(el.getAttribute("data-lat")), lon = parseFloat(el.getAttribute("data-lon"));
+      var province = null;
+      layer.eachLayer(function (l) { if (l.feature && l.feature.properties.id === focus) province = l; });
+      if (province) {
+        province.setStyle({ weight: 3, color: "#a11" });
+        map.fitBounds(province.getBounds(), { animate: false });
+      } else if (!isNaN(lat) && !isNaN(lon)) {
+        map.setView([lat, lon], 8, { animate: false });
+        focusMarker = L.circleMarker([lat, lon], { radius: 12, color: "#a11", weight: 3, fill: false, className: "focus" }).addTo(map);
+      }
+    }
     data.facilities.forEach(function (fac) {
       if (fac.lat === null || fac.lon === null) return;
       var m = L.circleMarker([fac.lat, fac.lon], {
@@ -49,7 +64,9 @@
       box.appendChild(document.createTextNode(fac.kind + " · " + fac.n + (fac.approximate ? " · ≈" : "")));
       m.bindPopup(box);
     });
-    el.setAttribute("data-ready", "1");
+    if (focusMarker) focusMarker.bringToFront();
+    // Ready once the vector layer has been redrawn for the final view (tests wait for this).
+    setTimeout(function () { el.setAttribute("data-ready", "1"); }, 300);
   }).catch(function (e) {
     el.textContent = "The map could not be drawn: " + e.message;
   });

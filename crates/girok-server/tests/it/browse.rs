@@ -98,6 +98,9 @@ async fn record_pages_link_what_the_role_may_see() {
     assert!(send(&app, get(&format!("/records/{secret_event}"), Some(&ac))).await.body.contains("act-secret"));
     let place = send(&app, get("/records/plc-fac-kwanliso-15", Some(&vc))).await.body;
     assert!(place.contains("/records?kind=act&amp;place=plc-fac-kwanliso-15"), "a place links to the acts there");
+    assert!(place.contains("data-focus=\"plc-fac-kwanliso-15\"") && place.contains("/static/leaflet.js"), "a place page has its map");
+    let town = send(&app, get("/records/plc-gn2043572", Some(&vc))).await.body;
+    assert!(town.contains("data-lat=\"40.96946\""), "a town is drawn at its own coordinates");
 }
 
 #[tokio::test]

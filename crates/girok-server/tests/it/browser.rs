@@ -283,7 +283,15 @@ fn a_documenter_works_through_the_app_in_a_real_browser() {
     assert!(d.js("return document.getElementById('facilities').innerText.indexOf('Onsong') >= 0;") == json!(true));
     d.screenshot(&shots, "07-map");
 
+    // A place's own page has a map centred on it.
+    d.go(&format!("{base}/records/plc-fac-jipkyulso-onsong"));
+    d.wait_for("return document.getElementById('map').getAttribute('data-ready') === '1';", "the place map");
+    assert_eq!(d.js("return document.querySelectorAll('#map path.focus').length;"), json!(1), "the place is marked");
+    d.screenshot(&shots, "07b-place");
+
     // The interface in Korean (Hangul renders with fonts-nanum installed).
+    d.go(&format!("{base}/map"));
+    d.wait_for("return document.getElementById('map').getAttribute('data-ready') === '1';", "the map");
     d.click(".lang a");
     d.wait_for("return document.documentElement.lang === 'ko';", "the Korean interface");
     assert!(d.text().contains("지도"), "Korean interface: {}", d.text());
