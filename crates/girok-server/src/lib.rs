@@ -56,6 +56,9 @@ pub struct AppState {
     /// Dashboard figures keyed by (audit head, confidentiality ceiling): recomputed only when
     /// the archive has changed, since counting a million acts on every page view would not scale.
     pub(crate) dashboard_cache: Mutex<HashMap<(i64, u8), serde_json::Value>>,
+    /// Corroboration counts for every confidentiality level at one audit head (one scan serves
+    /// every reader's ceiling).
+    pub(crate) corroboration_cache: Mutex<Option<(i64, [girok_store::Corroboration; 3])>>,
 }
 
 /// Read-only connections opened beside the writer: one per core of the machine we target, so
@@ -100,6 +103,7 @@ impl AppState {
             templates: pages::templates(),
             config,
             dashboard_cache: Default::default(),
+            corroboration_cache: Default::default(),
         })
     }
 

@@ -150,7 +150,17 @@ pub(crate) fn dashboard_figures(state: &AppState, ceiling: girok_core::Confident
             break;
         }
     }
-    let c = a.corroboration_counts(ceiling)?;
+    let c = {
+        let mut cache = state.corroboration_cache.lock().unwrap_or_else(|e| e.into_inner());
+        match *cache {
+            Some((h, levels)) if h == head => levels[ceiling as usize],
+            _ => {
+                let levels = a.corroboration_by_level()?;
+                *cache = Some((head, levels));
+                levels[ceiling as usize]
+            }
+        }
+    };
     let corroboration = json!({ "corroborated": c.corroborated, "single": c.single, "unsourced": c.unsourced });
     let mut review = std::collections::BTreeMap::new();
     for it in a.review_queue(None)? {

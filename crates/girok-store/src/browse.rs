@@ -211,35 +211,53 @@ impl Archive {
     /// below `max`. The organisation is the unit of independence (`Source::organisation`, else
     /// the source itself).
     pub fn corroboration_counts(&self, max: Confidentiality) -> Result<Corroboration, StoreError> {
+        Ok(self.corroboration_by_level()?[max as usize])
+    }
+
+    /// `corroboration_counts` for each confidentiality level (public, internal, restricted) in
+    /// one pass over the events' facet rows, since every reader's ceiling needs the same scan.
+    pub fn corroboration_by_level(&self) -> Result<[Corroboration; 3], StoreError> {
         let organisation = self.source_organisations()?;
-        // A source counts only through an act the reader may see.
+        // Each row: an event, its level, and a source of one of its acts with that act's level.
+        // The act's level comes through the id index of `records` (which holds the rid) and the
+        // narrow `record_meta`: reading the wide record rows would decrypt a page per act.
         let mut stmt = self.conn.prepare(
-            "SELECT m.rid, f.source_id FROM record_meta m LEFT JOIN facets f ON f.rid = m.rid AND f.source_id IS NOT NULL \
-               AND (SELECT a.conf FROM records a WHERE a.id = f.origin) <= ?1 \
-             WHERE m.kind = 'event' AND m.conf <= ?1 ORDER BY m.rid",
+            "SELECT m.rid, m.conf, f.source_id, (SELECT am.conf FROM records a JOIN record_meta am ON am.rid = a.rid WHERE a.id = f.origin) \
+             FROM record_meta m LEFT JOIN facets f ON f.rid = m.rid AND f.source_id IS NOT NULL \
+             WHERE m.kind = 'event' ORDER BY m.rid",
         )?;
-        let mut rows = stmt.query([max as i64])?;
-        let mut out = Corroboration::default();
-        let mut current: Option<(i64, std::collections::BTreeSet<String>)> = None;
-        let tally = |orgs: &std::collections::BTreeSet<String>, out: &mut Corroboration| match orgs.len() {
-            0 => out.unsourced += 1,
-            1 => out.single += 1,
-            _ => out.corroborated += 1,
+        let mut rows = stmt.query([])?;
+        let mut out = [Corroboration::default(); 3];
+        // The current event: its level and, per organisation, the lowest level of an act reporting it.
+        let mut current: Option<(i64, i64, std::collections::BTreeMap<String, i64>)> = None;
+        let tally = |event_conf: i64, orgs: &std::collections::BTreeMap<String, i64>, out: &mut [Corroboration; 3]| {
+            for (level, c) in out.iter_mut().enumerate() {
+                if event_conf > level as i64 {
+                    continue;
+                }
+                match orgs.values().filter(|&&act_conf| act_conf <= level as i64).count() {
+                    0 => c.unsourced += 1,
+                    1 => c.single += 1,
+                    _ => c.corroborated += 1,
+                }
+            }
         };
         while let Some(row) = rows.next()? {
-            let (rid, source): (i64, Option<String>) = (row.get(0)?, row.get(1)?);
+            let (rid, conf, source, act_conf): (i64, i64, Option<String>, Option<i64>) = (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
             if current.as_ref().map(|c| c.0) != Some(rid) {
-                if let Some((_, orgs)) = current.take() {
-                    tally(&orgs, &mut out);
+                if let Some((_, event_conf, orgs)) = current.take() {
+                    tally(event_conf, &orgs, &mut out);
                 }
-                current = Some((rid, Default::default()));
+                current = Some((rid, conf, Default::default()));
             }
-            if let (Some(s), Some((_, orgs))) = (source, current.as_mut()) {
-                orgs.insert(organisation.get(&s).cloned().unwrap_or(s));
+            if let (Some(s), Some(act_conf), Some((_, _, orgs))) = (source, act_conf, current.as_mut()) {
+                let org = organisation.get(&s).cloned().unwrap_or(s);
+                let lowest = orgs.entry(org).or_insert(act_conf);
+                *lowest = (*lowest).min(act_conf);
             }
         }
-        if let Some((_, orgs)) = current {
-            tally(&orgs, &mut out);
+        if let Some((_, event_conf, orgs)) = current {
+            tally(event_conf, &orgs, &mut out);
         }
         Ok(out)
     }
