@@ -126,6 +126,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("code.button", "Code", "코딩"),
     ("map.title", "Map of acts", "행위 지도"),
     ("map.note", "Shading: acts per province. Circles: facilities, sized by acts; a facility without its own coordinates is drawn at its town or province (approximate).", "음영: 도별 행위 수. 원: 시설 (행위 수에 비례). 좌표가 없는 시설은 소재 시·도 위치에 표시 (대략적)."),
+    ("map.credit", "Outlines: Natural Earth (public domain).", "경계선: Natural Earth (퍼블릭 도메인)."),
     ("map.borrowed", "This place has no coordinates of its own: it is drawn at the town or province that contains it.", "이 장소는 자체 좌표가 없어 소속 시·도 위치에 표시됩니다."),
     ("est.title", "Estimate what stays hidden", "드러나지 않은 규모 추정"),
     ("est.act_type", "Act type", "행위 유형"),
