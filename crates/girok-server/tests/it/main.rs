@@ -315,6 +315,8 @@ async fn second_factor_setup_login_replay_and_admin_reset() {
     let page = send(&app, post("/account/totp", Some(&c), &format!("csrf={csrf}&action=start"))).await;
     assert_eq!(page.status, StatusCode::OK);
     let secret = base32_decode(page.body.split("id=\"totp-secret\">").nth(1).unwrap().split('<').next().unwrap());
+    let qr = page.body.split("<div id=\"totp-qr\">").nth(1).unwrap();
+    assert!(qr.trim_start().starts_with("<?xml") || qr.trim_start().starts_with("<svg"), "a QR code for the authenticator app: {}", &qr[..80.min(qr.len())]);
     assert_eq!(secret.len(), 20);
     let code = |step: u64| format!("{:06}", girok_store::totp::code_at_step(&secret, step));
     let wrong = format!("{:06}", (girok_store::totp::code_at_step(&secret, now_step()) + 1) % 1_000_000);
