@@ -157,51 +157,22 @@ pub(crate) fn urlencode(s: &str) -> String {
 
 /// Provinces (act counts, for shading) and facilities (position, counts) as the role may see them.
 fn map_data(state: &AppState, session: &Session) -> Result<serde_json::Value, AppError> {
-    let ceiling = session.user.role.max_confidentiality();
-    let figures = crate::pages::dashboard_figures(state, ceiling)?;
-    let counts: std::collections::HashMap<String, u64> =
-        figures["place_counts"].as_object().into_iter().flatten().map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0))).collect();
-    let a = state.reader();
-    let places: std::collections::HashMap<String, girok_core::model::Place> = a
-        .list(Kind::Place)?
-        .into_iter()
-        .filter_map(|r| match r {
-            Record::Place(p) if p.confidentiality <= ceiling => Some((p.id.clone(), p)),
-            _ => None,
-        })
-        .collect();
-    let provinces: serde_json::Map<String, serde_json::Value> = places
+    let figures = crate::pages::dashboard_figures(state, session.user.role.max_confidentiality())?;
+    let n = |id: &str| figures.place_counts.get(id).copied().unwrap_or(0);
+    let provinces: serde_json::Map<String, serde_json::Value> = figures
+        .places
         .values()
         .filter(|p| p.kind == PlaceKind::Province)
-        .map(|p| (p.id.clone(), json!({ "n": counts.get(&p.id).copied().unwrap_or(0), "name": pick(session.lang, &p.name, p.name_ko.as_deref()) })))
+        .map(|p| (p.id.clone(), json!({ "n": n(&p.id), "name": pick(session.lang, &p.name, p.name_ko.as_deref()) })))
         .collect();
-    // A facility without coordinates is drawn at the nearest enclosing place that has them (a
-    // province at the centre of its outline); the page says so ("approximate"), rather than
-    // inventing a position.
-    let position = |p: &girok_core::model::Place| -> Option<(f64, f64, bool)> {
-        let mut cur = Some(p);
-        let mut exact = true;
-        for _ in 0..8 {
-            let c = cur?;
-            if let (Some(lat), Some(lon)) = (c.lat, c.lon) {
-                return Some((lat, lon, exact));
-            }
-            if let Some(&(lat, lon)) = province_centres().get(c.id.as_str()) {
-                return Some((lat, lon, false));
-            }
-            exact = false;
-            cur = c.parent.as_ref().and_then(|id| places.get(id));
-        }
-        None
-    };
-    let mut facilities: Vec<serde_json::Value> = places
+    let mut facilities: Vec<serde_json::Value> = figures
+        .places
         .values()
         .filter(|p| p.kind.is_facility())
         .map(|p| {
-            let pos = position(p);
+            let pos = place_position(&p.id, |id| figures.places.get(id).cloned());
             json!({
-                "id": p.id, "name": pick(session.lang, &p.name, p.name_ko.as_deref()), "kind": p.kind.as_str(),
-                "n": counts.get(&p.id).copied().unwrap_or(0),
+                "id": p.id, "name": pick(session.lang, &p.name, p.name_ko.as_deref()), "kind": p.kind.as_str(), "n": n(&p.id),
                 "lat": pos.map(|x| x.0), "lon": pos.map(|x| x.1), "approximate": pos.map(|x| !x.2).unwrap_or(true),
             })
         })
@@ -211,15 +182,16 @@ fn map_data(state: &AppState, session: &Session) -> Result<serde_json::Value, Ap
 }
 
 /// Where to draw a place: its own coordinates, else those of the nearest enclosing place that
-/// has them (a province at the centre of its outline); the flag says the position is borrowed.
-pub(crate) fn place_position(a: &girok_store::Archive, place_id: &str) -> Option<(f64, f64, bool)> {
+/// has them (a province at the centre of its outline); the flag is true when the position is the
+/// place's own. The page says "approximate" otherwise, rather than inventing a position.
+pub(crate) fn place_position(place_id: &str, place: impl Fn(&str) -> Option<girok_core::model::Place>) -> Option<(f64, f64, bool)> {
     let mut id = place_id.to_string();
     let mut exact = true;
     for _ in 0..8 {
         if let Some(&(lat, lon)) = province_centres().get(id.as_str()) {
             return Some((lat, lon, false));
         }
-        let Ok(Record::Place(p)) = a.get(&id) else { return None };
+        let p = place(&id)?;
         if let (Some(lat), Some(lon)) = (p.lat, p.lon) {
             return Some((lat, lon, exact));
         }
@@ -392,8 +364,7 @@ pub(crate) async fn estimate(State(state): State<Arc<AppState>>, Authed(session)
     let vocab = girok_core::Vocabulary::builtin();
     let act_types: Vec<serde_json::Value> = {
         let figures = crate::pages::dashboard_figures(&state, session.user.role.max_confidentiality())?;
-        let counts: Vec<(String, u64)> = serde_json::from_value(figures["type_counts"].clone()).unwrap_or_default();
-        counts.into_iter().map(|(code, n)| json!({ "code": code, "n": n, "label": vocab.get(girok_core::List::ActTypes, &code).map(|t| pick(session.lang, &t.en, t.ko.as_deref())).unwrap_or(code) })).collect()
+        figures.type_counts.iter().map(|(code, n)| json!({ "code": code, "n": n, "label": vocab.get(girok_core::List::ActTypes, &code).map(|t| pick(session.lang, &t.en, t.ko.as_deref())).unwrap_or_else(|| code.clone()) })).collect()
     };
     let organisations: Vec<serde_json::Value> = {
         let chosen: Vec<&str> = p.lists.split('|').map(str::trim).filter(|o| !o.is_empty()).collect();

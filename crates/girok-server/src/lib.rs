@@ -55,7 +55,7 @@ pub struct AppState {
     pub(crate) config: ServerConfig,
     /// Dashboard figures keyed by (audit head, confidentiality ceiling): recomputed only when
     /// the archive has changed, since counting a million acts on every page view would not scale.
-    pub(crate) dashboard_cache: Mutex<HashMap<(i64, u8), serde_json::Value>>,
+    pub(crate) dashboard_cache: Mutex<HashMap<(i64, u8), Arc<pages::Figures>>>,
     /// Corroboration counts for every confidentiality level at one audit head (one scan serves
     /// every reader's ceiling).
     pub(crate) corroboration_cache: Mutex<Option<(i64, [girok_store::Corroboration; 3])>>,

@@ -83,13 +83,26 @@ fn bars(rows: Vec<(serde_json::Value, u64)>) -> serde_json::Value {
         .collect()
 }
 
-/// Dashboard figures for one confidentiality ceiling, cached per audit head.
-pub(crate) fn dashboard_figures(state: &AppState, ceiling: girok_core::Confidentiality) -> Result<serde_json::Value, girok_store::StoreError> {
+/// What the dashboard, the map and the estimation page show for one confidentiality ceiling:
+/// computed together because they read the same counts, cached per audit head.
+pub(crate) struct Figures {
+    /// The dashboard's template context (labels in both languages).
+    pub(crate) view: serde_json::Value,
+    /// Acts per place, each counted under every enclosing place too.
+    pub(crate) place_counts: std::collections::HashMap<String, u64>,
+    /// Acts per act type, most frequent first.
+    pub(crate) type_counts: Vec<(String, u64)>,
+    /// The places the ceiling allows, by id.
+    pub(crate) places: std::collections::HashMap<String, girok_core::model::Place>,
+}
+
+/// The figures for one confidentiality ceiling, cached per audit head.
+pub(crate) fn dashboard_figures(state: &AppState, ceiling: girok_core::Confidentiality) -> Result<Arc<Figures>, girok_store::StoreError> {
     let a = state.reader();
     let head = a.audit_head_seq()?;
     let key = (head, ceiling as u8);
-    if let Some(v) = state.dashboard_cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned() {
-        return Ok(v);
+    if let Some(f) = state.dashboard_cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned() {
+        return Ok(f);
     }
     let counts: Vec<serde_json::Value> = a.counts()?.into_iter().map(|(k, n)| json!({ "kind": k.as_str(), "n": n })).collect();
     let vocab = girok_core::Vocabulary::builtin();
@@ -121,12 +134,14 @@ pub(crate) fn dashboard_figures(state: &AppState, ceiling: girok_core::Confident
             _ => None,
         })
         .collect();
-    let place_counts = a.act_place_counts(ceiling)?;
+    let place_counts: std::collections::HashMap<String, u64> = a.act_place_counts(ceiling)?.into_iter().collect();
+    let mut by_count: Vec<(&String, &u64)> = place_counts.iter().collect();
+    by_count.sort_by(|x, y| y.1.cmp(x.1).then(x.0.cmp(y.0)));
     let place_rows = |want: fn(girok_core::model::PlaceKind) -> bool, n_max: usize| {
         bars(
-            place_counts
+            by_count
                 .iter()
-                .filter_map(|(id, n)| places.get(id).filter(|p| want(p.kind)).map(|p| (json!({ "id": id, "en": p.name, "ko": p.name_ko }), *n)))
+                .filter_map(|&(id, n)| places.get(id).filter(|p| want(p.kind)).map(|p| (json!({ "id": id, "en": p.name, "ko": p.name_ko }), *n)))
                 .take(n_max)
                 .collect(),
         )
@@ -166,21 +181,20 @@ pub(crate) fn dashboard_figures(state: &AppState, ceiling: girok_core::Confident
     for it in a.review_queue(None)? {
         *review.entry(it.status).or_insert(0u64) += 1;
     }
-    // Raw counts too, for the map and the estimation page (same cache, same invalidation).
-    let place_map: serde_json::Map<String, serde_json::Value> = place_counts.iter().map(|(id, n)| (id.clone(), json!(n))).collect();
-    let v = json!({ "place_counts": place_map, "type_counts": type_counts, "counts": counts, "by_type": by_type, "by_year": by_year, "undated": undated, "by_province": by_province, "by_facility": by_facility, "recent": recent, "review": review, "corroboration": corroboration });
+    let view = json!({ "counts": counts, "by_type": by_type, "by_year": by_year, "undated": undated, "by_province": by_province, "by_facility": by_facility, "recent": recent, "review": review, "corroboration": corroboration });
+    let figures = Arc::new(Figures { view, place_counts, type_counts, places });
     let mut cache = state.dashboard_cache.lock().unwrap_or_else(|e| e.into_inner());
     cache.retain(|(h, _), _| *h == head);
-    cache.insert(key, v.clone());
-    Ok(v)
+    cache.insert(key, figures.clone());
+    Ok(figures)
 }
 
 pub(crate) async fn dashboard(State(state): State<Arc<AppState>>, Authed(session): Authed) -> Result<Html<String>, AppError> {
-    let mut figures = dashboard_figures(&state, session.user.role.max_confidentiality())?;
+    let mut view = dashboard_figures(&state, session.user.role.max_confidentiality())?.view.clone();
     for key in ["by_type", "by_province", "by_facility"] {
-        localize(&mut figures[key], session.lang);
+        localize(&mut view[key], session.lang);
     }
-    render(&state, "dashboard.html", &session, figures)
+    render(&state, "dashboard.html", &session, view)
 }
 
 #[derive(Deserialize, Default)]
@@ -382,7 +396,12 @@ fn record_page(state: &AppState, session: &Session, id: &str, identity: Option<s
     // Whether to offer the "show identity" button: the account is cleared and one is sealed.
     let can_reveal = rec.kind() == Kind::Source && session.user.identity_clearance && state.reader().sealed_identity(&id)?.is_some();
     let position = if rec.kind() == Kind::Place {
-        crate::browse::place_position(&state.reader(), &id).map(|(lat, lon, exact)| json!({ "lat": lat, "lon": lon, "approximate": !exact }))
+        let a = state.reader();
+        let place = |pid: &str| match a.get(pid) {
+            Ok(Record::Place(p)) => Some(p),
+            _ => None,
+        };
+        crate::browse::place_position(&id, place).map(|(lat, lon, exact)| json!({ "lat": lat, "lon": lon, "approximate": !exact }))
     } else {
         None
     };
