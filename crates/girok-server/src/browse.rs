@@ -42,14 +42,15 @@ pub(crate) struct ListParams {
     page: u64,
 }
 
-fn year(field: &str, s: &str) -> Result<Option<i32>, AppError> {
+/// A year typed in a filter (four digits), or none when empty.
+pub(crate) fn year(field: &str, s: &str) -> Result<Option<i32>, AppError> {
     match s.trim() {
         "" => Ok(None),
         y => y.parse::<i32>().ok().filter(|y| (1000..=9999).contains(y)).map(Some).ok_or_else(|| AppError::BadInput(format!("{field}: {y:?} is not a year"))),
     }
 }
 
-fn nonempty(s: &str) -> Option<String> {
+pub(crate) fn nonempty(s: &str) -> Option<String> {
     Some(s.trim().to_string()).filter(|s| !s.is_empty())
 }
 

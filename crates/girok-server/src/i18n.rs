@@ -33,11 +33,7 @@ impl Lang {
 
     /// The cookie wins; then the first Accept-Language entry; then English.
     pub(crate) fn of_request(headers: &HeaderMap) -> Lang {
-        let cookie = headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
-            let (k, v) = kv.trim().split_once('=')?;
-            (k == COOKIE).then(|| Lang::parse(v)).flatten()
-        });
-        cookie.unwrap_or_else(|| {
+        crate::session::cookie(headers, COOKIE).and_then(|v| Lang::parse(&v)).unwrap_or_else(|| {
             let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
             if accept.trim_start().to_ascii_lowercase().starts_with("ko") {
                 Lang::Ko

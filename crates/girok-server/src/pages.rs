@@ -224,16 +224,9 @@ impl SearchParams {
     }
 }
 
+/// A year filter as the day it starts or ends on.
 fn search_year(field: &str, s: &str, month: u32, day: u32) -> Result<Option<girok_core::Day>, AppError> {
-    match s.trim() {
-        "" => Ok(None),
-        y => y
-            .parse::<i32>()
-            .ok()
-            .and_then(|y| girok_core::Day::from_ymd(y, month, day).ok())
-            .map(Some)
-            .ok_or_else(|| AppError::BadInput(format!("{field}: {y:?} is not a year"))),
-    }
+    Ok(crate::browse::year(field, s)?.and_then(|y| girok_core::Day::from_ymd(y, month, day).ok()))
 }
 
 fn run_search(state: &AppState, session: &Session, p: &SearchParams) -> Result<Vec<girok_store::Hit>, AppError> {
@@ -264,7 +257,7 @@ fn run_search(state: &AppState, session: &Session, p: &SearchParams) -> Result<V
         place,
         from: search_year("from", &p.from, 1, 1)?,
         to: search_year("to", &p.to, 12, 31)?,
-        source: Some(p.source.trim().to_string()).filter(|s| !s.is_empty()),
+        source: crate::browse::nonempty(&p.source),
         max_confidentiality,
         limit: 20,
         ..Default::default()
@@ -482,6 +475,17 @@ pub(crate) struct CodeForm {
     degree: String,
 }
 
+/// A source id typed in a form, checked to name a source the role may see; empty means none.
+fn visible_source(a: &girok_store::Archive, session: &Session, given: &str) -> Result<Option<String>, AppError> {
+    match given.trim() {
+        "" => Ok(None),
+        id => match a.get(id) {
+            Ok(r) if r.kind() == Kind::Source && r.confidentiality() <= session.user.role.max_confidentiality() => Ok(Some(id.to_string())),
+            _ => Err(AppError::BadInput(format!("source: no source {id:?}"))),
+        },
+    }
+}
+
 /// A code from one vocabulary, given as code or label; empty means none.
 fn optional_term(list: girok_core::List, field: &str, given: &str) -> Result<Option<String>, AppError> {
     match given.trim() {
@@ -551,13 +555,7 @@ fn code(state: &AppState, session: &Session, doc_id: &str, form: &CodeForm) -> R
     if a.get(&doc_id)?.kind() != Kind::Document {
         return Err(AppError::NotFound);
     }
-    let source = match form.source.trim() {
-        "" => None,
-        id => match a.get(id) {
-            Ok(r) if r.kind() == Kind::Source && r.confidentiality() <= session.user.role.max_confidentiality() => Some(id.to_string()),
-            _ => return Err(AppError::BadInput(format!("source: no source {id:?}"))),
-        },
-    };
+    let source = visible_source(&a, session, &form.source)?;
     let place = match form.place.trim() {
         "" => None,
         p => Some(a.resolve_place(p).map_err(|e| AppError::BadInput(e.to_string()))?),
@@ -765,7 +763,7 @@ pub(crate) async fn intake_form(State(state): State<Arc<AppState>>, Authed(sessi
 /// every file of the upload.
 pub(crate) async fn intake(State(state): State<Arc<AppState>>, Authed(session): Authed, mut form: axum::extract::Multipart) -> Result<Html<String>, AppError> {
     require(&session, &[Role::Admin, Role::Documenter])?;
-    let mut fields: std::collections::HashMap<String, String> = Default::default();
+    let (mut csrf, mut provenance) = (String::new(), Provenance::default());
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     while let Some(field) = form.next_field().await.map_err(|e| AppError::BadInput(format!("upload: {e}")))? {
         match field.name().map(str::to_string).as_deref() {
@@ -779,26 +777,39 @@ pub(crate) async fn intake(State(state): State<Arc<AppState>>, Authed(session): 
             }
             Some(name @ ("csrf" | "source" | "language" | "confidentiality")) => {
                 let value = field.text().await.map_err(|e| AppError::BadInput(format!("{name}: {e}")))?;
-                fields.insert(name.to_string(), value);
+                match name {
+                    "csrf" => csrf = value,
+                    "source" => provenance.source = value,
+                    "language" => provenance.language = value,
+                    _ => provenance.confidentiality = value,
+                }
             }
             _ => {}
         }
     }
-    check_csrf(&session, fields.get("csrf").map(String::as_str).unwrap_or(""))?;
-    let results = take_in(&state, &session, &fields, &files)?;
+    check_csrf(&session, &csrf)?;
+    let results = take_in(&state, &session, &provenance, &files)?;
     let ctx = intake_context(&state, &session, results)?;
     render(&state, "intake.html", &session, ctx)
 }
 
-#[derive(Deserialize)]
-pub(crate) struct ApiUpload {
-    name: String,
+/// Where uploaded files come from, as typed: a source id, a language, a confidentiality level
+/// (restricted when empty).
+#[derive(Deserialize, Default)]
+pub(crate) struct Provenance {
     #[serde(default)]
     source: String,
     #[serde(default)]
     language: String,
     #[serde(default)]
     confidentiality: String,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ApiUpload {
+    name: String,
+    #[serde(flatten)]
+    provenance: Provenance,
 }
 
 /// One file for API clients: the body is the file's bytes, provenance in the query string.
@@ -811,29 +822,16 @@ pub(crate) async fn api_intake(
 ) -> Result<Json<serde_json::Value>, AppError> {
     require(&session, &[Role::Admin, Role::Documenter])?;
     check_csrf(&session, crate::session::header_csrf(&headers))?;
-    let fields: std::collections::HashMap<String, String> =
-        [("source", q.source), ("language", q.language), ("confidentiality", q.confidentiality)].into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-    let mut results = take_in(&state, &session, &fields, &[(q.name, body.to_vec())])?;
+    let mut results = take_in(&state, &session, &q.provenance, &[(q.name, body.to_vec())])?;
     Ok(Json(results.pop().unwrap_or_default()))
 }
 
-/// Takes files in as evidence with the provenance given in `fields` (source, language,
-/// confidentiality); one result per file: added, duplicate (with the existing id) or refused.
-fn take_in(
-    state: &AppState,
-    session: &Session,
-    fields: &std::collections::HashMap<String, String>,
-    files: &[(String, Vec<u8>)],
-) -> Result<Vec<serde_json::Value>, AppError> {
-    let source = match fields.get("source").map(|s| s.trim()).unwrap_or("") {
-        "" => None,
-        id => {
-            let visible = state.reader().get(id).ok().filter(|r| r.kind() == Kind::Source && r.confidentiality() <= session.user.role.max_confidentiality());
-            Some(visible.ok_or_else(|| AppError::BadInput(format!("source: no source {id:?}")))?.id().to_string())
-        }
-    };
-    let language = fields.get("language").map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    let confidentiality = match fields.get("confidentiality").map(|s| s.trim()).unwrap_or("") {
+/// Takes files in as evidence with their provenance; one result per file: added, duplicate
+/// (with the existing id) or refused.
+fn take_in(state: &AppState, session: &Session, provenance: &Provenance, files: &[(String, Vec<u8>)]) -> Result<Vec<serde_json::Value>, AppError> {
+    let source = visible_source(&state.reader(), session, &provenance.source)?;
+    let language = crate::browse::nonempty(&provenance.language);
+    let confidentiality = match provenance.confidentiality.trim() {
         "" => girok_core::Confidentiality::Restricted,
         c => girok_core::Confidentiality::parse(c).ok_or_else(|| AppError::BadInput(format!("confidentiality: unknown level {c:?}")))?,
     };

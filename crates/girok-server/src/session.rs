@@ -40,10 +40,11 @@ fn random_token() -> String {
     hex::encode(b)
 }
 
-fn cookie_value(headers: &HeaderMap) -> Option<String> {
+/// The value of the first cookie called `name` the request carries.
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
         let (k, v) = kv.trim().split_once('=')?;
-        (k == COOKIE).then(|| v.to_string())
+        (k == name).then(|| v.to_string())
     })
 }
 
@@ -56,7 +57,7 @@ impl FromRequestParts<Arc<AppState>> for Authed {
 
     async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, Self::Rejection> {
         let api = parts.uri.path().starts_with("/api/");
-        let token = cookie_value(&parts.headers).ok_or(AppError::LoginRequired { api })?;
+        let token = cookie(&parts.headers, COOKIE).ok_or(AppError::LoginRequired { api })?;
         let sessions = state.sessions.lock().unwrap_or_else(|e| e.into_inner());
         let mut session = sessions.get(&token).cloned().ok_or(AppError::LoginRequired { api })?;
         session.token = token;
@@ -181,7 +182,7 @@ pub(crate) async fn logout(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
     check_csrf(&session, &form.csrf)?;
-    if let Some(token) = cookie_value(&headers) {
+    if let Some(token) = cookie(&headers, COOKIE) {
         state.sessions.lock().unwrap_or_else(|e| e.into_inner()).remove(&token);
     }
     let cookie = format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
