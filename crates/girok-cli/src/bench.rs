@@ -323,7 +323,7 @@ fn web(archive_dir: &Path, secs: u64, rate: u64) -> anyhow::Result<()> {
     // Request i asks for page i % 3; searches cycle through the words.
     let path_of = |i: u64| match i % 3 {
         0 => "/".to_string(),
-        1 => format!("/search?q={}", urlencode(words[(i as usize / 3) % words.len()])),
+        1 => format!("/search?q={}", girok_core::text::percent_encode(words[(i as usize / 3) % words.len()])),
         _ => format!("/records/{doc}"),
     };
     let total = secs * rate;
@@ -400,8 +400,4 @@ fn latency_line(name: &str, mut v: Vec<Duration>) {
     v.sort();
     let pct = |p: f64| v[((v.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0;
     println!("  {name:<22} n={:<6} p50 {:>7.2} ms  p99 {:>7.2} ms  max {:>7.2} ms", v.len(), pct(0.5), pct(0.99), pct(1.0));
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }

@@ -5,6 +5,11 @@
 //! overlapping syllable bigrams and turn a Korean query into a phrase of the same bigrams; any
 //! query of two syllables or more then finds every occurrence, without a dictionary.
 
+/// Percent-encodes every byte outside RFC 3986's unreserved set, for a URL's path or query.
+pub fn percent_encode(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
 /// True for precomposed Hangul syllables and Hangul jamo.
 pub fn is_hangul(c: char) -> bool {
     matches!(c, '\u{AC00}'..='\u{D7A3}' | '\u{1100}'..='\u{11FF}' | '\u{3130}'..='\u{318F}')
@@ -193,6 +198,12 @@ pub fn char_to_byte(text: &str, char_idx: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_encoding_keeps_only_unreserved_bytes() {
+        assert_eq!(percent_encode("a-b_c.d~e"), "a-b_c.d~e");
+        assert_eq!(percent_encode("/records?kind=act&q=수"), "%2Frecords%3Fkind%3Dact%26q%3D%EC%88%98");
+    }
 
     #[test]
     fn bigrams_cover_every_two_syllable_substring() {

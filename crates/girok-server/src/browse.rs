@@ -117,7 +117,7 @@ pub(crate) async fn records(State(state): State<Arc<AppState>>, Authed(session):
     ]
     .iter()
     .filter(|(_, v)| !v.is_empty())
-    .map(|(k, v)| format!("{k}={}", urlencode(v)))
+    .map(|(k, v)| format!("{k}={}", girok_core::text::percent_encode(v)))
     .collect::<Vec<_>>()
     .join("&");
     data["prev_url"] = json!(format!("/records?{base}&page={}", p.page.saturating_sub(1)));
@@ -145,15 +145,6 @@ pub(crate) async fn api_record(
         return Err(AppError::NotFound);
     }
     Ok(Json(serde_json::to_value(&rec).map_err(|e| AppError::Internal(e.to_string()))?))
-}
-
-pub(crate) fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Provinces (act counts, for shading) and facilities (position, counts) as the role may see them.

@@ -663,7 +663,7 @@ pub(crate) async fn audit_verify(
 pub(crate) async fn users(State(state): State<Arc<AppState>>, Authed(session): Authed) -> Result<Html<String>, AppError> {
     require(&session, &[Role::Admin])?;
     let users: Vec<serde_json::Value> =
-        state.reader().users()?.into_iter().map(|u| json!({ "name": u.username, "path": crate::browse::urlencode(&u.username), "role": u.role.as_str(), "clearance": u.identity_clearance, "disabled": u.disabled, "totp": u.totp })).collect();
+        state.reader().users()?.into_iter().map(|u| json!({ "name": u.username, "path": girok_core::text::percent_encode(&u.username), "role": u.role.as_str(), "clearance": u.identity_clearance, "disabled": u.disabled, "totp": u.totp })).collect();
     render(&state, "users.html", &session, json!({ "users": users, "error": "" }))
 }
 

@@ -62,7 +62,7 @@ impl FromRequestParts<Arc<AppState>> for Authed {
         let mut session = sessions.get(&token).cloned().ok_or(AppError::LoginRequired { api })?;
         session.token = token;
         session.lang = crate::i18n::Lang::of_request(&parts.headers);
-        session.here = crate::browse::urlencode(parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"));
+        session.here = girok_core::text::percent_encode(parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"));
         Ok(Authed(session))
     }
 }

@@ -58,9 +58,7 @@ pub fn base32(bytes: &[u8]) -> String {
 /// The `otpauth://` address an authenticator app takes (usually as a QR code; typing the base32
 /// secret works everywhere).
 pub fn otpauth_uri(issuer: &str, account: &str, secret: &[u8]) -> String {
-    let enc = |s: &str| -> String {
-        s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
-    };
+    let enc = girok_core::text::percent_encode;
     format!(
         "otpauth://totp/{}:{}?secret={}&issuer={}&algorithm=SHA1&digits={DIGITS}&period={STEP_SECS}",
         enc(issuer),
