@@ -173,6 +173,15 @@ pub struct SealedIdentity {
     pub notes: String,
 }
 
+impl Source {
+    /// The unit of independence: the organisation, or the source itself when it has none. Two
+    /// sources of one organisation do not corroborate each other, and form one list when
+    /// estimating.
+    pub fn independence_unit(&self) -> &str {
+        self.organisation.as_deref().unwrap_or(&self.id)
+    }
+}
+
 /// What an item of evidence is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

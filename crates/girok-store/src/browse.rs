@@ -278,11 +278,12 @@ impl Archive {
         Ok(orgs.into_iter().collect())
     }
 
-    fn source_organisations(&self) -> Result<std::collections::HashMap<String, String>, StoreError> {
+    /// Source id → its unit of independence (`Source::independence_unit`).
+    pub(crate) fn source_organisations(&self) -> Result<std::collections::HashMap<String, String>, StoreError> {
         let mut out = std::collections::HashMap::new();
         for r in self.list(Kind::Source)? {
             if let Record::Source(s) = r {
-                out.insert(s.id.clone(), s.organisation.clone().unwrap_or(s.id));
+                out.insert(s.id.clone(), s.independence_unit().to_string());
             }
         }
         Ok(out)
@@ -339,6 +340,21 @@ mod tests {
         (dir, a)
     }
 
+    /// A synthetic internal event; an empty id gets a fresh one.
+    fn synthetic_event(id: &str) -> Record {
+        Record::Event(Event {
+            id: id.into(),
+            title: "synthetic event".into(),
+            description: String::new(),
+            place: None,
+            date: None,
+            follows: None,
+            citations: vec![],
+            confidentiality: Confidentiality::Internal,
+            synthetic: true,
+        })
+    }
+
     /// Synthetic: one person, one event, and one act per (type, place, date, confidentiality).
     fn add_acts(a: &mut Archive, acts: &[(&str, Option<&str>, Option<&str>, Confidentiality)]) {
         a.write("test", |w| {
@@ -354,17 +370,7 @@ mod tests {
                 synthetic: true,
                 same_as: None,
             }))?;
-            let event = w.put(Record::Event(Event {
-                id: String::new(),
-                title: "synthetic event".into(),
-                description: String::new(),
-                place: None,
-                date: None,
-                follows: None,
-                citations: vec![],
-                confidentiality: Confidentiality::Internal,
-                synthetic: true,
-            }))?;
+            let event = w.put(synthetic_event(""))?;
             for (i, (t, place, date, conf)) in acts.iter().enumerate() {
                 w.put(Record::Act(Act {
                     id: String::new(),
@@ -460,21 +466,8 @@ mod tests {
                     synthetic: true,
                 }))?;
             }
-            let event = |w: &mut crate::Writer<'_>, id: &str| {
-                w.put(Record::Event(Event {
-                    id: id.into(),
-                    title: "synthetic event".into(),
-                    description: String::new(),
-                    place: None,
-                    date: None,
-                    follows: None,
-                    citations: vec![],
-                    confidentiality: Internal,
-                    synthetic: true,
-                }))
-            };
             for e in ["evt-two-orgs", "evt-one-org", "evt-unsourced"] {
-                event(w, e)?;
+                w.put(synthetic_event(e))?;
             }
             for (i, (evt, src, conf)) in [
                 ("evt-two-orgs", "src-a1", Internal),

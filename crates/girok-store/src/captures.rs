@@ -67,7 +67,7 @@ impl Archive {
         for r in self.list(Kind::Source)? {
             if let Record::Source(s) = r {
                 if s.confidentiality <= max {
-                    out.insert(s.organisation.clone().unwrap_or(s.id));
+                    out.insert(s.independence_unit().to_string());
                 }
             }
         }
@@ -78,12 +78,7 @@ impl Archive {
     /// returned too (with their one list), so callers can say what they skipped.
     pub fn capture_tables(&self, q: &CaptureQuery) -> Result<Vec<CaptureTable>, StoreError> {
         let vocab = Vocabulary::builtin();
-        let mut organisation: BTreeMap<String, String> = BTreeMap::new();
-        for r in self.list(Kind::Source)? {
-            if let Record::Source(s) = r {
-                organisation.insert(s.id.clone(), s.organisation.clone().unwrap_or(s.id));
-            }
-        }
+        let organisation = self.source_organisations()?;
         let mut province_of: BTreeMap<String, String> = BTreeMap::new();
         for r in self.list(Kind::Place)? {
             if let Record::Place(p) = r {
