@@ -149,9 +149,8 @@ pub(crate) fn dashboard_figures(state: &AppState, ceiling: girok_core::Confident
     let by_province = place_rows(|k| k == girok_core::model::PlaceKind::Province, 20);
     let by_facility = place_rows(|k| k.is_facility(), 12);
     // Recent intake from the tail of the audit log, so it costs the same on any archive size.
-    let head_seq = a.audit_head_seq()?;
     let mut recent = Vec::new();
-    for e in a.audit_entries(None, head_seq - 499, head_seq)?.into_iter().rev() {
+    for e in a.audit_entries(None, head - 499, head)?.into_iter().rev() {
         let Some(id) = e.record_id.filter(|id| Kind::of_id(id) == Some(Kind::Document)) else { continue };
         if recent.iter().any(|r: &serde_json::Value| r["id"] == id.as_str()) {
             continue;

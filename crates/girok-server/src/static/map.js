@@ -65,8 +65,7 @@
       m.bindPopup(box);
     });
     if (focusMarker) focusMarker.bringToFront();
-    // Ready once the vector layer has been redrawn for the final view (tests wait for this).
-    setTimeout(function () { el.setAttribute("data-ready", "1"); }, 300);
+    el.setAttribute("data-ready", "1");
   }).catch(function (e) {
     el.textContent = "The map could not be drawn: " + e.message;
   });
