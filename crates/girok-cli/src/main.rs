@@ -550,11 +550,8 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             if !listen.ip().is_loopback() {
                 eprintln!("warning: serving on {listen}, not loopback; put it behind TLS (see README) before anyone connects");
             }
-            let state = girok_server::AppState::for_serving(a, girok_server::ServerConfig { secure_cookies, ..Default::default() })
-                .context("preparing the web application")?;
-            println!("Girok is serving {} at http://{listen}/ (Ctrl-C to stop)", g.archive.display());
-            let rt = girok_server::runtime().context("starting the async runtime")?;
-            rt.block_on(girok_server::serve(state, listen)).with_context(|| format!("serving on {listen}"))?;
+            let ready = format!("Girok is serving {} at http://{listen}/ (Ctrl-C to stop)", g.archive.display());
+            serve_archive(a, girok_server::ServerConfig { secure_cookies, ..Default::default() }, listen, Some(&ready))?;
             Ok(Outcome::Clean)
         }
         Command::User { name, role, identity_clearance } => {
@@ -871,8 +868,17 @@ fn cmd_demo(dir: &Path, testimonies: usize, seed: u64, serve: Option<std::net::S
     for (name, password, role) in DEMO_ACCOUNTS {
         println!("  {:<11} {name:<11} password {password}", role.as_str());
     }
-    let state = girok_server::AppState::for_serving(a, girok_server::ServerConfig::default()).context("preparing the web application")?;
-    let rt = girok_server::runtime().context("starting the async runtime")?;
-    rt.block_on(girok_server::serve(state, listen)).with_context(|| format!("serving on {listen}"))?;
+    serve_archive(a, girok_server::ServerConfig::default(), listen, None)?;
     Ok(Outcome::Clean)
+}
+
+/// Serves the web application on `listen` until the process ends (`serve` and `demo`), saying
+/// `ready` once it can answer.
+fn serve_archive(a: girok_store::Archive, config: girok_server::ServerConfig, listen: std::net::SocketAddr, ready: Option<&str>) -> anyhow::Result<()> {
+    let state = girok_server::AppState::for_serving(a, config).context("preparing the web application")?;
+    if let Some(msg) = ready {
+        println!("{msg}");
+    }
+    let rt = girok_server::runtime().context("starting the async runtime")?;
+    rt.block_on(girok_server::serve(state, listen)).with_context(|| format!("serving on {listen}"))
 }
