@@ -75,8 +75,8 @@ struct Chain {
     count0: Vec<u64>,
     /// Σ log(1 − V_k), for the concentration update.
     log_tail: f64,
+    /// One pattern's people per class, in the scan.
     alloc: Vec<u64>,
-    weights0: Vec<f64>,
 }
 
 /// Gamma(shape ≥ 1, scale 1) by Marsaglia and Tsang (2000); a few nanoseconds, no setup.
@@ -205,7 +205,6 @@ impl Chain {
             count0: vec![0; k],
             log_tail: 0.0,
             alloc: vec![0; k],
-            weights0: vec![0.0; k],
         };
         for _ in 0..500 {
             chain.step_inner(false);
@@ -240,7 +239,6 @@ impl Chain {
         // The unobserved (from the previous scan) count towards classes and non-captures.
         self.class_count.copy_from_slice(&self.count0);
         self.list_count.iter_mut().for_each(|c| *c = 0);
-        let mut alloc = std::mem::take(&mut self.alloc);
         // 1. Allocate each observed capture pattern's people to classes.
         for pi in 0..self.patterns.len() {
             let (mask, count) = self.patterns[pi];
@@ -252,21 +250,21 @@ impl Chain {
                 }
                 self.weights[c] = w;
             }
-            alloc.iter_mut().for_each(|a| *a = 0);
-            multinomial(&mut self.rng, count, &self.weights, &mut alloc);
+            self.alloc.iter_mut().for_each(|a| *a = 0);
+            multinomial(&mut self.rng, count, &self.weights, &mut self.alloc);
             for c in 0..k {
-                if alloc[c] == 0 {
+                let n = self.alloc[c];
+                if n == 0 {
                     continue;
                 }
-                self.class_count[c] += alloc[c];
+                self.class_count[c] += n;
                 for l in 0..j {
                     if mask & (1 << l) != 0 {
-                        self.list_count[c * j + l] += alloc[c];
+                        self.list_count[c * j + l] += n;
                     }
                 }
             }
         }
-        self.alloc = alloc;
         // 2. Capture probabilities per class and list.
         for c in 0..k {
             for l in 0..j {
@@ -317,8 +315,7 @@ impl Chain {
         let rate = Gamma::new(self.n_obs as f64, pi0 / (1.0 - pi0)).expect("positive shape and scale").sample(&mut self.rng);
         self.n0 = if rate > 0.0 { Poisson::new(rate).map(|p| p.sample(&mut self.rng) as u64).unwrap_or(0) } else { 0 };
         self.count0.iter_mut().for_each(|a| *a = 0);
-        self.weights0.copy_from_slice(&self.weights);
-        multinomial(&mut self.rng, self.n0, &self.weights0, &mut self.count0);
+        multinomial(&mut self.rng, self.n0, &self.weights, &mut self.count0);
         // 5. The concentration α.
         if update_alpha {
             let (a, b) = self.alpha_prior;
