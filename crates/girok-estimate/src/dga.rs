@@ -152,6 +152,8 @@ pub enum DgaError {
     TooManyLists(usize),
     #[error("the range of unobserved counts is empty")]
     EmptyRange,
+    #[error("the graph is not a decomposable graph on this table's lists")]
+    NotAGraphOfTable,
 }
 
 /// What every graph's weights are built from: per-margin terms and the terms common to all
@@ -245,7 +247,7 @@ impl Prepared {
 /// The posterior of `N` under one graph alone (e.g. the most probable one), as `(N, probability)`.
 pub fn dga_one_graph(table: &Table, opts: &DgaOptions, graph: &Graph) -> Result<Vec<(u64, f64)>, DgaError> {
     let prep = Prepared::new(table, opts)?;
-    let gi = prep.graphs.iter().position(|g| g == graph).ok_or(DgaError::TooManyLists(table.n_lists()))?;
+    let gi = prep.graphs.iter().position(|g| g == graph).ok_or(DgaError::NotAGraphOfTable)?;
     let mut w = vec![0.0; prep.ms.len()];
     prep.weights(gi, &mut w);
     let max = w.iter().copied().fold(f64::NEG_INFINITY, f64::max);
