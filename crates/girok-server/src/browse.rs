@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::error::AppError;
+use crate::input;
 use crate::pages::{pick, render, require};
 use crate::session::{Authed, Session};
 use crate::AppState;
@@ -42,18 +43,6 @@ pub(crate) struct ListParams {
     page: u64,
 }
 
-/// A year typed in a filter (four digits), or none when empty.
-pub(crate) fn year(field: &str, s: &str) -> Result<Option<i32>, AppError> {
-    match s.trim() {
-        "" => Ok(None),
-        y => y.parse::<i32>().ok().filter(|y| (1000..=9999).contains(y)).map(Some).ok_or_else(|| AppError::BadInput(format!("{field}: {y:?} is not a year"))),
-    }
-}
-
-pub(crate) fn nonempty(s: &str) -> Option<String> {
-    Some(s.trim().to_string()).filter(|s| !s.is_empty())
-}
-
 /// One page of a list, as the role may see it.
 fn list_data(state: &AppState, session: &Session, p: &ListParams) -> Result<serde_json::Value, AppError> {
     let kind = match p.kind.trim() {
@@ -62,22 +51,14 @@ fn list_data(state: &AppState, session: &Session, p: &ListParams) -> Result<serd
     };
     let a = state.reader();
     let mut q = ListQuery::new(kind, session.user.role.max_confidentiality());
-    q.title = nonempty(&p.title);
-    q.act_type = match nonempty(&p.act_type) {
-        None => None,
-        Some(t) => Some(
-            girok_core::Vocabulary::builtin().resolve(girok_core::List::ActTypes, &t).map_err(|e| AppError::BadInput(format!("act type: {e}")))?.code.clone(),
-        ),
-    };
-    q.place = match nonempty(&p.place) {
-        None => None,
-        Some(pl) => Some(a.resolve_place(&pl).map_err(|e| AppError::BadInput(format!("place: {e}")))?),
-    };
-    q.years = match (year("from", &p.from)?, year("to", &p.to)?) {
+    q.title = input::nonempty(&p.title);
+    q.act_type = input::term(girok_core::List::ActTypes, "act type", &p.act_type)?;
+    q.place = input::place(&a, &p.place)?;
+    q.years = match (input::year("from", &p.from)?, input::year("to", &p.to)?) {
         (None, None) => None,
         (f, t) => Some((f.unwrap_or(1000), t.unwrap_or(9999))),
     };
-    q.source = nonempty(&p.source);
+    q.source = input::nonempty(&p.source);
     q.sort = ListSort::parse(p.sort.trim()).ok_or_else(|| AppError::BadInput(format!("sort: unknown order {:?}", p.sort)))?;
     q.limit = PAGE;
     q.offset = p.page.saturating_mul(PAGE);
@@ -260,12 +241,7 @@ pub(crate) struct EstimateParams {
 /// Runs the estimate asked for; `None` when no act type was chosen yet.
 async fn estimate_data(state: &Arc<AppState>, session: &Session, p: &EstimateParams) -> Result<Option<serde_json::Value>, AppError> {
     require(session, &[Role::Admin, Role::Analyst])?;
-    let Some(act_type) = nonempty(&p.act_type) else { return Ok(None) };
-    let code = girok_core::Vocabulary::builtin()
-        .resolve(girok_core::List::ActTypes, &act_type)
-        .map_err(|e| AppError::BadInput(format!("act type: {e}")))?
-        .code
-        .clone();
+    let Some(code) = input::term(girok_core::List::ActTypes, "act type", &p.act_type)? else { return Ok(None) };
     let stratify = girok_store::Stratify::parse(p.stratify.trim()).ok_or_else(|| AppError::BadInput(format!("stratify: unknown {:?}", p.stratify)))?;
     let methods: Vec<&'static str> = match p.method.trim() {
         "" | "loglinear" => vec!["loglinear"],
@@ -277,8 +253,8 @@ async fn estimate_data(state: &Arc<AppState>, session: &Session, p: &EstimatePar
     };
     let q = girok_store::CaptureQuery {
         act_type: code,
-        from_year: year("from", &p.from)?,
-        to_year: year("to", &p.to)?,
+        from_year: input::year("from", &p.from)?,
+        to_year: input::year("to", &p.to)?,
         stratify,
         max_confidentiality: session.user.role.max_confidentiality(),
         organisations: match p.lists.trim() {

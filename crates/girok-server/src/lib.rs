@@ -9,6 +9,7 @@ mod account;
 mod browse;
 mod error;
 mod i18n;
+mod input;
 mod pages;
 mod session;
 

@@ -15,6 +15,7 @@ use serde_json::json;
 
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::input;
 use crate::session::{check_csrf, Authed, Session};
 use crate::AppState;
 
@@ -223,23 +224,10 @@ impl SearchParams {
     }
 }
 
-/// A year filter as the day it starts or ends on.
-fn search_year(field: &str, s: &str, month: u32, day: u32) -> Result<Option<girok_core::Day>, AppError> {
-    Ok(crate::browse::year(field, s)?.and_then(|y| girok_core::Day::from_ymd(y, month, day).ok()))
-}
-
 fn run_search(state: &AppState, session: &Session, p: &SearchParams) -> Result<Vec<girok_store::Hit>, AppError> {
     let a = state.reader();
-    let act_type = match p.act_type.trim() {
-        "" => None,
-        t => Some(
-            girok_core::Vocabulary::builtin().resolve(girok_core::List::ActTypes, t).map_err(|e| AppError::BadInput(format!("act type: {e}")))?.code.clone(),
-        ),
-    };
-    let place = match p.place.trim() {
-        "" => None,
-        pl => Some(a.resolve_place(pl).map_err(|e| AppError::BadInput(format!("place: {e}")))?),
-    };
+    let act_type = input::term(girok_core::List::ActTypes, "act type", &p.act_type)?;
+    let place = input::place(&a, &p.place)?;
     let kinds = match p.kind.trim() {
         "" => Vec::new(),
         k => vec![Kind::parse(k).ok_or_else(|| AppError::BadInput(format!("kind: unknown kind {k:?}")))?],
@@ -254,9 +242,9 @@ fn run_search(state: &AppState, session: &Session, p: &SearchParams) -> Result<V
         kinds,
         act_type,
         place,
-        from: search_year("from", &p.from, 1, 1)?,
-        to: search_year("to", &p.to, 12, 31)?,
-        source: crate::browse::nonempty(&p.source),
+        from: input::year_day("from", &p.from, 1, 1)?,
+        to: input::year_day("to", &p.to, 12, 31)?,
+        source: input::nonempty(&p.source),
         max_confidentiality,
         limit: 20,
         ..Default::default()
@@ -474,25 +462,6 @@ pub(crate) struct CodeForm {
     degree: String,
 }
 
-/// A source id typed in a form, checked to name a source the role may see; empty means none.
-fn visible_source(a: &girok_store::Archive, session: &Session, given: &str) -> Result<Option<String>, AppError> {
-    match given.trim() {
-        "" => Ok(None),
-        id => match a.get(id) {
-            Ok(r) if r.kind() == Kind::Source && r.confidentiality() <= session.user.role.max_confidentiality() => Ok(Some(id.to_string())),
-            _ => Err(AppError::BadInput(format!("source: no source {id:?}"))),
-        },
-    }
-}
-
-/// A code from one vocabulary, given as code or label; empty means none.
-fn optional_term(list: girok_core::List, field: &str, given: &str) -> Result<Option<String>, AppError> {
-    match given.trim() {
-        "" => Ok(None),
-        g => Ok(Some(girok_core::Vocabulary::builtin().resolve(list, g).map_err(|e| AppError::BadInput(format!("{field}: {e}")))?.code.clone())),
-    }
-}
-
 /// A new person record for a name typed in the coding form. Restricted: names of victims and
 /// perpetrators are what a seized laptop must not give away.
 fn new_person(name: &str) -> Record {
@@ -541,24 +510,21 @@ pub(crate) async fn api_code_passage(
 fn code(state: &AppState, session: &Session, doc_id: &str, form: &CodeForm) -> Result<(String, String), AppError> {
     let doc_id = doc_id.to_string();
     let vocab = girok_core::Vocabulary::builtin();
-    let act_type = vocab.resolve(girok_core::List::ActTypes, &form.act_type).map_err(|e| AppError::BadInput(e.to_string()))?.code.clone();
+    let act_type = input::term(girok_core::List::ActTypes, "act type", &form.act_type)?.ok_or_else(|| AppError::BadInput("act type: required".into()))?;
     let date = match form.date.trim() {
         "" => None,
         d => Some(girok_core::UncertainDate::parse(d).map_err(|e| AppError::BadInput(format!("date: {e}")))?),
     };
-    let connection = optional_term(girok_core::List::SourceConnection, "source connection", &form.connection)?;
-    let reliability = optional_term(girok_core::List::Reliability, "reliability", &form.reliability)?;
-    let degree = optional_term(girok_core::List::Involvement, "degree of involvement", &form.degree)?;
+    let connection = input::term(girok_core::List::SourceConnection, "source connection", &form.connection)?;
+    let reliability = input::term(girok_core::List::Reliability, "reliability", &form.reliability)?;
+    let degree = input::term(girok_core::List::Involvement, "degree of involvement", &form.degree)?;
     let actor = session.user.username.clone();
     let mut a = state.archive();
     if a.get(&doc_id)?.kind() != Kind::Document {
         return Err(AppError::NotFound);
     }
-    let source = visible_source(&a, session, &form.source)?;
-    let place = match form.place.trim() {
-        "" => None,
-        p => Some(a.resolve_place(p).map_err(|e| AppError::BadInput(e.to_string()))?),
-    };
+    let source = input::visible_source(&a, session, &form.source)?;
+    let place = input::place(&a, &form.place)?;
     let citation = girok_core::model::Citation { document: doc_id.clone(), span: Some((form.start, form.end)) };
     a.write(&actor, |w| {
         // An existing person by id, else a new person by name.
@@ -828,8 +794,8 @@ pub(crate) async fn api_intake(
 /// Takes files in as evidence with their provenance; one result per file: added, duplicate
 /// (with the existing id) or refused.
 fn take_in(state: &AppState, session: &Session, provenance: &Provenance, files: &[(String, Vec<u8>)]) -> Result<Vec<serde_json::Value>, AppError> {
-    let source = visible_source(&state.reader(), session, &provenance.source)?;
-    let language = crate::browse::nonempty(&provenance.language);
+    let source = input::visible_source(&state.reader(), session, &provenance.source)?;
+    let language = input::nonempty(&provenance.language);
     let confidentiality = match provenance.confidentiality.trim() {
         "" => girok_core::Confidentiality::Restricted,
         c => girok_core::Confidentiality::parse(c).ok_or_else(|| AppError::BadInput(format!("confidentiality: unknown level {c:?}")))?,

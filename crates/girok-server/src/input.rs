@@ -1,0 +1,52 @@
+//! Reading what people type into filters and forms: every error names the field, and an empty
+//! field means "not given".
+
+use girok_core::model::Kind;
+
+use crate::error::AppError;
+use crate::session::Session;
+
+/// The trimmed text, or none when empty.
+pub(crate) fn nonempty(s: &str) -> Option<String> {
+    Some(s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// A year (four digits).
+pub(crate) fn year(field: &str, s: &str) -> Result<Option<i32>, AppError> {
+    match s.trim() {
+        "" => Ok(None),
+        y => y.parse::<i32>().ok().filter(|y| (1000..=9999).contains(y)).map(Some).ok_or_else(|| AppError::BadInput(format!("{field}: {y:?} is not a year"))),
+    }
+}
+
+/// A year as the day it starts or ends on.
+pub(crate) fn year_day(field: &str, s: &str, month: u32, day: u32) -> Result<Option<girok_core::Day>, AppError> {
+    Ok(year(field, s)?.and_then(|y| girok_core::Day::from_ymd(y, month, day).ok()))
+}
+
+/// A code from one vocabulary, given as code or English/Korean label.
+pub(crate) fn term(list: girok_core::List, field: &str, given: &str) -> Result<Option<String>, AppError> {
+    match given.trim() {
+        "" => Ok(None),
+        g => Ok(Some(girok_core::Vocabulary::builtin().resolve(list, g).map_err(|e| AppError::BadInput(format!("{field}: {e}")))?.code.clone())),
+    }
+}
+
+/// A place, given as id, name or alias.
+pub(crate) fn place(a: &girok_store::Archive, given: &str) -> Result<Option<String>, AppError> {
+    match given.trim() {
+        "" => Ok(None),
+        pl => Ok(Some(a.resolve_place(pl).map_err(|e| AppError::BadInput(format!("place: {e}")))?)),
+    }
+}
+
+/// A source id, checked to name a source the role may see.
+pub(crate) fn visible_source(a: &girok_store::Archive, session: &Session, given: &str) -> Result<Option<String>, AppError> {
+    match given.trim() {
+        "" => Ok(None),
+        id => match a.get(id) {
+            Ok(r) if r.kind() == Kind::Source && r.confidentiality() <= session.user.role.max_confidentiality() => Ok(Some(id.to_string())),
+            _ => Err(AppError::BadInput(format!("source: no source {id:?}"))),
+        },
+    }
+}
