@@ -57,9 +57,6 @@ pub struct AppState {
     /// Dashboard figures keyed by (audit head, confidentiality ceiling): recomputed only when
     /// the archive has changed, since counting a million acts on every page view would not scale.
     pub(crate) dashboard_cache: Mutex<HashMap<(i64, u8), Arc<pages::Figures>>>,
-    /// Corroboration counts for every confidentiality level at one audit head (one scan serves
-    /// every reader's ceiling).
-    pub(crate) corroboration_cache: Mutex<Option<(i64, [girok_store::Corroboration; 3])>>,
 }
 
 /// Read-only connections opened beside the writer: one per core of the machine we target, so
@@ -87,9 +84,8 @@ impl AppState {
     pub fn for_serving(archive: Archive, config: ServerConfig) -> Result<Arc<AppState>, StartError> {
         let readers = (0..READERS).map(|_| archive.another_connection()).collect::<Result<Vec<_>, _>>()?;
         let state = AppState::build(archive, readers, config);
-        for role in girok_store::Role::ALL {
-            pages::dashboard_figures(&state, role.max_confidentiality())?;
-        }
+        // One call computes the figures of every confidentiality level.
+        pages::dashboard_figures(&state, girok_core::Confidentiality::Public)?;
         Ok(state)
     }
 
@@ -104,7 +100,6 @@ impl AppState {
             templates: pages::templates(),
             config,
             dashboard_cache: Default::default(),
-            corroboration_cache: Default::default(),
         })
     }
 

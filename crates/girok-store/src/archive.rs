@@ -974,17 +974,6 @@ impl Archive {
         Ok(self.conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM audit_log", [], |r| r.get(0))?)
     }
 
-    /// Number of acts per act type among acts at or below `max` confidentiality, from the index
-    /// (no record is decoded, so the dashboard stays fast on a million acts).
-    pub fn act_type_counts(&self, max: girok_core::Confidentiality) -> Result<Vec<(String, u64)>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT f.act_type, COUNT(*) FROM facets f JOIN record_meta r ON r.rid = f.rid \
-             WHERE r.kind = 'act' AND r.conf <= ?1 AND f.act_type IS NOT NULL GROUP BY f.act_type ORDER BY COUNT(*) DESC",
-        )?;
-        let rows = stmt.query_map([max as i64], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
     /// Records citing a document, with their character spans, in span order.
     pub fn citations_of(&self, doc_id: &str) -> Result<Vec<(String, Option<(u64, u64)>)>, StoreError> {
         let mut stmt = self.conn.prepare("SELECT record_id, span_start, span_end FROM citations WHERE document_id = ?1 ORDER BY span_start, record_id")?;

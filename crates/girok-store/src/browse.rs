@@ -5,6 +5,8 @@
 //! `place_ancestors`) so that a list page or a chart over a million acts decodes only the records
 //! it shows. Confidentiality is a filter in every query: a caller cannot forget it.
 
+use std::collections::{BTreeMap, HashMap};
+
 use girok_core::model::{Kind, Record};
 use girok_core::Confidentiality;
 use rusqlite::types::Value;
@@ -79,6 +81,28 @@ impl ListQuery {
 pub struct ListPage {
     pub records: Vec<Record>,
     pub total: u64,
+}
+
+/// Confidentiality levels, public to restricted: the index of per-level counts.
+pub const LEVELS: usize = 3;
+
+/// The levels that may see a record at `conf`: its own and every higher one.
+fn visible_at(conf: i64) -> std::ops::Range<usize> {
+    (conf.clamp(0, LEVELS as i64) as usize)..LEVELS
+}
+
+/// The acts behind the dashboard and the map, for one confidentiality level.
+#[derive(Clone, Debug, Default)]
+pub struct ActCounts {
+    /// Acts per act type, most frequent first.
+    pub by_type: Vec<(String, u64)>,
+    /// Acts per calendar year (only acts whose date lies within one year), by year.
+    pub by_year: Vec<(i32, u64)>,
+    /// Acts with no date or a date spanning several years.
+    pub unplaced: u64,
+    /// Acts per place, each counted under every enclosing place too, most first.
+    pub by_place: Vec<(String, u64)>,
+    pub corroboration: Corroboration,
 }
 
 /// Events by how independently they are reported (see `Archive::corroboration_counts`).
@@ -216,7 +240,7 @@ impl Archive {
 
     /// `corroboration_counts` for each confidentiality level (public, internal, restricted) in
     /// one pass over the events' facet rows, since every reader's ceiling needs the same scan.
-    pub fn corroboration_by_level(&self) -> Result<[Corroboration; 3], StoreError> {
+    pub fn corroboration_by_level(&self) -> Result<[Corroboration; LEVELS], StoreError> {
         let organisation = self.source_organisations()?;
         // Each row: an event, its level, and a source of one of its acts with that act's level.
         // The act's level comes through the id index of `records` (which holds the rid) and the
@@ -227,10 +251,10 @@ impl Archive {
              WHERE m.kind = 'event' ORDER BY m.rid",
         )?;
         let mut rows = stmt.query([])?;
-        let mut out = [Corroboration::default(); 3];
+        let mut out = [Corroboration::default(); LEVELS];
         // The current event: its level and, per organisation, the lowest level of an act reporting it.
         let mut current: Option<(i64, i64, std::collections::BTreeMap<String, i64>)> = None;
-        let tally = |event_conf: i64, orgs: &std::collections::BTreeMap<String, i64>, out: &mut [Corroboration; 3]| {
+        let tally = |event_conf: i64, orgs: &std::collections::BTreeMap<String, i64>, out: &mut [Corroboration; LEVELS]| {
             for (level, c) in out.iter_mut().enumerate() {
                 if event_conf > level as i64 {
                     continue;
@@ -293,36 +317,88 @@ impl Archive {
     /// that year; the second value counts acts whose date is unknown or spans several years, so a
     /// chart can say how many it could not place.
     pub fn act_year_counts(&self, max: Confidentiality) -> Result<(Vec<(i32, u64)>, u64), StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT f.date_start, f.date_end, COUNT(*) FROM facets f JOIN record_meta m ON m.rid = f.rid \
-             WHERE m.kind = 'act' AND m.conf <= ?1 AND f.act_type IS NOT NULL GROUP BY f.date_start, f.date_end",
-        )?;
-        let rows = stmt.query_map([max as i64], |r| Ok((r.get::<_, Option<i32>>(0)?, r.get::<_, Option<i32>>(1)?, r.get::<_, u64>(2)?)))?;
-        let mut years = std::collections::BTreeMap::new();
-        let mut unplaced = 0;
-        for row in rows {
-            let (a, b, n) = row?;
-            match (a, b) {
-                (Some(a), Some(b)) if girok_core::date::Day(a).year() == girok_core::date::Day(b).year() => {
-                    *years.entry(girok_core::date::Day(a).year()).or_insert(0) += n
-                }
-                _ => unplaced += n,
-            }
-        }
-        Ok((years.into_iter().collect(), unplaced))
+        let c = &self.act_counts_by_level()?[max as usize];
+        Ok((c.by_year.clone(), c.unplaced))
     }
 
     /// Acts at each place, counting an act under its own place and every place enclosing it
     /// (so a province's figure includes its towns and facilities). Places with no act are absent.
     pub fn act_place_counts(&self, max: Confidentiality) -> Result<Vec<(String, u64)>, StoreError> {
+        Ok(std::mem::take(&mut self.act_counts_by_level()?[max as usize].by_place))
+    }
+
+    /// Number of acts per act type, most frequent first, from the index (no record is decoded,
+    /// so the dashboard stays fast on a million acts).
+    pub fn act_type_counts(&self, max: Confidentiality) -> Result<Vec<(String, u64)>, StoreError> {
+        Ok(std::mem::take(&mut self.act_counts_by_level()?[max as usize].by_type))
+    }
+
+    /// The counts behind the dashboard, the map and the estimation page's choices, for each
+    /// confidentiality level at once (index = level: public, internal, restricted): every
+    /// reader's ceiling needs the same scans of a million facet rows, so each is made once,
+    /// grouped by level, and summed upwards.
+    pub fn act_counts_by_level(&self) -> Result<[ActCounts; LEVELS], StoreError> {
+        let mut types: [HashMap<String, u64>; LEVELS] = Default::default();
         let mut stmt = self.conn.prepare(
-            "SELECT pa.ancestor_id, SUM(c.n) FROM \
-               (SELECT f.place_id AS place_id, COUNT(*) AS n FROM facets f JOIN record_meta m ON m.rid = f.rid \
-                WHERE m.kind = 'act' AND m.conf <= ?1 AND f.act_type IS NOT NULL AND f.place_id IS NOT NULL GROUP BY f.place_id) c \
-             JOIN place_ancestors pa ON pa.place_id = c.place_id GROUP BY pa.ancestor_id ORDER BY SUM(c.n) DESC",
+            "SELECT f.act_type, m.conf, COUNT(*) FROM facets f JOIN record_meta m ON m.rid = f.rid \
+             WHERE m.kind = 'act' AND f.act_type IS NOT NULL GROUP BY f.act_type, m.conf",
         )?;
-        let rows = stmt.query_map([max as i64], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (code, conf, n): (String, i64, u64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            for level in visible_at(conf) {
+                *types[level].entry(code.clone()).or_insert(0) += n;
+            }
+        }
+        let mut years: [BTreeMap<i32, u64>; LEVELS] = Default::default();
+        let mut unplaced = [0u64; LEVELS];
+        let mut stmt = self.conn.prepare(
+            "SELECT f.date_start, f.date_end, m.conf, COUNT(*) FROM facets f JOIN record_meta m ON m.rid = f.rid \
+             WHERE m.kind = 'act' AND f.act_type IS NOT NULL GROUP BY f.date_start, f.date_end, m.conf",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (a, b, conf, n): (Option<i32>, Option<i32>, i64, u64) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            let year = match (a, b) {
+                (Some(a), Some(b)) if girok_core::date::Day(a).year() == girok_core::date::Day(b).year() => Some(girok_core::date::Day(a).year()),
+                _ => None,
+            };
+            for level in visible_at(conf) {
+                match year {
+                    Some(y) => *years[level].entry(y).or_insert(0) += n,
+                    None => unplaced[level] += n,
+                }
+            }
+        }
+        let mut places: [HashMap<String, u64>; LEVELS] = Default::default();
+        let mut stmt = self.conn.prepare(
+            "SELECT pa.ancestor_id, c.conf, SUM(c.n) FROM \
+               (SELECT f.place_id AS place_id, m.conf AS conf, COUNT(*) AS n FROM facets f JOIN record_meta m ON m.rid = f.rid \
+                WHERE m.kind = 'act' AND f.act_type IS NOT NULL AND f.place_id IS NOT NULL GROUP BY f.place_id, m.conf) c \
+             JOIN place_ancestors pa ON pa.place_id = c.place_id GROUP BY pa.ancestor_id, c.conf",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (place, conf, n): (String, i64, u64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            for level in visible_at(conf) {
+                *places[level].entry(place.clone()).or_insert(0) += n;
+            }
+        }
+        let corroboration = self.corroboration_by_level()?;
+        let most_first = |m: HashMap<String, u64>| {
+            let mut v: Vec<(String, u64)> = m.into_iter().collect();
+            v.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
+            v
+        };
+        let mut out: [ActCounts; LEVELS] = Default::default();
+        for (level, c) in out.iter_mut().enumerate() {
+            c.by_type = most_first(std::mem::take(&mut types[level]));
+            c.by_year = std::mem::take(&mut years[level]).into_iter().collect();
+            c.unplaced = unplaced[level];
+            c.by_place = most_first(std::mem::take(&mut places[level]));
+            c.corroboration = corroboration[level];
+        }
+        Ok(out)
     }
 }
 

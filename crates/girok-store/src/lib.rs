@@ -20,7 +20,7 @@ pub mod totp;
 mod verify;
 
 pub use archive::{new_id, now_rfc3339, Archive, AuditEntry, CreateOptions, ReviewDecision, ReviewItem, Role, User, Writer};
-pub use browse::{Corroboration, ListPage, ListQuery, ListSort, Reference};
+pub use browse::{ActCounts, Corroboration, ListPage, ListQuery, ListSort, Reference, LEVELS};
 pub use bundle::{verify_bundle, BundleCheck, BundleFile, Manifest};
 pub use captures::{CaptureQuery, CaptureTable, Stratify, MAX_CAPTURE_LISTS};
 pub use error::{BundleError, ImportError, IntakeError, OpenError, StoreError};
