@@ -9,7 +9,11 @@
 //! Randomness comes only from the seed: the same seed gives bit-identical draws.
 
 use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+/// The chains' generator: xoshiro256++ is several times cheaper per draw than ChaCha, and the
+/// sampler draws a few hundred numbers per iteration. Seeded, portable, reproducible.
+type ChainRng = Xoshiro256PlusPlus;
 use rand_distr::{Binomial, Distribution, Gamma, Poisson, StandardNormal};
 
 use crate::table::Table;
@@ -56,13 +60,16 @@ pub enum LcmcrError {
 
 /// One chain's state, all aggregated by capture pattern.
 struct Chain {
-    rng: ChaCha8Rng,
+    rng: ChainRng,
     j: usize,
     k: usize,
     patterns: Vec<(usize, u64)>,
     n_obs: u64,
-    /// λ[k * j + l]: probability that list l records a member of class k.
+    /// λ[l * k + c]: probability that list l records a member of class c. List-major, so the
+    /// per-class loops below run over contiguous memory and vectorise.
     lambda: Vec<f64>,
+    /// 1 − λ, same layout, kept beside λ so a pattern's weights are plain products.
+    miss: Vec<f64>,
     pi: Vec<f64>,
     alpha: f64,
     n0: u64,
@@ -80,7 +87,7 @@ struct Chain {
 }
 
 /// Gamma(shape ≥ 1, scale 1) by Marsaglia and Tsang (2000); a few nanoseconds, no setup.
-fn gamma_ge1(rng: &mut ChaCha8Rng, shape: f64) -> f64 {
+fn gamma_ge1(rng: &mut ChainRng, shape: f64) -> f64 {
     let d = shape - 1.0 / 3.0;
     let c = 1.0 / (9.0 * d).sqrt();
     loop {
@@ -99,7 +106,7 @@ fn gamma_ge1(rng: &mut ChaCha8Rng, shape: f64) -> f64 {
 
 /// Beta(a, b) for a, b ≥ 1, the only case the sampler needs: exact shortcuts when either is 1
 /// (empty classes draw from the flat prior), two gammas otherwise.
-fn beta_ge1(rng: &mut ChaCha8Rng, a: f64, b: f64) -> f64 {
+fn beta_ge1(rng: &mut ChainRng, a: f64, b: f64) -> f64 {
     if a == 1.0 && b == 1.0 {
         return rng.gen();
     }
@@ -115,7 +122,7 @@ fn beta_ge1(rng: &mut ChaCha8Rng, a: f64, b: f64) -> f64 {
 }
 
 /// Draws a multinomial allocation of `total` over `probs` (unnormalised), adding into `out`.
-fn multinomial(rng: &mut ChaCha8Rng, total: u64, probs: &[f64], out: &mut [u64]) {
+fn multinomial(rng: &mut ChainRng, total: u64, probs: &[f64], out: &mut [u64]) {
     let k = probs.len();
     // Suffix sums computed from the small end, so the conditional probabilities stay accurate
     // when the weights span many orders of magnitude (a running "mass -= p" does not).
@@ -166,16 +173,15 @@ impl Chain {
     fn new(table: &Table, opts: &LcmcrOptions, seed: u64) -> Chain {
         let j = table.n_lists();
         let k = opts.k;
-        let rng = ChaCha8Rng::seed_from_u64(seed);
+        let rng = ChainRng::seed_from_u64(seed);
         let patterns: Vec<(usize, u64)> = (1..1usize << j).map(|m| (m, table.count(m))).filter(|&(_, c)| c > 0).collect();
         let n = table.observed().max(1) as f64;
         let mut lambda = vec![0.0; k * j];
         for l in 0..j {
             let p = (table.list_total(l) as f64 / n).clamp(1e-3, 1.0 - 1e-3);
-            for c in 0..k {
-                lambda[c * j + l] = p;
-            }
+            lambda[l * k..(l + 1) * k].fill(p);
         }
+        let miss = lambda.iter().map(|p| 1.0 - p).collect();
         let big = k.min(4);
         let pi: Vec<f64> = (0..k)
             .map(|c| {
@@ -195,6 +201,7 @@ impl Chain {
             n_obs: table.observed(),
             patterns,
             lambda,
+            miss,
             pi,
             alpha: 0.3 / k as f64,
             n0: 0,
@@ -219,13 +226,11 @@ impl Chain {
         order.sort_by(|&a, &b| self.pi[b].total_cmp(&self.pi[a]));
         let pi: Vec<f64> = order.iter().map(|&c| self.pi[c]).collect();
         let count0: Vec<u64> = order.iter().map(|&c| self.count0[c]).collect();
-        let mut lambda = vec![0.0; k * j];
-        for (new, &old) in order.iter().enumerate() {
-            lambda[new * j..new * j + j].copy_from_slice(&self.lambda[old * j..old * j + j]);
-        }
+        let permute = |v: &[f64]| -> Vec<f64> { (0..j).flat_map(|l| order.iter().map(move |&old| v[l * k + old])).collect() };
+        self.lambda = permute(&self.lambda);
+        self.miss = permute(&self.miss);
         self.pi = pi;
         self.count0 = count0;
-        self.lambda = lambda;
     }
 
     fn step(&mut self) {
@@ -242,41 +247,37 @@ impl Chain {
         // 1. Allocate each observed capture pattern's people to classes.
         for pi in 0..self.patterns.len() {
             let (mask, count) = self.patterns[pi];
-            for c in 0..k {
-                let mut w = self.pi[c];
-                for l in 0..j {
-                    let lam = self.lambda[c * j + l];
-                    w *= if mask & (1 << l) != 0 { lam } else { 1.0 - lam };
-                }
-                self.weights[c] = w;
+            self.weights.copy_from_slice(&self.pi);
+            for l in 0..j {
+                let f = if mask & (1 << l) != 0 { &self.lambda[l * k..(l + 1) * k] } else { &self.miss[l * k..(l + 1) * k] };
+                self.weights.iter_mut().zip(f).for_each(|(w, f)| *w *= f);
             }
             self.alloc.iter_mut().for_each(|a| *a = 0);
             multinomial(&mut self.rng, count, &self.weights, &mut self.alloc);
-            for c in 0..k {
-                let n = self.alloc[c];
-                if n == 0 {
-                    continue;
-                }
-                self.class_count[c] += n;
-                for l in 0..j {
-                    if mask & (1 << l) != 0 {
-                        self.list_count[c * j + l] += n;
-                    }
-                }
+            self.class_count.iter_mut().zip(&self.alloc).for_each(|(t, n)| *t += n);
+            for l in (0..j).filter(|l| mask & (1 << l) != 0) {
+                self.list_count[l * k..(l + 1) * k].iter_mut().zip(&self.alloc).for_each(|(t, n)| *t += n);
             }
         }
         // 2. Capture probabilities per class and list.
         for c in 0..k {
             for l in 0..j {
-                let s = self.list_count[c * j + l] as f64;
+                let s = self.list_count[l * k + c] as f64;
                 let f = self.class_count[c] as f64 - s;
-                self.lambda[c * j + l] = beta_ge1(&mut self.rng, 1.0 + s, 1.0 + f);
+                let lam = beta_ge1(&mut self.rng, 1.0 + s, 1.0 + f);
+                self.lambda[l * k + c] = lam;
+                self.miss[l * k + c] = 1.0 - lam;
             }
         }
-        // 3. Stick-breaking class weights.
+        // 3. Stick-breaking class weights. log(1 − V) is kept exactly: behind the last occupied
+        // class V ~ Beta(1, α) with α small, so 1 − V is often far below 1e-12, and those terms
+        // drive the concentration's update. Clamping them biased α (and so N) upwards.
         let mut tail: u64 = self.class_count.iter().sum();
-        let mut remaining = 1.0;
-        let mut sum_log = 0.0;
+        // `remaining` gives the weights and may underflow harmlessly; Σ log(1 − V) is kept as
+        // log_acc plus a product that is folded into it before it could underflow (one log per
+        // fold rather than one per class).
+        let mut remaining = 1.0f64;
+        let (mut prod, mut log_acc) = (1.0f64, 0.0f64);
         for c in 0..k {
             tail -= self.class_count[c];
             if c == k - 1 {
@@ -285,31 +286,52 @@ impl Chain {
             }
             let b = self.alpha + tail as f64;
             let a = 1.0 + self.class_count[c] as f64;
-            let v: f64 = if b >= 1.0 {
-                beta_ge1(&mut self.rng, a, b)
+            if b >= 1.0 {
+                let v = beta_ge1(&mut self.rng, a, b);
+                let rest = (1.0 - v).max(1e-300);
+                self.pi[c] = v * remaining;
+                remaining *= rest;
+                prod *= rest;
+                if prod < 1e-250 {
+                    log_acc += prod.ln();
+                    prod = 1.0;
+                }
+            } else if a == 1.0 {
+                // An empty class with nothing after it: V ~ Beta(1, b), so 1 − V = U^(1/b)
+                // exactly, taken in logs (it underflows for small b).
+                let log_rest = (1.0 - self.rng.gen::<f64>()).ln() / b;
+                // One exponential, taken in the form that keeps both V and 1 − V accurate.
+                let (v, rest) = if log_rest < -0.5 {
+                    let e = log_rest.exp();
+                    (1.0 - e, e)
+                } else {
+                    let m = log_rest.exp_m1();
+                    (-m, 1.0 + m)
+                };
+                self.pi[c] = v * remaining;
+                remaining *= rest;
+                log_acc += log_rest;
             } else {
-                // Only the last occupied classes see b < 1 (α small and nothing after them):
-                // Y ~ Gamma(b) as Gamma(b + 1)·U^(1/b), in logs since U^(1/b) underflows.
-                let x = gamma_ge1(&mut self.rng, a);
-                let log_y = gamma_ge1(&mut self.rng, b + 1.0).ln() + self.rng.gen::<f64>().ln() / b;
-                1.0 / (1.0 + (log_y - x.ln()).exp())
-            };
-            let v = v.min(1.0 - 1e-12);
-            self.pi[c] = v * remaining;
-            remaining *= 1.0 - v;
-            sum_log += (1.0 - v).ln();
-        }
-        self.log_tail = sum_log;
-        // 4. The unobserved: how many (negative binomial under the 1/N prior), and their classes.
-        let mut pi0 = 0.0;
-        for c in 0..k {
-            let mut w = self.pi[c];
-            for l in 0..j {
-                w *= 1.0 - self.lambda[c * j + l];
+                // Only the classes after the last occupied one see b < 1 (α small and nothing
+                // after them): Y ~ Gamma(b) as Gamma(b + 1)·U^(1/b), in logs since U^(1/b)
+                // underflows; V = X / (X + Y).
+                let log_x = gamma_ge1(&mut self.rng, a).ln();
+                let log_y = gamma_ge1(&mut self.rng, b + 1.0).ln() + (1.0 - self.rng.gen::<f64>()).ln() / b;
+                let m = log_x.max(log_y);
+                let log_sum = m + (-(log_x - log_y).abs()).exp().ln_1p();
+                let log_rest = log_y - log_sum;
+                self.pi[c] = (log_x - log_sum).exp() * remaining;
+                remaining *= log_rest.exp();
+                log_acc += log_rest;
             }
-            self.weights[c] = w;
-            pi0 += w;
         }
+        self.log_tail = log_acc + prod.ln();
+        // 4. The unobserved: how many (negative binomial under the 1/N prior), and their classes.
+        self.weights.copy_from_slice(&self.pi);
+        for l in 0..j {
+            self.weights.iter_mut().zip(&self.miss[l * k..(l + 1) * k]).for_each(|(w, f)| *w *= f);
+        }
+        let pi0: f64 = self.weights.iter().sum();
         let pi0 = pi0.clamp(1e-300, 1.0 - 1e-12);
         // n0 ~ NegBin(n, 1 − π0), drawn as a gamma–Poisson mixture.
         let rate = Gamma::new(self.n_obs as f64, pi0 / (1.0 - pi0)).expect("positive shape and scale").sample(&mut self.rng);
