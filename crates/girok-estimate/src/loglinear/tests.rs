@@ -119,6 +119,16 @@ fn estimate_is_at_least_the_number_observed() {
 }
 
 #[test]
+fn revised_new_orleans_gives_its_documented_estimate() {
+    // The 2026 revision of the New Orleans data differs in one cell (C and D only: 2, not 1);
+    // its stepwise estimate is documented as 1110 instead of the published 1184.
+    let r = stepwise(&table("new_orleans_8lists_rev2026.csv"), 0.02).unwrap();
+    assert_eq!(r.estimate.estimate.round(), 1110.0, "{}", r.estimate.estimate);
+    let five = stepwise(&table("new_orleans_5lists_rev2026.csv"), 0.02).unwrap();
+    assert!(five.estimate.estimate < 1034.2, "one more person seen together on C and D lowers the estimate: {}", five.estimate.estimate);
+}
+
+#[test]
 fn sparsemse_stepwise_golden() {
     // SparseMSE 2.0.1, pthresh 0.02: estimate, model-conditional 95% interval and pairs chosen.
     // SparseMSE reports pairs without overlap (whose cells are removed) apart from the chosen
