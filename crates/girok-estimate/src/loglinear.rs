@@ -72,7 +72,8 @@ impl Model {
     }
 
     fn keeps(&self, cell: usize) -> bool {
-        cell == 0 || !self.removed.iter().any(|&p| cell & p == p)
+        // A removed pair p drops every cell that contains both of its lists.
+        cell == 0 || self.removed.iter().all(|&p| cell & p != p)
     }
 
     /// Parses Rcapture's notation: `[12,3]`, `[1,2,3]`, `[]` or `[12,13,23]`.

@@ -401,8 +401,11 @@ pub fn candidates(data: &Dataset, config: &Config, progress: Progress<'_>) -> Re
     Ok(candidates_with_rules(data, config, progress)?.into_iter().map(|(p, _)| p).collect())
 }
 
+/// A candidate pair with the bitmask of the blocking rules it satisfies.
+type RulePair = ((u32, u32), u32);
+
 /// Candidate pairs with a bitmask of the blocking rules each satisfies (rule 0 is bit 0).
-fn candidates_with_rules(data: &Dataset, config: &Config, progress: Progress<'_>) -> Result<Vec<((u32, u32), u32)>, LinkError> {
+fn candidates_with_rules(data: &Dataset, config: &Config, progress: Progress<'_>) -> Result<Vec<RulePair>, LinkError> {
     if config.blocking.is_empty() {
         return Err(LinkError::NoBlocking);
     }

@@ -18,6 +18,9 @@ use crate::error::{OpenError, StoreError};
 use crate::keys::{derive_key, key_check, random_bytes, Header, KdfParams, KeySource, FORMAT_NAME, HEADER_FILE};
 use crate::schema::{self, CURRENT_VERSION, GENESIS_HASH};
 
+/// A character span `[start, end)` in a document's text.
+pub(crate) type Span = (u64, u64);
+
 pub(crate) const DB_FILE: &str = "girok.db";
 pub(crate) const BLOB_DIR: &str = "blobs";
 
@@ -975,7 +978,7 @@ impl Archive {
     }
 
     /// Records citing a document, with their character spans, in span order.
-    pub fn citations_of(&self, doc_id: &str) -> Result<Vec<(String, Option<(u64, u64)>)>, StoreError> {
+    pub fn citations_of(&self, doc_id: &str) -> Result<Vec<(String, Option<Span>)>, StoreError> {
         let mut stmt = self.conn.prepare("SELECT record_id, span_start, span_end FROM citations WHERE document_id = ?1 ORDER BY span_start, record_id")?;
         let rows = stmt.query_map([doc_id], |r| {
             let (a, b): (Option<i64>, Option<i64>) = (r.get(1)?, r.get(2)?);

@@ -390,7 +390,7 @@ impl Archive {
         Ok(report)
     }
 
-    fn parse_csv(&self, file: &str, text: &str, kind: Kind) -> Result<Vec<(usize, Result<Record, RowError>)>, ImportError> {
+    fn parse_csv(&self, file: &str, text: &str, kind: Kind) -> Result<ParsedRows, ImportError> {
         let columns = csv_columns(kind);
         if columns.is_empty() {
             return Err(ImportError::File { file: file.to_string(), message: format!("{} records are imported as JSON, not CSV", kind.as_str()) });
@@ -488,7 +488,10 @@ impl Archive {
     }
 }
 
-fn parse_json(file: &str, text: &str) -> Result<Vec<(usize, Result<Record, RowError>)>, ImportError> {
+/// Each row's number (line for CSV, item for JSON) with its record or what was wrong with it.
+type ParsedRows = Vec<(usize, Result<Record, RowError>)>;
+
+fn parse_json(file: &str, text: &str) -> Result<ParsedRows, ImportError> {
     let value: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| ImportError::File { file: file.to_string(), message: format!("not valid JSON at line {} column {}: {e}", e.line(), e.column()) })?;
     let items = match value {
