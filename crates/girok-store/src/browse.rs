@@ -170,12 +170,19 @@ impl Archive {
             args.push(Value::Text(format!("%{escaped}%")));
         }
         let filter = format!("{source} WHERE {}", wheres.join(" AND "));
-        let count = |extra: &str| -> Result<u64, StoreError> {
-            Ok(self.conn.query_row(&format!("SELECT COUNT(*) FROM {filter}{extra}"), rusqlite::params_from_iter(args.iter()), |r| r.get(0))?)
+        // How many match, and how many of those are dated, in one pass over the matches.
+        let (total, dated): (u64, u64) =
+            self.conn.query_row(&format!("SELECT COUNT(*), COUNT(l.day) FROM {filter}"), rusqlite::params_from_iter(args.iter()), |r| Ok((r.get(0)?, r.get(1)?)))?;
+        // Unfiltered by title: walk the title index and stop after the page. Left to itself the
+        // planner prefers the (kind, conf, day) index, which covers the WHERE but then sorts every
+        // row of the kind by title (half a second on a million acts).
+        let page_filter = if !q.has_facet_filter() && q.sort == ListSort::Title {
+            filter.replacen("list_keys l", "list_keys AS l INDEXED BY list_keys_title", 1)
+        } else {
+            filter.clone()
         };
-        let total = count("")?;
         let page = |extra: &str, order: &str, limit: u64, offset: u64| -> Result<Vec<i64>, StoreError> {
-            let sql = format!("SELECT l.rid FROM {filter}{extra} ORDER BY {order} LIMIT {limit} OFFSET {offset}");
+            let sql = format!("SELECT l.rid FROM {page_filter}{extra} ORDER BY {order} LIMIT {limit} OFFSET {offset}");
             let mut stmt = self.conn.prepare(&sql)?;
             let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
             Ok(rows.collect::<Result<_, _>>()?)
@@ -186,7 +193,6 @@ impl Archive {
             // Dated records in date order, then the undated ones: two index-ordered queries, since
             // "undated last" in one ORDER BY would defeat the date index.
             ListSort::DateAsc | ListSort::DateDesc => {
-                let dated = total - count(" AND l.day IS NULL")?;
                 let order = if q.sort == ListSort::DateAsc { "l.day, l.rid" } else { "l.day DESC, l.rid" };
                 let mut rids = if offset < dated { page(" AND l.day IS NOT NULL", order, limit, offset)? } else { Vec::new() };
                 if (rids.len() as u64) < limit {

@@ -8,7 +8,7 @@
 use rusqlite::Connection;
 
 /// The newest schema this build writes. Bump it and add a step to `migrate` together.
-pub const CURRENT_VERSION: u32 = 6;
+pub const CURRENT_VERSION: u32 = 7;
 
 pub(crate) const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -127,6 +127,13 @@ CREATE INDEX links_from ON links(from_rid);
 CREATE INDEX list_keys_conf ON list_keys(kind, conf);
 "#;
 
+const V7: &str = r#"
+CREATE INDEX facets_filter ON facets(act_type, place_id, date_start, date_end, source_id, rid);
+DROP INDEX facets_act_type;
+CREATE INDEX list_keys_conf_day ON list_keys(kind, conf, day);
+DROP INDEX list_keys_conf;
+"#;
+
 /// Fills `links` from every stored record (v6), decoding each once.
 fn backfill_links(conn: &Connection) -> rusqlite::Result<()> {
     let mut read = conn.prepare("SELECT rid, body FROM records")?;
@@ -183,7 +190,15 @@ pub(crate) fn migrate(conn: &Connection, from: u32) -> rusqlite::Result<()> {
         backfill_links(conn)?;
         version = 6;
     }
-    // Future steps go here: `if version == 6 { ...; version = 7; }`.
+    if version == 6 {
+        // v7: filtered list pages (act type, place, years, source) are answered from one
+        // covering index, starting from act type then place, without reading facet rows; it
+        // replaces the act-type-only index, which is its prefix. List counts (all, and dated)
+        // come from one index-only pass over (kind, conf, day).
+        conn.execute_batch(V7)?;
+        version = 7;
+    }
+    // Future steps go here: `if version == 7 { ...; version = 8; }`.
     conn.pragma_update(None, "user_version", version)?;
     Ok(())
 }

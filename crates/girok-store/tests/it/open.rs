@@ -65,10 +65,10 @@ fn archive_of_a_newer_format_is_refused_untouched() {
     std::fs::write(&header_path, &header).unwrap();
     {
         let a = Archive::open(&dir, &key()).unwrap();
-        a.raw_connection_for_tests().pragma_update(None, "user_version", 7).unwrap();
+        a.raw_connection_for_tests().pragma_update(None, "user_version", girok_store::CURRENT_VERSION + 1).unwrap();
     }
     let err = Archive::open(&dir, &key()).err().unwrap();
-    assert!(matches!(err, OpenError::NewerFormat { found: 7, .. }), "{err}");
+    assert!(matches!(err, OpenError::NewerFormat { found, .. } if found == girok_store::CURRENT_VERSION + 1), "{err}");
 }
 
 #[test]
@@ -128,10 +128,11 @@ fn a_version_1_database_is_migrated_on_open() {
         let mut a = archive(tmp.path());
         a.write("coder", |w| w.put(crate::event("evt-1", "Arrest near Onsong (synthetic)", "plc-gn2042267", "1999"))).unwrap();
         // Turn it back into a version 1 database: no record_meta, list_keys or links table, the old facet
-        // index, no accounts.
+        // indexes, no accounts.
         a.raw_connection_for_tests()
             .execute_batch(
-                "DROP TABLE record_meta; DROP TABLE list_keys; DROP TABLE links; DROP INDEX facets_cover; CREATE INDEX facets_rid ON facets(rid); DROP TABLE users; PRAGMA user_version = 1;",
+                "DROP TABLE record_meta; DROP TABLE list_keys; DROP TABLE links; DROP INDEX facets_cover; CREATE INDEX facets_rid ON facets(rid); \
+                 DROP INDEX facets_filter; CREATE INDEX facets_act_type ON facets(act_type); DROP TABLE users; PRAGMA user_version = 1;",
             )
             .unwrap();
     }
