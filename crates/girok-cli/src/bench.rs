@@ -25,12 +25,28 @@ struct Opts {
     rate: u64,
 }
 
+const USAGE: &str = "girok-bench: Girok's speed and size figures on synthetic data
+
+Usage: girok-bench [--intake-mb N] [--docs N] [--acts N] [--queries N] [--dir DIR] [--web SECONDS] [--rate N]
+
+  --intake-mb N    intake throughput on N MiB of mixed files, against sha256sum (default 1024; 0 skips)
+  --docs N         search latency on an archive of N documents (default 100000; 0 skips)
+  --acts N         ... and N coded acts (default 1000000)
+  --queries N      search queries to time (default 2000)
+  --dir DIR        where to build (and reuse) the archives (default: a new temporary directory)
+  --web SECONDS    drive the web application for SECONDS on the search archive (default 0: skip)
+  --rate N         web requests per second (default 200)";
+
 fn parse_args() -> anyhow::Result<Opts> {
     let mut o = Opts { intake_mb: 1024, docs: 100_000, acts: 1_000_000, queries: 2000, dir: None, web_secs: 0, rate: 200 };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i < args.len() {
-        let val = args.get(i + 1).with_context(|| format!("{} needs a value", args[i]))?;
+        if args[i] == "--help" || args[i] == "-h" {
+            println!("{USAGE}");
+            std::process::exit(0);
+        }
+        let val = args.get(i + 1).with_context(|| format!("{} needs a value (see --help)", args[i]))?;
         match args[i].as_str() {
             "--intake-mb" => o.intake_mb = val.parse().context("--intake-mb")?,
             "--docs" => o.docs = val.parse().context("--docs")?,
@@ -39,7 +55,7 @@ fn parse_args() -> anyhow::Result<Opts> {
             "--dir" => o.dir = Some(PathBuf::from(val)),
             "--web" => o.web_secs = val.parse().context("--web")?,
             "--rate" => o.rate = val.parse().context("--rate")?,
-            other => anyhow::bail!("unknown option {other} (use --intake-mb, --docs, --acts, --queries, --dir, --web SECONDS, --rate N)"),
+            other => anyhow::bail!("unknown option {other}\n\n{USAGE}"),
         }
         i += 2;
     }
