@@ -138,22 +138,23 @@ impl Archive {
         // each of a million list rows is what made filtered pages slow.
         let mut args: Vec<Value> = Vec::new();
         let source = if q.has_facet_filter() {
-            let mut fw = Vec::new();
+            let mut fw: Vec<String> = Vec::new();
             if let Some(t) = &q.act_type {
-                fw.push("f.act_type = ?");
-                args.push(Value::Text(t.clone()));
+                let codes = crate::search::act_type_and_narrower(t);
+                fw.push(format!("f.act_type IN ({})", vec!["?"; codes.len()].join(",")));
+                args.extend(codes.into_iter().map(Value::Text));
             }
             if let Some(p) = &q.place {
-                fw.push("f.place_id IN (SELECT place_id FROM place_ancestors WHERE ancestor_id = ?)");
+                fw.push("f.place_id IN (SELECT place_id FROM place_ancestors WHERE ancestor_id = ?)".into());
                 args.push(Value::Text(p.clone()));
             }
             if let Some((from, to)) = q.years {
-                fw.push("f.date_start < ? AND f.date_end >= ?");
+                fw.push("f.date_start < ? AND f.date_end >= ?".into());
                 args.push(Value::Integer(year_start(to.saturating_add(1))));
                 args.push(Value::Integer(year_start(from)));
             }
             if let Some(s) = &q.source {
-                fw.push("f.source_id = ?");
+                fw.push("f.source_id = ?".into());
                 args.push(Value::Text(s.clone()));
             }
             // A record matches if one of its facet rows matches every filter.
@@ -599,6 +600,12 @@ mod tests {
         assert_eq!(a.list_page(&q).unwrap().total, 4, "the restricted act is not counted");
         q.act_type = Some("020111110000".into());
         assert_eq!(a.list_page(&q).unwrap().total, 3);
+        // A broader type takes in the narrower ones, as search and estimation do.
+        let vocab = girok_core::vocab::Vocabulary::builtin();
+        assert!(vocab.is_within(girok_core::vocab::List::ActTypes, "020111110000", "020000000000"));
+        q.act_type = Some("020000000000".into());
+        assert_eq!(a.list_page(&q).unwrap().total, 3, "acts coded with a narrower type are listed under the broader one");
+        q.act_type = Some("020111110000".into());
         q.place = Some(south_hamgyong);
         let page = a.list_page(&q).unwrap();
         assert_eq!(page.total, 1, "place filter includes places beneath (the camp), not other provinces");

@@ -298,6 +298,18 @@ impl Archive {
     }
 }
 
+/// An act type and every narrower type beneath it: filtering by "torture" finds acts coded with
+/// any kind of torture. A code outside the vocabulary stands for itself.
+pub(crate) fn act_type_and_narrower(code: &str) -> Vec<String> {
+    let vocab = Vocabulary::builtin();
+    let codes: Vec<String> = vocab.terms(List::ActTypes).filter(|t| vocab.is_within(List::ActTypes, &t.code, code)).map(|t| t.code.clone()).collect();
+    if codes.is_empty() {
+        vec![code.to_string()]
+    } else {
+        codes
+    }
+}
+
 /// The WHERE clauses (each starting with " AND") and arguments for everything but the text.
 fn filters(q: &SearchQuery) -> (String, Vec<Value>) {
     let mut sql = String::new();
@@ -312,9 +324,7 @@ fn filters(q: &SearchQuery) -> (String, Vec<Value>) {
     if has_facet {
         sql.push_str(" AND EXISTS (SELECT 1 FROM facets f WHERE f.rid = r.rid");
         if let Some(code) = &q.act_type {
-            let vocab = Vocabulary::builtin();
-            let codes: Vec<String> = vocab.terms(List::ActTypes).filter(|t| vocab.is_within(List::ActTypes, &t.code, code)).map(|t| t.code.clone()).collect();
-            let codes = if codes.is_empty() { vec![code.clone()] } else { codes };
+            let codes = act_type_and_narrower(code);
             sql.push_str(&format!(" AND f.act_type IN ({})", vec!["?"; codes.len()].join(",")));
             args.extend(codes.into_iter().map(Value::Text));
         }
