@@ -35,6 +35,8 @@ pub enum MethodError {
     Lcmcr(#[from] crate::lcmcr::LcmcrError),
     #[error("no hierarchical log-linear model could be fitted to this table")]
     NoModel,
+    #[error("{}", crate::table::NO_OVERLAP)]
+    NoOverlap,
     #[error("an exhaustive model search over {0} lists is too large (more than 6,893 models); give --model or merge lists")]
     SearchTooLarge(usize),
 }
@@ -42,6 +44,9 @@ pub enum MethodError {
 /// Log-linear: the given model, or the BIC-best of an exhaustive search, with Rcapture's
 /// profile-likelihood interval.
 pub fn loglinear(table: &Table, model: Option<&str>) -> Result<Summary, MethodError> {
+    if !table.has_overlap() {
+        return Err(MethodError::NoOverlap);
+    }
     let mut warnings = table.warnings();
     let (model, est) = match model {
         Some(m) => {

@@ -29,6 +29,10 @@ pub enum TableError {
 /// Largest number of lists accepted (2^12 cells).
 pub const MAX_LISTS: usize = 12;
 
+/// Said when nobody is on two lists.
+pub const NO_OVERLAP: &str =
+    "nobody is recorded on more than one list: estimates from capture–recapture rest on the overlap between lists, and without any they are meaningless";
+
 impl Table {
     /// Builds a table from per-cell counts (`counts.len() == 2^lists.len()`, `counts[0]` ignored).
     pub fn new(lists: Vec<String>, mut counts: Vec<u64>) -> Table {
@@ -132,6 +136,9 @@ impl Table {
                 "only {non_empty} list(s) have records; with fewer than 3 lists no interaction between lists can be estimated and the result rests on assuming they are independent"
             ));
         }
+        if !self.has_overlap() {
+            out.push(NO_OVERLAP.to_string());
+        }
         let cells = self.counts.len() - 1;
         let zeros = self.counts[1..].iter().filter(|&&c| c == 0).count();
         if zeros * 2 > cells {
@@ -143,6 +150,11 @@ impl Table {
             }
         }
         out
+    }
+
+    /// Whether anyone is on two or more lists: the overlap every estimate rests on.
+    pub fn has_overlap(&self) -> bool {
+        self.counts.iter().enumerate().any(|(mask, &c)| c > 0 && mask.count_ones() >= 2)
     }
 
     /// Merges lists into one (a person is on the merged list if on any of them).
@@ -218,5 +230,18 @@ mod tests {
         assert!(w.contains("only 2 list(s) have records"), "{w}");
         assert!(w.contains("list C has no records"), "{w}");
         assert!(w.contains("sparse"), "{w}");
+        assert!(!w.contains("nobody is recorded on more than one list"), "A and B overlap: {w}");
+    }
+
+    #[test]
+    fn a_table_without_overlap_is_refused_by_loglinear_and_warned_elsewhere() {
+        let t = Table::parse_csv("t.csv", "A,B,C,count
+1,0,0,5
+0,1,0,3
+0,0,1,4
+").unwrap();
+        assert!(!t.has_overlap());
+        assert!(t.warnings().iter().any(|w| w == NO_OVERLAP));
+        assert_eq!(crate::summary::loglinear(&t, None).unwrap_err(), crate::summary::MethodError::NoOverlap);
     }
 }
