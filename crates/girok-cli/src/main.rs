@@ -5,6 +5,7 @@
 
 mod estimate;
 mod link;
+mod publish;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -167,6 +168,9 @@ enum Command {
     },
     /// Estimate how many victims no list recorded (multiple systems estimation).
     Estimate(estimate::EstimateArgs),
+    /// Write a briefing for publication: counts by type, year and province as an HTML page with
+    /// charts and CSV tables, small cells withheld, public records only by default.
+    Publish(publish::PublishArgs),
     /// Create a demo archive of synthetic testimonies and show what to try.
     Demo {
         /// Where to create it (an existing demo archive there is replaced).
@@ -568,6 +572,14 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Estimate(args) => {
             // Warnings are part of the answer (printed and in --json), not a failure.
             estimate::run(&args, || open(g))?;
+            Ok(Outcome::Clean)
+        }
+        Command::Publish(args) => {
+            let written = publish::run(&args, || open(g))?;
+            for p in &written {
+                println!("wrote {}", p.display());
+            }
+            println!("Open briefing.html in a browser; manifest.json lists every file's SHA-256 and the archive state it was made from.");
             Ok(Outcome::Clean)
         }
     }

@@ -972,6 +972,16 @@ impl Archive {
         Ok(out)
     }
 
+    /// The newest audit entry's sequence number and hash: names one state of the archive, which
+    /// `verify` can later confirm is part of the chain (publications cite it).
+    pub fn audit_head(&self) -> Result<(i64, String), StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT COALESCE(MAX(seq), 0), COALESCE((SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1), '') FROM audit_log",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
+    }
+
     /// Sequence number of the newest audit entry: changes whenever anything in the archive does.
     pub fn audit_head_seq(&self) -> Result<i64, StoreError> {
         Ok(self.conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM audit_log", [], |r| r.get(0))?)

@@ -2,13 +2,14 @@
 //!
 //! Modules: `commands` (each subcommand and its errors), `crash` (kill -9 mid-import),
 //! `estimate` (multiple systems estimation from files and from the archive),
-//! `recovery` (getting everything back with sqlcipher, argon2 and age), `tidy` (house rules).
+//! `publish` (briefings with small cells withheld), `recovery` (getting everything back with sqlcipher, argon2 and age), `tidy` (house rules).
 //! All data is synthetic.
 
 mod commands;
 mod crash;
 mod estimate;
 mod link;
+mod publish;
 mod recovery;
 mod tidy;
 

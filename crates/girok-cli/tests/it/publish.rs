@@ -1,0 +1,88 @@
+//! `girok publish` on the synthetic demo archive: what leaves the archive holds no small cell
+//! and no name, its manifest checks out, and it never writes over anything.
+
+use sha2::{Digest, Sha256};
+
+use crate::{girok, ok, run};
+
+fn demo(d: &std::path::Path) -> impl Fn(&[&str]) -> std::process::Command + '_ {
+    ok(girok(d).args(["demo", "--no-serve", "--dir", "demo", "--testimonies", "200"]));
+    move |args: &[&str]| {
+        let mut c = girok(d);
+        c.env("GIROK_ARCHIVE", d.join("demo")).env("GIROK_PASSPHRASE", "girok-demo-passphrase-NOT-SECRET").args(args);
+        c
+    }
+}
+
+#[test]
+fn a_briefing_withholds_small_cells_and_names_and_its_manifest_checks_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let g = demo(d);
+    let k = 30u64;
+    ok(&mut g(&["publish", "--out", "brief", "--level", "internal", "--min-cell", &k.to_string()]));
+    let out = d.join("brief");
+    let mut withheld_somewhere = false;
+    for table in ["acts-by-type.csv", "acts-by-year.csv", "acts-by-province.csv", "events-by-corroboration.csv"] {
+        let text = std::fs::read_to_string(out.join(table)).unwrap();
+        let lines: Vec<&str> = text.lines().skip(1).collect();
+        let cells: Vec<&str> = lines.iter().map(|l| l.rsplit(',').next().unwrap()).collect();
+        let withheld = cells.iter().filter(|c| **c == format!("<{k}")).count();
+        withheld_somewhere |= withheld > 0;
+        for c in &cells {
+            if let Ok(n) = c.parse::<u64>() {
+                assert!(n == 0 || n >= k, "{table}: a shown count {n} is below {k}:\n{text}");
+            }
+        }
+        let total_shown = cells.last().unwrap().parse::<u64>().is_ok();
+        assert!(!(total_shown && withheld == 1), "{table}: one withheld cell next to a shown total:\n{text}");
+    }
+    assert!(withheld_somewhere, "with k = {k} the demo has small cells; none were withheld");
+
+    // No person's name or any record id reaches the page.
+    let html = std::fs::read_to_string(out.join("briefing.html")).unwrap();
+    let persons = ok(&mut g(&["export", "persons", "--format", "json"])).stdout;
+    let persons: serde_json::Value = serde_json::from_str(&persons).unwrap();
+    let mut names = 0;
+    for p in persons.as_array().unwrap() {
+        for n in p["names"].as_array().unwrap() {
+            let name = n["text"].as_str().unwrap();
+            if name.chars().count() >= 3 {
+                names += 1;
+                assert!(!html.contains(name), "the name {name} is in the briefing");
+            }
+        }
+        assert!(!html.contains(p["id"].as_str().unwrap()));
+    }
+    assert!(names > 50, "the check looked at {names} names");
+    assert!(!html.contains("<script"), "a briefing has no scripts");
+
+    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let files = manifest["files"].as_array().unwrap();
+    assert_eq!(files.len(), 5);
+    for f in files {
+        let bytes = std::fs::read(out.join(f["name"].as_str().unwrap())).unwrap();
+        assert_eq!(f["sha256"].as_str().unwrap(), hex::encode(Sha256::digest(&bytes)));
+    }
+    assert!(manifest["archive_state"].as_str().unwrap().starts_with("audit entry "), "{manifest}");
+
+    // Never over other files.
+    let r = run(&mut g(&["publish", "--out", "brief"]));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--out brief: the directory is not empty"), "{}", r.stderr);
+}
+
+#[test]
+fn public_by_default_and_says_when_nothing_is_public() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let g = demo(d);
+    // The demo's coded records are internal: a public briefing has nothing to count, and says so.
+    let r = ok(&mut g(&["publish", "--out", "public", "--lang", "ko"]));
+    assert!(r.stderr.contains("no acts at or below the public level"), "{}", r.stderr);
+    let csv = std::fs::read_to_string(d.join("public/acts-by-type.csv")).unwrap();
+    assert_eq!(csv, "행위 유형,건수\n합계,0\n");
+    let r = run(&mut g(&["publish", "--out", "x", "--min-cell", "0"]));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--min-cell must be at least 1"), "{}", r.stderr);
+}

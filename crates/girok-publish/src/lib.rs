@@ -1,0 +1,12 @@
+//! Publication: turns counts into a briefing (an HTML page with charts, CSV tables and a
+//! manifest of hashes) with small cells suppressed, so that what leaves the archive cannot
+//! point at a witness.
+//!
+//! Pure: no storage, no clock, no files. The caller passes counts and labels already resolved
+//! and writes the returned files. Only aggregates ever reach this crate: no names, no ids.
+
+mod render;
+mod suppress;
+
+pub use render::{render, Briefing, Chart, File, Table};
+pub use suppress::{suppress, Cell, Suppressed};

@@ -1,0 +1,380 @@
+//! The briefing's files: one self-contained HTML page (inline SVG charts, no scripts, nothing
+//! fetched from elsewhere), a CSV per table, and a manifest with every file's SHA-256 and the
+//! archive state it was made from.
+
+use sha2::{Digest, Sha256};
+
+use crate::suppress::{suppress, Cell, Suppressed};
+
+/// How a table is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Chart {
+    /// Horizontal bars, one per row (categories).
+    Bars,
+    /// Vertical columns in row order (years).
+    Columns,
+    None,
+}
+
+/// One table of counts before suppression.
+#[derive(Clone, Debug)]
+pub struct Table {
+    /// File name of its CSV, e.g. `acts-by-type.csv`.
+    pub file: String,
+    pub title: String,
+    /// Heading of the label column.
+    pub label_header: String,
+    pub rows: Vec<(String, u64)>,
+    pub chart: Chart,
+    /// How many leading rows the chart draws (`None`: all). A trailing row such as "undated"
+    /// belongs in the table and its total but not on a time axis.
+    pub chart_rows: Option<usize>,
+    pub note: Option<String>,
+}
+
+/// Everything a briefing says, already in the reader's language.
+#[derive(Clone, Debug)]
+pub struct Briefing {
+    pub title: String,
+    /// `en` or `ko`: the language of the page's own words.
+    pub lang: String,
+    /// When it was made (the caller's clock; this crate has none).
+    pub generated: String,
+    /// The archive's audit chain head it was made from, so a reader holding the archive can
+    /// tie the briefing to one state of it.
+    pub archive_state: String,
+    /// Which records it counts, in words (e.g. "public records only").
+    pub scope: String,
+    /// Cells with fewer than this many are withheld.
+    pub min_cell: u64,
+    pub tables: Vec<Table>,
+    pub notes: Vec<String>,
+}
+
+/// A file to write, relative to the output directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct File {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+struct Words {
+    total: &'static str,
+    count: &'static str,
+    generated: &'static str,
+    state: &'static str,
+    scope: &'static str,
+    withheld: &'static str,
+    method: &'static str,
+    files: &'static str,
+}
+
+fn words(lang: &str) -> Words {
+    if lang == "ko" {
+        Words {
+            total: "합계",
+            count: "건수",
+            generated: "작성",
+            state: "기록 보관소 상태",
+            scope: "범위",
+            withheld: "비공개",
+            method: "개인을 특정할 수 있는 작은 수치는 공개하지 않습니다: {k}건 미만인 칸은 비공개이며, 합계로 역산할 수 없도록 필요하면 다른 칸도 비공개로 합니다. 이름이나 식별자는 포함되지 않습니다.",
+            files: "파일",
+        }
+    } else {
+        Words {
+            total: "Total",
+            count: "Count",
+            generated: "Generated",
+            state: "Archive state",
+            scope: "Scope",
+            withheld: "withheld",
+            method: "Small counts can point at a witness, so cells with fewer than {k} are withheld, and where one withheld cell could be worked out from the total another is withheld with it. No names or identifiers are included.",
+            files: "Files",
+        }
+    }
+}
+
+/// Escapes text for HTML element content and attribute values.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// One CSV field: quoted when needed, and a leading formula character neutralised so a
+/// spreadsheet opening the file does not run it.
+fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+fn cell_text(c: Cell, k: u64) -> String {
+    match c {
+        Cell::Shown(n) => n.to_string(),
+        Cell::Withheld => format!("<{k}"),
+    }
+}
+
+fn csv(t: &Table, s: &Suppressed, k: u64, w: &Words) -> String {
+    let mut out = format!("{},{}\n", csv_field(&t.label_header), csv_field(w.count));
+    for (label, c) in &s.rows {
+        out.push_str(&format!("{},{}\n", csv_field(label), csv_field(&cell_text(*c, k))));
+    }
+    out.push_str(&format!("{},{}\n", csv_field(w.total), csv_field(&cell_text(s.total, k))));
+    out
+}
+
+const FONT: &str = "'Noto Sans KR','NanumGothic','Malgun Gothic',system-ui,sans-serif";
+
+fn bars_svg(s: &Suppressed, k: u64, w: &Words) -> String {
+    let max = s.rows.iter().filter_map(|r| if let Cell::Shown(n) = r.1 { Some(n) } else { None }).max().unwrap_or(0).max(1);
+    let (label_w, bar_w, row_h) = (340.0, 300.0, 22.0);
+    let height = row_h * s.rows.len() as f64 + 4.0;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {height}\" width=\"100%\" role=\"img\" font-family=\"{FONT}\" font-size=\"12\">",
+        label_w + bar_w + 70.0
+    );
+    for (i, (label, c)) in s.rows.iter().enumerate() {
+        let y = i as f64 * row_h + 2.0;
+        svg.push_str(&format!(
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
+            label_w - 6.0,
+            y + 15.0,
+            esc(&truncate(label, 48))
+        ));
+        match c {
+            Cell::Shown(n) => {
+                let len = bar_w * *n as f64 / max as f64;
+                svg.push_str(&format!("<rect x=\"{label_w}\" y=\"{}\" width=\"{len:.1}\" height=\"{}\" fill=\"#3b6ea5\"/>", y + 3.0, row_h - 6.0));
+                svg.push_str(&format!("<text x=\"{:.1}\" y=\"{}\">{n}</text>", label_w + len + 4.0, y + 15.0));
+            }
+            Cell::Withheld => {
+                svg.push_str(&format!("<text x=\"{}\" y=\"{}\" fill=\"#777\">&lt;{k} ({})</text>", label_w + 4.0, y + 15.0, esc(w.withheld)));
+            }
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn columns_svg(s: &Suppressed, rows: usize) -> String {
+    let s = &Suppressed { rows: s.rows[..rows.min(s.rows.len())].to_vec(), ..s.clone() };
+    let max = s.rows.iter().filter_map(|r| if let Cell::Shown(n) = r.1 { Some(n) } else { None }).max().unwrap_or(0).max(1);
+    let (col_w, plot_h) = (18.0, 160.0);
+    let width = col_w * s.rows.len() as f64 + 40.0;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {}\" width=\"100%\" role=\"img\" font-family=\"{FONT}\" font-size=\"10\">",
+        plot_h + 50.0
+    );
+    svg.push_str(&format!("<text x=\"2\" y=\"12\">{max}</text><line x1=\"30\" y1=\"{}\" x2=\"{width}\" y2=\"{}\" stroke=\"#999\"/>", plot_h + 10.0, plot_h + 10.0));
+    for (i, (label, c)) in s.rows.iter().enumerate() {
+        let x = 32.0 + i as f64 * col_w;
+        match c {
+            Cell::Shown(n) => {
+                let h = plot_h * *n as f64 / max as f64;
+                svg.push_str(&format!(
+                    "<rect x=\"{x}\" y=\"{:.1}\" width=\"{}\" height=\"{h:.1}\" fill=\"#3b6ea5\"><title>{}: {n}</title></rect>",
+                    plot_h + 10.0 - h,
+                    col_w - 3.0,
+                    esc(label)
+                ));
+            }
+            Cell::Withheld => {
+                svg.push_str(&format!("<text x=\"{}\" y=\"{}\" fill=\"#777\">·</text>", x + 5.0, plot_h + 6.0));
+            }
+        }
+        svg.push_str(&format!(
+            "<text x=\"{}\" y=\"{}\" transform=\"rotate(-60 {} {})\" text-anchor=\"end\">{}</text>",
+            x + 10.0,
+            plot_h + 22.0,
+            x + 10.0,
+            plot_h + 22.0,
+            esc(&truncate(label, 12))
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        s.chars().take(n - 1).collect::<String>() + "…"
+    }
+}
+
+fn html(b: &Briefing, done: &[(Table, Suppressed)], w: &Words) -> String {
+    let k = b.min_cell;
+    let mut h = String::new();
+    h.push_str(&format!(
+        "<!doctype html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title>\
+         <style>body{{font-family:{FONT};max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.5}}\
+         table{{border-collapse:collapse;margin:.5rem 0 1.5rem}}td,th{{padding:.2rem .8rem;border-bottom:1px solid #ddd;text-align:left}}\
+         td.n{{text-align:right;font-variant-numeric:tabular-nums}}.meta{{color:#555;font-size:.9rem}}.note{{color:#555;font-size:.9rem}}</style></head><body>\n",
+        if b.lang == "ko" { "ko" } else { "en" },
+        esc(&b.title)
+    ));
+    h.push_str(&format!("<h1>{}</h1>\n", esc(&b.title)));
+    h.push_str(&format!(
+        "<p class=\"meta\">{}: {} · {}: {} · {}: <code>{}</code></p>\n",
+        esc(w.generated),
+        esc(&b.generated),
+        esc(w.scope),
+        esc(&b.scope),
+        esc(w.state),
+        esc(&b.archive_state)
+    ));
+    h.push_str(&format!("<p class=\"note\">{}</p>\n", esc(&w.method.replace("{k}", &k.to_string()))));
+    for (t, s) in done {
+        h.push_str(&format!("<h2>{}</h2>\n", esc(&t.title)));
+        match t.chart {
+            Chart::Bars => h.push_str(&bars_svg(s, k, w)),
+            Chart::Columns => h.push_str(&columns_svg(s, t.chart_rows.unwrap_or(usize::MAX))),
+            Chart::None => {}
+        }
+        h.push_str(&format!("\n<table><thead><tr><th>{}</th><th>{}</th></tr></thead><tbody>\n", esc(&t.label_header), esc(w.count)));
+        for (label, c) in &s.rows {
+            h.push_str(&format!("<tr><td>{}</td><td class=\"n\">{}</td></tr>\n", esc(label), esc(&cell_text(*c, k))));
+        }
+        h.push_str(&format!("<tr><th>{}</th><td class=\"n\"><b>{}</b></td></tr>\n</tbody></table>\n", esc(w.total), esc(&cell_text(s.total, k))));
+        if let Some(n) = &t.note {
+            h.push_str(&format!("<p class=\"note\">{}</p>\n", esc(n)));
+        }
+    }
+    for n in &b.notes {
+        h.push_str(&format!("<p class=\"note\">{}</p>\n", esc(n)));
+    }
+    h.push_str(&format!(
+        "<p class=\"meta\">{}: {}, manifest.json</p>\n</body></html>\n",
+        esc(w.files),
+        done.iter().map(|(t, _)| esc(&t.file)).collect::<Vec<_>>().join(", ")
+    ));
+    h
+}
+
+/// Renders the briefing: the CSV tables, `briefing.html`, and last `manifest.json` with the
+/// SHA-256 of each of the others.
+pub fn render(b: &Briefing) -> Vec<File> {
+    let w = words(&b.lang);
+    let done: Vec<(Table, Suppressed)> = b.tables.iter().map(|t| (t.clone(), suppress(&t.rows, b.min_cell))).collect();
+    let mut files: Vec<File> = done.iter().map(|(t, s)| File { name: t.file.clone(), bytes: csv(t, s, b.min_cell, &w).into_bytes() }).collect();
+    files.push(File { name: "briefing.html".into(), bytes: html(b, &done, &w).into_bytes() });
+    let listed: Vec<serde_json::Value> = files
+        .iter()
+        .map(|f| serde_json::json!({ "name": f.name, "bytes": f.bytes.len(), "sha256": hex::encode(Sha256::digest(&f.bytes)) }))
+        .collect();
+    let withheld: serde_json::Map<String, serde_json::Value> =
+        done.iter().map(|(t, s)| (t.file.clone(), serde_json::json!({ "small": s.primary, "protecting": s.secondary }))).collect();
+    let manifest = serde_json::json!({
+        "generator": "girok publish",
+        "title": b.title,
+        "generated": b.generated,
+        "archive_state": b.archive_state,
+        "scope": b.scope,
+        "min_cell": b.min_cell,
+        "files": listed,
+        "withheld_cells": withheld,
+    });
+    files.push(File { name: "manifest.json".into(), bytes: (serde_json::to_string_pretty(&manifest).expect("json") + "\n").into_bytes() });
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn briefing() -> Briefing {
+        Briefing {
+            title: "Synthetic briefing <test>".into(),
+            lang: "en".into(),
+            generated: "2026-11-27T00:00:00Z".into(),
+            archive_state: "seq 9, abc123".into(),
+            scope: "public records only".into(),
+            min_cell: 5,
+            tables: vec![
+                Table {
+                    file: "acts-by-type.csv".into(),
+                    title: "Acts by type".into(),
+                    label_header: "Act type".into(),
+                    rows: vec![("Torture".into(), 40), ("<script>alert(1)</script>".into(), 2), ("=HYPERLINK(\"x\")".into(), 7)],
+                    chart: Chart::Bars,
+                    chart_rows: None,
+                    note: None,
+                },
+                Table {
+                    file: "acts-by-year.csv".into(),
+                    title: "Acts by year".into(),
+                    label_header: "Year".into(),
+                    rows: vec![("1997".into(), 12), ("1998".into(), 0), ("1999".into(), 37)],
+                    chart: Chart::Columns,
+                    chart_rows: Some(3),
+                    note: Some("synthetic".into()),
+                },
+            ],
+            notes: vec![],
+        }
+    }
+
+    fn text(files: &[File], name: &str) -> String {
+        String::from_utf8(files.iter().find(|f| f.name == name).unwrap().bytes.clone()).unwrap()
+    }
+
+    #[test]
+    fn small_cells_never_reach_any_file() {
+        let files = render(&briefing());
+        let csv = text(&files, "acts-by-type.csv");
+        // 2 is small; alone it would follow from the total 49, so 7 goes with it.
+        assert!(csv.contains("\"<script>alert(1)</script>\",<5\n") || csv.contains("<script>alert(1)</script>,<5\n"), "{csv}");
+        assert!(csv.contains("\"'=HYPERLINK(\"\"x\"\")\",<5\n"), "formula neutralised and withheld: {csv}");
+        assert!(csv.ends_with("Total,49\n"), "{csv}");
+        let html = text(&files, "briefing.html");
+        assert!(!html.contains("<script"), "labels are escaped");
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(html.contains("Synthetic briefing &lt;test&gt;"));
+        for small in [">2<", ">7<"] {
+            assert!(!html.contains(small), "{small} appears in the page");
+        }
+        assert!(html.contains("default-src 'none'"), "the page fetches nothing");
+    }
+
+    #[test]
+    fn the_manifest_hashes_every_other_file() {
+        let files = render(&briefing());
+        assert_eq!(files.last().unwrap().name, "manifest.json");
+        let m: serde_json::Value = serde_json::from_slice(&files.last().unwrap().bytes).unwrap();
+        let listed = m["files"].as_array().unwrap();
+        assert_eq!(listed.len(), files.len() - 1);
+        for (f, l) in files.iter().zip(listed) {
+            assert_eq!(l["name"], f.name.as_str());
+            assert_eq!(l["sha256"], hex::encode(Sha256::digest(&f.bytes)).as_str());
+        }
+        assert_eq!(m["withheld_cells"]["acts-by-type.csv"]["small"], 1);
+        assert_eq!(m["withheld_cells"]["acts-by-type.csv"]["protecting"], 1);
+        assert_eq!(m["archive_state"], "seq 9, abc123");
+    }
+
+    #[test]
+    fn korean_page_words() {
+        let mut b = briefing();
+        b.lang = "ko".into();
+        let html = text(&render(&b), "briefing.html");
+        assert!(html.contains("<html lang=\"ko\">") && html.contains("합계") && html.contains("5건 미만"), "{html}");
+    }
+}
