@@ -235,11 +235,15 @@ mod tests {
 
     #[test]
     fn a_table_without_overlap_is_refused_by_loglinear_and_warned_elsewhere() {
-        let t = Table::parse_csv("t.csv", "A,B,C,count
+        let t = Table::parse_csv(
+            "t.csv",
+            "A,B,C,count
 1,0,0,5
 0,1,0,3
 0,0,1,4
-").unwrap();
+",
+        )
+        .unwrap();
         assert!(!t.has_overlap());
         assert!(t.warnings().iter().any(|w| w == NO_OVERLAP));
         assert_eq!(crate::summary::loglinear(&t, None).unwrap_err(), crate::summary::MethodError::NoOverlap);

@@ -38,8 +38,10 @@ pub struct Briefing {
     pub title: String,
     /// `en` or `ko`: the language of the page's own words.
     pub lang: String,
-    /// When it was made (the caller's clock; this crate has none).
-    pub generated: String,
+    /// The time of the archive state the counts describe (its newest audit entry), not the time
+    /// of rendering: the same state and settings give byte-identical files, so a briefing can be
+    /// made again and checked against its manifest.
+    pub as_of: String,
     /// The archive's audit chain head it was made from, so a reader holding the archive can
     /// tie the briefing to one state of it.
     pub archive_state: String,
@@ -61,7 +63,7 @@ pub struct File {
 struct Words {
     total: &'static str,
     count: &'static str,
-    generated: &'static str,
+    as_of: &'static str,
     state: &'static str,
     scope: &'static str,
     withheld: &'static str,
@@ -74,7 +76,7 @@ fn words(lang: &str) -> Words {
         Words {
             total: "합계",
             count: "건수",
-            generated: "작성",
+            as_of: "집계 기준",
             state: "기록 보관소 상태",
             scope: "범위",
             withheld: "비공개",
@@ -85,7 +87,7 @@ fn words(lang: &str) -> Words {
         Words {
             total: "Total",
             count: "Count",
-            generated: "Generated",
+            as_of: "Counts as of",
             state: "Archive state",
             scope: "Scope",
             withheld: "withheld",
@@ -150,12 +152,7 @@ fn bars_svg(s: &Suppressed, k: u64, w: &Words) -> String {
     );
     for (i, (label, c)) in s.rows.iter().enumerate() {
         let y = i as f64 * row_h + 2.0;
-        svg.push_str(&format!(
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
-            label_w - 6.0,
-            y + 15.0,
-            esc(&truncate(label, 48))
-        ));
+        svg.push_str(&format!("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", label_w - 6.0, y + 15.0, esc(&truncate(label, 48))));
         match c {
             Cell::Shown(n) => {
                 let len = bar_w * *n as f64 / max as f64;
@@ -180,7 +177,11 @@ fn columns_svg(s: &Suppressed, rows: usize) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {}\" width=\"100%\" role=\"img\" font-family=\"{FONT}\" font-size=\"10\">",
         plot_h + 50.0
     );
-    svg.push_str(&format!("<text x=\"2\" y=\"12\">{max}</text><line x1=\"30\" y1=\"{}\" x2=\"{width}\" y2=\"{}\" stroke=\"#999\"/>", plot_h + 10.0, plot_h + 10.0));
+    svg.push_str(&format!(
+        "<text x=\"2\" y=\"12\">{max}</text><line x1=\"30\" y1=\"{}\" x2=\"{width}\" y2=\"{}\" stroke=\"#999\"/>",
+        plot_h + 10.0,
+        plot_h + 10.0
+    ));
     for (i, (label, c)) in s.rows.iter().enumerate() {
         let x = 32.0 + i as f64 * col_w;
         match c {
@@ -234,8 +235,8 @@ fn html(b: &Briefing, done: &[(Table, Suppressed)], w: &Words) -> String {
     h.push_str(&format!("<h1>{}</h1>\n", esc(&b.title)));
     h.push_str(&format!(
         "<p class=\"meta\">{}: {} · {}: {} · {}: <code>{}</code></p>\n",
-        esc(w.generated),
-        esc(&b.generated),
+        esc(w.as_of),
+        esc(&b.as_of),
         esc(w.scope),
         esc(&b.scope),
         esc(w.state),
@@ -276,16 +277,14 @@ pub fn render(b: &Briefing) -> Vec<File> {
     let done: Vec<(Table, Suppressed)> = b.tables.iter().map(|t| (t.clone(), suppress(&t.rows, b.min_cell))).collect();
     let mut files: Vec<File> = done.iter().map(|(t, s)| File { name: t.file.clone(), bytes: csv(t, s, b.min_cell, &w).into_bytes() }).collect();
     files.push(File { name: "briefing.html".into(), bytes: html(b, &done, &w).into_bytes() });
-    let listed: Vec<serde_json::Value> = files
-        .iter()
-        .map(|f| serde_json::json!({ "name": f.name, "bytes": f.bytes.len(), "sha256": hex::encode(Sha256::digest(&f.bytes)) }))
-        .collect();
+    let listed: Vec<serde_json::Value> =
+        files.iter().map(|f| serde_json::json!({ "name": f.name, "bytes": f.bytes.len(), "sha256": hex::encode(Sha256::digest(&f.bytes)) })).collect();
     let withheld: serde_json::Map<String, serde_json::Value> =
         done.iter().map(|(t, s)| (t.file.clone(), serde_json::json!({ "small": s.primary, "protecting": s.secondary }))).collect();
     let manifest = serde_json::json!({
         "generator": "girok publish",
         "title": b.title,
-        "generated": b.generated,
+        "as_of": b.as_of,
         "archive_state": b.archive_state,
         "scope": b.scope,
         "min_cell": b.min_cell,
@@ -304,7 +303,7 @@ mod tests {
         Briefing {
             title: "Synthetic briefing <test>".into(),
             lang: "en".into(),
-            generated: "2026-11-27T00:00:00Z".into(),
+            as_of: "2026-11-27T00:00:00Z".into(),
             archive_state: "seq 9, abc123".into(),
             scope: "public records only".into(),
             min_cell: 5,

@@ -28,8 +28,7 @@ pub struct Suppressed {
 /// withholds nothing.
 pub fn suppress(rows: &[(String, u64)], k: u64) -> Suppressed {
     let total: u64 = rows.iter().map(|r| r.1).sum();
-    let mut cells: Vec<(String, Cell)> =
-        rows.iter().map(|(l, n)| (l.clone(), if *n > 0 && *n < k { Cell::Withheld } else { Cell::Shown(*n) })).collect();
+    let mut cells: Vec<(String, Cell)> = rows.iter().map(|(l, n)| (l.clone(), if *n > 0 && *n < k { Cell::Withheld } else { Cell::Shown(*n) })).collect();
     let primary = cells.iter().filter(|c| c.1 == Cell::Withheld).count();
     let mut secondary = 0;
     let mut total_cell = if total > 0 && total < k { Cell::Withheld } else { Cell::Shown(total) };

@@ -18,6 +18,15 @@ use crate::error::{OpenError, StoreError};
 use crate::keys::{derive_key, key_check, random_bytes, Header, KdfParams, KeySource, FORMAT_NAME, HEADER_FILE};
 use crate::schema::{self, CURRENT_VERSION, GENESIS_HASH};
 
+/// The newest entry of the audit chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditHead {
+    pub seq: i64,
+    pub hash: String,
+    /// When it was written (RFC 3339).
+    pub at: String,
+}
+
 /// A character span `[start, end)` in a document's text.
 pub(crate) type Span = (u64, u64);
 
@@ -972,14 +981,16 @@ impl Archive {
         Ok(out)
     }
 
-    /// The newest audit entry's sequence number and hash: names one state of the archive, which
-    /// `verify` can later confirm is part of the chain (publications cite it).
-    pub fn audit_head(&self) -> Result<(i64, String), StoreError> {
-        Ok(self.conn.query_row(
-            "SELECT COALESCE(MAX(seq), 0), COALESCE((SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1), '') FROM audit_log",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?)
+    /// The newest audit entry: names one state of the archive, which `verify` can later confirm
+    /// is part of the chain (publications cite it).
+    pub fn audit_head(&self) -> Result<AuditHead, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT seq, hash, at FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| {
+                Ok(AuditHead { seq: r.get(0)?, hash: r.get(1)?, at: r.get(2)? })
+            })
+            .optional()?
+            .unwrap_or(AuditHead { seq: 0, hash: String::new(), at: String::new() }))
     }
 
     /// Sequence number of the newest audit entry: changes whenever anything in the archive does.

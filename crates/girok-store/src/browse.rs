@@ -173,7 +173,8 @@ impl Archive {
         let filter = format!("{source} WHERE {}", wheres.join(" AND "));
         // How many match, and how many of those are dated, in one pass over the matches.
         let (total, dated): (u64, u64) =
-            self.conn.query_row(&format!("SELECT COUNT(*), COUNT(l.day) FROM {filter}"), rusqlite::params_from_iter(args.iter()), |r| Ok((r.get(0)?, r.get(1)?)))?;
+            self.conn
+                .query_row(&format!("SELECT COUNT(*), COUNT(l.day) FROM {filter}"), rusqlite::params_from_iter(args.iter()), |r| Ok((r.get(0)?, r.get(1)?)))?;
         // Unfiltered by title: walk the title index and stop after the page. Left to itself the
         // planner prefers the (kind, conf, day) index, which covers the WHERE but then sorts every
         // row of the kind by title (half a second on a million acts).

@@ -6,6 +6,7 @@
 //! record and file back with the stock `sqlcipher`, `argon2` and `age` tools.
 
 mod archive;
+mod briefing;
 mod browse;
 mod bundle;
 mod captures;
@@ -19,7 +20,8 @@ mod synthetic;
 pub mod totp;
 mod verify;
 
-pub use archive::{new_id, now_rfc3339, Archive, AuditEntry, CreateOptions, ReviewDecision, ReviewItem, Role, User, Writer};
+pub use archive::{new_id, now_rfc3339, Archive, AuditEntry, AuditHead, CreateOptions, ReviewDecision, ReviewItem, Role, User, Writer};
+pub use briefing::BriefingOptions;
 pub use browse::{ActCounts, Corroboration, ListPage, ListQuery, ListSort, Reference, LEVELS};
 pub use bundle::{verify_bundle, BundleCheck, BundleFile, Manifest};
 pub use captures::{CaptureQuery, CaptureTable, Stratify, MAX_CAPTURE_LISTS};

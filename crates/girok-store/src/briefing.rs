@@ -1,0 +1,136 @@
+//! The counts and labels of a briefing for publication, in the reader's language, from the
+//! index tables (no record is decoded). `girok-publish` decides what may be shown and renders.
+
+use girok_core::model::{Confidentiality, Kind, PlaceKind, Record};
+use girok_core::vocab::{List, Vocabulary};
+use girok_publish::{Briefing, Chart, Table};
+
+use crate::{Archive, StoreError};
+
+/// What a briefing counts and how it speaks.
+#[derive(Clone, Debug)]
+pub struct BriefingOptions {
+    /// Highest confidentiality level counted.
+    pub level: Confidentiality,
+    /// `en` or `ko`.
+    pub lang: String,
+    /// Counts below this are withheld.
+    pub min_cell: u64,
+    pub title: Option<String>,
+}
+
+impl Archive {
+    /// The standard briefing: acts by type, year and province, and events by independent
+    /// corroboration, as of the newest audit entry (so the same state gives the same files).
+    pub fn briefing(&self, o: &BriefingOptions) -> Result<Briefing, StoreError> {
+        let ko = o.lang == "ko";
+        let level = o.level;
+        let counts = self.act_counts_by_level()?[level as usize].clone();
+        let vocab = Vocabulary::builtin();
+        let by_type: Vec<(String, u64)> = counts
+            .by_type
+            .iter()
+            .map(|(code, n)| {
+                let label = vocab.get(List::ActTypes, code).map(|t| if ko { t.ko.clone().unwrap_or_else(|| t.en.clone()) } else { t.en.clone() });
+                (label.unwrap_or_else(|| code.clone()), *n)
+            })
+            .collect();
+        let total: u64 = by_type.iter().map(|r| r.1).sum();
+        let mut by_year: Vec<(String, u64)> = Vec::new();
+        if let (Some(first), Some(last)) = (counts.by_year.first(), counts.by_year.last()) {
+            let n: std::collections::HashMap<i32, u64> = counts.by_year.iter().copied().collect();
+            for y in first.0..=last.0 {
+                by_year.push((y.to_string(), n.get(&y).copied().unwrap_or(0)));
+            }
+        }
+        let year_rows = by_year.len();
+        by_year.push((if ko { "날짜 미상 또는 여러 해" } else { "undated or spanning years" }.to_string(), counts.unplaced));
+        let mut provinces = Vec::new();
+        for r in self.list(Kind::Place)? {
+            if let Record::Place(p) = r {
+                if p.kind == PlaceKind::Province {
+                    let name = if ko { p.name_ko.clone().unwrap_or(p.name.clone()) } else { p.name.clone() };
+                    provinces.push((p.id, name));
+                }
+            }
+        }
+        let place_n: std::collections::HashMap<&str, u64> = counts.by_place.iter().map(|(p, n)| (p.as_str(), *n)).collect();
+        let mut by_province: Vec<(String, u64)> = provinces.iter().map(|(id, name)| (name.clone(), place_n.get(id.as_str()).copied().unwrap_or(0))).collect();
+        by_province.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+        let in_provinces: u64 = by_province.iter().map(|r| r.1).sum();
+        by_province.push((if ko { "도 미상" } else { "no province recorded" }.to_string(), total.saturating_sub(in_provinces)));
+        let c = counts.corroboration;
+        let corroboration = if ko {
+            vec![("독립된 두 곳 이상의 출처".to_string(), c.corroborated), ("한 곳의 출처".to_string(), c.single), ("출처 없음".to_string(), c.unsourced)]
+        } else {
+            vec![
+                ("reported by two or more independent organisations".to_string(), c.corroborated),
+                ("reported by one organisation".to_string(), c.single),
+                ("no source recorded".to_string(), c.unsourced),
+            ]
+        };
+        let head = self.audit_head()?;
+        let t = |en: &str, k: &str| if ko { k.to_string() } else { en.to_string() };
+        let scope = match level {
+            Confidentiality::Public => t("public records only", "공개 기록만"),
+            Confidentiality::Internal => t("public and internal records (not for outside publication)", "공개 및 내부 기록 (외부 공개용 아님)"),
+            Confidentiality::Restricted => t("all records, restricted included (not for outside publication)", "제한 기록 포함 전체 (외부 공개용 아님)"),
+        };
+        Ok(Briefing {
+            title: o.title.clone().unwrap_or_else(|| t("Documented violations: counts from the archive", "기록된 인권 침해: 기록 보관소의 집계")),
+            lang: if ko { "ko".into() } else { "en".into() },
+            as_of: head.at.clone(),
+            archive_state: format!("audit entry {}, {}", head.seq, head.hash),
+            scope,
+            min_cell: o.min_cell,
+            tables: vec![
+                Table {
+                    file: "acts-by-type.csv".into(),
+                    title: t("Acts by type", "유형별 행위"),
+                    label_header: t("Act type", "행위 유형"),
+                    rows: by_type,
+                    chart: Chart::Bars,
+                    chart_rows: None,
+                    note: None,
+                },
+                Table {
+                    file: "acts-by-year.csv".into(),
+                    title: t("Acts by year", "연도별 행위"),
+                    label_header: t("Year", "연도"),
+                    rows: by_year,
+                    chart: Chart::Columns,
+                    chart_rows: Some(year_rows),
+                    note: Some(t(
+                        "An act is counted in a year only when everything known of its date lies within that year.",
+                        "날짜로 알려진 범위가 한 해 안에 있을 때만 그 해에 집계합니다.",
+                    )),
+                },
+                Table {
+                    file: "acts-by-province.csv".into(),
+                    title: t("Acts by province", "도별 행위"),
+                    label_header: t("Province", "도"),
+                    rows: by_province,
+                    chart: Chart::Bars,
+                    chart_rows: None,
+                    note: Some(t(
+                        "Figures for individual camps and detention facilities are not published: they are where a small count most easily points at a witness.",
+                        "수용소·구금 시설별 수치는 공개하지 않습니다: 작은 수치가 증언자를 가장 쉽게 드러내는 곳입니다.",
+                    )),
+                },
+                Table {
+                    file: "events-by-corroboration.csv".into(),
+                    title: t("Events by independent corroboration", "독립적 확인 정도별 사건"),
+                    label_header: t("Reported", "보고"),
+                    rows: corroboration,
+                    chart: Chart::Bars,
+                    chart_rows: None,
+                    note: None,
+                },
+            ],
+            notes: vec![t(
+                "Counts are of documented acts, not of all that happened: much stays hidden, and what is recorded depends on who could speak to whom.",
+                "집계는 기록된 행위의 수이며 일어난 모든 일의 수가 아닙니다: 많은 것이 드러나지 않으며, 무엇이 기록되는지는 누가 누구에게 말할 수 있었는지에 달려 있습니다.",
+            )],
+        })
+    }
+}
