@@ -11,6 +11,7 @@ mod error;
 mod i18n;
 mod input;
 mod pages;
+mod publish;
 mod session;
 
 use std::collections::HashMap;
@@ -146,6 +147,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/records", get(browse::records))
         .route("/map", get(browse::map))
         .route("/estimate", get(browse::estimate))
+        .route("/publish", get(publish::page))
+        .route("/publish/{name}", get(publish::file))
         .route("/audit", get(pages::audit))
         .route("/audit/verify", post(pages::audit_verify))
         .route("/admin/users", get(pages::users).post(pages::add_user))

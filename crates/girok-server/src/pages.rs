@@ -34,6 +34,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("account.html", include_str!("templates/account.html")),
     ("intake.html", include_str!("templates/intake.html")),
     ("review.html", include_str!("templates/review.html")),
+    ("publish.html", include_str!("templates/publish.html")),
 ];
 
 pub(crate) fn templates() -> minijinja::Environment<'static> {

@@ -371,3 +371,46 @@ async fn api_clients_code_passages_and_decide_reviews_with_the_same_checks() {
     assert!(users.contains("\"api-made\"") && !users.contains("argon2"), "{users}");
     assert_eq!(send(&app, get("/api/users", Some(&c))).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn briefings_for_analysts_withhold_small_cells_and_match_the_cli() {
+    let app = synthetic_app();
+    let (ac, _) = login(&app, "analyst").await;
+    let page = send(&app, get("/publish?level=internal&min_cell=10", Some(&ac))).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    for f in ["briefing.html", "acts-by-type.csv", "acts-by-year.csv", "acts-by-province.csv", "manifest.json"] {
+        assert!(page.body.contains(&format!("/publish/{f}?level=internal&amp;lang=en&amp;min_cell=10")), "{f} not linked: {}", page.body);
+    }
+    assert!(page.body.contains("not for outside publication"), "an internal briefing is marked as such");
+
+    // The files are exactly what the store and renderer give (the CLI uses the same two).
+    let opts = girok_store::BriefingOptions { level: Confidentiality::Internal, lang: "en".into(), min_cell: 10, title: None };
+    let expected = girok_publish::render(&app.state.with_archive(|a| a.briefing(&opts)).unwrap());
+    for f in &expected {
+        let res = send(&app, get(&format!("/publish/{}?level=internal&lang=en&min_cell=10", f.name), Some(&ac))).await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert_eq!(res.body.as_bytes(), f.bytes.as_slice(), "{} differs from the renderer's", f.name);
+        let disposition = res.headers.get(header::CONTENT_DISPOSITION).map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(disposition.is_some(), f.name != "briefing.html", "{}: {disposition:?}", f.name);
+    }
+    let province = String::from_utf8(expected.iter().find(|f| f.name == "acts-by-province.csv").unwrap().bytes.clone()).unwrap();
+    for line in province.lines().skip(1) {
+        let cell = line.rsplit(',').next().unwrap();
+        if let Ok(n) = cell.parse::<u64>() {
+            assert!(n == 0 || n >= 10, "{line}");
+        }
+    }
+
+    // The restricted act's marker never reaches a briefing; nobody gets a level above their own.
+    let restricted = send(&app, get("/publish/briefing.html?level=restricted", Some(&ac))).await;
+    assert_eq!(restricted.status, StatusCode::OK);
+    assert!(!restricted.body.contains("SECRET-MARKER"));
+    let (vc, _) = login(&app, "viewer").await;
+    assert_eq!(send(&app, get("/publish?level=public", Some(&vc))).await.status, StatusCode::NOT_FOUND);
+    // Unknown files and bad settings are refused with the reason.
+    assert_eq!(send(&app, get("/publish/..%2Fgirok.db", Some(&ac))).await.status, StatusCode::NOT_FOUND);
+    let bad = send(&app, get("/publish?min_cell=0", Some(&ac))).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("min_cell"), "{}", bad.body);
+    assert_eq!(send(&app, get("/publish?level=secret", Some(&ac))).await.status, StatusCode::BAD_REQUEST);
+}

@@ -301,12 +301,31 @@ fn a_documenter_works_through_the_app_in_a_real_browser() {
     d.go(&format!("{base}/"));
     d.screenshot(&shots, "09-dashboard-korean");
 
+    // A documenter does not publish.
+    d.go(&format!("{base}/publish"));
+    assert!(d.text().contains("not found") || d.text().contains("찾을 수 없"), "publish page for a documenter: {}", d.text());
+    d.go(&format!("{base}/"));
+
     // Log out: the session ends.
     d.click("#logout");
     d.wait_for("return location.pathname === '/login';", "the login page after logging out");
     d.go(&format!("{base}/intake"));
     assert!(d.url().ends_with("/login"), "after logout pages need a login again");
-    for name in ["01-login", "02-intake", "03-document-coded", "06-dashboard", "07-map", "09-dashboard-korean"] {
+
+    // An analyst makes a briefing for publication, in Korean (the language choice outlives the
+    // session): the form, then the page it makes, with its charts.
+    d.go(&format!("{base}/login"));
+    d.type_into("input[name=username]", "analyst");
+    d.type_into("input[name=password]", PASSWORD);
+    d.click("form[action='/login'] button");
+    d.wait_for("return document.body.innerText.indexOf('analyst') >= 0 && location.pathname === '/';", "the dashboard for the analyst");
+    d.go(&format!("{base}/publish?level=internal&min_cell=2"));
+    assert!(d.text().contains("공개용 브리핑"), "publish page: {}", d.text());
+    d.click("#briefing-files a[href^='/publish/briefing.html']");
+    d.wait_for("return document.querySelectorAll('svg rect').length > 0;", "the briefing's charts");
+    assert!(d.text().contains("유형별 행위") && d.text().contains("합계"), "briefing: {}", d.text());
+    d.screenshot(&shots, "10-briefing-korean");
+    for name in ["01-login", "02-intake", "03-document-coded", "06-dashboard", "07-map", "09-dashboard-korean", "10-briefing-korean"] {
         assert!(shots.join(format!("{name}.png")).metadata().unwrap().len() > 5_000, "{name} screenshot is not empty");
     }
     eprintln!("browser test screenshots: {}", shots.display());
