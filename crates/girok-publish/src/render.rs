@@ -42,8 +42,8 @@ pub struct Briefing {
     /// of rendering: the same state and settings give byte-identical files, so a briefing can be
     /// made again and checked against its manifest.
     pub as_of: String,
-    /// The archive's audit chain head it was made from, so a reader holding the archive can
-    /// tie the briefing to one state of it.
+    /// The hash of the archive's newest audit entry when it was made, so a holder of the
+    /// archive can tie the briefing to one state of it.
     pub archive_state: String,
     /// Which records it counts, in words (e.g. "public records only").
     pub scope: String,
