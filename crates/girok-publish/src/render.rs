@@ -29,6 +29,9 @@ pub struct Table {
     /// How many leading rows the chart draws (`None`: all). A trailing row such as "undated"
     /// belongs in the table and its total but not on a time axis.
     pub chart_rows: Option<usize>,
+    /// For a table of places: each row's outline id in `Briefing::outlines` (`None` for a row
+    /// with no outline, such as "no province recorded"). The table is then also drawn as a map.
+    pub map_ids: Option<Vec<Option<String>>>,
     pub note: Option<String>,
 }
 
@@ -51,6 +54,8 @@ pub struct Briefing {
     pub min_cell: u64,
     pub tables: Vec<Table>,
     pub notes: Vec<String>,
+    /// GeoJSON outlines (features with `properties.id`) for tables that have `map_ids`.
+    pub outlines: Option<String>,
 }
 
 /// A file to write, relative to the output directory.
@@ -69,6 +74,7 @@ struct Words {
     withheld: &'static str,
     method: &'static str,
     files: &'static str,
+    legend: &'static str,
 }
 
 fn words(lang: &str) -> Words {
@@ -82,6 +88,7 @@ fn words(lang: &str) -> Words {
             withheld: "비공개",
             method: "개인을 특정할 수 있는 작은 수치는 공개하지 않습니다: {k}건 미만인 칸은 비공개이며, 합계로 역산할 수 없도록 필요하면 다른 칸도 비공개로 합니다. 이름이나 식별자는 포함되지 않습니다.",
             files: "파일",
+            legend: "진할수록 많음 · 빗금: 비공개 · 흰색: 0",
         }
     } else {
         Words {
@@ -93,6 +100,7 @@ fn words(lang: &str) -> Words {
             withheld: "withheld",
             method: "Small counts can point at a witness, so cells with fewer than {k} are withheld, and where one withheld cell could be worked out from the total another is withheld with it. No names or identifiers are included.",
             files: "Files",
+            legend: "darker: more · hatched: withheld · white: none",
         }
     }
 }
@@ -211,6 +219,76 @@ fn columns_svg(s: &Suppressed, rows: usize) -> String {
     svg
 }
 
+/// One closed outline, as (longitude, latitude) points.
+type Ring = Vec<(f64, f64)>;
+
+/// A choropleth of the suppressed counts: shown counts shaded (square-root scale), withheld
+/// ones hatched, zeros white; outlines without a row drawn plain.
+fn map_svg(s: &Suppressed, ids: &[Option<String>], outlines: &str, w: &Words) -> Option<String> {
+    let geo: serde_json::Value = serde_json::from_str(outlines).ok()?;
+    let features = geo["features"].as_array()?;
+    let mut rings: Vec<(Option<String>, Vec<Ring>)> = Vec::new();
+    for f in features {
+        let id = f["properties"]["id"].as_str().map(str::to_string);
+        let polys: Vec<&serde_json::Value> = match f["geometry"]["type"].as_str()? {
+            "Polygon" => vec![&f["geometry"]["coordinates"]],
+            "MultiPolygon" => f["geometry"]["coordinates"].as_array()?.iter().collect(),
+            _ => continue,
+        };
+        let mut rs = Vec::new();
+        for poly in polys {
+            for ring in poly.as_array()? {
+                rs.push(ring.as_array()?.iter().filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?))).collect());
+            }
+        }
+        rings.push((id, rs));
+    }
+    let all = rings.iter().flat_map(|r| r.1.iter().flatten());
+    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for &(x, y) in all {
+        (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
+    }
+    if x0 >= x1 || y0 >= y1 {
+        return None;
+    }
+    // Equirectangular, x shrunk by cos(latitude): close enough at this size and latitude.
+    let kx = ((y0 + y1) / 2.0).to_radians().cos();
+    let width = 480.0;
+    let scale = width / ((x1 - x0) * kx);
+    let height = (y1 - y0) * scale;
+    let cell_of: std::collections::HashMap<&str, Cell> =
+        ids.iter().zip(&s.rows).filter_map(|(id, (_, c))| id.as_deref().map(|id| (id, *c))).collect();
+    let max = cell_of.values().filter_map(|c| if let Cell::Shown(n) = c { Some(*n) } else { None }).max().unwrap_or(0).max(1);
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {:.0}\" width=\"{width}\" role=\"img\" font-family=\"{FONT}\" font-size=\"11\">\
+         <defs><pattern id=\"withheld\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">\
+         <rect width=\"6\" height=\"6\" fill=\"#eee\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#999\" stroke-width=\"2\"/></pattern></defs>",
+        height + 20.0
+    );
+    for (id, rs) in &rings {
+        let fill = match id.as_deref().and_then(|i| cell_of.get(i)) {
+            Some(Cell::Shown(0)) => "#ffffff".to_string(),
+            Some(Cell::Shown(n)) => {
+                let t = (*n as f64 / max as f64).sqrt();
+                let mix = |a: f64, b: f64| (a + (b - a) * t).round() as u8;
+                format!("#{:02x}{:02x}{:02x}", mix(222.0, 29.0), mix(235.0, 78.0), mix(247.0, 137.0))
+            }
+            Some(Cell::Withheld) => "url(#withheld)".to_string(),
+            None => "#f6f6f6".to_string(),
+        };
+        let mut d = String::new();
+        for ring in rs {
+            for (i, (x, y)) in ring.iter().enumerate() {
+                d.push_str(&format!("{}{:.1},{:.1}", if i == 0 { "M" } else { "L" }, (x - x0) * kx * scale, (y1 - y) * scale));
+            }
+            d.push('Z');
+        }
+        svg.push_str(&format!("<path d=\"{d}\" fill=\"{fill}\" stroke=\"#555\" stroke-width=\"0.6\"/>"));
+    }
+    svg.push_str(&format!("<text x=\"0\" y=\"{:.0}\" fill=\"#555\">{}</text></svg>", height + 16.0, esc(w.legend)));
+    Some(svg)
+}
+
 fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
@@ -245,6 +323,12 @@ fn html(b: &Briefing, done: &[(Table, Suppressed)], w: &Words) -> String {
     h.push_str(&format!("<p class=\"note\">{}</p>\n", esc(&w.method.replace("{k}", &k.to_string()))));
     for (t, s) in done {
         h.push_str(&format!("<h2>{}</h2>\n", esc(&t.title)));
+        if let (Some(ids), Some(outlines)) = (&t.map_ids, &b.outlines) {
+            if let Some(svg) = map_svg(s, ids, outlines, w) {
+                h.push_str(&svg);
+                h.push('\n');
+            }
+        }
         match t.chart {
             Chart::Bars => h.push_str(&bars_svg(s, k, w)),
             Chart::Columns => h.push_str(&columns_svg(s, t.chart_rows.unwrap_or(usize::MAX))),
@@ -315,6 +399,7 @@ mod tests {
                     rows: vec![("Torture".into(), 40), ("<script>alert(1)</script>".into(), 2), ("=HYPERLINK(\"x\")".into(), 7)],
                     chart: Chart::Bars,
                     chart_rows: None,
+                    map_ids: None,
                     note: None,
                 },
                 Table {
@@ -324,10 +409,12 @@ mod tests {
                     rows: vec![("1997".into(), 12), ("1998".into(), 0), ("1999".into(), 37)],
                     chart: Chart::Columns,
                     chart_rows: Some(3),
+                    map_ids: None,
                     note: Some("synthetic".into()),
                 },
             ],
             notes: vec![],
+            outlines: None,
         }
     }
 
@@ -367,6 +454,37 @@ mod tests {
         assert_eq!(m["withheld_cells"]["acts-by-type.csv"]["small"], 1);
         assert_eq!(m["withheld_cells"]["acts-by-type.csv"]["protecting"], 1);
         assert_eq!(m["archive_state"], "seq 9, abc123");
+    }
+
+    #[test]
+    fn a_table_of_places_is_also_a_map_with_withheld_areas_hatched() {
+        let square = |x: f64| format!("[[[{x},38],[{},38],[{},39],[{x},39],[{x},38]]]", x + 1.0, x + 1.0);
+        let mut b = briefing();
+        b.outlines = Some(format!(
+            "{{\"type\":\"FeatureCollection\",\"features\":[{{\"type\":\"Feature\",\"properties\":{{\"id\":\"p1\"}},\"geometry\":{{\"type\":\"Polygon\",\"coordinates\":{}}}}},\
+             {{\"type\":\"Feature\",\"properties\":{{\"id\":\"p2\"}},\"geometry\":{{\"type\":\"MultiPolygon\",\"coordinates\":[{}]}}}}]}}",
+            square(125.0),
+            square(127.0)
+        ));
+        b.tables = vec![Table {
+            file: "acts-by-province.csv".into(),
+            title: "Acts by province".into(),
+            label_header: "Province".into(),
+            rows: vec![("Synthetic Province One".into(), 40), ("Synthetic Province Two".into(), 2), ("no province recorded".into(), 10)],
+            chart: Chart::Bars,
+            chart_rows: None,
+            map_ids: Some(vec![Some("p1".into()), Some("p2".into()), None]),
+            note: None,
+        }];
+        let html = text(&render(&b), "briefing.html");
+        let paths: Vec<&str> = html.split("<path ").skip(1).collect();
+        assert_eq!(paths.len(), 2, "one path per outline");
+        assert!(paths[0].contains("fill=\"#1d4e89\""), "the largest shown count is darkest: {}", paths[0]);
+        assert!(paths[1].contains("fill=\"url(#withheld)\""), "the withheld province is hatched: {}", paths[1]);
+        assert!(!html.contains(">2<") && !html.contains(">10<"), "neither withheld count is printed");
+        // Without outlines, no map and no error.
+        b.outlines = Some("not json".into());
+        assert!(!text(&render(&b), "briefing.html").contains("<path "));
     }
 
     #[test]

@@ -180,7 +180,7 @@ fn province_centres() -> &'static std::collections::HashMap<String, (f64, f64)> 
     static CENTRES: std::sync::OnceLock<std::collections::HashMap<String, (f64, f64)>> = std::sync::OnceLock::new();
     CENTRES.get_or_init(|| {
         let outlines: serde_json::Value =
-            serde_json::from_str(include_str!("static/dprk-provinces.geojson")).expect("the shipped outlines are valid JSON (tested)");
+            serde_json::from_str(girok_core::gazetteer::PROVINCE_OUTLINES).expect("the shipped outlines are valid JSON (tested)");
         let mut out = std::collections::HashMap::new();
         for f in outlines["features"].as_array().into_iter().flatten() {
             let Some(id) = f["properties"]["id"].as_str() else { continue };
@@ -374,7 +374,7 @@ pub(crate) async fn asset(Path(name): Path<String>) -> Result<Response, AppError
         "map.js" => (include_bytes!("static/map.js"), "application/javascript; charset=utf-8"),
         "intake.js" => (include_bytes!("static/intake.js"), "application/javascript; charset=utf-8"),
         "estimate.js" => (include_bytes!("static/estimate.js"), "application/javascript; charset=utf-8"),
-        "dprk-provinces.geojson" => (include_bytes!("static/dprk-provinces.geojson"), "application/geo+json"),
+        "dprk-provinces.geojson" => (girok_core::gazetteer::PROVINCE_OUTLINES.as_bytes(), "application/geo+json"),
         "leaflet.js" => (include_bytes!("static/vendor/leaflet/leaflet.js"), "application/javascript; charset=utf-8"),
         "leaflet.css" => (include_bytes!("static/vendor/leaflet/leaflet.css"), "text/css; charset=utf-8"),
         _ => return Err(AppError::NotFound),

@@ -55,10 +55,14 @@ impl Archive {
             }
         }
         let place_n: std::collections::HashMap<&str, u64> = counts.by_place.iter().map(|(p, n)| (p.as_str(), *n)).collect();
-        let mut by_province: Vec<(String, u64)> = provinces.iter().map(|(id, name)| (name.clone(), place_n.get(id.as_str()).copied().unwrap_or(0))).collect();
-        by_province.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
-        let in_provinces: u64 = by_province.iter().map(|r| r.1).sum();
-        by_province.push((if ko { "도 미상" } else { "no province recorded" }.to_string(), total.saturating_sub(in_provinces)));
+        // (outline id, label, count), most first; then the acts placed in no province.
+        let mut province_rows: Vec<(Option<String>, String, u64)> =
+            provinces.iter().map(|(id, name)| (Some(id.clone()), name.clone(), place_n.get(id.as_str()).copied().unwrap_or(0))).collect();
+        province_rows.sort_by(|x, y| y.2.cmp(&x.2).then(x.1.cmp(&y.1)));
+        let in_provinces: u64 = province_rows.iter().map(|r| r.2).sum();
+        province_rows.push((None, if ko { "도 미상" } else { "no province recorded" }.to_string(), total.saturating_sub(in_provinces)));
+        let province_ids: Vec<Option<String>> = province_rows.iter().map(|r| r.0.clone()).collect();
+        let by_province: Vec<(String, u64)> = province_rows.into_iter().map(|r| (r.1, r.2)).collect();
         let c = counts.corroboration;
         let corroboration = if ko {
             vec![("독립된 두 곳 이상의 출처".to_string(), c.corroborated), ("한 곳의 출처".to_string(), c.single), ("출처 없음".to_string(), c.unsourced)]
@@ -93,6 +97,7 @@ impl Archive {
                     rows: by_type,
                     chart: Chart::Bars,
                     chart_rows: None,
+                    map_ids: None,
                     note: None,
                 },
                 Table {
@@ -102,6 +107,7 @@ impl Archive {
                     rows: by_year,
                     chart: Chart::Columns,
                     chart_rows: Some(year_rows),
+                    map_ids: None,
                     note: Some(t(
                         "An act is counted in a year only when everything known of its date lies within that year.",
                         "날짜로 알려진 범위가 한 해 안에 있을 때만 그 해에 집계합니다.",
@@ -114,6 +120,7 @@ impl Archive {
                     rows: by_province,
                     chart: Chart::Bars,
                     chart_rows: None,
+                    map_ids: Some(province_ids),
                     note: Some(t(
                         "Figures for individual camps and detention facilities are not published: they are where a small count most easily points at a witness.",
                         "수용소·구금 시설별 수치는 공개하지 않습니다: 작은 수치가 증언자를 가장 쉽게 드러내는 곳입니다.",
@@ -126,9 +133,11 @@ impl Archive {
                     rows: corroboration,
                     chart: Chart::Bars,
                     chart_rows: None,
+                    map_ids: None,
                     note: None,
                 },
             ],
+            outlines: Some(girok_core::gazetteer::PROVINCE_OUTLINES.to_string()),
             notes: vec![t(
                 "Counts are of documented acts, not of all that happened: much stays hidden, and what is recorded depends on who could speak to whom.",
                 "집계는 기록된 행위의 수이며 일어난 모든 일의 수가 아닙니다: 많은 것이 드러나지 않으며, 무엇이 기록되는지는 누가 누구에게 말할 수 있었는지에 달려 있습니다.",
