@@ -122,7 +122,12 @@ enum Command {
     /// Show every version of a record from the audit chain.
     History { id: String },
     /// Re-hash the audit chain, every record and every original file; name anything altered or missing.
-    Verify,
+    Verify {
+        /// Also say whether this audit-entry hash (the archive state a briefing cites) is in the
+        /// verified chain, and when it was written.
+        #[arg(long)]
+        state: Option<String>,
+    },
     /// Check an evidence bundle's signature and hashes, without the archive.
     VerifyBundle {
         dir: PathBuf,
@@ -467,7 +472,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             }
             Ok(Outcome::Clean)
         }
-        Command::Verify => {
+        Command::Verify { state } => {
             let a = open(g)?;
             let pb = bar(0, "blobs");
             let report = a.verify(&mut |done, total| {
@@ -482,7 +487,19 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 println!("PROBLEM {p}");
             }
             println!("checked {} audit entries, {} records, {} original files; chain head {}", report.entries, report.records, report.blobs, report.head_hash);
-            if report.ok() {
+            let mut state_found = true;
+            if let Some(hash) = &state {
+                match a.audit_entry_by_hash(hash.trim())? {
+                    Some(head) => println!("state {}: audit entry {} of {}, written {}", head.hash, head.seq, report.entries, head.at),
+                    None => {
+                        state_found = false;
+                        println!("state {hash}: NOT in this archive's audit chain");
+                    }
+                }
+            }
+            if !state_found {
+                Ok(Outcome::ProblemsFound)
+            } else if report.ok() {
                 println!("OK: nothing altered or missing");
                 Ok(Outcome::Clean)
             } else {

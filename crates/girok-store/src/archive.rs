@@ -993,6 +993,15 @@ impl Archive {
             .unwrap_or(AuditHead { seq: 0, hash: String::new(), at: String::new() }))
     }
 
+    /// The audit entry with this hash, if the chain has one (what a briefing's archive state
+    /// names). The chain itself is checked by `verify`.
+    pub fn audit_entry_by_hash(&self, hash: &str) -> Result<Option<AuditHead>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT seq, hash, at FROM audit_log WHERE hash = ?1", [hash], |r| Ok(AuditHead { seq: r.get(0)?, hash: r.get(1)?, at: r.get(2)? }))
+            .optional()?)
+    }
+
     /// Sequence number of the newest audit entry: changes whenever anything in the archive does.
     pub fn audit_head_seq(&self) -> Result<i64, StoreError> {
         Ok(self.conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM audit_log", [], |r| r.get(0))?)

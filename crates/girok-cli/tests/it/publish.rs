@@ -75,6 +75,13 @@ fn a_briefing_withholds_small_cells_and_names_and_its_manifest_checks_out() {
         assert_eq!(std::fs::read(out.join(name)).unwrap(), std::fs::read(d.join("again").join(name)).unwrap(), "{name} differs");
     }
 
+    // A holder of the archive ties the briefing to the verified chain by its state.
+    let r = ok(&mut g(&["verify", "--state", state]));
+    assert!(r.stdout.contains(&format!("state {state}: audit entry ")), "{}", r.stdout);
+    let r = run(&mut g(&["verify", "--state", &"0".repeat(64)]));
+    assert_eq!(r.code, 1, "an unknown state is a problem found: {}", r.stdout);
+    assert!(r.stdout.contains("NOT in this archive's audit chain"), "{}", r.stdout);
+
     // Never over other files.
     let r = run(&mut g(&["publish", "--out", "brief"]));
     assert_eq!(r.code, 2);
