@@ -30,7 +30,7 @@ pub struct Table {
     /// belongs in the table and its total but not on a time axis.
     pub chart_rows: Option<usize>,
     /// For a table of places: each row's outline id in `Briefing::outlines` (`None` for a row
-    /// with no outline, such as "no province recorded"). The table is then also drawn as a map.
+    /// with no outline, such as acts outside the provinces). The table is then also drawn as a map.
     pub map_ids: Option<Vec<Option<String>>>,
     pub note: Option<String>,
 }
