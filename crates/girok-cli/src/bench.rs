@@ -393,6 +393,7 @@ fn web(archive_dir: &Path, secs: u64, rate: u64) -> anyhow::Result<()> {
         ("map data (api)", "/api/map".to_string()),
         ("record api", format!("/api/records/{doc}")),
         ("estimate (api, log-linear)", "/api/estimate?act_type=DP0100000000&method=loglinear".to_string()),
+        ("briefing page", "/publish/briefing.html?level=internal".to_string()),
     ];
     let mut conn = std::net::TcpStream::connect(addr)?;
     for (name, path) in other {

@@ -96,6 +96,8 @@ pub(crate) struct Figures {
     pub(crate) type_counts: Vec<(String, u64)>,
     /// The places the ceiling allows, by id.
     pub(crate) places: std::collections::HashMap<String, girok_core::model::Place>,
+    /// The counts all of the above come from (briefings are built from them).
+    pub(crate) counts: girok_store::ActCounts,
 }
 
 /// The figures for one confidentiality ceiling, cached per audit head. A miss computes every
@@ -181,7 +183,7 @@ pub(crate) fn dashboard_figures(state: &AppState, ceiling: girok_core::Confident
             "counts": counts, "by_type": by_type, "by_year": by_year, "undated": c.unplaced, "by_province": by_province,
             "by_facility": by_facility, "recent": recent, "review": review, "corroboration": corroboration,
         });
-        let figures = Figures { view, place_counts: c.by_place.into_iter().collect(), type_counts: c.by_type, places };
+        let figures = Figures { view, place_counts: c.by_place.iter().cloned().collect(), type_counts: c.by_type.clone(), places, counts: c };
         cache.insert((head, level_conf as u8), Arc::new(figures));
     }
     Ok(cache.get(&key).cloned().expect("every level was just computed"))

@@ -52,9 +52,16 @@ fn options(session: &Session, p: &PublishParams) -> Result<BriefingOptions, AppE
 async fn files(state: &Arc<AppState>, session: &Session, p: &PublishParams) -> Result<(BriefingOptions, Vec<girok_publish::File>), AppError> {
     require(session, &[Role::Admin, Role::Analyst])?;
     let o = options(session, p)?;
+    // The counts come from the dashboard's cache (per audit head), so the page and each of its
+    // files do not each rescan every act.
     let st = state.clone();
     let opts = o.clone();
-    let briefing = tokio::task::spawn_blocking(move || st.reader().briefing(&opts)).await.map_err(|e| AppError::Internal(e.to_string()))??;
+    let briefing = tokio::task::spawn_blocking(move || -> Result<_, AppError> {
+        let figures = crate::pages::dashboard_figures(&st, opts.level)?;
+        Ok(st.reader().briefing_from(&figures.counts, &opts)?)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))??;
     Ok((o, girok_publish::render(&briefing)))
 }
 
