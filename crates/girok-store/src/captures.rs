@@ -137,8 +137,10 @@ impl Archive {
         let mut same_as: BTreeMap<String, String> = BTreeMap::new();
         {
             let mut stmt = self.conn.prepare(
-                "SELECT r.id, l.to_id FROM links l JOIN record_meta m ON m.rid = l.from_rid JOIN records r ON r.rid = l.from_rid \
-                 WHERE l.field = 'same_as' AND m.kind = 'person'",
+                // Persons first, then each one's same_as link from the covering index: a
+                // probe per person instead of a scan of every link in the archive.
+                "SELECT r.id, l.to_id FROM record_meta m CROSS JOIN links l ON l.from_rid = m.rid AND l.field = 'same_as' \
+                 JOIN records r ON r.rid = m.rid WHERE m.kind = 'person'",
             )?;
             let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
             for row in rows {
