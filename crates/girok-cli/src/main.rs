@@ -885,6 +885,8 @@ fn cmd_demo(dir: &Path, testimonies: usize, seed: u64, serve: Option<std::net::S
     println!("  cargo run --release -- search \"tortured\" --act-type DP0600000000 --from 2000 --to 2005");
     println!("  cargo run --release -- show act-synth-00001-2");
     println!("  cargo run --release -- verify");
+    println!("  cargo run --release -- estimate --acts 강제송환 --compare");
+    println!("  cargo run --release -- publish --out demo-briefing --level internal   (the demo's records are internal)");
     a.write("girok-demo", |w| {
         for (name, password, role) in DEMO_ACCOUNTS {
             w.set_user(name, password, role, role == girok_store::Role::Admin)?;
