@@ -256,8 +256,7 @@ fn map_svg(s: &Suppressed, ids: &[Option<String>], outlines: &str, w: &Words) ->
     let width = 480.0;
     let scale = width / ((x1 - x0) * kx);
     let height = (y1 - y0) * scale;
-    let cell_of: std::collections::HashMap<&str, Cell> =
-        ids.iter().zip(&s.rows).filter_map(|(id, (_, c))| id.as_deref().map(|id| (id, *c))).collect();
+    let cell_of: std::collections::HashMap<&str, Cell> = ids.iter().zip(&s.rows).filter_map(|(id, (_, c))| id.as_deref().map(|id| (id, *c))).collect();
     let max = cell_of.values().filter_map(|c| if let Cell::Shown(n) = c { Some(*n) } else { None }).max().unwrap_or(0).max(1);
     let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {:.0}\" width=\"{width}\" role=\"img\" font-family=\"{FONT}\" font-size=\"11\">\

@@ -179,8 +179,7 @@ pub(crate) fn place_position(place_id: &str, place: impl Fn(&str) -> Option<giro
 fn province_centres() -> &'static std::collections::HashMap<String, (f64, f64)> {
     static CENTRES: std::sync::OnceLock<std::collections::HashMap<String, (f64, f64)>> = std::sync::OnceLock::new();
     CENTRES.get_or_init(|| {
-        let outlines: serde_json::Value =
-            serde_json::from_str(girok_core::gazetteer::PROVINCE_OUTLINES).expect("the shipped outlines are valid JSON (tested)");
+        let outlines: serde_json::Value = serde_json::from_str(girok_core::gazetteer::PROVINCE_OUTLINES).expect("the shipped outlines are valid JSON (tested)");
         let mut out = std::collections::HashMap::new();
         for f in outlines["features"].as_array().into_iter().flatten() {
             let Some(id) = f["properties"]["id"].as_str() else { continue };

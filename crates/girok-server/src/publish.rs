@@ -44,7 +44,11 @@ fn options(session: &Session, p: &PublishParams) -> Result<BriefingOptions, AppE
     };
     let min_cell = match p.min_cell.trim() {
         "" => 5,
-        m => m.parse::<u64>().ok().filter(|m| (1..=1000).contains(m)).ok_or_else(|| AppError::BadInput(format!("min_cell: {m:?} is not a whole number from 1 to 1000")))?,
+        m => m
+            .parse::<u64>()
+            .ok()
+            .filter(|m| (1..=1000).contains(m))
+            .ok_or_else(|| AppError::BadInput(format!("min_cell: {m:?} is not a whole number from 1 to 1000")))?,
     };
     Ok(BriefingOptions { level, lang, min_cell, title: None })
 }

@@ -67,7 +67,11 @@ impl Archive {
         province_rows.sort_by(|x, y| y.2.cmp(&x.2).then(x.1.cmp(&y.1)));
         let in_provinces: u64 = province_rows.iter().map(|r| r.2).sum();
         // Acts in China (where people are seized before forcible return) belong here too.
-        province_rows.push((None, if ko { "도 밖 또는 장소 미상" } else { "outside the provinces, or place not recorded" }.to_string(), total.saturating_sub(in_provinces)));
+        province_rows.push((
+            None,
+            if ko { "도 밖 또는 장소 미상" } else { "outside the provinces, or place not recorded" }.to_string(),
+            total.saturating_sub(in_provinces),
+        ));
         let province_ids: Vec<Option<String>> = province_rows.iter().map(|r| r.0.clone()).collect();
         let by_province: Vec<(String, u64)> = province_rows.into_iter().map(|r| (r.1, r.2)).collect();
         let c = counts.corroboration;
