@@ -18,15 +18,6 @@ use crate::error::{OpenError, StoreError};
 use crate::keys::{derive_key, key_check, random_bytes, Header, KdfParams, KeySource, FORMAT_NAME, HEADER_FILE};
 use crate::schema::{self, CURRENT_VERSION, GENESIS_HASH};
 
-/// The newest entry of the audit chain.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AuditHead {
-    pub seq: i64,
-    pub hash: String,
-    /// When it was written (RFC 3339).
-    pub at: String,
-}
-
 /// A character span `[start, end)` in a document's text.
 pub(crate) type Span = (u64, u64);
 
@@ -340,11 +331,11 @@ impl Archive {
     /// Audit entries, optionally for one record, with `from <= seq <= to`.
     pub fn audit_entries(&self, id: Option<&str>, from: i64, to: i64) -> Result<Vec<AuditEntry>, StoreError> {
         let sql = if id.is_some() {
-            "SELECT seq, prev_hash, at, actor, action, record_id, content, hash FROM audit_log WHERE record_id = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq"
+            format!("{AUDIT_COLUMNS} WHERE record_id = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq")
         } else {
-            "SELECT seq, prev_hash, at, actor, action, record_id, content, hash FROM audit_log WHERE ?1 IS NULL AND seq BETWEEN ?2 AND ?3 ORDER BY seq"
+            format!("{AUDIT_COLUMNS} WHERE ?1 IS NULL AND seq BETWEEN ?2 AND ?3 ORDER BY seq")
         };
-        let mut stmt = self.conn.prepare(sql)?;
+        let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(params![id, from, to], audit_row)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
@@ -398,6 +389,9 @@ impl Archive {
         &self.conn
     }
 }
+
+/// The columns `audit_row` reads, in its order.
+pub(crate) const AUDIT_COLUMNS: &str = "SELECT seq, prev_hash, at, actor, action, record_id, content, hash FROM audit_log";
 
 pub(crate) fn audit_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
     Ok(AuditEntry {
@@ -982,24 +976,15 @@ impl Archive {
     }
 
     /// The newest audit entry: names one state of the archive, which `verify` can later confirm
-    /// is part of the chain (publications cite it).
-    pub fn audit_head(&self) -> Result<AuditHead, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT seq, hash, at FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| {
-                Ok(AuditHead { seq: r.get(0)?, hash: r.get(1)?, at: r.get(2)? })
-            })
-            .optional()?
-            .unwrap_or(AuditHead { seq: 0, hash: String::new(), at: String::new() }))
+    /// is part of the chain (publications cite it). `None` only for a database with no chain.
+    pub fn audit_head(&self) -> Result<Option<AuditEntry>, StoreError> {
+        Ok(self.conn.query_row(&format!("{AUDIT_COLUMNS} ORDER BY seq DESC LIMIT 1"), [], audit_row).optional()?)
     }
 
     /// The audit entry with this hash, if the chain has one (what a briefing's archive state
     /// names). The chain itself is checked by `verify`.
-    pub fn audit_entry_by_hash(&self, hash: &str) -> Result<Option<AuditHead>, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT seq, hash, at FROM audit_log WHERE hash = ?1", [hash], |r| Ok(AuditHead { seq: r.get(0)?, hash: r.get(1)?, at: r.get(2)? }))
-            .optional()?)
+    pub fn audit_entry_by_hash(&self, hash: &str) -> Result<Option<AuditEntry>, StoreError> {
+        Ok(self.conn.query_row(&format!("{AUDIT_COLUMNS} WHERE hash = ?1"), [hash], audit_row).optional()?)
     }
 
     /// Sequence number of the newest audit entry: changes whenever anything in the archive does.

@@ -84,7 +84,7 @@ impl Archive {
                 ("no source recorded".to_string(), c.unsourced),
             ]
         };
-        let head = self.audit_head()?;
+        let (as_of, state) = self.audit_head()?.map(|e| (e.at, e.hash)).unwrap_or_default();
         let t = |en: &str, k: &str| if ko { k.to_string() } else { en.to_string() };
         let scope = match level {
             Confidentiality::Public => t("public records only", "공개 기록만"),
@@ -94,10 +94,10 @@ impl Archive {
         Ok(Briefing {
             title: o.title.clone().unwrap_or_else(|| t("Documented violations: counts from the archive", "기록된 인권 침해: 기록 보관소의 집계")),
             lang: if ko { "ko".into() } else { "en".into() },
-            as_of: head.at.clone(),
+            as_of,
             // The hash alone: enough for a holder of the archive to find the entry, while the
             // sequence number would tell outsiders how much the archive holds.
-            archive_state: head.hash.clone(),
+            archive_state: state,
             scope,
             min_cell: o.min_cell,
             tables: vec![

@@ -20,7 +20,7 @@ mod synthetic;
 pub mod totp;
 mod verify;
 
-pub use archive::{new_id, now_rfc3339, Archive, AuditEntry, AuditHead, CreateOptions, ReviewDecision, ReviewItem, Role, User, Writer};
+pub use archive::{new_id, now_rfc3339, Archive, AuditEntry, CreateOptions, ReviewDecision, ReviewItem, Role, User, Writer};
 pub use briefing::BriefingOptions;
 pub use browse::{ActCounts, Corroboration, ListPage, ListQuery, ListSort, Reference, LEVELS};
 pub use bundle::{verify_bundle, BundleCheck, BundleFile, Manifest};

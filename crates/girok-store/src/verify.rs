@@ -89,7 +89,7 @@ impl Archive {
         let mut latest: HashMap<String, Option<String>> = HashMap::new();
         let mut sealed: HashMap<String, String> = HashMap::new();
         {
-            let mut stmt = conn.prepare("SELECT seq, prev_hash, at, actor, action, record_id, content, hash FROM audit_log ORDER BY seq")?;
+            let mut stmt = conn.prepare(&format!("{} ORDER BY seq", crate::archive::AUDIT_COLUMNS))?;
             let mut rows = stmt.query([])?;
             let mut expected_seq = 1i64;
             let mut prev_hash = GENESIS_HASH.to_string();
