@@ -63,6 +63,15 @@ pub struct Briefing {
 pub struct File {
     pub name: String,
     pub bytes: Vec<u8>,
+    /// For a table's CSV: how many of its cells were withheld.
+    pub withheld: Option<Withheld>,
+}
+
+/// Cells withheld from one table: small ones, and others withheld to protect them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Withheld {
+    pub small: usize,
+    pub protecting: usize,
 }
 
 struct Words {
@@ -296,7 +305,7 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
-fn html(b: &Briefing, done: &[(Table, Suppressed)], w: &Words) -> String {
+fn html(b: &Briefing, done: &[(&Table, Suppressed)], w: &Words) -> String {
     let k = b.min_cell;
     let mut h = String::new();
     h.push_str(&format!(
@@ -357,13 +366,20 @@ fn html(b: &Briefing, done: &[(Table, Suppressed)], w: &Words) -> String {
 /// SHA-256 of each of the others.
 pub fn render(b: &Briefing) -> Vec<File> {
     let w = words(&b.lang);
-    let done: Vec<(Table, Suppressed)> = b.tables.iter().map(|t| (t.clone(), suppress(&t.rows, b.min_cell))).collect();
-    let mut files: Vec<File> = done.iter().map(|(t, s)| File { name: t.file.clone(), bytes: csv(t, s, b.min_cell, &w).into_bytes() }).collect();
-    files.push(File { name: "briefing.html".into(), bytes: html(b, &done, &w).into_bytes() });
+    let done: Vec<(&Table, Suppressed)> = b.tables.iter().map(|t| (t, suppress(&t.rows, b.min_cell))).collect();
+    let mut files: Vec<File> = done
+        .iter()
+        .map(|(t, s)| File {
+            name: t.file.clone(),
+            bytes: csv(t, s, b.min_cell, &w).into_bytes(),
+            withheld: Some(Withheld { small: s.primary, protecting: s.secondary }),
+        })
+        .collect();
+    files.push(File { name: "briefing.html".into(), bytes: html(b, &done, &w).into_bytes(), withheld: None });
     let listed: Vec<serde_json::Value> =
         files.iter().map(|f| serde_json::json!({ "name": f.name, "bytes": f.bytes.len(), "sha256": hex::encode(Sha256::digest(&f.bytes)) })).collect();
     let withheld: serde_json::Map<String, serde_json::Value> =
-        done.iter().map(|(t, s)| (t.file.clone(), serde_json::json!({ "small": s.primary, "protecting": s.secondary }))).collect();
+        files.iter().filter_map(|f| f.withheld.map(|w| (f.name.clone(), serde_json::json!({ "small": w.small, "protecting": w.protecting })))).collect();
     let manifest = serde_json::json!({
         "generator": "girok publish",
         "title": b.title,
@@ -374,7 +390,7 @@ pub fn render(b: &Briefing) -> Vec<File> {
         "files": listed,
         "withheld_cells": withheld,
     });
-    files.push(File { name: "manifest.json".into(), bytes: (serde_json::to_string_pretty(&manifest).expect("json") + "\n").into_bytes() });
+    files.push(File { name: "manifest.json".into(), bytes: (serde_json::to_string_pretty(&manifest).expect("json") + "\n").into_bytes(), withheld: None });
     files
 }
 

@@ -53,7 +53,8 @@ fn options(session: &Session, p: &PublishParams) -> Result<BriefingOptions, AppE
     Ok(BriefingOptions { level, lang, min_cell, title: None })
 }
 
-async fn files(state: &Arc<AppState>, session: &Session, p: &PublishParams) -> Result<(BriefingOptions, Vec<girok_publish::File>), AppError> {
+/// The settings read, the archive state cited, and the briefing's files.
+async fn files(state: &Arc<AppState>, session: &Session, p: &PublishParams) -> Result<(BriefingOptions, String, Vec<girok_publish::File>), AppError> {
     require(session, &[Role::Admin, Role::Analyst])?;
     let o = options(session, p)?;
     // The counts come from the dashboard's cache (per audit head), so the page and each of its
@@ -66,19 +67,16 @@ async fn files(state: &Arc<AppState>, session: &Session, p: &PublishParams) -> R
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))??;
-    Ok((o, girok_publish::render(&briefing)))
+    let files = girok_publish::render(&briefing);
+    Ok((o, briefing.archive_state, files))
 }
 
 pub(crate) async fn page(State(state): State<Arc<AppState>>, Authed(session): Authed, Query(p): Query<PublishParams>) -> Result<Html<String>, AppError> {
-    let (o, files) = files(&state, &session, &p).await?;
+    let (o, archive_state, files) = files(&state, &session, &p).await?;
     let query = format!("level={}&lang={}&min_cell={}", o.level.as_str(), o.lang, o.min_cell);
-    let manifest: serde_json::Value = serde_json::from_slice(&files.last().expect("a manifest").bytes).map_err(|e| AppError::Internal(e.to_string()))?;
     let listed: Vec<serde_json::Value> = files
         .iter()
-        .map(|f| {
-            let w = &manifest["withheld_cells"][&f.name];
-            json!({ "name": f.name, "bytes": f.bytes.len(), "small": w["small"], "protecting": w["protecting"] })
-        })
+        .map(|f| json!({ "name": f.name, "bytes": f.bytes.len(), "small": f.withheld.map(|w| w.small), "protecting": f.withheld.map(|w| w.protecting) }))
         .collect();
     let levels: Vec<&str> = [Confidentiality::Public, Confidentiality::Internal, Confidentiality::Restricted]
         .into_iter()
@@ -90,7 +88,7 @@ pub(crate) async fn page(State(state): State<Arc<AppState>>, Authed(session): Au
         "publish.html",
         &session,
         json!({
-            "files": listed, "query": query, "levels": levels, "archive_state": manifest["archive_state"],
+            "files": listed, "query": query, "levels": levels, "archive_state": archive_state,
             "params": { "level": o.level.as_str(), "lang": o.lang, "min_cell": o.min_cell },
         }),
     )
@@ -104,7 +102,7 @@ pub(crate) async fn file(
     Path(name): Path<String>,
     Query(p): Query<PublishParams>,
 ) -> Result<Response, AppError> {
-    let (_, files) = files(&state, &session, &p).await?;
+    let (_, _, files) = files(&state, &session, &p).await?;
     let f = files.into_iter().find(|f| f.name == name).ok_or(AppError::NotFound)?;
     let (kind, attach) = if name.ends_with(".html") {
         ("text/html; charset=utf-8", false)
