@@ -7,17 +7,19 @@ use sha2::{Digest, Sha256};
 use crate::suppress::{suppress, Cell, Suppressed};
 
 /// How a table is drawn.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Chart {
     /// Horizontal bars, one per row (categories).
+    #[default]
     Bars,
     /// Vertical columns in row order (years).
     Columns,
     None,
 }
 
-/// One table of counts before suppression.
-#[derive(Clone, Debug)]
+/// One table of counts before suppression. `..Default::default()` gives bars, every row
+/// charted, no map and no note.
+#[derive(Clone, Debug, Default)]
 pub struct Table {
     /// File name of its CSV, e.g. `acts-by-type.csv`.
     pub file: String,
@@ -412,10 +414,7 @@ mod tests {
                     title: "Acts by type".into(),
                     label_header: "Act type".into(),
                     rows: vec![("Torture".into(), 40), ("<script>alert(1)</script>".into(), 2), ("=HYPERLINK(\"x\")".into(), 7)],
-                    chart: Chart::Bars,
-                    chart_rows: None,
-                    map_ids: None,
-                    note: None,
+                    ..Default::default()
                 },
                 Table {
                     file: "acts-by-year.csv".into(),
@@ -424,8 +423,8 @@ mod tests {
                     rows: vec![("1997".into(), 12), ("1998".into(), 0), ("1999".into(), 37)],
                     chart: Chart::Columns,
                     chart_rows: Some(3),
-                    map_ids: None,
                     note: Some("synthetic".into()),
+                    ..Default::default()
                 },
             ],
             notes: vec![],
@@ -486,10 +485,8 @@ mod tests {
             title: "Acts by province".into(),
             label_header: "Province".into(),
             rows: vec![("Synthetic Province One".into(), 40), ("Synthetic Province Two".into(), 2), ("no province recorded".into(), 10)],
-            chart: Chart::Bars,
-            chart_rows: None,
             map_ids: Some(vec![Some("p1".into()), Some("p2".into()), None]),
-            note: None,
+            ..Default::default()
         }];
         let html = text(&render(&b), "briefing.html");
         let paths: Vec<&str> = html.split("<path ").skip(1).collect();

@@ -106,10 +106,7 @@ impl Archive {
                     title: t("Acts by type", "유형별 행위"),
                     label_header: t("Act type", "행위 유형"),
                     rows: by_type,
-                    chart: Chart::Bars,
-                    chart_rows: None,
-                    map_ids: None,
-                    note: None,
+                    ..Default::default()
                 },
                 Table {
                     file: "acts-by-year.csv".into(),
@@ -118,34 +115,30 @@ impl Archive {
                     rows: by_year,
                     chart: Chart::Columns,
                     chart_rows: Some(year_rows),
-                    map_ids: None,
                     note: Some(t(
                         "An act is counted in a year only when everything known of its date lies within that year.",
                         "날짜로 알려진 범위가 한 해 안에 있을 때만 그 해에 집계합니다.",
                     )),
+                    ..Default::default()
                 },
                 Table {
                     file: "acts-by-province.csv".into(),
                     title: t("Acts by province", "도별 행위"),
                     label_header: t("Province", "도"),
                     rows: by_province,
-                    chart: Chart::Bars,
-                    chart_rows: None,
                     map_ids: Some(province_ids),
                     note: Some(t(
                         "Figures for individual camps and detention facilities are not published: they are where a small count most easily points at a witness.",
                         "수용소·구금 시설별 수치는 공개하지 않습니다: 작은 수치가 증언자를 가장 쉽게 드러내는 곳입니다.",
                     )),
+                    ..Default::default()
                 },
                 Table {
                     file: "events-by-corroboration.csv".into(),
                     title: t("Events by independent corroboration", "독립적 확인 정도별 사건"),
                     label_header: t("Reported", "보고"),
                     rows: corroboration,
-                    chart: Chart::Bars,
-                    chart_rows: None,
-                    map_ids: None,
-                    note: None,
+                    ..Default::default()
                 },
             ],
             outlines: Some(girok_core::gazetteer::PROVINCE_OUTLINES.to_string()),
