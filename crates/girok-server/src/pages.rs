@@ -393,20 +393,19 @@ fn record_page(state: &AppState, session: &Session, id: &str, identity: Option<s
     )
 }
 
+/// The sources the reader may see, as choices for a form (provenance is chosen, not typed).
+fn visible_sources(state: &AppState, session: &Session) -> Result<Vec<serde_json::Value>, AppError> {
+    let ceiling = session.user.role.max_confidentiality();
+    Ok(state.reader().list(Kind::Source)?.into_iter().filter(|r| r.confidentiality() <= ceiling).map(|r| json!({ "id": r.id(), "title": r.title() })).collect())
+}
+
 /// The vocabularies and sources the coding form offers, labelled in the session's language.
 fn coding_choices(state: &AppState, session: &Session) -> Result<serde_json::Value, AppError> {
     let vocab = girok_core::Vocabulary::builtin();
     let terms = |list: girok_core::List| -> Vec<serde_json::Value> {
         vocab.terms(list).map(|t| json!({ "code": t.code, "label": pick(session.lang, &t.en, t.ko.as_deref()), "en": t.en })).collect()
     };
-    let ceiling = session.user.role.max_confidentiality();
-    let sources: Vec<serde_json::Value> = state
-        .reader()
-        .list(Kind::Source)?
-        .into_iter()
-        .filter(|r| r.confidentiality() <= ceiling)
-        .map(|r| json!({ "id": r.id(), "title": r.title() }))
-        .collect();
+    let sources = visible_sources(state, session)?;
     Ok(json!({
         "act_types": terms(girok_core::List::ActTypes),
         "connections": terms(girok_core::List::SourceConnection),
@@ -703,16 +702,9 @@ pub(crate) fn require(session: &Session, roles: &[Role]) -> Result<(), AppError>
     }
 }
 
-/// The sources a documenter can attribute an upload to (provenance is chosen, not typed).
+/// The intake form's results and the sources a documenter can attribute an upload to.
 fn intake_context(state: &AppState, session: &Session, results: Vec<serde_json::Value>) -> Result<serde_json::Value, AppError> {
-    let ceiling = session.user.role.max_confidentiality();
-    let sources: Vec<serde_json::Value> = state
-        .reader()
-        .list(Kind::Source)?
-        .into_iter()
-        .filter(|r| r.confidentiality() <= ceiling)
-        .map(|r| json!({ "id": r.id(), "title": r.title() }))
-        .collect();
+    let sources = visible_sources(state, session)?;
     Ok(json!({ "results": results, "sources": sources }))
 }
 
