@@ -80,8 +80,6 @@ struct Chain {
     weights: Vec<f64>,
     /// Classes of the unobserved, from the last scan.
     count0: Vec<u64>,
-    /// Σ log(1 − V_k), for the concentration update.
-    log_tail: f64,
     /// One pattern's people per class, in the scan.
     alloc: Vec<u64>,
 }
@@ -210,7 +208,6 @@ impl Chain {
             list_count: vec![0; k * j],
             weights: vec![0.0; k],
             count0: vec![0; k],
-            log_tail: 0.0,
             alloc: vec![0; k],
         };
         for _ in 0..500 {
@@ -325,7 +322,7 @@ impl Chain {
                 log_acc += log_rest;
             }
         }
-        self.log_tail = log_acc + prod.ln();
+        let log_tail = log_acc + prod.ln();
         // 4. The unobserved: how many (negative binomial under the 1/N prior), and their classes.
         self.weights.copy_from_slice(&self.pi);
         for l in 0..j {
@@ -341,7 +338,7 @@ impl Chain {
         // 5. The concentration α.
         if update_alpha {
             let (a, b) = self.alpha_prior;
-            self.alpha = Gamma::new(a + k as f64 - 1.0, 1.0 / (b - self.log_tail)).expect("positive parameters").sample(&mut self.rng).max(1e-6);
+            self.alpha = Gamma::new(a + k as f64 - 1.0, 1.0 / (b - log_tail)).expect("positive parameters").sample(&mut self.rng).max(1e-6);
         }
     }
 }
