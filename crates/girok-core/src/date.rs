@@ -137,6 +137,12 @@ impl UncertainDate {
         UncertainDate { earliest: Some(day), latest: Some(day), precision: Precision::Day, text: day.to_string() }
     }
 
+    /// A range known only by its bounds (a filter's window, or a date read back from an index);
+    /// open ends are `None`.
+    pub fn between(earliest: Option<Day>, latest: Option<Day>) -> UncertainDate {
+        UncertainDate { earliest, latest, precision: Precision::Range, text: String::new() }
+    }
+
     /// Parses the forms documenters type, in English or Korean.
     pub fn parse(input: &str) -> Result<UncertainDate, DateError> {
         let text = input.trim();

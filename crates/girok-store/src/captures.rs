@@ -105,12 +105,7 @@ impl Archive {
             Ok(CodedAct {
                 act_type: r.get(0)?,
                 place: r.get(1)?,
-                date: girok_core::UncertainDate {
-                    earliest: r.get::<_, Option<i32>>(2)?.map(girok_core::Day),
-                    latest: r.get::<_, Option<i32>>(3)?.map(girok_core::Day),
-                    precision: girok_core::date::Precision::Range,
-                    text: String::new(),
-                },
+                date: girok_core::UncertainDate::between(r.get::<_, Option<i32>>(2)?.map(girok_core::Day), r.get::<_, Option<i32>>(3)?.map(girok_core::Day)),
                 source: r.get(4)?,
                 victim: r.get(5)?,
             })
@@ -161,7 +156,7 @@ impl Archive {
         };
         let from = q.from_year.and_then(|y| girok_core::Day::from_ymd(y, 1, 1).ok());
         let to = q.to_year.and_then(|y| girok_core::Day::from_ymd(y, 12, 31).ok());
-        let window = girok_core::UncertainDate { earliest: from, latest: to, precision: girok_core::date::Precision::Range, text: String::new() };
+        let window = girok_core::UncertainDate::between(from, to);
         // stratum -> victim -> organisations that recorded an act against them
         let mut sightings: BTreeMap<String, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
         for a in self.coded_acts(&q.act_type, q.max_confidentiality)? {
