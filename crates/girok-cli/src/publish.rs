@@ -37,7 +37,7 @@ pub(crate) fn run(args: &PublishArgs, open: impl FnOnce() -> anyhow::Result<Arch
     let archive = open()?;
     let briefing =
         archive.briefing(&BriefingOptions { level: args.level.into(), lang: args.lang.clone(), min_cell: args.min_cell, title: args.title.clone() })?;
-    if briefing.tables[0].rows.is_empty() {
+    if briefing.tables.iter().all(|t| t.rows.iter().all(|r| r.1 == 0)) {
         eprintln!(
             "note: no acts at or below the {} level; the briefing's tables are empty (most coded records are internal until someone marks them public)",
             Confidentiality::from(args.level).as_str()
