@@ -19,6 +19,14 @@ pub(crate) fn year(field: &str, s: &str) -> Result<Option<i32>, AppError> {
     }
 }
 
+/// A confidentiality level (`public`, `internal`, `restricted`), or none when empty.
+pub(crate) fn level(field: &str, s: &str) -> Result<Option<girok_core::Confidentiality>, AppError> {
+    match s.trim() {
+        "" => Ok(None),
+        c => girok_core::Confidentiality::parse(c).map(Some).ok_or_else(|| AppError::BadInput(format!("{field}: unknown level {c:?}"))),
+    }
+}
+
 /// A year as the day it starts or ends on.
 pub(crate) fn year_day(field: &str, s: &str, month: u32, day: u32) -> Result<Option<girok_core::Day>, AppError> {
     Ok(year(field, s)?.and_then(|y| girok_core::Day::from_ymd(y, month, day).ok()))

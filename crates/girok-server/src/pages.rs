@@ -233,10 +233,7 @@ fn run_search(state: &AppState, session: &Session, p: &SearchParams) -> Result<V
         k => vec![Kind::parse(k).ok_or_else(|| AppError::BadInput(format!("kind: unknown kind {k:?}")))?],
     };
     let ceiling = session.user.role.max_confidentiality();
-    let max_confidentiality = match p.confidentiality.trim() {
-        "" => ceiling,
-        c => girok_core::Confidentiality::parse(c).ok_or_else(|| AppError::BadInput(format!("confidentiality: unknown level {c:?}")))?.min(ceiling),
-    };
+    let max_confidentiality = input::level("confidentiality", &p.confidentiality)?.map_or(ceiling, |c| c.min(ceiling));
     let q = SearchQuery {
         text: p.q.clone(),
         kinds,
@@ -788,10 +785,7 @@ pub(crate) async fn api_intake(
 fn take_in(state: &AppState, session: &Session, provenance: &Provenance, files: &[(String, Vec<u8>)]) -> Result<Vec<serde_json::Value>, AppError> {
     let source = input::visible_source(&state.reader(), session, &provenance.source)?;
     let language = input::nonempty(&provenance.language);
-    let confidentiality = match provenance.confidentiality.trim() {
-        "" => girok_core::Confidentiality::Restricted,
-        c => girok_core::Confidentiality::parse(c).ok_or_else(|| AppError::BadInput(format!("confidentiality: unknown level {c:?}")))?,
-    };
+    let confidentiality = input::level("confidentiality", &provenance.confidentiality)?.unwrap_or(girok_core::Confidentiality::Restricted);
     let actor = session.user.username.clone();
     let mut results = Vec::new();
     let mut a = state.archive();

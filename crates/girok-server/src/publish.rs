@@ -30,10 +30,7 @@ pub(crate) struct PublishParams {
 /// Reads the form: public records and a threshold of 5 unless said otherwise, the session's
 /// language by default, and never a level above what the reader may see.
 fn options(session: &Session, p: &PublishParams) -> Result<BriefingOptions, AppError> {
-    let level = match p.level.trim() {
-        "" => Confidentiality::Public,
-        l => Confidentiality::parse(l).ok_or_else(|| AppError::BadInput(format!("level: unknown {l:?}")))?,
-    };
+    let level = crate::input::level("level", &p.level)?.unwrap_or(Confidentiality::Public);
     if level > session.user.role.max_confidentiality() {
         return Err(AppError::NotFound);
     }
