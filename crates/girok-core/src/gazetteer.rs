@@ -10,6 +10,39 @@ use crate::model::{Confidentiality, Name, Place, PlaceKind, Script};
 /// the web map's base layer and the map in briefings, shipped so neither fetches anything.
 pub const PROVINCE_OUTLINES: &str = include_str!("../data/dprk-provinces.geojson");
 
+/// One province's outline: polygons, each a list of rings (the first its boundary, any others
+/// holes), each ring (longitude, latitude) points. `id` is `None` for land no province claims.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProvinceOutline {
+    pub id: Option<String>,
+    pub polygons: Vec<Vec<Vec<(f64, f64)>>>,
+}
+
+/// `PROVINCE_OUTLINES` parsed, once per process.
+pub fn province_outlines() -> &'static [ProvinceOutline] {
+    static PARSED: std::sync::OnceLock<Vec<ProvinceOutline>> = std::sync::OnceLock::new();
+    PARSED.get_or_init(|| {
+        let geo: serde_json::Value = serde_json::from_str(PROVINCE_OUTLINES).expect("the shipped outlines are valid JSON (tested)");
+        let ring =
+            |r: &serde_json::Value| -> Vec<(f64, f64)> { r.as_array().into_iter().flatten().filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?))).collect() };
+        let polygon = |p: &serde_json::Value| -> Vec<Vec<(f64, f64)>> { p.as_array().into_iter().flatten().map(ring).collect() };
+        geo["features"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| {
+                let coords = &f["geometry"]["coordinates"];
+                let polygons = match f["geometry"]["type"].as_str() {
+                    Some("Polygon") => vec![polygon(coords)],
+                    Some("MultiPolygon") => coords.as_array().into_iter().flatten().map(polygon).collect(),
+                    _ => Vec::new(),
+                };
+                ProvinceOutline { id: f["properties"]["id"].as_str().map(str::to_string), polygons }
+            })
+            .collect()
+    })
+}
+
 pub fn builtin_places() -> Vec<Place> {
     let mut out = Vec::new();
     let mut rdr = csv::Reader::from_reader(include_str!("../data/gazetteer.csv").as_bytes());
@@ -56,6 +89,19 @@ fn split_aliases(cell: &str) -> Vec<Name> {
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn province_outlines_parse_and_name_gazetteer_provinces() {
+        let places = builtin_places();
+        let outlines = province_outlines();
+        assert!(outlines.len() >= 12, "{} outlines", outlines.len());
+        for o in outlines {
+            assert!(!o.polygons.is_empty() && o.polygons.iter().all(|p| p.first().is_some_and(|r| r.len() >= 4)), "{:?}: empty outline", o.id);
+            if let Some(id) = &o.id {
+                assert!(places.iter().any(|p| &p.id == id && p.kind == PlaceKind::Province), "{id} is not a gazetteer province");
+            }
+        }
+    }
 
     #[test]
     fn gazetteer_is_a_tree_rooted_at_the_country() {

@@ -8,5 +8,5 @@
 mod render;
 mod suppress;
 
-pub use render::{render, Briefing, Chart, File, Table, Withheld};
+pub use render::{render, Briefing, Chart, File, Outline, Table, Withheld};
 pub use suppress::{suppress, Cell, Suppressed};

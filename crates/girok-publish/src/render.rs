@@ -56,8 +56,16 @@ pub struct Briefing {
     pub min_cell: u64,
     pub tables: Vec<Table>,
     pub notes: Vec<String>,
-    /// GeoJSON outlines (features with `properties.id`) for tables that have `map_ids`.
-    pub outlines: Option<String>,
+    /// Outlines for tables that have `map_ids`.
+    pub outlines: Vec<Outline>,
+}
+
+/// One area of a map: its id (as in a table's `map_ids`; `None` for land drawn but not
+/// counted) and its rings of (longitude, latitude) points, holes included.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outline {
+    pub id: Option<String>,
+    pub rings: Vec<Vec<(f64, f64)>>,
 }
 
 /// A file to write, relative to the output directory.
@@ -230,31 +238,10 @@ fn columns_svg(s: &Suppressed, rows: usize) -> String {
     svg
 }
 
-/// One closed outline, as (longitude, latitude) points.
-type Ring = Vec<(f64, f64)>;
-
 /// A choropleth of the suppressed counts: shown counts shaded (square-root scale), withheld
 /// ones hatched, zeros white; outlines without a row drawn plain.
-fn map_svg(s: &Suppressed, ids: &[Option<String>], outlines: &str, w: &Words) -> Option<String> {
-    let geo: serde_json::Value = serde_json::from_str(outlines).ok()?;
-    let features = geo["features"].as_array()?;
-    let mut rings: Vec<(Option<String>, Vec<Ring>)> = Vec::new();
-    for f in features {
-        let id = f["properties"]["id"].as_str().map(str::to_string);
-        let polys: Vec<&serde_json::Value> = match f["geometry"]["type"].as_str()? {
-            "Polygon" => vec![&f["geometry"]["coordinates"]],
-            "MultiPolygon" => f["geometry"]["coordinates"].as_array()?.iter().collect(),
-            _ => continue,
-        };
-        let mut rs = Vec::new();
-        for poly in polys {
-            for ring in poly.as_array()? {
-                rs.push(ring.as_array()?.iter().filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?))).collect());
-            }
-        }
-        rings.push((id, rs));
-    }
-    let all = rings.iter().flat_map(|r| r.1.iter().flatten());
+fn map_svg(s: &Suppressed, ids: &[Option<String>], outlines: &[Outline], w: &Words) -> Option<String> {
+    let all = outlines.iter().flat_map(|o| o.rings.iter().flatten());
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     for &(x, y) in all {
         (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
@@ -275,8 +262,8 @@ fn map_svg(s: &Suppressed, ids: &[Option<String>], outlines: &str, w: &Words) ->
          <rect width=\"6\" height=\"6\" fill=\"#eee\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#999\" stroke-width=\"2\"/></pattern></defs>",
         height + 20.0
     );
-    for (id, rs) in &rings {
-        let fill = match id.as_deref().and_then(|i| cell_of.get(i)) {
+    for o in outlines {
+        let fill = match o.id.as_deref().and_then(|i| cell_of.get(i)) {
             Some(Cell::Shown(0)) => "#ffffff".to_string(),
             Some(Cell::Shown(n)) => {
                 let t = (*n as f64 / max as f64).sqrt();
@@ -287,7 +274,7 @@ fn map_svg(s: &Suppressed, ids: &[Option<String>], outlines: &str, w: &Words) ->
             None => "#f6f6f6".to_string(),
         };
         let mut d = String::new();
-        for ring in rs {
+        for ring in &o.rings {
             for (i, (x, y)) in ring.iter().enumerate() {
                 d.push_str(&format!("{}{:.1},{:.1}", if i == 0 { "M" } else { "L" }, (x - x0) * kx * scale, (y1 - y) * scale));
             }
@@ -333,8 +320,8 @@ fn html(b: &Briefing, done: &[(&Table, Suppressed)], w: &Words) -> String {
     h.push_str(&format!("<p class=\"note\">{}</p>\n", esc(&w.method.replace("{k}", &k.to_string()))));
     for (t, s) in done {
         h.push_str(&format!("<h2>{}</h2>\n", esc(&t.title)));
-        if let (Some(ids), Some(outlines)) = (&t.map_ids, &b.outlines) {
-            if let Some(svg) = map_svg(s, ids, outlines, w) {
+        if let Some(ids) = &t.map_ids {
+            if let Some(svg) = map_svg(s, ids, &b.outlines, w) {
                 h.push_str(&svg);
                 h.push('\n');
             }
@@ -428,7 +415,7 @@ mod tests {
                 },
             ],
             notes: vec![],
-            outlines: None,
+            outlines: Vec::new(),
         }
     }
 
@@ -472,14 +459,9 @@ mod tests {
 
     #[test]
     fn a_table_of_places_is_also_a_map_with_withheld_areas_hatched() {
-        let square = |x: f64| format!("[[[{x},38],[{},38],[{},39],[{x},39],[{x},38]]]", x + 1.0, x + 1.0);
+        let square = |id: &str, x: f64| Outline { id: Some(id.into()), rings: vec![vec![(x, 38.0), (x + 1.0, 38.0), (x + 1.0, 39.0), (x, 39.0), (x, 38.0)]] };
         let mut b = briefing();
-        b.outlines = Some(format!(
-            "{{\"type\":\"FeatureCollection\",\"features\":[{{\"type\":\"Feature\",\"properties\":{{\"id\":\"p1\"}},\"geometry\":{{\"type\":\"Polygon\",\"coordinates\":{}}}}},\
-             {{\"type\":\"Feature\",\"properties\":{{\"id\":\"p2\"}},\"geometry\":{{\"type\":\"MultiPolygon\",\"coordinates\":[{}]}}}}]}}",
-            square(125.0),
-            square(127.0)
-        ));
+        b.outlines = vec![square("p1", 125.0), square("p2", 127.0)];
         b.tables = vec![Table {
             file: "acts-by-province.csv".into(),
             title: "Acts by province".into(),
@@ -495,7 +477,7 @@ mod tests {
         assert!(paths[1].contains("fill=\"url(#withheld)\""), "the withheld province is hatched: {}", paths[1]);
         assert!(!html.contains(">2<") && !html.contains(">10<"), "neither withheld count is printed");
         // Without outlines, no map and no error.
-        b.outlines = Some("not json".into());
+        b.outlines = Vec::new();
         assert!(!text(&render(&b), "briefing.html").contains("<path "));
     }
 

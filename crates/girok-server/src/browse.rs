@@ -179,13 +179,11 @@ pub(crate) fn place_position(place_id: &str, place: impl Fn(&str) -> Option<giro
 fn province_centres() -> &'static std::collections::HashMap<String, (f64, f64)> {
     static CENTRES: std::sync::OnceLock<std::collections::HashMap<String, (f64, f64)>> = std::sync::OnceLock::new();
     CENTRES.get_or_init(|| {
-        let outlines: serde_json::Value = serde_json::from_str(girok_core::gazetteer::PROVINCE_OUTLINES).expect("the shipped outlines are valid JSON (tested)");
         let mut out = std::collections::HashMap::new();
-        for f in outlines["features"].as_array().into_iter().flatten() {
-            let Some(id) = f["properties"]["id"].as_str() else { continue };
+        for f in girok_core::gazetteer::province_outlines() {
+            let Some(id) = &f.id else { continue };
             let mut best: Option<(f64, f64, f64)> = None; // (area, lat, lon)
-            for polygon in f["geometry"]["coordinates"].as_array().into_iter().flatten() {
-                let ring: Vec<(f64, f64)> = polygon[0].as_array().into_iter().flatten().filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?))).collect();
+            for ring in f.polygons.iter().filter_map(|p| p.first()) {
                 let (mut a, mut cx, mut cy) = (0.0, 0.0, 0.0);
                 for w in ring.windows(2) {
                     let cross = w[0].0 * w[1].1 - w[1].0 * w[0].1;

@@ -3,7 +3,7 @@
 
 use girok_core::model::{Confidentiality, Kind, PlaceKind, Record};
 use girok_core::vocab::{List, Vocabulary};
-use girok_publish::{Briefing, Chart, Table};
+use girok_publish::{Briefing, Chart, Outline, Table};
 
 use crate::{ActCounts, Archive, StoreError};
 
@@ -141,7 +141,10 @@ impl Archive {
                     ..Default::default()
                 },
             ],
-            outlines: Some(girok_core::gazetteer::PROVINCE_OUTLINES.to_string()),
+            outlines: girok_core::gazetteer::province_outlines()
+                .iter()
+                .map(|p| Outline { id: p.id.clone(), rings: p.polygons.iter().flatten().cloned().collect() })
+                .collect(),
             notes: vec![t(
                 "Counts are of documented acts, not of all that happened: much stays hidden, and what is recorded depends on who could speak to whom.",
                 "집계는 기록된 행위의 수이며 일어난 모든 일의 수가 아닙니다: 많은 것이 드러나지 않으며, 무엇이 기록되는지는 누가 누구에게 말할 수 있었는지에 달려 있습니다.",
