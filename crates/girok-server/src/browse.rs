@@ -329,7 +329,7 @@ pub(crate) async fn estimate(State(state): State<Arc<AppState>>, Authed(session)
     let vocab = girok_core::Vocabulary::builtin();
     let act_types: Vec<serde_json::Value> = {
         let figures = crate::pages::dashboard_figures(&state, session.user.role.max_confidentiality())?;
-        figures.type_counts.iter().map(|(code, n)| json!({ "code": code, "n": n, "label": vocab.get(girok_core::List::ActTypes, code).map(|t| pick(session.lang, &t.en, t.ko.as_deref())).unwrap_or_else(|| code.clone()) })).collect()
+        figures.counts.by_type.iter().map(|(code, n)| json!({ "code": code, "n": n, "label": vocab.get(girok_core::List::ActTypes, code).map(|t| pick(session.lang, &t.en, t.ko.as_deref())).unwrap_or_else(|| code.clone()) })).collect()
     };
     let organisations: Vec<serde_json::Value> = {
         let chosen: Vec<&str> = p.lists.split('|').map(str::trim).filter(|o| !o.is_empty()).collect();

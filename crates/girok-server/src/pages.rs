@@ -90,13 +90,11 @@ fn bars(rows: Vec<(serde_json::Value, u64)>) -> serde_json::Value {
 pub(crate) struct Figures {
     /// The dashboard's template context (labels in both languages).
     pub(crate) view: serde_json::Value,
-    /// Acts per place, each counted under every enclosing place too.
+    /// Acts per place, each counted under every enclosing place too (`counts.by_place`, indexed).
     pub(crate) place_counts: std::collections::HashMap<String, u64>,
-    /// Acts per act type, most frequent first.
-    pub(crate) type_counts: Vec<(String, u64)>,
     /// The places the ceiling allows, by id.
     pub(crate) places: std::collections::HashMap<String, girok_core::model::Place>,
-    /// The counts all of the above come from (briefings are built from them).
+    /// The counts all of the above come from (acts per type for the estimation page; briefings).
     pub(crate) counts: girok_store::ActCounts,
 }
 
@@ -183,7 +181,7 @@ pub(crate) fn dashboard_figures(state: &AppState, ceiling: girok_core::Confident
             "counts": counts, "by_type": by_type, "by_year": by_year, "undated": c.unplaced, "by_province": by_province,
             "by_facility": by_facility, "recent": recent, "review": review, "corroboration": corroboration,
         });
-        let figures = Figures { view, place_counts: c.by_place.iter().cloned().collect(), type_counts: c.by_type.clone(), places, counts: c };
+        let figures = Figures { view, place_counts: c.by_place.iter().cloned().collect(), places, counts: c };
         cache.insert((head, level_conf as u8), Arc::new(figures));
     }
     Ok(cache.get(&key).cloned().expect("every level was just computed"))
