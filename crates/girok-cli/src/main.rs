@@ -161,6 +161,12 @@ enum Command {
         /// Mark session cookies Secure (when behind a TLS-terminating proxy).
         #[arg(long)]
         secure_cookies: bool,
+        /// End a session unused for this many minutes.
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+        session_idle_minutes: u64,
+        /// End every session this many hours after login.
+        #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..))]
+        session_max_hours: u64,
     },
     /// Create or reset a web account; the password comes from GIROK_NEW_PASSWORD or a prompt.
     User {
@@ -298,6 +304,27 @@ fn main() -> ExitCode {
     }
 }
 
+/// Reads a secret from the environment, then wipes it from the process. Threat: a passphrase
+/// readable for the whole life of a server in /proc/PID/environ (by the same user, by crash
+/// dumps, by a debugger). Removing the variable is not enough on Linux: /proc shows the
+/// environment block as the process started, so the bytes themselves are overwritten.
+fn take_secret_env(name: &str) -> Option<String> {
+    let value = std::env::var(name).ok()?;
+    let cname = std::ffi::CString::new(name).ok()?;
+    // SAFETY: called from the main thread before any other thread exists (argument parsing,
+    // before the runtime starts); `getenv` returns the variable's value inside the environment
+    // block, NUL-terminated, and the bytes up to the NUL belong to it.
+    unsafe {
+        let p = libc::getenv(cname.as_ptr());
+        if !p.is_null() {
+            let len = libc::strlen(p);
+            std::ptr::write_bytes(p, 0, len);
+        }
+    }
+    std::env::remove_var(name);
+    Some(value)
+}
+
 fn key_source(global: &Global, confirm: bool) -> anyhow::Result<KeySource> {
     if let Some(path) = &global.key_file {
         if !path.exists() {
@@ -305,7 +332,7 @@ fn key_source(global: &Global, confirm: bool) -> anyhow::Result<KeySource> {
         }
         return Ok(KeySource::KeyFile(path.clone()));
     }
-    if let Ok(p) = std::env::var("GIROK_PASSPHRASE") {
+    if let Some(p) = take_secret_env("GIROK_PASSPHRASE") {
         return Ok(KeySource::passphrase(p));
     }
     if !std::io::stdin().is_terminal() {
@@ -563,7 +590,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             Ok(Outcome::Clean)
         }
         Command::Review { action, id } => cmd_review(g, &action, id),
-        Command::Serve { listen, secure_cookies } => {
+        Command::Serve { listen, secure_cookies, session_idle_minutes, session_max_hours } => {
             let a = open(g)?;
             if a.users()?.is_empty() {
                 bail!("the archive has no web accounts yet; create one with `girok user NAME --role admin`");
@@ -572,11 +599,17 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 eprintln!("warning: serving on {listen}, not loopback; put it behind TLS (see README) before anyone connects");
             }
             let ready = format!("Girok is serving {} at http://{listen}/ (Ctrl-C to stop)", g.archive.display());
-            serve_archive(a, girok_server::ServerConfig { secure_cookies, ..Default::default() }, listen, Some(&ready))?;
+            let config = girok_server::ServerConfig {
+                secure_cookies,
+                session_idle: std::time::Duration::from_secs(session_idle_minutes * 60),
+                session_max: std::time::Duration::from_secs(session_max_hours * 3600),
+                ..Default::default()
+            };
+            serve_archive(a, config, listen, Some(&ready))?;
             Ok(Outcome::Clean)
         }
         Command::User { name, role, identity_clearance } => {
-            let password = match std::env::var("GIROK_NEW_PASSWORD") {
+            let password = match take_secret_env("GIROK_NEW_PASSWORD").ok_or(()) {
                 Ok(p) => p,
                 Err(_) => rpassword::prompt_password(format!("Password for {name}: ")).context("reading the password")?,
             };

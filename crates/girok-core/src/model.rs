@@ -713,8 +713,8 @@ impl Record {
                 }
             }
             Record::Person(r) => {
-                if r.names.is_empty() {
-                    return Err("names: a person needs at least one name (use \"unknown\" if need be)".into());
+                if r.names.is_empty() || r.names.iter().any(|n| n.text.trim().is_empty()) {
+                    return Err("names: a person needs at least one name, and no name may be empty (use \"unknown\" if need be)".into());
                 }
                 for rel in &r.relationships {
                     check(List::Relationships, &Some(rel.kind.clone()), "relationships")?;

@@ -10,6 +10,36 @@ pub fn percent_encode(s: &str) -> String {
     s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
+/// Leading characters that make a spreadsheet run a cell as a formula.
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Whether `s` is an apostrophe followed by a formula character or another apostrophe: the
+/// form `csv_cell_write` gives.
+fn escaped_cell(s: &str) -> bool {
+    s.strip_prefix('\'').is_some_and(|rest| rest.starts_with(FORMULA_START) || rest.starts_with('\''))
+}
+
+/// A CSV cell as Girok writes it: a cell a spreadsheet would run as a formula (leading `=`,
+/// `+`, `-`, `@`, tab or carriage return) gets a leading apostrophe, and so does one that
+/// already has the escaped form, so `csv_cell_read` undoes it exactly and leaves every other
+/// apostrophe alone.
+pub fn csv_cell_write(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(FORMULA_START) || escaped_cell(s) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// The inverse of `csv_cell_write` on a cell read back.
+pub fn csv_cell_read(s: &str) -> &str {
+    if escaped_cell(s) {
+        &s[1..]
+    } else {
+        s
+    }
+}
+
 /// True for precomposed Hangul syllables and Hangul jamo.
 pub fn is_hangul(c: char) -> bool {
     matches!(c, '\u{AC00}'..='\u{D7A3}' | '\u{1100}'..='\u{11FF}' | '\u{3130}'..='\u{318F}')
@@ -197,6 +227,15 @@ pub fn char_to_byte(text: &str, char_idx: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn csv_cells_neutralise_formulas_and_round_trip() {
+        for s in ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "'quoted", "''", "'=x", "'''=", "it's", "plain", ""] {
+            let w = super::csv_cell_write(s);
+            assert!(!w.starts_with(['=', '+', '-', '@']), "{w}");
+            assert_eq!(super::csv_cell_read(&w), s);
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -96,7 +96,7 @@ pub(crate) async fn totp(State(state): State<Arc<AppState>>, Authed(mut session)
 pub(crate) struct AccessForm {
     #[serde(default)]
     csrf: String,
-    /// `disable`, `enable` or `reset-totp`.
+    /// `disable`, `enable`, `reset-totp` or `unlock`.
     action: String,
 }
 
@@ -118,6 +118,11 @@ pub(crate) async fn admin_access(
         "disable" => state.archive().write(&actor, |w| w.set_disabled(&name, true)),
         "enable" => state.archive().write(&actor, |w| w.set_disabled(&name, false)),
         "reset-totp" => state.archive().write(&actor, |w| w.set_totp(&name, None)),
+        // Failed logins are counted in memory, not in the archive; the unlock itself is audited.
+        "unlock" => {
+            state.failures.lock().unwrap_or_else(|e| e.into_inner()).clear(&name);
+            state.archive().write(&actor, |w| w.note("unlock_account", None, json!({ "username": name })))
+        }
         other => return Err(AppError::BadInput(format!("action: unknown {other:?}"))),
     };
     result?;

@@ -166,6 +166,8 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("users.disable", "Disable", "비활성화"),
     ("users.enable", "Enable", "활성화"),
     ("users.reset_totp", "Clear second factor", "2단계 인증 해제"),
+    ("users.unlock", "Unlock logins", "로그인 잠금 해제"),
+    ("users.locked", "logins locked", "로그인 잠김"),
     ("account.title", "My account", "내 계정"),
     ("account.totp", "Second factor (authenticator app)", "2단계 인증 (인증 앱)"),
     ("account.on", "On: logging in needs a code from your authenticator app.", "사용 중: 로그인할 때 인증 앱의 코드가 필요합니다."),

@@ -35,11 +35,36 @@ pub struct ServerConfig {
     pub lockout_secs: u64,
     /// Largest request body accepted (uploads), in bytes.
     pub max_upload: usize,
+    /// A session unused this long ends.
+    pub session_idle: std::time::Duration,
+    /// A session ends this long after login, however busy.
+    pub session_max: std::time::Duration,
+    /// Each further failed login on an account past `max_failures` (from any address) waits
+    /// this much longer, up to eight times it.
+    pub failure_delay: std::time::Duration,
+    /// A connection must send a request's headers within this time, also between requests
+    /// on a kept-alive connection.
+    pub header_timeout: std::time::Duration,
+    /// Connections served at once; more wait in the listen queue.
+    pub max_connections: usize,
+    /// Uploads taken in at once; more wait their turn.
+    pub max_concurrent_uploads: usize,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        ServerConfig { secure_cookies: false, max_failures: 5, lockout_secs: 900, max_upload: 256 << 20 }
+        ServerConfig {
+            secure_cookies: false,
+            max_failures: 5,
+            lockout_secs: 900,
+            max_upload: 256 << 20,
+            session_idle: std::time::Duration::from_secs(30 * 60),
+            session_max: std::time::Duration::from_secs(12 * 3600),
+            failure_delay: std::time::Duration::from_secs(2),
+            header_timeout: std::time::Duration::from_secs(15),
+            max_connections: 256,
+            max_concurrent_uploads: 2,
+        }
     }
 }
 
@@ -50,7 +75,9 @@ pub struct AppState {
     pub(crate) readers: Vec<Mutex<Archive>>,
     pub(crate) next_reader: std::sync::atomic::AtomicUsize,
     pub(crate) sessions: Mutex<HashMap<String, Session>>,
-    pub(crate) failures: Mutex<HashMap<String, (u32, std::time::Instant)>>,
+    pub(crate) failures: Mutex<session::Failures>,
+    /// Threat: memory exhausted by many large uploads at once. Each upload holds a permit.
+    pub(crate) upload_slots: tokio::sync::Semaphore,
     /// Last TOTP step accepted per account, so a code works once.
     pub(crate) totp_steps: Mutex<HashMap<String, u64>>,
     pub(crate) templates: minijinja::Environment<'static>,
@@ -97,6 +124,7 @@ impl AppState {
             next_reader: Default::default(),
             sessions: Default::default(),
             failures: Default::default(),
+            upload_slots: tokio::sync::Semaphore::new(config.max_concurrent_uploads.max(1)),
             totp_steps: Default::default(),
             templates: pages::templates(),
             config,
@@ -175,17 +203,23 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-/// Threat: clickjacking, content sniffing, injected scripts from elsewhere.
+/// Threat: clickjacking, content sniffing, injected scripts from elsewhere, forms or a `<base>`
+/// pointing elsewhere, and posts from another origin.
 async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
     // Threat: archive content left in the browser's disk cache of a seized laptop. Only the
     // static assets (Girok's own scripts, Leaflet, the outlines) may be cached.
     let cacheable = req.uri().path().starts_with("/static/");
-    let mut res = next.run(req).await;
+    let changes = !matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD);
+    let mut res =
+        if changes && !session::same_origin(req.headers()) { axum::response::IntoResponse::into_response(AppError::BadCsrf) } else { next.run(req).await };
     let h = res.headers_mut();
     if !cacheable {
         h.insert("cache-control", "no-store".parse().expect("static header"));
     }
-    h.insert("content-security-policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'".parse().expect("static header"));
+    h.insert(
+        "content-security-policy",
+        "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'".parse().expect("static header"),
+    );
     h.insert("x-frame-options", "DENY".parse().expect("static header"));
     h.insert("x-content-type-options", "nosniff".parse().expect("static header"));
     h.insert("referrer-policy", "no-referrer".parse().expect("static header"));
@@ -204,11 +238,49 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 pub async fn serve_listener(state: Arc<AppState>, listener: std::net::TcpListener) -> std::io::Result<()> {
     listener.set_nonblocking(true)?;
     let listener = tokio::net::TcpListener::from_std(listener)?;
-    axum::serve(listener, router(state)).await
+    serve_on(state, listener).await
 }
 
 /// Serves on `addr` until the process ends.
 pub async fn serve(state: Arc<AppState>, addr: std::net::SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    axum::serve(listener, router(state)).await
+    serve_on(state, listener).await
+}
+
+/// The accept loop. Threat: connections that open and then send nothing, or headers a byte at
+/// a time (slowloris), each holding a socket and a task for ever. Every connection must send
+/// each request's headers within `header_timeout` (between kept-alive requests too), and at
+/// most `max_connections` are served at once.
+async fn serve_on(state: Arc<AppState>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    use tower::ServiceExt;
+    let header_timeout = state.config.header_timeout;
+    let slots = Arc::new(tokio::sync::Semaphore::new(state.config.max_connections.max(1)));
+    let app = router(state);
+    loop {
+        let permit = slots.clone().acquire_owned().await.expect("the semaphore is never closed");
+        let (stream, peer) = match listener.accept().await {
+            Ok(c) => c,
+            Err(e) => {
+                // Out of file descriptors and the like: wait instead of spinning; keep serving.
+                eprintln!("girok-server: accepting a connection failed: {e}");
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let app = app.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+                app.clone().oneshot(req.map(axum::body::Body::new))
+            });
+            let conn = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(header_timeout)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .with_upgrades();
+            // A client that goes away or times out is no error of ours.
+            let _ = conn.await;
+            drop(permit);
+        });
+    }
 }

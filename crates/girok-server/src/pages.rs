@@ -294,10 +294,12 @@ pub(crate) async fn record(State(state): State<Arc<AppState>>, Authed(session): 
 /// the page is not cached by the browser.
 pub(crate) async fn reveal_identity(
     State(state): State<Arc<AppState>>,
-    Authed(session): Authed,
+    Authed(mut session): Authed,
     Path(id): Path<String>,
     Form(form): Form<crate::session::CsrfForm>,
 ) -> Result<Response, AppError> {
+    // The language switch returns to the record's page: this address answers only POST.
+    session.here = girok_core::text::percent_encode(&format!("/records/{id}"));
     // Threat: anyone but a cleared user learning who a witness is. Same 404 as "no such page".
     if !session.user.identity_clearance {
         return Err(AppError::NotFound);
@@ -621,8 +623,16 @@ pub(crate) async fn audit_verify(
 
 pub(crate) async fn users(State(state): State<Arc<AppState>>, Authed(session): Authed) -> Result<Html<String>, AppError> {
     require(&session, &[Role::Admin])?;
-    let users: Vec<serde_json::Value> =
-        state.reader().users()?.into_iter().map(|u| json!({ "name": u.username, "path": girok_core::text::percent_encode(&u.username), "role": u.role.as_str(), "clearance": u.identity_clearance, "disabled": u.disabled, "totp": u.totp })).collect();
+    let accounts = state.reader().users()?;
+    let failures = state.failures.lock().unwrap_or_else(|e| e.into_inner());
+    let users: Vec<serde_json::Value> = accounts
+        .into_iter()
+        .map(|u| {
+            let locked = failures.locked(&state.config, &u.username);
+            json!({ "name": u.username, "path": girok_core::text::percent_encode(&u.username), "role": u.role.as_str(), "clearance": u.identity_clearance, "disabled": u.disabled, "totp": u.totp, "locked": locked })
+        })
+        .collect();
+    drop(failures);
     render(&state, "users.html", &session, json!({ "users": users, "error": "" }))
 }
 
@@ -715,16 +725,28 @@ pub(crate) async fn intake_form(State(state): State<Arc<AppState>>, Authed(sessi
 /// every file of the upload.
 pub(crate) async fn intake(State(state): State<Arc<AppState>>, Authed(session): Authed, mut form: axum::extract::Multipart) -> Result<Html<String>, AppError> {
     require(&session, &[Role::Admin, Role::Documenter])?;
+    let _slot = state.upload_slots.acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
     let (mut csrf, mut provenance) = (String::new(), Provenance::default());
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    while let Some(field) = form.next_field().await.map_err(|e| AppError::BadInput(format!("upload: {e}")))? {
+    let mut files: Vec<Result<girok_store::Spooled, (String, String)>> = Vec::new();
+    while let Some(mut field) = form.next_field().await.map_err(|e| AppError::BadInput(format!("upload: {e}")))? {
         match field.name().map(str::to_string).as_deref() {
             Some("files") => {
                 let name = field.file_name().unwrap_or("upload").to_string();
-                let bytes = field.bytes().await.map_err(|e| AppError::BadInput(format!("upload of {name}: {e}")))?;
-                // A form sent with no file chosen has one empty, nameless part.
-                if !(name.is_empty() && bytes.is_empty()) {
-                    files.push((name, bytes.to_vec()));
+                let mut spool = state.reader().spool(&name, state.config.max_upload as u64).map_err(|e| AppError::Internal(format!("{e:#}")))?;
+                let mut refused = None;
+                while let Some(chunk) = field.chunk().await.map_err(|e| AppError::BadInput(format!("upload of {name}: {e}")))? {
+                    if refused.is_none() {
+                        if let Err(e) = spool.write(&chunk) {
+                            refused = Some(e.to_string());
+                        }
+                    }
+                }
+                match (refused, spool.finish()) {
+                    (Some(why), _) => files.push(Err((name, why))),
+                    (None, Ok(spooled)) => files.push(Ok(spooled)),
+                    // A form sent with no file chosen has one empty, nameless part.
+                    (None, Err(girok_store::IntakeError::Empty { .. })) if name.is_empty() => {}
+                    (None, Err(e)) => files.push(Err((name, e.to_string()))),
                 }
             }
             Some(name @ ("csrf" | "source" | "language" | "confidentiality")) => {
@@ -740,7 +762,7 @@ pub(crate) async fn intake(State(state): State<Arc<AppState>>, Authed(session): 
         }
     }
     check_csrf(&session, &csrf)?;
-    let results = take_in(&state, &session, &provenance, &files)?;
+    let results = take_in(&state, &session, &provenance, files)?;
     let ctx = intake_context(&state, &session, results)?;
     render(&state, "intake.html", &session, ctx)
 }
@@ -770,37 +792,49 @@ pub(crate) async fn api_intake(
     Authed(session): Authed,
     Query(q): Query<ApiUpload>,
     headers: axum::http::HeaderMap,
-    body: axum::body::Bytes,
+    body: axum::body::Body,
 ) -> Result<Json<serde_json::Value>, AppError> {
     require(&session, &[Role::Admin, Role::Documenter])?;
     check_csrf(&session, crate::session::header_csrf(&headers))?;
-    let mut results = take_in(&state, &session, &q.provenance, &[(q.name, body.to_vec())])?;
+    let _slot = state.upload_slots.acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut spool = state.reader().spool(&q.name, state.config.max_upload as u64).map_err(|e| AppError::Internal(format!("{e:#}")))?;
+    let mut body = body;
+    while let Some(frame) = http_body_util::BodyExt::frame(&mut body).await {
+        let frame = frame.map_err(|e| AppError::BadInput(format!("upload of {}: {e}", q.name)))?;
+        if let Ok(chunk) = frame.into_data() {
+            spool.write(&chunk).map_err(|e| AppError::BadInput(e.to_string()))?;
+        }
+    }
+    let file = spool.finish().map_err(|e| (q.name.clone(), e.to_string()));
+    let mut results = take_in(&state, &session, &q.provenance, vec![file])?;
     Ok(Json(results.pop().unwrap_or_default()))
 }
 
-/// Takes files in as evidence with their provenance; one result per file: added, duplicate
-/// (with the existing id) or refused.
-fn take_in(state: &AppState, session: &Session, provenance: &Provenance, files: &[(String, Vec<u8>)]) -> Result<Vec<serde_json::Value>, AppError> {
+/// Takes received files in as evidence with their provenance; one result per file: added,
+/// duplicate (with the existing id) or refused. Each file is its own transaction.
+fn take_in(
+    state: &AppState,
+    session: &Session,
+    provenance: &Provenance,
+    files: Vec<Result<girok_store::Spooled, (String, String)>>,
+) -> Result<Vec<serde_json::Value>, AppError> {
     let source = input::visible_source(&state.reader(), session, &provenance.source)?;
     let language = input::nonempty(&provenance.language);
     let confidentiality = input::level("confidentiality", &provenance.confidentiality)?.unwrap_or(girok_core::Confidentiality::Restricted);
     let actor = session.user.username.clone();
+    let meta = girok_store::IntakeMeta { received_by: actor.clone(), received_from: source, language, confidentiality, ..Default::default() };
     let mut results = Vec::new();
-    let mut a = state.archive();
-    for (name, bytes) in files {
-        let meta = girok_store::IntakeMeta {
-            received_by: actor.clone(),
-            received_from: source.clone(),
-            language: language.clone(),
-            confidentiality,
-            ..Default::default()
+    for file in files {
+        let spooled = match file {
+            Ok(f) => f,
+            Err((name, why)) => {
+                results.push(json!({ "name": name, "status": "refused", "error": why }));
+                continue;
+            }
         };
-        let mut outcome = None;
-        a.write(&actor, |w| {
-            outcome = Some(w.add_bytes(name, bytes, &meta));
-            Ok(())
-        })?;
-        results.push(match outcome.expect("set in the closure") {
+        let name = spooled.name().to_string_lossy().into_owned();
+        let outcome = state.archive().take_in_spooled(&actor, &spooled, &meta);
+        results.push(match outcome {
             Ok(girok_store::IntakeOutcome::Added { id, text_chars, .. }) => json!({ "name": name, "status": "added", "id": id, "chars": text_chars }),
             Ok(girok_store::IntakeOutcome::Duplicate { existing }) => json!({ "name": name, "status": "duplicate", "id": existing }),
             Err(e) => json!({ "name": name, "status": "refused", "error": e.to_string() }),

@@ -1,8 +1,12 @@
 //! Sessions, login with throttling, logout, and CSRF tokens.
 //!
 //! Threats: stolen cookies (HttpOnly, SameSite=Strict, Secure on TLS), session fixation (a new
-//! session id at every login, whatever cookie came in), password guessing (accounts lock after
-//! repeated failures), cross-site form posts (a per-session token in every form).
+//! session id at every login, whatever cookie came in), password guessing (each account and
+//! address pair locks after repeated failures; the account alone is slowed, never locked, so
+//! nobody can lock the admin out), cross-site form posts (a per-session token in every form, and
+//! a cross-origin login is refused by its Origin), and a session outliving the rights it was
+//! opened with (every request re-reads the account; a changed password, role or clearance, or a
+//! disabled account, ends it; idle and absolute lifetimes end the rest).
 
 use std::sync::Arc;
 
@@ -32,6 +36,10 @@ pub struct Session {
     pub(crate) token: String,
     /// A second-factor secret being set up, until the user confirms it with a code.
     pub(crate) pending_totp: Option<Vec<u8>>,
+    /// What the account was when the session opened (`Archive::session_account`).
+    pub(crate) stamp: String,
+    pub(crate) created: std::time::Instant,
+    pub(crate) last_seen: std::time::Instant,
 }
 
 fn random_token() -> String {
@@ -58,8 +66,27 @@ impl FromRequestParts<Arc<AppState>> for Authed {
     async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, Self::Rejection> {
         let api = parts.uri.path().starts_with("/api/");
         let token = cookie(&parts.headers, COOKIE).ok_or(AppError::LoginRequired { api })?;
-        let sessions = state.sessions.lock().unwrap_or_else(|e| e.into_inner());
-        let mut session = sessions.get(&token).cloned().ok_or(AppError::LoginRequired { api })?;
+        let mut session = {
+            let mut sessions = state.sessions.lock().unwrap_or_else(|e| e.into_inner());
+            let now = std::time::Instant::now();
+            let session = sessions.get_mut(&token).ok_or(AppError::LoginRequired { api })?;
+            if now.duration_since(session.last_seen) >= state.config.session_idle || now.duration_since(session.created) >= state.config.session_max {
+                sessions.remove(&token);
+                return Err(AppError::LoginRequired { api });
+            }
+            session.last_seen = now;
+            session.clone()
+        };
+        // The account as it is now, not as it was at login: a demoted, reset or disabled
+        // account's open sessions end here, whichever front end changed it.
+        let current = state.reader().session_account(&session.user.username)?;
+        match current {
+            Some((user, stamp)) if stamp == session.stamp => session.user = user,
+            _ => {
+                state.sessions.lock().unwrap_or_else(|e| e.into_inner()).remove(&token);
+                return Err(AppError::LoginRequired { api });
+            }
+        }
         session.token = token;
         session.lang = crate::i18n::Lang::of_request(&parts.headers);
         session.here = girok_core::text::percent_encode(parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"));
@@ -121,17 +148,82 @@ pub(crate) fn check_totp(state: &AppState, username: &str, secret: &[u8], code: 
     }
 }
 
-pub(crate) async fn login(State(state): State<Arc<AppState>>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Result<Response, AppError> {
-    {
-        let failures = state.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((n, since)) = failures.get(&form.username) {
-            if *n >= state.config.max_failures && since.elapsed().as_secs() < state.config.lockout_secs {
-                return Err(AppError::Throttled);
-            }
+/// The address a request came from, as the listener saw it ("unknown" in-process).
+pub(crate) fn peer(parts_ext: &axum::http::Extensions) -> String {
+    parts_ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into())
+}
+
+/// Failed logins, counted per (account, address) for the lock and per account for the delay.
+#[derive(Default)]
+pub(crate) struct Failures {
+    /// (account, address) → failures and the time of the last one.
+    by_source: std::collections::HashMap<(String, String), (u32, std::time::Instant)>,
+    /// account → failures from any address, and the time of the last one.
+    by_account: std::collections::HashMap<String, (u32, std::time::Instant)>,
+}
+
+impl Failures {
+    fn fresh(entry: &mut (u32, std::time::Instant), window: u64) -> &mut (u32, std::time::Instant) {
+        if entry.1.elapsed().as_secs() >= window {
+            *entry = (0, std::time::Instant::now());
+        }
+        entry
+    }
+
+    /// Counts this attempt before the password is checked, so concurrent guesses cannot all
+    /// pass a check made before any of them failed. Returns the delay to impose, or refusal.
+    fn begin(&mut self, config: &crate::ServerConfig, account: &str, source: &str) -> Result<std::time::Duration, AppError> {
+        let window = config.lockout_secs;
+        let pair = Failures::fresh(self.by_source.entry((account.to_string(), source.to_string())).or_insert((0, std::time::Instant::now())), window);
+        if pair.0 >= config.max_failures {
+            return Err(AppError::Throttled);
+        }
+        pair.0 += 1;
+        pair.1 = std::time::Instant::now();
+        let acct = Failures::fresh(self.by_account.entry(account.to_string()).or_insert((0, std::time::Instant::now())), window);
+        acct.0 += 1;
+        acct.1 = std::time::Instant::now();
+        // Past the limit from many addresses, every further attempt on the account waits: a
+        // guesser is slowed to a crawl, the account's owner still gets in.
+        let over = acct.0.saturating_sub(config.max_failures);
+        Ok(if over > 0 { config.failure_delay * over.min(8) } else { std::time::Duration::ZERO })
+    }
+
+    /// A successful login takes back the attempt counted for it, and clears the address's count.
+    fn succeeded(&mut self, account: &str, source: &str) {
+        self.by_source.remove(&(account.to_string(), source.to_string()));
+        if let Some(a) = self.by_account.get_mut(account) {
+            a.0 = a.0.saturating_sub(1);
         }
     }
+
+    /// Whether any address is locked out of the account, or the account is being slowed.
+    pub(crate) fn locked(&self, config: &crate::ServerConfig, account: &str) -> bool {
+        let live = |e: &(u32, std::time::Instant)| e.1.elapsed().as_secs() < config.lockout_secs;
+        self.by_source.iter().any(|((a, _), e)| a == account && live(e) && e.0 >= config.max_failures)
+            || self.by_account.get(account).is_some_and(|e| live(e) && e.0 > config.max_failures)
+    }
+
+    /// An admin's unlock: the account's counts from every address.
+    pub(crate) fn clear(&mut self, account: &str) {
+        self.by_source.retain(|(a, _), _| a != account);
+        self.by_account.remove(account);
+    }
+}
+
+pub(crate) async fn login(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    extensions: axum::http::Extensions,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    let source = peer(&extensions);
+    let delay = state.failures.lock().unwrap_or_else(|e| e.into_inner()).begin(&state.config, &form.username, &source)?;
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
     let user = {
-        let a = state.archive();
+        let a = state.reader();
         match a.authenticate(&form.username, &form.password)? {
             Some(u) if u.totp => {
                 let secret = a.totp_secret(&u.username)?.unwrap_or_default();
@@ -141,14 +233,11 @@ pub(crate) async fn login(State(state): State<Arc<AppState>>, headers: HeaderMap
             other => other,
         }
     };
-    let Some(user) = user else {
-        let mut failures = state.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = failures.entry(form.username.clone()).or_insert((0, std::time::Instant::now()));
-        if entry.1.elapsed().as_secs() >= state.config.lockout_secs {
-            *entry = (0, std::time::Instant::now());
-        }
-        entry.0 += 1;
-        entry.1 = std::time::Instant::now();
+    let stamp = match &user {
+        Some(u) => state.reader().session_account(&u.username)?.map(|(_, stamp)| stamp),
+        None => None,
+    };
+    let (Some(user), Some(stamp)) = (user, stamp) else {
         // One message for every failure: which of name, password or code was wrong stays unsaid.
         let page = state
             .templates
@@ -156,16 +245,32 @@ pub(crate) async fn login(State(state): State<Arc<AppState>>, headers: HeaderMap
             .render(minijinja::context! { error => "wrong name, password or code", lang => crate::i18n::Lang::of_request(&headers).code() })?;
         return Ok((axum::http::StatusCode::UNAUTHORIZED, Html(page)).into_response());
     };
-    state.failures.lock().unwrap_or_else(|e| e.into_inner()).remove(&form.username);
+    state.failures.lock().unwrap_or_else(|e| e.into_inner()).succeeded(&form.username, &source);
     // A fresh id at every login: a session id planted before login is worthless after it.
     let token = random_token();
-    state
-        .sessions
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(token.clone(), Session { user, csrf: random_token(), lang: Default::default(), here: String::new(), token: token.clone(), pending_totp: None });
+    let now = std::time::Instant::now();
+    {
+        let mut sessions = state.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        let config = &state.config;
+        sessions.retain(|_, s| now.duration_since(s.last_seen) < config.session_idle && now.duration_since(s.created) < config.session_max);
+        sessions.insert(
+            token.clone(),
+            Session {
+                user,
+                csrf: random_token(),
+                lang: Default::default(),
+                here: String::new(),
+                token: token.clone(),
+                pending_totp: None,
+                stamp,
+                created: now,
+                last_seen: now,
+            },
+        );
+    }
     let secure = if state.config.secure_cookies { "; Secure" } else { "" };
-    let cookie = format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/{secure}");
+    let max_age = state.config.session_max.as_secs();
+    let cookie = format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}");
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())
 }
 
@@ -201,7 +306,44 @@ pub(crate) struct LangParams {
 /// redirect would let a phishing link borrow Girok's address.
 pub(crate) async fn set_lang(axum::extract::Query(p): axum::extract::Query<LangParams>) -> Result<Response, AppError> {
     let lang = crate::i18n::Lang::parse(&p.l).ok_or_else(|| AppError::BadInput(format!("unknown language {:?}; use en or ko", p.l)))?;
-    let next = if p.next.starts_with('/') && !p.next.starts_with("//") && !p.next.contains('\\') { p.next.as_str() } else { "/" };
+    let next = local_path(&p.next).unwrap_or_else(|| "/".to_string());
     let cookie = format!("{}={}; SameSite=Strict; Path=/; Max-Age=31536000", crate::i18n::COOKIE, lang.code());
-    Ok(([(header::SET_COOKIE, cookie)], Redirect::to(next)).into_response())
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response())
+}
+
+/// `next` as a path on this origin, percent-encoded for a Location header, or `None`.
+///
+/// Threat: an open redirect. Browsers parse a Location by the URL standard, which drops tabs and
+/// newlines anywhere and reads a backslash as a slash: `/<TAB>/evil.example` and `/\evil.example`
+/// both lead off-site. So: one leading slash, then no second slash or backslash, and no control
+/// character anywhere.
+pub(crate) fn local_path(next: &str) -> Option<String> {
+    let rest = next.strip_prefix('/')?;
+    if rest.starts_with(['/', '\\']) || next.chars().any(|c| c.is_control() || c == '\\') {
+        return None;
+    }
+    // Non-ASCII (a Korean search term) is percent-encoded: a header value must be visible ASCII.
+    let mut out = String::with_capacity(next.len());
+    for c in next.chars() {
+        if c.is_ascii() && c != ' ' {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Threat: login CSRF (a page elsewhere posting the attacker's credentials, so the victim works
+/// in the attacker's account) and cross-site posts in general. Browsers send Origin with every
+/// POST; one that names another host than the request's own is refused, and so is the opaque
+/// `null` origin. Clients that send no Origin (the CLI, scripts) are not browsers and pass.
+pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else { return true };
+    let (Ok(origin), Some(host)) = (origin.to_str(), headers.get(header::HOST).and_then(|h| h.to_str().ok())) else { return false };
+    let authority = origin.split_once("://").map(|(_, a)| a).unwrap_or("");
+    !authority.is_empty() && authority.eq_ignore_ascii_case(host)
 }

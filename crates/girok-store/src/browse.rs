@@ -283,9 +283,11 @@ impl Archive {
                 current = Some((rid, conf, Default::default()));
             }
             if let (Some(s), Some(act_conf), Some((_, _, orgs))) = (source, act_conf, current.as_mut()) {
-                let org = organisation.get(&s).cloned().unwrap_or(s);
-                let lowest = orgs.entry(org).or_insert(act_conf);
-                *lowest = (*lowest).min(act_conf);
+                // A report counts for a reader who may see both the act and its source.
+                let Some((org, source_conf)) = organisation.get(&s).cloned() else { continue };
+                let needs = act_conf.max(source_conf);
+                let lowest = orgs.entry(org).or_insert(needs);
+                *lowest = (*lowest).min(needs);
             }
         }
         if let Some((_, event_conf, orgs)) = current {
@@ -304,18 +306,25 @@ impl Archive {
         let rows = stmt.query_map(rusqlite::params![event_id, max as i64], |r| r.get::<_, String>(0))?;
         let mut orgs = std::collections::BTreeSet::new();
         for s in rows {
-            let s = s?;
-            orgs.insert(organisation.get(&s).cloned().unwrap_or(s));
+            // Only sources the reader may see name an organisation (a source's organisation is
+            // part of the source record).
+            if let Some((org, source_conf)) = organisation.get(&s?) {
+                if *source_conf <= max as i64 {
+                    orgs.insert(org.clone());
+                }
+            }
         }
         Ok(orgs.into_iter().collect())
     }
 
-    /// Source id → its unit of independence (`Source::independence_unit`).
-    pub(crate) fn source_organisations(&self) -> Result<std::collections::HashMap<String, String>, StoreError> {
+    /// Source id → its unit of independence (`Source::independence_unit`) and the source's own
+    /// level. Threat: a figure naming or counting an organisation behind a source the reader may
+    /// not see; every caller counts a source only at or below its level.
+    pub(crate) fn source_organisations(&self) -> Result<std::collections::HashMap<String, (String, i64)>, StoreError> {
         let mut out = std::collections::HashMap::new();
         for r in self.list(Kind::Source)? {
             if let Record::Source(s) = r {
-                out.insert(s.id.clone(), s.independence_unit().to_string());
+                out.insert(s.id.clone(), (s.independence_unit().to_string(), s.confidentiality as i64));
             }
         }
         Ok(out)

@@ -165,7 +165,11 @@ impl Archive {
             if (from.is_some() || to.is_some()) && !date.overlaps(&window) {
                 continue;
             }
-            let Some(org) = a.source.as_ref().and_then(|s| organisation.get(s)) else { continue };
+            // An act counts on its organisation's list only for a reader who may see its source.
+            let Some((org, source_conf)) = a.source.as_ref().and_then(|s| organisation.get(s)) else { continue };
+            if *source_conf > q.max_confidentiality as i64 {
+                continue;
+            }
             if q.organisations.as_ref().is_some_and(|chosen| !chosen.contains(org)) {
                 continue;
             }

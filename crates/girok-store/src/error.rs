@@ -45,6 +45,8 @@ pub enum StoreError {
     DanglingReference { id: String, field: &'static str, target: String },
     #[error("record {id}: citation span {start}-{end} is outside the document's {len} characters of text")]
     SpanOutOfRange { id: String, start: u64, end: u64, len: u64 },
+    #[error("record {id}: citation span {start}-{end} is empty or reversed (a span runs from its start to a later end)")]
+    SpanEmpty { id: String, start: u64, end: u64 },
     #[error("blob of document {doc}: {detail}")]
     Blob { doc: String, detail: String },
     #[error("database error")]

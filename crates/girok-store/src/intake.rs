@@ -149,10 +149,7 @@ impl Writer<'_> {
     /// Takes in bytes that are not a file on disk (synthetic data, web uploads) by the same path,
     /// without ever writing their plaintext to disk. `name` supplies the file name and extension.
     pub fn add_bytes(&mut self, name: &str, bytes: &[u8], meta: &IntakeMeta) -> Result<IntakeOutcome, IntakeError> {
-        // Threat: path traversal in an uploaded name. Only the last component is kept.
-        let safe = name.rsplit(['/', '\\']).next().unwrap_or("").replace('\0', "");
-        let safe = if safe.is_empty() || safe.starts_with('.') { format!("upload{safe}") } else { safe };
-        let path = PathBuf::from(safe);
+        let path = upload_name(name);
         if bytes.is_empty() {
             return Err(IntakeError::Empty { path });
         }
@@ -257,6 +254,143 @@ impl Writer<'_> {
         }
         self.put(Record::Document(doc))?;
         Ok(IntakeOutcome::Added { id, text_chars, warning })
+    }
+}
+
+/// An uploaded file's name as a path of one component. Threat: path traversal in a name.
+fn upload_name(name: &str) -> PathBuf {
+    let safe = name.rsplit(['/', '\\']).next().unwrap_or("").replace('\0', "");
+    PathBuf::from(if safe.is_empty() || safe.starts_with('.') { format!("upload{safe}") } else { safe })
+}
+
+/// Where uploads wait while they arrive, inside the blob directory.
+const SPOOL_DIR: &str = "spool";
+
+/// An upload being received, written as it arrives to a file encrypted to a one-time key that
+/// exists only in memory: a web upload is never held whole in memory (threat: one large upload,
+/// or several, exhausting the server), and never touches disk in plaintext. Dropped unfinished,
+/// its file is removed.
+pub struct Spool {
+    name: PathBuf,
+    path: PathBuf,
+    identity: age::x25519::Identity,
+    out: Option<age::stream::StreamWriter<std::io::BufWriter<File>>>,
+    size: u64,
+    limit: u64,
+}
+
+/// A received upload, ready to be taken in (`Archive::take_in_spooled`).
+pub struct Spooled {
+    name: PathBuf,
+    path: PathBuf,
+    identity: age::x25519::Identity,
+    size: u64,
+}
+
+impl Archive {
+    /// Starts receiving an upload called `name` (only its last component is kept), refusing it
+    /// once it grows past `limit` bytes (0: the default intake limit).
+    pub fn spool(&self, name: &str, limit: u64) -> Result<Spool, IntakeError> {
+        let dir = self.dir.join(BLOB_DIR).join(SPOOL_DIR);
+        std::fs::create_dir_all(&dir).map_err(|source| IntakeError::Io { path: dir.clone(), source })?;
+        let path = dir.join(format!("{}.age", random_name()));
+        let io = |source| IntakeError::Io { path: path.clone(), source };
+        let identity = age::x25519::Identity::generate();
+        let recipient = identity.to_public();
+        let file = File::create(&path).map_err(io)?;
+        let encryptor = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient)).expect("one recipient is given");
+        let out = encryptor.wrap_output(std::io::BufWriter::with_capacity(1 << 16, file)).map_err(io)?;
+        let limit = if limit == 0 { DEFAULT_MAX_SIZE } else { limit };
+        Ok(Spool { name: upload_name(name), path, identity, out: Some(out), size: 0, limit })
+    }
+
+    /// Takes a received upload in as a document, in one transaction: if any step fails, nothing
+    /// of it is committed.
+    pub fn take_in_spooled(&mut self, actor: &str, spooled: &Spooled, meta: &IntakeMeta) -> Result<IntakeOutcome, IntakeError> {
+        let mut outcome = None;
+        let res = self.write(actor, |w| match w.add_spooled(spooled, meta) {
+            Ok(o) => {
+                outcome = Some(Ok(o));
+                Ok(())
+            }
+            Err(e) => {
+                outcome = Some(Err(e));
+                // Any error: roll the whole file back (the outcome carries the real cause).
+                Err(StoreError::Invalid { id: String::new(), message: "intake rolled back".into() })
+            }
+        });
+        match (outcome, res) {
+            (Some(Ok(o)), Ok(())) => Ok(o),
+            (Some(Err(e)), _) => Err(e),
+            (_, Err(e)) => Err(IntakeError::Store(e)),
+            (None, Ok(())) => unreachable!("the closure always sets the outcome"),
+        }
+    }
+}
+
+impl Spool {
+    /// Appends bytes as they arrive.
+    pub fn write(&mut self, chunk: &[u8]) -> Result<(), IntakeError> {
+        self.size += chunk.len() as u64;
+        if self.size > self.limit {
+            return Err(IntakeError::TooLarge { path: self.name.clone(), size: self.size, limit: self.limit });
+        }
+        let out = self.out.as_mut().expect("a spool is written only before it is finished");
+        out.write_all(chunk).map_err(|source| IntakeError::Io { path: self.path.clone(), source })
+    }
+
+    pub fn name(&self) -> &Path {
+        &self.name
+    }
+
+    /// Ends the upload.
+    pub fn finish(mut self) -> Result<Spooled, IntakeError> {
+        let io = |source| IntakeError::Io { path: self.path.clone(), source };
+        let out = self.out.take().expect("finished once");
+        let buffered = out.finish().map_err(io)?;
+        buffered.into_inner().map_err(|e| io(e.into_error()))?;
+        if self.size == 0 {
+            return Err(IntakeError::Empty { path: self.name.clone() });
+        }
+        // The file now belongs to the `Spooled`, which removes it when dropped.
+        let path = std::mem::take(&mut self.path);
+        Ok(Spooled { name: self.name.clone(), path, identity: self.identity.clone(), size: self.size })
+    }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        if !self.path.as_os_str().is_empty() {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+impl Drop for Spooled {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+impl Spooled {
+    pub fn name(&self) -> &Path {
+        &self.name
+    }
+}
+
+impl Writer<'_> {
+    /// Takes in a received upload by the same single pass as a file: decrypted from the spool
+    /// as it is hashed and encrypted to the archive.
+    pub fn add_spooled(&mut self, spooled: &Spooled, meta: &IntakeMeta) -> Result<IntakeOutcome, IntakeError> {
+        let io = |source| IntakeError::Io { path: spooled.path.clone(), source };
+        let limit = if meta.max_size == 0 { DEFAULT_MAX_SIZE } else { meta.max_size };
+        if spooled.size > limit {
+            return Err(IntakeError::TooLarge { path: spooled.name.clone(), size: spooled.size, limit });
+        }
+        let file = File::open(&spooled.path).map_err(io)?;
+        let decryptor = age::Decryptor::new(BufReader::new(file)).map_err(|e| io(std::io::Error::other(e.to_string())))?;
+        let reader = decryptor.decrypt(std::iter::once(&spooled.identity as &dyn age::Identity)).map_err(|e| io(std::io::Error::other(e.to_string())))?;
+        self.add_stream(&spooled.name, BufReader::with_capacity(1 << 20, reader), spooled.size, meta)
     }
 }
 

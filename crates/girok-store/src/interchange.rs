@@ -102,7 +102,7 @@ struct RowReader<'a> {
 
 impl RowReader<'_> {
     fn get(&self, col: &str) -> &str {
-        self.headers.iter().position(|h| h == col).and_then(|i| self.row.get(i)).map(str::trim).unwrap_or("")
+        self.headers.iter().position(|h| h == col).and_then(|i| self.row.get(i)).map(|c| girok_core::text::csv_cell_read(c.trim())).unwrap_or("")
     }
 
     fn opt(&self, col: &str) -> Option<String> {
@@ -479,7 +479,9 @@ impl Archive {
                 let mut w = csv::Writer::from_writer(Vec::new());
                 w.write_record(columns).map_err(|e| StoreError::Invalid { id: String::new(), message: e.to_string() })?;
                 for r in &records {
-                    w.write_record(to_row(r)).map_err(|e| StoreError::Invalid { id: r.id().to_string(), message: e.to_string() })?;
+                    // Threat: a cell such as =HYPERLINK(...) run by the spreadsheet that opens the export.
+                    let row: Vec<String> = to_row(r).iter().map(|c| girok_core::text::csv_cell_write(c).into_owned()).collect();
+                    w.write_record(row).map_err(|e| StoreError::Invalid { id: r.id().to_string(), message: e.to_string() })?;
                 }
                 let bytes = w.into_inner().map_err(|e| StoreError::Invalid { id: String::new(), message: e.to_string() })?;
                 Ok(String::from_utf8(bytes).expect("csv of UTF-8 strings is UTF-8"))

@@ -10,6 +10,7 @@ mod briefing;
 mod browse;
 mod bundle;
 mod captures;
+mod derived;
 mod error;
 mod intake;
 mod interchange;
@@ -26,7 +27,7 @@ pub use browse::{ActCounts, Corroboration, ListPage, ListQuery, ListSort, Refere
 pub use bundle::{verify_bundle, BundleCheck, BundleFile, Manifest};
 pub use captures::{CaptureQuery, CaptureTable, Stratify, MAX_CAPTURE_LISTS};
 pub use error::{BundleError, ImportError, IntakeError, OpenError, StoreError};
-pub use intake::{extract_text, IntakeMeta, IntakeOutcome, DEFAULT_MAX_SIZE};
+pub use intake::{extract_text, IntakeMeta, IntakeOutcome, Spool, Spooled, DEFAULT_MAX_SIZE};
 pub use interchange::{csv_columns, Format, ImportOptions, ImportReport};
 pub use keys::{write_new_key_file, KdfParams, KeySource};
 pub use schema::CURRENT_VERSION;

@@ -213,3 +213,64 @@ pub(crate) fn migrate(conn: &Connection, from: u32) -> rusqlite::Result<()> {
     conn.pragma_update(None, "user_version", version)?;
     Ok(())
 }
+
+/// The triggers that make the audit log append-only. Threat: someone holding the key drops one,
+/// deletes or edits entries, and leaves; Girok restores them at open and says so in the chain.
+const AUDIT_TRIGGERS: [&str; 3] = ["audit_log_no_update", "audit_log_no_delete", "audit_log_extends_chain"];
+
+type SchemaMap = std::collections::BTreeMap<(String, String), Option<String>>;
+
+fn read_schema(conn: &Connection) -> rusqlite::Result<SchemaMap> {
+    let mut stmt = conn.prepare("SELECT type, name, sql FROM main.sqlite_master")?;
+    let rows = stmt.query_map([], |r| Ok(((r.get::<_, String>(0)?, r.get::<_, String>(1)?), r.get::<_, Option<String>>(2)?)))?;
+    rows.collect()
+}
+
+/// The schema this build creates, made in a scratch database in memory.
+fn expected_schema() -> rusqlite::Result<SchemaMap> {
+    let conn = Connection::open_in_memory()?;
+    migrate(&conn, 0)?;
+    read_schema(&conn)
+}
+
+/// Compares the archive's tables, indexes and triggers with what Girok creates; names each
+/// one missing, changed or added.
+pub(crate) fn check(conn: &Connection, problems: &mut Vec<crate::verify::Problem>) -> Result<(), crate::error::StoreError> {
+    use crate::verify::Problem;
+    let want = expected_schema()?;
+    let got = read_schema(conn)?;
+    for ((kind, name), sql) in &want {
+        match got.get(&(kind.clone(), name.clone())) {
+            None => problems.push(Problem::Schema { detail: format!("{kind} {name} is missing") }),
+            Some(s) if s != sql => problems.push(Problem::Schema { detail: format!("{kind} {name} differs from what Girok creates") }),
+            Some(_) => {}
+        }
+    }
+    for (kind, name) in got.keys() {
+        if !want.contains_key(&(kind.clone(), name.clone())) {
+            problems.push(Problem::Schema { detail: format!("{kind} {name} is not part of Girok's schema") });
+        }
+    }
+    let version: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version != CURRENT_VERSION {
+        problems.push(Problem::Schema { detail: format!("schema version is {version}, expected {CURRENT_VERSION}") });
+    }
+    Ok(())
+}
+
+/// Puts back any of the audit log's triggers that is missing or not as Girok wrote it, and
+/// returns the names of those it restored (for an audit entry saying so).
+pub(crate) fn restore_audit_triggers(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let want = expected_schema()?;
+    let got = read_schema(conn)?;
+    let mut restored = Vec::new();
+    for name in AUDIT_TRIGGERS {
+        let key = ("trigger".to_string(), name.to_string());
+        let Some(Some(sql)) = want.get(&key) else { continue };
+        if got.get(&key) != Some(&Some(sql.clone())) {
+            conn.execute_batch(&format!("DROP TRIGGER IF EXISTS {name}; {sql};"))?;
+            restored.push(name.to_string());
+        }
+    }
+    Ok(restored)
+}

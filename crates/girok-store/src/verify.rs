@@ -4,6 +4,12 @@
 //! quietly edits or removes evidence. The chain makes history tamper-evident: each entry hashes
 //! its predecessor, each record's stored body must equal the content of its latest audit entry,
 //! and each blob must decrypt to the SHA-256 taken at intake.
+//!
+//! Beyond the chain: every page's authentication code (SQLCipher) and SQLite's own structural
+//! check; the schema and the audit log's protective triggers against what Girok creates; every
+//! derived table re-derived from the records (`derived`); and the accounts replayed from their
+//! audited changes. What `verify` cannot see (a rewrite by someone who also holds the signing
+//! key, or a cut-off tail of the chain) is in ARCHITECTURE.md's threat model.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -18,18 +24,75 @@ use crate::schema::GENESIS_HASH;
 /// One thing `verify` found wrong. Each names the entry, record or file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Problem {
-    ChainGap { expected: i64, found: i64 },
-    ChainLink { seq: i64 },
-    EntryAltered { seq: i64, record: Option<String> },
-    RecordAltered { id: String },
-    RecordMissing { id: String },
-    RecordUnaudited { id: String },
-    TextAltered { doc: String },
-    SealedAltered { source: String },
-    BlobMissing { doc: String, file: String },
-    BlobAltered { doc: String, file: String },
-    BlobUnreadable { doc: String, file: String, detail: String },
-    BlobUnrecorded { doc: String },
+    ChainGap {
+        expected: i64,
+        found: i64,
+    },
+    ChainLink {
+        seq: i64,
+    },
+    EntryAltered {
+        seq: i64,
+        record: Option<String>,
+    },
+    RecordAltered {
+        id: String,
+    },
+    RecordMissing {
+        id: String,
+    },
+    RecordUnaudited {
+        id: String,
+    },
+    TextAltered {
+        doc: String,
+    },
+    SealedAltered {
+        source: String,
+    },
+    BlobMissing {
+        doc: String,
+        file: String,
+    },
+    BlobAltered {
+        doc: String,
+        file: String,
+    },
+    BlobUnreadable {
+        doc: String,
+        file: String,
+        detail: String,
+    },
+    BlobUnrecorded {
+        doc: String,
+    },
+    /// A page failed its authentication code, or SQLite found the structure damaged.
+    Database {
+        detail: String,
+    },
+    /// A table, index or trigger differs from what Girok creates.
+    Schema {
+        detail: String,
+    },
+    /// The archive was opened with the audit log's protective triggers missing or changed.
+    SchemaRestored {
+        seq: i64,
+        detail: String,
+    },
+    /// A derived table's rows for a record are not what the record implies.
+    DerivedAltered {
+        table: &'static str,
+        record: String,
+    },
+    /// An account differs from what its audited changes made it.
+    AccountAltered {
+        username: String,
+        field: &'static str,
+    },
+    /// An account exists that no audited change created.
+    AccountUnaudited {
+        username: String,
+    },
 }
 
 impl fmt::Display for Problem {
@@ -54,6 +117,15 @@ impl fmt::Display for Problem {
                 write!(f, "document {doc}: original file blobs/{}/{file}.age cannot be decrypted ({detail})", &file[..2])
             }
             Problem::BlobUnrecorded { doc } => write!(f, "document {doc}: no original file is recorded for it"),
+            Problem::Database { detail } => write!(f, "database: {detail}"),
+            Problem::Schema { detail } => write!(f, "schema: {detail}"),
+            Problem::SchemaRestored { seq, detail } => write!(
+                f,
+                "audit chain: entry {seq} records that {detail} when the archive was opened (restored then); entries written before it may have been changed or removed"
+            ),
+            Problem::DerivedAltered { table, record } => write!(f, "record {record}: its rows in {table} are not what the record implies (edited outside Girok?)"),
+            Problem::AccountAltered { username, field } => write!(f, "account {username}: {field} differs from its audited changes"),
+            Problem::AccountUnaudited { username } => write!(f, "account {username}: present but never created through an audited change"),
         }
     }
 }
@@ -83,12 +155,36 @@ impl Archive {
     /// Checks everything. Never modifies the archive.
     pub fn verify(&self, progress: Progress<'_>) -> Result<VerifyReport, StoreError> {
         let mut report = VerifyReport::default();
+        let mut problems: Vec<Problem> = Vec::new();
         let conn = self.conn();
+
+        // 0. The pages and the structure: a flipped byte anywhere fails a page's HMAC.
+        guarded(&mut problems, "page check", |problems| {
+            let mut stmt = conn.prepare("PRAGMA cipher_integrity_check")?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            for row in rows {
+                problems.push(Problem::Database { detail: row? });
+            }
+            let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            for row in rows {
+                let row = row?;
+                if row != "ok" {
+                    problems.push(Problem::Database { detail: row });
+                }
+            }
+            if let Err(e) = conn.execute("INSERT INTO fts(fts) VALUES ('integrity-check')", []) {
+                problems.push(Problem::Database { detail: format!("full-text index: {e}") });
+            }
+            Ok(())
+        });
+        guarded(&mut problems, "schema check", |problems| crate::schema::check(conn, problems));
 
         // 1. The chain itself.
         let mut latest: HashMap<String, Option<String>> = HashMap::new();
         let mut sealed: HashMap<String, String> = HashMap::new();
-        {
+        let mut accounts = AccountReplay::default();
+        guarded(&mut problems, "audit chain", |problems| {
             let mut stmt = conn.prepare(&format!("{} ORDER BY seq", crate::archive::AUDIT_COLUMNS))?;
             let mut rows = stmt.query([])?;
             let mut expected_seq = 1i64;
@@ -97,14 +193,18 @@ impl Archive {
                 let e: AuditEntry = audit_row(row)?;
                 report.entries += 1;
                 if e.seq != expected_seq {
-                    report.problems.push(Problem::ChainGap { expected: expected_seq, found: e.seq });
+                    problems.push(Problem::ChainGap { expected: expected_seq, found: e.seq });
                 }
                 if e.prev_hash != prev_hash {
-                    report.problems.push(Problem::ChainLink { seq: e.seq });
+                    problems.push(Problem::ChainLink { seq: e.seq });
                 }
                 if e.compute_hash() != e.hash {
-                    report.problems.push(Problem::EntryAltered { seq: e.seq, record: e.record_id.clone() });
+                    problems.push(Problem::EntryAltered { seq: e.seq, record: e.record_id.clone() });
                 }
+                if e.action == "restore_schema" {
+                    problems.push(Problem::SchemaRestored { seq: e.seq, detail: e.content.clone().unwrap_or_default() });
+                }
+                accounts.replay(&e);
                 if let Some(id) = &e.record_id {
                     match e.action.as_str() {
                         "create" | "update" => {
@@ -128,12 +228,13 @@ impl Archive {
                 prev_hash = e.hash;
             }
             report.head_hash = prev_hash;
-        }
+            Ok(())
+        });
 
         // 2. Every record against its last audited version.
         let mut present: HashSet<String> = HashSet::new();
         let mut documents: Vec<(String, String, Option<String>)> = Vec::new();
-        {
+        guarded(&mut problems, "records", |problems| {
             let mut stmt = conn.prepare("SELECT id, body FROM records")?;
             let mut rows = stmt.query([])?;
             while let Some(row) = rows.next()? {
@@ -142,8 +243,8 @@ impl Archive {
                 report.records += 1;
                 match latest.get(&id) {
                     Some(Some(h)) if *h == sha256_hex(body.as_bytes()) => {}
-                    Some(Some(_)) | Some(None) => report.problems.push(Problem::RecordAltered { id: id.clone() }),
-                    None => report.problems.push(Problem::RecordUnaudited { id: id.clone() }),
+                    Some(Some(_)) | Some(None) => problems.push(Problem::RecordAltered { id: id.clone() }),
+                    None => problems.push(Problem::RecordUnaudited { id: id.clone() }),
                 }
                 if id.starts_with("doc-") {
                     if let Ok(Record::Document(d)) = serde_json::from_str::<Record>(&body) {
@@ -152,17 +253,21 @@ impl Archive {
                 }
                 present.insert(id);
             }
-        }
+            Ok(())
+        });
         let mut missing: Vec<&String> = latest.iter().filter(|(id, h)| h.is_some() && !present.contains(*id)).map(|(id, _)| id).collect();
         missing.sort();
-        report.problems.extend(missing.into_iter().map(|id| Problem::RecordMissing { id: id.clone() }));
+        problems.extend(missing.into_iter().map(|id| Problem::RecordMissing { id: id.clone() }));
 
         for (source, hash) in &sealed {
             let body: Option<String> = conn.query_row("SELECT body FROM sealed_identities WHERE source_id = ?1", [source], |r| r.get(0)).optional()?;
             if body.map(|b| sha256_hex(b.as_bytes())).as_deref() != Some(hash.as_str()) {
-                report.problems.push(Problem::SealedAltered { source: source.clone() });
+                problems.push(Problem::SealedAltered { source: source.clone() });
             }
         }
+
+        guarded(&mut problems, "accounts", |problems| accounts.check(conn, problems));
+        guarded(&mut problems, "derived tables", |problems| self.check_derived(problems));
 
         // 3. Extracted text and original files.
         documents.sort();
@@ -173,30 +278,30 @@ impl Archive {
             if let Some(ts) = text_sha {
                 let text = self.document_text(doc)?;
                 if text.map(|t| sha256_hex(t.as_bytes())).as_deref() != Some(ts.as_str()) {
-                    report.problems.push(Problem::TextAltered { doc: doc.clone() });
+                    problems.push(Problem::TextAltered { doc: doc.clone() });
                 }
             }
             let file: Option<(String, String)> =
                 conn.query_row("SELECT file, sha256 FROM blobs WHERE doc_id = ?1", [doc], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
             let Some((file, blob_sha)) = file else {
-                report.problems.push(Problem::BlobUnrecorded { doc: doc.clone() });
+                problems.push(Problem::BlobUnrecorded { doc: doc.clone() });
                 continue;
             };
             known_files.insert(file.clone());
             report.blobs += 1;
             let path = crate::intake::blob_path(&self.dir, &file);
             if !path.exists() {
-                report.problems.push(Problem::BlobMissing { doc: doc.clone(), file });
+                problems.push(Problem::BlobMissing { doc: doc.clone(), file });
                 continue;
             }
             match self.read_blob(doc) {
                 Ok(bytes) => {
                     let got = sha256_hex(&bytes);
                     if got != *sha || got != blob_sha {
-                        report.problems.push(Problem::BlobAltered { doc: doc.clone(), file });
+                        problems.push(Problem::BlobAltered { doc: doc.clone(), file });
                     }
                 }
-                Err(StoreError::Blob { detail, .. }) => report.problems.push(Problem::BlobUnreadable { doc: doc.clone(), file, detail }),
+                Err(StoreError::Blob { detail, .. }) => problems.push(Problem::BlobUnreadable { doc: doc.clone(), file, detail }),
                 Err(e) => return Err(e),
             }
         }
@@ -215,6 +320,98 @@ impl Archive {
                 }
             }
         }
+        report.problems = problems;
         Ok(report)
+    }
+}
+
+/// Runs one phase of `verify`; a database error in it (a damaged page, most often) is reported
+/// as a problem of that phase instead of ending the whole check.
+fn guarded(problems: &mut Vec<Problem>, phase: &str, f: impl FnOnce(&mut Vec<Problem>) -> Result<(), StoreError>) {
+    if let Err(e) = f(problems) {
+        let detail = match &e {
+            StoreError::Db(inner) => format!("{phase} could not finish: {inner}"),
+            other => format!("{phase} could not finish: {other}"),
+        };
+        problems.push(Problem::Database { detail });
+    }
+}
+
+/// An account as its audited changes left it. A fingerprint is `None` where the entry that
+/// set it predates fingerprints (entries written before Girok recorded fingerprints), and is then not compared.
+#[derive(Clone, Debug, Default)]
+struct AuditedAccount {
+    role: String,
+    clearance: bool,
+    disabled: bool,
+    password_sha256: Option<String>,
+    totp: bool,
+    totp_sha256: Option<String>,
+}
+
+/// The accounts, replayed from `set_user`, `set_totp` and `set_user_disabled` entries.
+#[derive(Default)]
+struct AccountReplay {
+    accounts: HashMap<String, AuditedAccount>,
+}
+
+impl AccountReplay {
+    fn replay(&mut self, e: &AuditEntry) {
+        let Some(v) = e.content.as_deref().and_then(|c| serde_json::from_str::<serde_json::Value>(c).ok()) else { return };
+        let Some(name) = v["username"].as_str() else { return };
+        let text = |k: &str| v[k].as_str().map(str::to_string);
+        match e.action.as_str() {
+            "set_user" => {
+                let a = self.accounts.entry(name.to_string()).or_default();
+                a.role = text("role").unwrap_or_default();
+                a.clearance = v["identity_clearance"].as_bool().unwrap_or(false);
+                a.disabled = false;
+                a.password_sha256 = text("password_sha256");
+            }
+            "set_totp" => {
+                if let Some(a) = self.accounts.get_mut(name) {
+                    a.totp = v["enabled"].as_bool().unwrap_or(false);
+                    a.totp_sha256 = text("totp_sha256");
+                }
+            }
+            "set_user_disabled" => {
+                if let Some(a) = self.accounts.get_mut(name) {
+                    a.disabled = v["disabled"].as_bool().unwrap_or(false);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn check(&self, conn: &rusqlite::Connection, problems: &mut Vec<Problem>) -> Result<(), StoreError> {
+        let mut stmt = conn.prepare("SELECT username, password_hash, role, identity_clearance, disabled, totp_secret FROM users ORDER BY username")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (username, hash, role, clearance, disabled, totp): (String, String, String, bool, bool, Option<String>) =
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
+            let Some(want) = self.accounts.get(&username) else {
+                problems.push(Problem::AccountUnaudited { username });
+                continue;
+            };
+            let mut differs = |field| problems.push(Problem::AccountAltered { username: username.clone(), field });
+            if role != want.role {
+                differs("role");
+            }
+            if clearance != want.clearance {
+                differs("identity clearance");
+            }
+            if disabled != want.disabled {
+                differs("disabled");
+            }
+            if want.password_sha256.as_deref().is_some_and(|h| h != sha256_hex(hash.as_bytes())) {
+                differs("password");
+            }
+            if totp.is_some() != want.totp
+                || (totp.is_some() && want.totp_sha256.as_deref().is_some_and(|h| Some(h.to_string()) != totp.as_deref().map(|t| sha256_hex(t.as_bytes()))))
+            {
+                differs("second factor");
+            }
+        }
+        Ok(())
     }
 }
