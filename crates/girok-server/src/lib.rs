@@ -222,7 +222,9 @@ async fn security_headers(req: axum::extract::Request, next: axum::middleware::N
     );
     h.insert("x-frame-options", "DENY".parse().expect("static header"));
     h.insert("x-content-type-options", "nosniff".parse().expect("static header"));
-    h.insert("referrer-policy", "no-referrer".parse().expect("static header"));
+    // Same-origin only: no address of Girok's leaks to another site, and the browser keeps
+    // sending a real Origin on Girok's own forms (under no-referrer it sends `null`).
+    h.insert("referrer-policy", "same-origin".parse().expect("static header"));
     res
 }
 

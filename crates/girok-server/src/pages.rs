@@ -43,7 +43,40 @@ pub(crate) fn templates() -> minijinja::Environment<'static> {
         env.add_template(name, src).expect("templates shipped with girok-server parse");
     }
     crate::i18n::install(&mut env);
+    // Threat: text that displays as something else (a right-to-left override turning
+    // "evil\u{202E}gpj.exe" into "evilexe.jpg", invisible control characters). Every value is
+    // escaped with such characters made visible; names and titles (`|name`) show line breaks
+    // and tabs too, since a file name has none.
+    env.set_formatter(|out, state, value| {
+        if value.is_safe() {
+            return minijinja::escape_formatter(out, state, value);
+        }
+        match value.as_str() {
+            Some(s) if s.chars().any(|c| hidden(c, false)) => minijinja::escape_formatter(out, state, &minijinja::Value::from(visible(s, false))),
+            _ => minijinja::escape_formatter(out, state, value),
+        }
+    });
+    env.add_filter("name", |s: String| visible(&s, true));
     env
+}
+
+/// Characters that change how text around them displays, or do not display at all.
+fn hidden(c: char, in_name: bool) -> bool {
+    let layout = matches!(c, '\n' | '\r' | '\t');
+    (c.is_control() && (in_name || !layout)) || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `s` with every hidden character written out as `[U+XXXX]`.
+pub(crate) fn visible(s: &str, in_name: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if hidden(c, in_name) {
+            out.push_str(&format!("[U+{:04X}]", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 pub(crate) fn render(state: &AppState, name: &str, session: &Session, ctx: serde_json::Value) -> Result<Html<String>, AppError> {

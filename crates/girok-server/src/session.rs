@@ -342,6 +342,12 @@ pub(crate) fn local_path(next: &str) -> Option<String> {
 /// POST; one that names another host than the request's own is refused, and so is the opaque
 /// `null` origin. Clients that send no Origin (the CLI, scripts) are not browsers and pass.
 pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
+    // Fetch metadata, where the browser sends it, says it outright.
+    match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        Some("same-origin") => return true,
+        Some("cross-site" | "same-site") => return false,
+        _ => {}
+    }
     let Some(origin) = headers.get(header::ORIGIN) else { return true };
     let (Ok(origin), Some(host)) = (origin.to_str(), headers.get(header::HOST).and_then(|h| h.to_str().ok())) else { return false };
     let authority = origin.split_once("://").map(|(_, a)| a).unwrap_or("");

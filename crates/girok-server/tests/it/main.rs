@@ -12,6 +12,7 @@ use tower::ServiceExt;
 
 mod browse;
 mod browser;
+mod security;
 
 const XSS: &str = "<script>alert('xss')</script><img src=x onerror=alert(1)>";
 const PASSWORD: &str = "synthetic password 12345";
@@ -21,7 +22,16 @@ struct App {
     _dir: tempfile::TempDir,
 }
 
+/// The configuration the tests run with: the defaults, with a lockout after three failures.
+fn config() -> ServerConfig {
+    ServerConfig { max_failures: 3, ..Default::default() }
+}
+
 fn app() -> App {
+    app_with(config())
+}
+
+fn app_with(config: ServerConfig) -> App {
     let dir = tempfile::tempdir().unwrap();
     let key = KeySource::passphrase("synthetic test passphrase");
     let mut a = Archive::create(&dir.path().join("a"), &key, CreateOptions { kdf: KdfParams::WEAK_FOR_TESTS, seed_gazetteer: true }).unwrap();
@@ -56,7 +66,34 @@ fn app() -> App {
     .unwrap();
     // As `girok serve` builds it: pages read through their own connections, so every test below
     // also checks that a reader sees what the writer committed.
-    App { state: AppState::for_serving(a, ServerConfig { max_failures: 3, ..Default::default() }).unwrap(), _dir: dir }
+    App { state: AppState::for_serving(a, config).unwrap(), _dir: dir }
+}
+
+/// A synthetic witness source with a sealed identity; returns its id.
+fn sealed_source(app: &App) -> String {
+    let dir = app.state.with_archive(|a| a.dir().to_path_buf());
+    let mut a = Archive::open(&dir, &KeySource::passphrase("synthetic test passphrase")).unwrap();
+    a.write("setup", |w| {
+        w.put(Record::Source(Source {
+            id: "src-sealed".into(),
+            pseudonym: "W-SEALED".into(),
+            kind: SourceKind::Witness,
+            organisation: Some("Synthetic Sealed Project".into()),
+            connection: None,
+            reliability: None,
+            notes: String::new(),
+            confidentiality: Confidentiality::Restricted,
+            synthetic: true,
+        }))?;
+        w.seal_identity(&SealedIdentity {
+            source: "src-sealed".into(),
+            legal_name: "SYNTHETIC-SEALED-NAME".into(),
+            contact: "SYNTHETIC-SEALED-CONTACT".into(),
+            notes: String::new(),
+        })
+    })
+    .unwrap();
+    "src-sealed".into()
 }
 
 struct Res {
@@ -201,7 +238,7 @@ async fn repeated_failed_logins_lock_the_account() {
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
 }
 
-fn multipart(cookie: &str, csrf: Option<&str>, files: &[(&str, &[u8])]) -> Request<Body> {
+pub(crate) fn multipart(cookie: &str, csrf: Option<&str>, files: &[(&str, &[u8])]) -> Request<Body> {
     let boundary = "XsyntheticBOUNDARYx";
     let mut body: Vec<u8> = Vec::new();
     if let Some(c) = csrf {
