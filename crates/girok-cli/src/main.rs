@@ -940,9 +940,11 @@ fn cmd_demo(dir: &Path, testimonies: usize, seed: u64, serve: Option<std::net::S
 /// `ready` once it can answer.
 fn serve_archive(a: girok_store::Archive, config: girok_server::ServerConfig, listen: std::net::SocketAddr, ready: Option<&str>) -> anyhow::Result<()> {
     let state = girok_server::AppState::for_serving(a, config).context("preparing the web application")?;
+    // Bound before "ready" is said, so whoever reads it can connect at once.
+    let listener = std::net::TcpListener::bind(listen).with_context(|| format!("listening on {listen}"))?;
     if let Some(msg) = ready {
         println!("{msg}");
     }
     let rt = girok_server::runtime().context("starting the async runtime")?;
-    rt.block_on(girok_server::serve(state, listen)).with_context(|| format!("serving on {listen}"))
+    rt.block_on(girok_server::serve_listener(state, listener)).with_context(|| format!("serving on {listen}"))
 }

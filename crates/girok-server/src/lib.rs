@@ -243,12 +243,6 @@ pub async fn serve_listener(state: Arc<AppState>, listener: std::net::TcpListene
     serve_on(state, listener).await
 }
 
-/// Serves on `addr` until the process ends.
-pub async fn serve(state: Arc<AppState>, addr: std::net::SocketAddr) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    serve_on(state, listener).await
-}
-
 /// The accept loop. Threat: connections that open and then send nothing, or headers a byte at
 /// a time (slowloris), each holding a socket and a task for ever. Every connection must send
 /// each request's headers within `header_timeout` (between kept-alive requests too), and at

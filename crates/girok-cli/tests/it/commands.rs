@@ -132,3 +132,24 @@ fn demo_builds_a_verifying_archive_and_prints_how_to_use_it() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("is not a demo archive"), "{}", r.stderr);
 }
+
+#[test]
+fn regression_10_csv_exports_neutralise_spreadsheet_formulas() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    setup(d);
+    let events = write(d, "formula.csv", "id,title\nevt-f,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"synthetic\"\")\"\n");
+    ok(girok(d).args(["import", "events"]).arg(events));
+    let out = d.join("events.csv");
+    ok(girok(d).args(["export", "events", "--format", "csv", "-o"]).arg(&out));
+    let csv = std::fs::read_to_string(&out).unwrap();
+    let row = csv.lines().find(|l| l.starts_with("evt-f,")).unwrap_or_else(|| panic!("{csv}"));
+    assert!(row.contains("'=HYPERLINK"), "{row}");
+    assert!(!row.split(',').any(|cell| cell.trim_start_matches('"').starts_with('=')), "no cell starts a formula: {row}");
+    // Imported into another archive, the title comes back as it was.
+    let other = tempfile::tempdir().unwrap();
+    ok(girok(other.path()).arg("init"));
+    ok(girok(other.path()).args(["import", "events"]).arg(&out));
+    let shown = ok(girok(other.path()).args(["show", "evt-f", "--json"]));
+    assert!(shown.stdout.contains("=HYPERLINK(\\\"http://evil.example\\\""), "{}", shown.stdout);
+}

@@ -2,7 +2,7 @@
 //!
 //! Modules: `commands` (each subcommand and its errors), `crash` (kill -9 mid-import),
 //! `estimate` (multiple systems estimation from files and from the archive),
-//! `publish` (briefings with small cells withheld), `recovery` (getting everything back with sqlcipher, argon2 and age), `tidy` (house rules).
+//! `publish` (briefings with small cells withheld), `recovery` (getting everything back with sqlcipher, argon2 and age), `serve` (the web server as a process), `tidy` (house rules).
 //! All data is synthetic.
 
 mod commands;
@@ -11,6 +11,7 @@ mod estimate;
 mod link;
 mod publish;
 mod recovery;
+mod serve;
 mod tidy;
 
 use std::path::{Path, PathBuf};
