@@ -174,6 +174,12 @@ impl Failures {
     /// pass a check made before any of them failed. Returns the delay to impose, or refusal.
     fn begin(&mut self, config: &crate::ServerConfig, account: &str, source: &str) -> Result<std::time::Duration, AppError> {
         let window = config.lockout_secs;
+        // Threat: memory filled by guesses at endless names from endless addresses. Counts
+        // older than the window mean nothing any more.
+        if self.by_source.len() + self.by_account.len() > 100_000 {
+            self.by_source.retain(|_, e| e.1.elapsed().as_secs() < window);
+            self.by_account.retain(|_, e| e.1.elapsed().as_secs() < window);
+        }
         let pair = Failures::fresh(self.by_source.entry((account.to_string(), source.to_string())).or_insert((0, std::time::Instant::now())), window);
         if pair.0 >= config.max_failures {
             return Err(AppError::Throttled);
