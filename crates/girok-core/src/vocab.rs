@@ -199,6 +199,37 @@ impl Vocabulary {
         }
     }
 
+    /// The terms of a list whose English or Korean label is most like `given`, best first: a
+    /// label containing it or contained in it, else one sharing most character pairs. For
+    /// suggestions after a typo or a partial label ("연좌제" → "연좌제 처벌").
+    pub fn suggest(&self, list: List, given: &str, n: usize) -> Vec<&Term> {
+        let g = given.trim().to_lowercase();
+        if g.is_empty() {
+            return Vec::new();
+        }
+        let pairs = |s: &str| -> Vec<(char, char)> {
+            let c: Vec<char> = s.chars().filter(|c| !c.is_whitespace()).collect();
+            c.windows(2).map(|w| (w[0], w[1])).collect()
+        };
+        let gp = pairs(&g);
+        let score = |label: &str| -> f64 {
+            let l = label.to_lowercase();
+            if l.contains(&g) || (g.chars().count() >= 3 && g.contains(&l)) {
+                return 1.0 + 1.0 / (1.0 + l.chars().count() as f64);
+            }
+            let lp = pairs(&l);
+            if gp.is_empty() || lp.is_empty() {
+                return 0.0;
+            }
+            let shared = gp.iter().filter(|p| lp.contains(p)).count() as f64;
+            2.0 * shared / (gp.len() + lp.len()) as f64
+        };
+        let mut scored: Vec<(f64, &Term)> =
+            self.terms(list).map(|t| (score(&t.en).max(t.ko.as_deref().map(score).unwrap_or(0.0)), t)).filter(|(s, _)| *s >= 0.4).collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.code.cmp(&b.1.code)));
+        scored.into_iter().take(n).map(|(_, t)| t).collect()
+    }
+
     /// The chain from a term up to its top-level ancestor, the term itself first.
     pub fn ancestors(&self, list: List, code: &str) -> Vec<&Term> {
         let mut out = Vec::new();
@@ -250,6 +281,16 @@ mod tests {
         assert!(err.to_string().contains("unknown act type \"teleportation\""), "{err}");
         let err = v.resolve(List::ActTypes, "execution").unwrap_err();
         assert!(matches!(err, VocabError::Ambiguous { .. } | VocabError::Unknown { .. }), "{err}");
+    }
+
+    #[test]
+    fn suggestions_for_a_partial_korean_label_and_a_typo() {
+        let v = Vocabulary::builtin();
+        let ko: Vec<String> = v.suggest(List::ActTypes, "연좌제", 5).iter().filter_map(|t| t.ko.clone()).collect();
+        assert!(ko.iter().any(|k| k == "연좌제 처벌"), "{ko:?}");
+        let en: Vec<&str> = v.suggest(List::ActTypes, "tortre", 5).iter().map(|t| t.en.as_str()).collect();
+        assert!(en.contains(&"Torture"), "{en:?}");
+        assert!(v.suggest(List::ActTypes, "zzzz", 5).is_empty());
     }
 
     #[test]

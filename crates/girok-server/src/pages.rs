@@ -426,7 +426,7 @@ fn record_page(state: &AppState, session: &Session, id: &str, identity: Option<s
 /// The sources the reader may see, as choices for a form (provenance is chosen, not typed).
 fn visible_sources(state: &AppState, session: &Session) -> Result<Vec<serde_json::Value>, AppError> {
     let ceiling = session.user.role.max_confidentiality();
-    Ok(state.reader().list(Kind::Source)?.into_iter().filter(|r| r.confidentiality() <= ceiling).map(|r| json!({ "id": r.id(), "title": r.title() })).collect())
+    Ok(state.reader().list_for(Kind::Source, ceiling)?.into_iter().map(|r| json!({ "id": r.id(), "title": r.title() })).collect())
 }
 
 /// The vocabularies and sources the coding form offers, labelled in the session's language.

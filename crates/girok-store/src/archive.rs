@@ -428,7 +428,7 @@ pub struct Writer<'a> {
     pub(crate) dirty: std::collections::BTreeSet<i64>,
 }
 
-fn conf_rank(c: girok_core::Confidentiality) -> i64 {
+pub(crate) fn conf_rank(c: girok_core::Confidentiality) -> i64 {
     c as i64
 }
 
@@ -510,26 +510,23 @@ impl Writer<'_> {
     pub(crate) fn put_unchecked(&mut self, record: Record) -> Result<String, StoreError> {
         let id = record.id().to_string();
         let body = serde_json::to_string(&record).expect("records serialize");
-        let existing: Option<(i64, String)> =
-            self.tx.query_row("SELECT rid, body FROM records WHERE id = ?1", [&id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        let existing: Option<(i64, String, bool)> =
+            self.tx.query_row("SELECT rid, body, retired FROM records WHERE id = ?1", [&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?;
         let action = match &existing {
-            Some((_, old)) if *old == body => return Ok(id),
+            Some((_, old, _)) if *old == body => return Ok(id),
             Some(_) => "update",
             None => "create",
         };
         let title = record.title();
         let rid = match existing {
-            Some((rid, _)) => {
+            Some((rid, _, retired)) => {
+                let level = crate::edit::effective_level(record.confidentiality(), retired);
                 self.tx.execute(
                     "UPDATE records SET conf = ?2, title = ?3, body = ?4 WHERE rid = ?1",
                     params![rid, conf_rank(record.confidentiality()), title, body],
                 )?;
-                self.tx.prepare_cached("UPDATE record_meta SET conf = ?2 WHERE rid = ?1")?.execute(params![rid, conf_rank(record.confidentiality())])?;
-                self.tx.prepare_cached("UPDATE list_keys SET conf = ?2, title = ?3 WHERE rid = ?1")?.execute(params![
-                    rid,
-                    conf_rank(record.confidentiality()),
-                    title
-                ])?;
+                self.tx.prepare_cached("UPDATE record_meta SET conf = ?2 WHERE rid = ?1")?.execute(params![rid, level])?;
+                self.tx.prepare_cached("UPDATE list_keys SET conf = ?2, title = ?3 WHERE rid = ?1")?.execute(params![rid, level, title])?;
                 rid
             }
             None => {

@@ -322,9 +322,13 @@ impl Archive {
     /// not see; every caller counts a source only at or below its level.
     pub(crate) fn source_organisations(&self) -> Result<std::collections::HashMap<String, (String, i64)>, StoreError> {
         let mut out = std::collections::HashMap::new();
-        for r in self.list(Kind::Source)? {
-            if let Record::Source(s) = r {
-                out.insert(s.id.clone(), (s.independence_unit().to_string(), s.confidentiality as i64));
+        // The derived level: a retired source counts for nobody.
+        let mut stmt = self.conn.prepare("SELECT r.body, m.conf FROM records r JOIN record_meta m ON m.rid = r.rid WHERE r.kind = 'source'")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        for row in rows {
+            let (body, level) = row?;
+            if let Ok(Record::Source(s)) = serde_json::from_str::<Record>(&body) {
+                out.insert(s.id.clone(), (s.independence_unit().to_string(), level));
             }
         }
         Ok(out)

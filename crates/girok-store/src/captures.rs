@@ -74,11 +74,9 @@ impl Archive {
     /// choosing which form the lists.
     pub fn organisations(&self, max: Confidentiality) -> Result<Vec<String>, StoreError> {
         let mut out = BTreeSet::new();
-        for r in self.list(Kind::Source)? {
+        for r in self.list_for(Kind::Source, max)? {
             if let Record::Source(s) = r {
-                if s.confidentiality <= max {
-                    out.insert(s.independence_unit().to_string());
-                }
+                out.insert(s.independence_unit().to_string());
             }
         }
         Ok(out.into_iter().collect())

@@ -105,9 +105,9 @@ pub(crate) struct FtsRow {
 /// The full-text row of the record stored as `rid`: its text (a document's extracted text), its
 /// Hangul bigrams and its facet tokens, read from the facet rows and the place closure.
 pub(crate) fn fts_row(conn: &Connection, rid: i64) -> Result<Option<FtsRow>, StoreError> {
-    let row: Option<(String, String)> =
-        conn.prepare_cached("SELECT id, body FROM records WHERE rid = ?1")?.query_row([rid], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
-    let Some((id, body_json)) = row else { return Ok(None) };
+    let row: Option<(String, String, bool)> =
+        conn.prepare_cached("SELECT id, body, retired FROM records WHERE rid = ?1")?.query_row([rid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?;
+    let Some((id, body_json, retired)) = row else { return Ok(None) };
     let record: Record = serde_json::from_str(&body_json).map_err(|e| StoreError::Invalid { id: id.clone(), message: e.to_string() })?;
     let mut body = record.searchable_text();
     if let Record::Document(_) = record {
@@ -117,7 +117,7 @@ pub(crate) fn fts_row(conn: &Connection, rid: i64) -> Result<Option<FtsRow>, Sto
     }
     let title = record.title();
     let bigrams = hangul_bigrams(&format!("{title}\n{body}"));
-    let mut tokens = crate::search::record_tokens(record.kind(), record.confidentiality());
+    let mut tokens = crate::search::record_tokens(record.kind(), crate::edit::effective_level(record.confidentiality(), retired));
     {
         let mut stmt = conn.prepare_cached(
             "SELECT f.act_type, f.source_id, f.date_start, f.date_end, (SELECT group_concat(ancestor_id, ' ') FROM place_ancestors WHERE place_id = f.place_id) FROM facets f WHERE f.rid = ?1",
@@ -329,12 +329,16 @@ impl Archive {
         // Every record, decoded once: (rid, id, record).
         let mut rid_by_id: HashMap<String, i64> = HashMap::new();
         let mut records: Vec<(i64, String, Option<Record>)> = Vec::new();
+        let mut retired: HashSet<i64> = HashSet::new();
         {
-            let mut stmt = conn.prepare("SELECT rid, id, kind, conf, title, body FROM records ORDER BY rid")?;
+            let mut stmt = conn.prepare("SELECT rid, id, kind, conf, title, body, retired FROM records ORDER BY rid")?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 let (rid, id, kind, conf, title, body): (i64, String, String, i64, String, String) =
                     (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
+                if r.get::<_, bool>(6)? {
+                    retired.insert(rid);
+                }
                 let rec = serde_json::from_str::<Record>(&body).ok();
                 if let Some(rec) = &rec {
                     if kind != rec.kind().as_str() || conf != rec.confidentiality() as i64 || title != rec.title() {
@@ -366,7 +370,7 @@ impl Archive {
         }
         for (rid, id, rec) in &records {
             let Some(rec) = rec else { continue };
-            let want = (rec.kind().as_str().to_string(), rec.confidentiality() as i64);
+            let want = (rec.kind().as_str().to_string(), crate::edit::effective_level(rec.confidentiality(), retired.contains(rid)));
             if meta.remove(rid).as_ref() != Some(&want) {
                 problems.push(differs("record_meta", id));
             }

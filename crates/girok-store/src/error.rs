@@ -47,6 +47,8 @@ pub enum StoreError {
     SpanOutOfRange { id: String, start: u64, end: u64, len: u64 },
     #[error("record {id}: citation span {start}-{end} is empty or reversed (a span runs from its start to a later end)")]
     SpanEmpty { id: String, start: u64, end: u64 },
+    #[error("record {id} changed since version {base} (it is now at version {current}); reload it and make the edit again")]
+    Stale { id: String, base: i64, current: i64 },
     #[error("blob of document {doc}: {detail}")]
     Blob { doc: String, detail: String },
     #[error("database error")]

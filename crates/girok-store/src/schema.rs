@@ -8,7 +8,7 @@
 use rusqlite::Connection;
 
 /// The newest schema this build writes. Bump it and add a step to `migrate` together.
-pub const CURRENT_VERSION: u32 = 8;
+pub const CURRENT_VERSION: u32 = 9;
 
 pub(crate) const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -139,6 +139,10 @@ CREATE INDEX links_from_cover ON links(from_rid, field, to_id);
 DROP INDEX links_from;
 "#;
 
+const V9: &str = r#"
+ALTER TABLE records ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+"#;
+
 /// Fills `links` from every stored record (v6), decoding each once.
 fn backfill_links(conn: &Connection) -> rusqlite::Result<()> {
     let mut read = conn.prepare("SELECT rid, body FROM records")?;
@@ -209,7 +213,14 @@ pub(crate) fn migrate(conn: &Connection, from: u32) -> rusqlite::Result<()> {
         conn.execute_batch(V8)?;
         version = 8;
     }
-    // Future steps go here: `if version == 8 { ...; version = 9; }`.
+    if version == 8 {
+        // v9: retiring a record (hidden from every reader, kept with its history, reversible)
+        // is a flag beside the record, set and cleared by audited entries; the derived levels
+        // of a retired record are above every reader's ceiling.
+        conn.execute_batch(V9)?;
+        version = 9;
+    }
+    // Future steps go here: `if version == 9 { ...; version = 10; }`.
     conn.pragma_update(None, "user_version", version)?;
     Ok(())
 }

@@ -111,8 +111,10 @@ fn token(prefix: &str, value: &str) -> String {
 }
 
 /// Tokens every record carries: its kind and confidentiality.
-pub(crate) fn record_tokens(kind: Kind, conf: Confidentiality) -> Vec<String> {
-    vec![token("xk", kind.as_str()), format!("xc{}", conf as u8)]
+/// `level` is the record's derived level (`edit::effective_level`: a retired record's is above
+/// every ceiling, so no reader's search reaches it).
+pub(crate) fn record_tokens(kind: Kind, level: i64) -> Vec<String> {
+    vec![token("xk", kind.as_str()), format!("xc{level}")]
 }
 
 /// Longest date interval, in years, whose years are indexed one by one; longer or open ones are "wide".

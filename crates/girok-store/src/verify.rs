@@ -79,6 +79,10 @@ pub enum Problem {
         seq: i64,
         detail: String,
     },
+    /// A record is retired, or not, against its audited retirements and restorations.
+    RetirementAltered {
+        id: String,
+    },
     /// A derived table's rows for a record are not what the record implies.
     DerivedAltered {
         table: &'static str,
@@ -123,6 +127,7 @@ impl fmt::Display for Problem {
                 f,
                 "audit chain: entry {seq} records that {detail} when the archive was opened (restored then); entries written before it may have been changed or removed"
             ),
+            Problem::RetirementAltered { id } => write!(f, "record {id}: its retirement differs from its audited retirements and restorations"),
             Problem::DerivedAltered { table, record } => write!(f, "record {record}: its rows in {table} are not what the record implies (edited outside Girok?)"),
             Problem::AccountAltered { username, field } => write!(f, "account {username}: {field} differs from its audited changes"),
             Problem::AccountUnaudited { username } => write!(f, "account {username}: present but never created through an audited change"),
@@ -184,6 +189,7 @@ impl Archive {
         let mut latest: HashMap<String, Option<String>> = HashMap::new();
         let mut sealed: HashMap<String, String> = HashMap::new();
         let mut accounts = AccountReplay::default();
+        let mut retired: HashMap<String, bool> = HashMap::new();
         guarded(&mut problems, "audit chain", |problems| {
             let mut stmt = conn.prepare(&format!("{} ORDER BY seq", crate::archive::AUDIT_COLUMNS))?;
             let mut rows = stmt.query([])?;
@@ -213,6 +219,9 @@ impl Archive {
                         "delete" => {
                             latest.insert(id.clone(), None);
                         }
+                        "retire" | "restore" => {
+                            retired.insert(id.clone(), e.action == "retire");
+                        }
                         "seal_identity" => {
                             let h = e
                                 .content
@@ -235,11 +244,14 @@ impl Archive {
         let mut present: HashSet<String> = HashSet::new();
         let mut documents: Vec<(String, String, Option<String>)> = Vec::new();
         guarded(&mut problems, "records", |problems| {
-            let mut stmt = conn.prepare("SELECT id, body FROM records")?;
+            let mut stmt = conn.prepare("SELECT id, body, retired FROM records")?;
             let mut rows = stmt.query([])?;
             while let Some(row) = rows.next()? {
                 let id: String = row.get(0)?;
                 let body: String = row.get(1)?;
+                if row.get::<_, bool>(2)? != retired.get(&id).copied().unwrap_or(false) {
+                    problems.push(Problem::RetirementAltered { id: id.clone() });
+                }
                 report.records += 1;
                 match latest.get(&id) {
                     Some(Some(h)) if *h == sha256_hex(body.as_bytes()) => {}

@@ -1,0 +1,23 @@
+//! Girok's workflows, written once below the front ends.
+//!
+//! The web pages, the JSON API and the CLI each translate their input into a call here and the
+//! result back into their output; validating, writing in one transaction and auditing happen in
+//! these functions only. Each takes the `Actor` doing it, so what a role may do and see is
+//! decided here, not by each front end.
+//!
+//! Deliberately absent: HTTP, argv, terminals, templates (the front ends'), and SQL (the store's).
+
+mod actor;
+mod diff;
+mod error;
+mod normalize;
+mod records;
+
+pub use actor::Actor;
+pub use diff::{diff, FieldChange};
+pub use error::DomainError;
+pub use normalize::{normalize, set_field};
+pub use records::{create, edit, history, identity, read, restore, retire, seal_identity, Saved, Version};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,197 @@
+//! The workflows on a real (temporary) archive. All data is synthetic.
+
+use girok_core::model::{Kind, Record, SealedIdentity};
+use girok_core::Confidentiality;
+use girok_store::{Archive, CreateOptions, KdfParams, KeySource, Role};
+use serde_json::json;
+
+use crate::{create, edit, history, identity, read, restore, retire, seal_identity, Actor, DomainError};
+
+fn archive(dir: &std::path::Path) -> Archive {
+    Archive::create(&dir.join("a"), &KeySource::passphrase("synthetic test passphrase"), CreateOptions { kdf: KdfParams::WEAK_FOR_TESTS, seed_gazetteer: true })
+        .unwrap()
+}
+
+fn who(role: Role, clearance: bool) -> Actor {
+    Actor { username: format!("{}-user", role.as_str()), role, identity_clearance: clearance }
+}
+
+/// A documentation chain as a documenter types it (synthetic people, labels and typed dates).
+fn chain(a: &mut Archive, doc: &Actor) -> (String, String, String, String) {
+    let source = create(a, doc, json!({ "record": "source", "pseudonym": "W-SYN-1", "kind": "witness", "organisation": "Synthetic Project A", "confidentiality": "restricted", "synthetic": true })).unwrap().id;
+    let son = create(a, doc, json!({ "record": "person", "names": ["hangul:김영호", "mr:Kim Yŏng-ho"], "birth": "circa 1975", "origin": "Hoeryong", "confidentiality": "restricted", "synthetic": true })).unwrap().id;
+    let mother = create(
+        a,
+        doc,
+        json!({ "record": "person", "names": ["박순자"], "relationships": [{ "kind": "mother", "other": son }], "confidentiality": "restricted", "synthetic": true }),
+    )
+    .unwrap()
+    .id;
+    let event = create(a, doc, json!({ "record": "event", "title": "Forcible return (synthetic)", "place": "Onsong", "date": "winter 1997", "confidentiality": "internal", "synthetic": true })).unwrap().id;
+    (source, son, mother, event)
+}
+
+#[test]
+fn a_documenter_creates_a_chain_typed_with_labels_names_and_dates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut a = archive(tmp.path());
+    let doc = who(Role::Documenter, false);
+    let (source, son, mother, event) = chain(&mut a, &doc);
+    let act = create(
+        &mut a,
+        &doc,
+        json!({ "record": "act", "event": event, "victim": son, "act_type": "강제송환", "date": "December 1997", "source": source, "connection": "victim him/herself", "confidentiality": "restricted", "synthetic": true }),
+    )
+    .unwrap();
+    let Record::Act(stored) = a.get(&act.id).unwrap() else { panic!() };
+    assert_eq!(stored.act_type, "DP0100000000", "the Korean label became the code");
+    let Record::Person(p) = a.get(&son).unwrap() else { panic!() };
+    assert_eq!(p.names.len(), 2);
+    assert_eq!(p.names[1].script, girok_core::model::Script::McCuneReischauer);
+    assert!(p.origin.as_deref().unwrap().starts_with("plc-"), "the town name became a gazetteer id");
+    let Record::Person(m) = a.get(&mother).unwrap() else { panic!() };
+    assert_eq!(m.relationships[0].other, son);
+    assert!(a.verify(&mut |_, _| {}).unwrap().ok());
+}
+
+#[test]
+fn a_stale_edit_is_refused_with_what_changed_and_nothing_is_lost() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut a = archive(tmp.path());
+    let doc = who(Role::Documenter, false);
+    let (_, _, _, event) = chain(&mut a, &doc);
+    let v0 = read(&a, &doc, &event).unwrap().version;
+    // Two documenters open version v0; the first corrects the date.
+    let first = edit(&mut a, &doc, &event, v0, json!({ "date": "January 1998" }), None).unwrap();
+    assert!(first.version > v0);
+    let err = edit(&mut a, &doc, &event, v0, json!({ "title": "Return (synthetic), corrected" }), None).unwrap_err();
+    match &err {
+        DomainError::Stale { base, current, changes, .. } => {
+            assert_eq!((*base, *current), (v0, first.version));
+            assert!(changes.iter().any(|c| c.field == "date.text"), "{changes:?}");
+        }
+        other => panic!("{other}"),
+    }
+    let Record::Event(e) = a.get(&event).unwrap() else { panic!() };
+    assert_eq!(e.date.unwrap().text, "January 1998", "the first correction stands");
+    // Against the current version the second edit goes through.
+    edit(&mut a, &doc, &event, first.version, json!({ "title": "Return (synthetic), corrected" }), None).unwrap();
+    let h = history(&a, &doc, &event).unwrap();
+    assert_eq!(h.len(), 3);
+    assert_eq!(h[1].changes.iter().map(|c| c.field.as_str()).collect::<Vec<_>>(), ["date.earliest", "date.latest", "date.precision", "date.text"]);
+    assert_eq!(h[2].changes.iter().map(|c| c.field.as_str()).collect::<Vec<_>>(), ["title"]);
+}
+
+#[test]
+fn careful_checks_name_the_field_and_suggest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut a = archive(tmp.path());
+    let doc = who(Role::Documenter, false);
+    let (source, son, _, event) = chain(&mut a, &doc);
+    let act = |t: &str, date: &str| json!({ "record": "act", "event": event, "victim": son, "act_type": t, "date": date, "source": source, "synthetic": true });
+    let err = create(&mut a, &doc, act("연좌제", "1997")).unwrap_err();
+    assert_eq!(err.field(), Some("act_type"));
+    assert!(err.to_string().contains("연좌제 처벌"), "{err}");
+    let err = create(&mut a, &doc, act("torture", "2005")).unwrap_err();
+    assert_eq!(err.field(), Some("date"), "{err}");
+    assert!(err.to_string().contains("cannot overlap"), "{err}");
+    let v = read(&a, &doc, &son).unwrap().version;
+    let err = edit(&mut a, &doc, &son, v, json!({ "relationships": [{ "kind": "son", "other": son }] }), None).unwrap_err();
+    assert_eq!(err.field(), Some("relationships"), "{err}");
+    let err = create(&mut a, &doc, json!({ "record": "event", "title": "x", "place": "Nowhere-on-earth" })).unwrap_err();
+    assert_eq!(err.field(), Some("place"), "{err}");
+    let err = create(&mut a, &doc, json!({ "record": "event", "title": "x", "date": "the 31st of February 1997" })).unwrap_err();
+    assert_eq!(err.field(), Some("date"), "{err}");
+    let err = create(&mut a, &doc, json!({ "record": "person", "names": [""] })).unwrap_err();
+    assert_eq!(err.field(), Some("names"), "{err}");
+}
+
+#[test]
+fn confidentiality_changes_need_a_reason_and_roles_are_held_to_their_ceiling() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut a = archive(tmp.path());
+    let doc = who(Role::Documenter, false);
+    let (_, _, _, event) = chain(&mut a, &doc);
+    let v = read(&a, &doc, &event).unwrap().version;
+    let err = edit(&mut a, &doc, &event, v, json!({ "confidentiality": "public" }), None).unwrap_err();
+    assert_eq!(err.field(), Some("reason"));
+    edit(&mut a, &doc, &event, v, json!({ "confidentiality": "public" }), Some("cleared for the 2026 briefing")).unwrap();
+    let notes = a.history(&event).unwrap();
+    assert!(notes.iter().any(|e| e.action == "change_confidentiality" && e.content.as_deref().unwrap().contains("cleared for the 2026 briefing")));
+    let viewer = who(Role::Viewer, false);
+    assert!(matches!(create(&mut a, &viewer, json!({ "record": "event", "title": "x" })), Err(DomainError::Forbidden(_))));
+    let secret = create(&mut a, &doc, json!({ "record": "event", "title": "SYNTHETIC restricted", "confidentiality": "restricted" })).unwrap().id;
+    assert!(matches!(read(&a, &viewer, &secret), Err(DomainError::NotFound(_))), "above the viewer's ceiling: not found");
+}
+
+#[test]
+fn retired_records_vanish_for_readers_and_an_admin_restores_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut a = archive(tmp.path());
+    let doc = who(Role::Documenter, false);
+    let admin = who(Role::Admin, false);
+    let (_, _, _, event) = chain(&mut a, &doc);
+    let visible = |a: &Archive| a.list_for(Kind::Event, Confidentiality::Restricted).unwrap().iter().any(|r| r.id() == event);
+    let found = |a: &Archive| {
+        let q = girok_store::SearchQuery { text: "return".into(), ..Default::default() };
+        a.search(&q).unwrap().iter().any(|h| h.id == event)
+    };
+    assert!(visible(&a) && found(&a));
+    assert!(retire(&mut a, &doc, &event, "").is_err(), "a reason is needed");
+    retire(&mut a, &doc, &event, "duplicate of another testimony's event").unwrap();
+    assert!(!visible(&a) && !found(&a), "hidden from lists and search");
+    assert!(matches!(read(&a, &doc, &event), Err(DomainError::NotFound(_))));
+    assert!(read(&a, &admin, &event).unwrap().retired, "an admin still sees it, marked retired");
+    let v = read(&a, &admin, &event).unwrap().version;
+    assert!(edit(&mut a, &admin, &event, v, json!({ "title": "x" }), None).is_err(), "no edits while retired");
+    assert!(matches!(restore(&mut a, &doc, &event, "mistake"), Err(DomainError::Forbidden(_))));
+    restore(&mut a, &admin, &event, "not a duplicate after all").unwrap();
+    assert!(visible(&a) && found(&a));
+    let r = a.verify(&mut |_, _| {}).unwrap();
+    assert!(r.ok(), "{:?}", r.problems);
+    // Tampering with the flag outside Girok is named.
+    a.raw_connection_for_tests().execute("UPDATE records SET retired = 1 WHERE id = ?1", [&event]).unwrap();
+    let r = a.verify(&mut |_, _| {}).unwrap();
+    assert!(r.problems.contains(&girok_store::Problem::RetirementAltered { id: event.clone() }), "{:?}", r.problems);
+}
+
+#[test]
+fn sealed_identities_need_clearance_and_never_reach_the_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut a = archive(tmp.path());
+    let doc = who(Role::Documenter, false);
+    let cleared = who(Role::Documenter, true);
+    let (source, _, _, _) = chain(&mut a, &doc);
+    let id = SealedIdentity {
+        source: source.clone(),
+        legal_name: "SYNTHETIC-NAME-ONLY".into(),
+        contact: "SYNTHETIC-CONTACT".into(),
+        notes: "interviewed in a synthetic town".into(),
+    };
+    assert!(matches!(seal_identity(&mut a, &doc, &id), Err(DomainError::NotFound(_))), "without clearance it is as if there were no such source");
+    seal_identity(&mut a, &cleared, &id).unwrap();
+    assert!(matches!(identity(&mut a, &doc, &source), Err(DomainError::NotFound(_))));
+    assert_eq!(identity(&mut a, &cleared, &source).unwrap().unwrap().legal_name, "SYNTHETIC-NAME-ONLY");
+    let log = a.audit_entries(None, 0, i64::MAX).unwrap();
+    assert!(log.iter().any(|e| e.action == "reveal_sealed_identity"), "the viewing is audited");
+    assert!(!log.iter().any(|e| e.content.as_deref().unwrap_or("").contains("SYNTHETIC-NAME-ONLY")), "the content never is");
+}
+
+#[test]
+fn a_document_can_be_described_but_its_original_never_changes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut a = archive(tmp.path());
+    let doc = who(Role::Documenter, false);
+    let out = a
+        .write("intake", |w| {
+            w.add_bytes("t.txt", b"SYNTHETIC testimony", &girok_store::IntakeMeta::default())
+                .map_err(|e| girok_store::StoreError::Invalid { id: String::new(), message: e.to_string() })
+        })
+        .unwrap();
+    let girok_store::IntakeOutcome::Added { id, .. } = out else { panic!() };
+    let v = read(&a, &doc, &id).unwrap().version;
+    let err = edit(&mut a, &doc, &id, v, json!({ "sha256": "0".repeat(64) }), None).unwrap_err();
+    assert_eq!(err.field(), Some("sha256"));
+    edit(&mut a, &doc, &id, v, json!({ "title": "Interview W-SYN-1, corrected title", "language": "ko" }), None).unwrap();
+    assert!(matches!(create(&mut a, &doc, json!({ "record": "document", "title": "x" })), Err(DomainError::Invalid { .. })));
+}
