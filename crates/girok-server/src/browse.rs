@@ -116,18 +116,6 @@ pub(crate) async fn api_records(
 }
 
 /// One record as JSON, with the same visibility rule as its page.
-pub(crate) async fn api_record(
-    State(state): State<Arc<AppState>>,
-    Authed(session): Authed,
-    Path(id): Path<String>,
-) -> Result<Json<serde_json::Value>, AppError> {
-    let rec = state.reader().get(&id)?;
-    if rec.confidentiality() > session.user.role.max_confidentiality() {
-        return Err(AppError::NotFound);
-    }
-    Ok(Json(serde_json::to_value(&rec).map_err(|e| AppError::Internal(e.to_string()))?))
-}
-
 /// Provinces (act counts, for shading) and facilities (position, counts) as the role may see them.
 fn map_data(state: &AppState, session: &Session) -> Result<serde_json::Value, AppError> {
     let figures = crate::pages::dashboard_figures(state, session.user.role.max_confidentiality())?;

@@ -7,6 +7,7 @@
 
 mod account;
 mod browse;
+mod edit;
 mod error;
 mod i18n;
 mod input;
@@ -184,8 +185,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/account", get(account::page))
         .route("/account/totp", post(account::totp))
         .route("/api/search", get(pages::api_search))
-        .route("/api/records", get(browse::api_records))
-        .route("/api/records/{id}", get(browse::api_record))
+        .route("/api/records", get(browse::api_records).post(edit::api_create))
+        .route("/api/records/{id}", get(edit::api_record).put(edit::api_update).delete(edit::api_retire))
+        .route("/api/records/{id}/restore", post(edit::api_restore))
+        .route("/api/records/{id}/identity", axum::routing::put(edit::api_seal_identity))
+        .route("/api/records/{id}/history", get(edit::api_history))
         .route("/api/map", get(browse::api_map))
         .route("/api/estimate", get(browse::api_estimate))
         .route("/api/openapi.json", get(browse::openapi))
@@ -199,6 +203,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/review/{id}", post(pages::review_decide))
         // Threat: an upload filling the disk. Bodies above the limit are refused while streaming.
         .layer(axum::extract::DefaultBodyLimit::max(max_upload))
+        .layer(axum::middleware::from_fn(error::api_json_errors))
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(state)
 }

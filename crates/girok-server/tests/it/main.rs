@@ -12,6 +12,7 @@ use tower::ServiceExt;
 
 mod browse;
 mod browser;
+mod edit;
 mod security;
 
 const XSS: &str = "<script>alert('xss')</script><img src=x onerror=alert(1)>";

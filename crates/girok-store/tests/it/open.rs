@@ -128,11 +128,11 @@ fn a_version_1_database_is_migrated_on_open() {
         let mut a = archive(tmp.path());
         a.write("coder", |w| w.put(crate::event("evt-1", "Arrest near Onsong (synthetic)", "plc-gn2042267", "1999"))).unwrap();
         // Turn it back into a version 1 database: no record_meta, list_keys or links table, the old facet
-        // indexes, no accounts.
+        // indexes, no accounts, no retirement.
         a.raw_connection_for_tests()
             .execute_batch(
                 "DROP TABLE record_meta; DROP TABLE list_keys; DROP TABLE links; DROP INDEX facets_cover; CREATE INDEX facets_rid ON facets(rid); \
-                 DROP INDEX facets_filter; CREATE INDEX facets_act_type ON facets(act_type); DROP TABLE users; PRAGMA user_version = 1;",
+                 DROP INDEX facets_filter; CREATE INDEX facets_act_type ON facets(act_type); DROP TABLE users; ALTER TABLE records DROP COLUMN retired; PRAGMA user_version = 1;",
             )
             .unwrap();
     }
@@ -148,5 +148,6 @@ fn a_version_1_database_is_migrated_on_open() {
     assert!(links.iter().any(|l| l.id == "evt-1" && l.field == "place"), "reverse links were rebuilt from the stored records: {links:?}");
     let hits = a.search(&girok_store::SearchQuery { text: "arrest".into(), ..Default::default() }).unwrap();
     assert_eq!(hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["evt-1"], "search works on the migrated tables");
-    assert!(a.verify(&mut |_, _| {}).unwrap().ok());
+    let r = a.verify(&mut |_, _| {}).unwrap();
+    assert!(r.ok(), "the migrated schema is the one Girok creates: {:?}", r.problems);
 }
