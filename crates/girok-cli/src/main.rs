@@ -6,6 +6,7 @@
 mod estimate;
 mod link;
 mod publish;
+mod records;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -119,8 +120,42 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Show every version of a record from the audit chain.
+    /// Show every version of a record from the audit chain, field by field.
     History { id: String },
+    /// Create a record: its fields with --set FIELD=VALUE, or typed as JSON in $EDITOR.
+    /// Vocabulary by code or English/Korean label, places by name, dates as typed ("winter 1997").
+    New {
+        /// source, person, place, event, act or indicator.
+        kind: String,
+        #[arg(long = "set", value_name = "FIELD=VALUE")]
+        set: Vec<String>,
+    },
+    /// Correct a record: --set FIELD=VALUE (repeatable), or edit its JSON in $EDITOR. Refused,
+    /// with what changed, if someone else changed it meanwhile.
+    Edit {
+        id: String,
+        #[arg(long = "set", value_name = "FIELD=VALUE")]
+        set: Vec<String>,
+        /// Why (needed when changing confidentiality; kept in the audit log).
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Retire a record: hidden from lists, counts, search and briefings, kept with its history.
+    Retire {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Bring a retired record back.
+    Restore {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Seal a witness's identity (asked for without echo; from standard input when piped).
+    SealIdentity { source: String },
+    /// Record that a person is related to another: `girok relate per-a mother per-b`.
+    Relate { person: String, relation: String, other: String },
     /// Re-hash the audit chain, every record and every original file; name anything altered or missing.
     Verify {
         /// Also say whether this audit-entry hash (the archive state a briefing cites) is in the
@@ -466,37 +501,31 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Search(args) => cmd_search(g, args),
         Command::Show { id, json } => cmd_show(g, &id, json),
         Command::History { id } => {
-            let a = open(g)?;
-            let h = a.history(&id)?;
-            if h.is_empty() {
-                bail!("no history for {id}: no such record was ever written");
-            }
-            let mut previous: Option<serde_json::Value> = None;
-            for (n, e) in h.iter().enumerate() {
-                println!("version {} · entry {} · {} · {} · {}", n + 1, e.seq, e.at, e.actor, e.action);
-                let current: Option<serde_json::Value> = e.content.as_deref().and_then(|c| serde_json::from_str(c).ok());
-                if !matches!(e.action.as_str(), "create" | "update") {
-                    // Reviews, seals and exports are events about the record, not versions of it.
-                    if let Some(c) = &current {
-                        println!("    {c}");
-                    }
-                    continue;
-                }
-                match (&previous, &current) {
-                    (Some(serde_json::Value::Object(old)), Some(serde_json::Value::Object(new))) => {
-                        for (k, v) in new {
-                            if old.get(k) != Some(v) {
-                                println!("    {k}: {} → {}", old.get(k).map(|x| x.to_string()).unwrap_or_else(|| "—".into()), v);
-                            }
-                        }
-                    }
-                    (None, Some(c)) => println!("    {c}"),
-                    _ => {}
-                }
-                if current.is_some() {
-                    previous = current;
-                }
-            }
+            records::history(&open(g)?, &girok_app::Actor::key_holder(&actor(g)), &id)?;
+            Ok(Outcome::Clean)
+        }
+        Command::New { kind, set } => {
+            records::new(&mut open(g)?, &girok_app::Actor::key_holder(&actor(g)), &kind, &set)?;
+            Ok(Outcome::Clean)
+        }
+        Command::Edit { id, set, reason } => {
+            records::edit(&mut open(g)?, &girok_app::Actor::key_holder(&actor(g)), &id, &set, reason.as_deref())?;
+            Ok(Outcome::Clean)
+        }
+        Command::Retire { id, reason } => {
+            records::retire(&mut open(g)?, &girok_app::Actor::key_holder(&actor(g)), &id, &reason, false)?;
+            Ok(Outcome::Clean)
+        }
+        Command::Restore { id, reason } => {
+            records::retire(&mut open(g)?, &girok_app::Actor::key_holder(&actor(g)), &id, &reason, true)?;
+            Ok(Outcome::Clean)
+        }
+        Command::SealIdentity { source } => {
+            records::seal_identity(&mut open(g)?, &girok_app::Actor::key_holder(&actor(g)), &source)?;
+            Ok(Outcome::Clean)
+        }
+        Command::Relate { person, relation, other } => {
+            records::relate(&mut open(g)?, &girok_app::Actor::key_holder(&actor(g)), &person, &relation, &other)?;
             Ok(Outcome::Clean)
         }
         Command::Verify { state } => {

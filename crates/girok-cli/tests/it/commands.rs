@@ -153,3 +153,61 @@ fn regression_10_csv_exports_neutralise_spreadsheet_formulas() {
     let shown = ok(girok(other.path()).args(["show", "evt-f", "--json"]));
     assert!(shown.stdout.contains("=HYPERLINK(\\\"http://evil.example\\\""), "{}", shown.stdout);
 }
+
+#[test]
+fn keeping_the_record_from_the_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    setup(d);
+    let created = |r: &crate::Run| r.stdout.split_whitespace().nth(1).unwrap().to_string();
+    let r = ok(girok(d).args([
+        "new",
+        "person",
+        "--set",
+        "names=hangul:김영호|mr:Kim Yŏng-ho",
+        "--set",
+        "birth=circa 1975",
+        "--set",
+        "origin=Hoeryong",
+        "--set",
+        "confidentiality=restricted",
+    ]));
+    let son = created(&r);
+    let r = ok(girok(d).args(["new", "event", "--set", "title=Forcible return (synthetic)", "--set", "place=Onsong", "--set", "date=winter 1997"]));
+    let event = created(&r);
+    ok(girok(d).args(["relate", "per-1", "mother", &son]));
+    // A correction with --set, and one in the editor (a script standing in for a person).
+    ok(girok(d).args(["edit", &event, "--set", "date=December 1997"]));
+    let editor = write(d, "editor.sh", "#!/bin/sh\nsed -i 's/Forcible return (synthetic)/Forcible return from China (synthetic)/' \"$1\"\n");
+    std::process::Command::new("chmod").arg("+x").arg(&editor).status().unwrap();
+    ok(girok(d).args(["edit", &event]).env("EDITOR", &editor).env_remove("VISUAL"));
+    let r = ok(girok(d).args(["history", &event]));
+    assert!(r.stdout.contains("date.text: \"winter 1997\" → \"December 1997\""), "{}", r.stdout);
+    assert!(r.stdout.contains("title: \"Forcible return (synthetic)\" → \"Forcible return from China (synthetic)\""), "{}", r.stdout);
+    // A level change needs a reason; a bad term names the field and suggests.
+    let r = run(girok(d).args(["edit", &event, "--set", "confidentiality=public"]));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("reason"), "{}", r.stderr);
+    ok(girok(d).args(["edit", &event, "--set", "confidentiality=public", "--reason", "cleared for the synthetic briefing"]));
+    let r = run(girok(d).args(["new", "act", "--set", &format!("event={event}"), "--set", &format!("victim={son}"), "--set", "act_type=연좌제"]));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("act_type") && r.stderr.contains("연좌제 처벌"), "{}", r.stderr);
+    // Sealing an identity (from standard input here; a terminal is asked without echo).
+    let mut seal = girok(d);
+    seal.args(["seal-identity", "src-a"]).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = seal.spawn().unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"SYNTHETIC-SEALED-PERSON\nSYNTHETIC-PHONE\ninterviewed in a synthetic town\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("SYNTHETIC-SEALED-PERSON"), "never echoed");
+    let exported = ok(girok(d).args(["export", "sources"]));
+    assert!(!exported.stdout.contains("SYNTHETIC-SEALED-PERSON"), "never exported");
+    // Retire, then restore; verify passes after all of it.
+    ok(girok(d).args(["retire", &event, "--reason", "entered twice (synthetic)"]));
+    let r = run(girok(d).args(["search", "forcible"]));
+    assert!(!r.stdout.contains(&event), "a retired event is not found: {}", r.stdout);
+    ok(girok(d).args(["restore", &event, "--reason", "not a duplicate"]));
+    assert!(ok(girok(d).args(["search", "forcible"])).stdout.contains(&event));
+    ok(girok(d).arg("verify"));
+}
