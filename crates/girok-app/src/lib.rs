@@ -17,7 +17,7 @@ pub use actor::Actor;
 pub use diff::{diff, FieldChange};
 pub use error::DomainError;
 pub use normalize::{normalize, set_field};
-pub use records::{create, edit, history, identity, read, restore, retire, seal_identity, Saved, Version};
+pub use records::{create, edit, history, identity, read, restore, retire, seal_identity, template, Saved, Version, ORIGINAL_FIELDS};
 
 #[cfg(test)]
 mod tests;

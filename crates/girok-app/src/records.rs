@@ -7,7 +7,7 @@
 
 use girok_core::model::{Kind, Record, SealedIdentity};
 use girok_store::{Archive, Versioned};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::actor::Actor;
 use crate::diff::{diff, FieldChange};
@@ -36,7 +36,7 @@ pub struct Version {
 
 /// Fields of a document that describe the original file: they never change, since the file
 /// does not.
-const ORIGINAL_FIELDS: [&str; 7] = ["sha256", "size", "media_type", "original_name", "received_at", "text_sha256", "text_chars"];
+pub const ORIGINAL_FIELDS: [&str; 7] = ["sha256", "size", "media_type", "original_name", "received_at", "text_sha256", "text_chars"];
 
 fn require_editor(actor: &Actor) -> Result<(), DomainError> {
     if actor.can_edit() {
@@ -49,6 +49,25 @@ fn require_editor(actor: &Actor) -> Result<(), DomainError> {
 /// A record the actor may see (admins may also see retired ones).
 pub fn read(archive: &Archive, actor: &Actor, id: &str) -> Result<Versioned, DomainError> {
     Ok(archive.get_for(id, actor.ceiling(), actor.role == girok_store::Role::Admin)?)
+}
+
+/// The fields a new record of `kind` is typed with (a form, an editor), empty.
+pub fn template(kind: Kind) -> Result<Value, DomainError> {
+    Ok(match kind {
+        Kind::Source => {
+            json!({ "record": "source", "pseudonym": "", "kind": "witness", "organisation": "", "connection": "", "reliability": "", "notes": "", "confidentiality": "restricted" })
+        }
+        Kind::Person => json!({ "record": "person", "names": [], "sex": null, "birth": "", "origin": "", "notes": "", "confidentiality": "restricted" }),
+        Kind::Place => {
+            json!({ "record": "place", "name": "", "name_ko": null, "kind": "town", "parent": "", "aliases": [], "lat": null, "lon": null, "credit": "", "confidentiality": "public" })
+        }
+        Kind::Event => json!({ "record": "event", "title": "", "description": "", "place": "", "date": "", "follows": null, "confidentiality": "internal" }),
+        Kind::Act => {
+            json!({ "record": "act", "event": "", "victim": "", "act_type": "", "place": "", "date": "", "source": "", "connection": "", "reliability": "", "description": "", "confidentiality": "internal" })
+        }
+        Kind::Indicator => json!({ "record": "indicator", "name": "", "unit": "", "values": [], "source": "", "confidentiality": "public" }),
+        Kind::Document => return Err(DomainError::invalid("record", "documents are made by taking a file in (intake), not typed")),
+    })
 }
 
 /// Turns normalized JSON into a record, naming the field serde could not read.

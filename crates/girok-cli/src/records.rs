@@ -20,25 +20,6 @@ fn apply_sets(record: &mut Value, sets: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The fields a new record of `kind` is typed with in the editor.
-fn skeleton(kind: Kind) -> anyhow::Result<Value> {
-    Ok(match kind {
-        Kind::Source => {
-            json!({ "record": "source", "pseudonym": "", "kind": "witness", "organisation": "", "connection": "", "reliability": "", "notes": "", "confidentiality": "restricted" })
-        }
-        Kind::Person => json!({ "record": "person", "names": [], "sex": null, "birth": "", "origin": "", "notes": "", "confidentiality": "restricted" }),
-        Kind::Place => {
-            json!({ "record": "place", "name": "", "name_ko": null, "kind": "town", "parent": "", "aliases": [], "lat": null, "lon": null, "credit": "", "confidentiality": "public" })
-        }
-        Kind::Event => json!({ "record": "event", "title": "", "description": "", "place": "", "date": "", "follows": null, "confidentiality": "internal" }),
-        Kind::Act => {
-            json!({ "record": "act", "event": "", "victim": "", "act_type": "", "place": "", "date": "", "source": "", "connection": "", "reliability": "", "description": "", "confidentiality": "internal" })
-        }
-        Kind::Indicator => json!({ "record": "indicator", "name": "", "unit": "", "values": [], "source": "", "confidentiality": "public" }),
-        Kind::Document => bail!("documents are made by taking a file in (`girok add`), not typed"),
-    })
-}
-
 /// Opens `value` in $EDITOR as JSON and returns what was saved. Threat: the record in a
 /// plaintext file; it is written to memory-backed /dev/shm where there is one, readable only by
 /// this user, and removed at once.
@@ -81,7 +62,7 @@ fn patch(before: &Value, after: &Value) -> Value {
 
 pub(crate) fn new(a: &mut Archive, actor: &Actor, kind: &str, sets: &[String]) -> anyhow::Result<()> {
     let kind = Kind::parse(kind.trim_end_matches('s')).with_context(|| format!("unknown kind {kind:?}; use source, person, place, event, act or indicator"))?;
-    let mut record = skeleton(kind)?;
+    let mut record = girok_app::template(kind)?;
     if sets.is_empty() {
         record = in_editor(&record)?;
     } else {

@@ -9,6 +9,7 @@ mod account;
 mod browse;
 mod edit;
 mod error;
+mod forms;
 mod i18n;
 mod input;
 mod pages;
@@ -171,6 +172,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/records/{id}", get(pages::record))
         .route("/records/{id}/code", post(pages::code_passage))
         .route("/records/{id}/identity", post(pages::reveal_identity))
+        .route("/records/new", get(forms::new_form).post(forms::create))
+        .route("/records/{id}/edit", post(forms::edit))
+        .route("/records/{id}/retire", post(forms::retire))
+        .route("/records/{id}/restore", post(forms::restore))
+        .route("/records/{id}/seal", post(forms::seal))
         .route("/static/{name}", get(browse::asset))
         .route("/lang", get(session::set_lang))
         .route("/records", get(browse::records))

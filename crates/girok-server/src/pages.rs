@@ -35,6 +35,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("intake.html", include_str!("templates/intake.html")),
     ("review.html", include_str!("templates/review.html")),
     ("publish.html", include_str!("templates/publish.html")),
+    ("new.html", include_str!("templates/new.html")),
 ];
 
 pub(crate) fn templates() -> minijinja::Environment<'static> {
@@ -57,6 +58,16 @@ pub(crate) fn templates() -> minijinja::Environment<'static> {
         }
     });
     env.add_filter("name", |s: String| visible(&s, true));
+    // A value in a field-level change: text as it is, anything else as JSON, absent as a dash.
+    env.add_filter("change", |v: minijinja::Value| -> String {
+        if v.is_none() || v.is_undefined() {
+            "—".into()
+        } else if let Some(s) = v.as_str() {
+            s.to_string()
+        } else {
+            serde_json::to_string(&v).unwrap_or_default()
+        }
+    });
     env
 }
 
@@ -338,16 +349,7 @@ pub(crate) async fn reveal_identity(
         return Err(AppError::NotFound);
     }
     check_csrf(&session, &form.csrf)?;
-    let identity = {
-        let a = state.reader();
-        let rec = a.get(&id)?;
-        if rec.kind() != Kind::Source || rec.confidentiality() > session.user.role.max_confidentiality() {
-            return Err(AppError::NotFound);
-        }
-        a.sealed_identity(&id)?.ok_or(AppError::NotFound)?
-    };
-    let actor = session.user.username.clone();
-    state.archive().write(&actor, |w| w.note("reveal_sealed_identity", Some(&id), json!({ "by": actor })))?;
+    let identity = girok_app::identity(&mut state.archive(), &girok_app::Actor::from_user(&session.user), &id)?.ok_or(AppError::NotFound)?;
     let shown = json!({ "legal_name": identity.legal_name, "contact": identity.contact, "notes": identity.notes });
     let page = record_page(&state, &session, &id, Some(shown))?;
     Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], page).into_response())
@@ -356,13 +358,12 @@ pub(crate) async fn reveal_identity(
 fn record_page(state: &AppState, session: &Session, id: &str, identity: Option<serde_json::Value>) -> Result<Html<String>, AppError> {
     let id = id.to_string();
     let ceiling = session.user.role.max_confidentiality();
-    let (rec, segments, history, linked, organisations) = {
+    let actor = girok_app::Actor::from_user(&session.user);
+    let (rec, version, retired, segments, history, linked, organisations) = {
         let a = state.reader();
-        let rec = a.get(&id)?;
-        // Threat: a role reading what it may not by guessing ids. Same answer as "no such record".
-        if rec.confidentiality() > ceiling {
-            return Err(AppError::NotFound);
-        }
+        // Threat: a role reading what it may not by guessing ids. Same answer as "no such record"
+        // (the read takes the reader's ceiling; retired records only for admins).
+        let girok_store::Versioned { record: rec, version, retired } = girok_app::read(&a, &actor, &id)?;
         let segments = if rec.kind() == Kind::Document {
             match a.document_text(&id)? {
                 Some(text) => {
@@ -381,8 +382,7 @@ fn record_page(state: &AppState, session: &Session, id: &str, identity: Option<s
         } else {
             None
         };
-        let history: Vec<serde_json::Value> =
-            a.history(&id)?.into_iter().map(|e| json!({ "seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action })).collect();
+        let history: Vec<serde_json::Value> = girok_app::history(&a, &actor, &id)?.iter().map(crate::edit::version_json).collect();
         // Every record this one names (event, victim, place, source, cited documents …), and
         // every record naming it, as far as the role may see them.
         let mut linked = Vec::new();
@@ -398,7 +398,7 @@ fn record_page(state: &AppState, session: &Session, id: &str, identity: Option<s
             back.into_iter().map(|r| json!({ "field": r.field, "id": r.id, "kind": r.kind.as_str(), "title": r.title })).collect();
         let linked = json!({ "to": linked, "from": back, "from_total": back_total });
         let organisations = if rec.kind() == Kind::Event { Some(a.event_organisations(&id, ceiling)?) } else { None };
-        (rec, segments, history, linked, organisations)
+        (rec, version, retired, segments, history, linked, organisations)
     };
     let body = serde_json::to_string_pretty(&rec).map_err(|e| AppError::Internal(e.to_string()))?;
     let can_code = rec.kind() == Kind::Document && matches!(session.user.role, Role::Admin | Role::Documenter);
@@ -415,11 +415,16 @@ fn record_page(state: &AppState, session: &Session, id: &str, identity: Option<s
     } else {
         None
     };
+    // Editors correct any record they may see; the form is made from this version.
+    let can_edit = actor.can_edit() && !retired;
+    let fields = if can_edit { crate::forms::form_fields(&serde_json::to_value(&rec).map_err(|e| AppError::Internal(e.to_string()))?) } else { Vec::new() };
+    let can_seal = can_edit && rec.kind() == Kind::Source && actor.identity_clearance;
+    let edit = json!({ "can": can_edit, "version": version, "fields": fields, "retired": retired, "can_restore": retired && session.user.role == Role::Admin, "can_seal": can_seal });
     render(
         state,
         "record.html",
         session,
-        json!({ "id": rec.id(), "kind": rec.kind().as_str(), "title": rec.title(), "confidentiality": rec.confidentiality().as_str(), "body": body, "segments": segments, "history": history, "can_code": can_code, "linked": linked, "is_place": rec.kind() == Kind::Place, "organisations": organisations, "coding": coding, "can_reveal": can_reveal, "identity": identity, "position": position }),
+        json!({ "id": rec.id(), "kind": rec.kind().as_str(), "title": rec.title(), "confidentiality": rec.confidentiality().as_str(), "body": body, "segments": segments, "history": history, "can_code": can_code, "linked": linked, "is_place": rec.kind() == Kind::Place, "organisations": organisations, "coding": coding, "can_reveal": can_reveal, "identity": identity, "position": position, "edit": edit }),
     )
 }
 

@@ -225,3 +225,101 @@ async fn editing_routes_by_role_and_json_errors() {
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
     assert!(body(&res)["error"].is_string());
 }
+
+fn form(path: &str, cookie: &str, fields: &[(&str, &str)]) -> Request<Body> {
+    let body: Vec<String> = fields.iter().map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v))).collect();
+    Request::post(path)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.join("&")))
+        .unwrap()
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+#[tokio::test]
+async fn the_pages_create_correct_retire_and_seal() {
+    let app = app();
+    let (c, csrf) = cleared_documenter(&app).await;
+    let page = send(&app, get("/records/new?kind=event", Some(&c))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("name=\"f.date\"") && page.body.contains("name=\"f.title\""), "{}", page.body);
+    // A refusal shows the form again, naming the field, with what was typed.
+    let res = send(
+        &app,
+        form("/records/new", &c, &[("csrf", &csrf), ("kind", "event"), ("f.title", "SYNTHETIC typed title"), ("f.date", "the 31st of February 1997")]),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert!(res.body.contains("id=\"form-error\"") && res.body.contains("SYNTHETIC typed title"), "{}", res.body);
+    let res = send(
+        &app,
+        form(
+            "/records/new",
+            &c,
+            &[("csrf", &csrf), ("kind", "event"), ("f.title", "Interrogation (synthetic)"), ("f.place", "Onsong"), ("f.date", "winter 1997")],
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let id = res.headers.get(header::LOCATION).unwrap().to_str().unwrap().trim_start_matches("/records/").to_string();
+    let page = send(&app, get(&format!("/records/{id}"), Some(&c))).await.body;
+    assert!(page.contains("id=\"edit-form\"") && page.contains("value=\"winter 1997\""), "{page}");
+    let version = page.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    // Correct the date; a second form made from the old version is refused, naming what changed.
+    let res = send(
+        &app,
+        form(
+            &format!("/records/{id}/edit"),
+            &c,
+            &[("csrf", &csrf), ("version", &version), ("f.date", "January 1998"), ("f.title", "Interrogation (synthetic)")],
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let res = send(&app, form(&format!("/records/{id}/edit"), &c, &[("csrf", &csrf), ("version", &version), ("f.title", "Another title")])).await;
+    assert_eq!(res.status, StatusCode::PRECONDITION_FAILED);
+    assert!(res.body.contains("date"), "{}", res.body);
+    let page = send(&app, get(&format!("/records/{id}"), Some(&c))).await.body;
+    assert!(page.contains("January 1998") && !page.contains("Another title"), "nothing lost, nothing overwritten");
+    assert!(page.contains("date.text") && page.contains("winter 1997 → January 1998"), "the history shows the change: {page}");
+    // Retire from the page; an admin restores it from the page.
+    assert_eq!(send(&app, form(&format!("/records/{id}/retire"), &c, &[("csrf", &csrf), ("reason", "entered twice")])).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(send(&app, get(&format!("/records/{id}"), Some(&c))).await.status, StatusCode::NOT_FOUND);
+    let (ac, acsrf) = login(&app, "admin").await;
+    let page = send(&app, get(&format!("/records/{id}"), Some(&ac))).await.body;
+    assert!(page.contains("id=\"retired\"") && page.contains("id=\"restore\""), "{page}");
+    assert_eq!(
+        send(&app, form(&format!("/records/{id}/restore"), &ac, &[("csrf", &acsrf), ("reason", "not a duplicate")])).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(send(&app, get(&format!("/records/{id}"), Some(&c))).await.status, StatusCode::OK);
+    // Seal a witness's identity from the source's page; it is shown only on request.
+    let res = send(
+        &app,
+        form(
+            "/records/new",
+            &c,
+            &[("csrf", &csrf), ("kind", "source"), ("f.pseudonym", "W-SYN-9"), ("f.kind", "witness"), ("f.confidentiality", "restricted")],
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let source = res.headers.get(header::LOCATION).unwrap().to_str().unwrap().trim_start_matches("/records/").to_string();
+    let page = send(&app, get(&format!("/records/{source}"), Some(&c))).await.body;
+    assert!(page.contains("id=\"seal-form\""));
+    let res =
+        send(&app, form(&format!("/records/{source}/seal"), &c, &[("csrf", &csrf), ("legal_name", "SYNTHETIC-FORM-NAME"), ("contact", ""), ("notes", "")]))
+            .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let page = send(&app, get(&format!("/records/{source}"), Some(&c))).await.body;
+    assert!(!page.contains("SYNTHETIC-FORM-NAME") && page.contains("id=\"reveal\""), "sealed, and shown only on request");
+    let (dc, dcsrf) = login(&app, "doc").await;
+    assert!(!send(&app, get(&format!("/records/{source}"), Some(&dc))).await.body.contains("seal-form"), "no form without clearance");
+    assert_eq!(send(&app, form(&format!("/records/{source}/seal"), &dc, &[("csrf", &dcsrf), ("legal_name", "x")])).await.status, StatusCode::NOT_FOUND);
+    let (vc, vcsrf) = login(&app, "viewer").await;
+    assert_eq!(send(&app, get("/records/new?kind=event", Some(&vc))).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(send(&app, form("/records/new", &vc, &[("csrf", &vcsrf), ("kind", "event"), ("f.title", "x")])).await.status, StatusCode::NOT_FOUND);
+}
