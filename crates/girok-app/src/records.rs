@@ -57,7 +57,9 @@ pub fn template(kind: Kind) -> Result<Value, DomainError> {
         Kind::Source => {
             json!({ "record": "source", "pseudonym": "", "kind": "witness", "organisation": "", "connection": "", "reliability": "", "notes": "", "confidentiality": "restricted" })
         }
-        Kind::Person => json!({ "record": "person", "names": [], "sex": null, "birth": "", "origin": "", "notes": "", "confidentiality": "restricted" }),
+        Kind::Person => {
+            json!({ "record": "person", "names": [], "sex": null, "birth": "", "origin": "", "relationships": [], "notes": "", "confidentiality": "restricted" })
+        }
         Kind::Place => {
             json!({ "record": "place", "name": "", "name_ko": null, "kind": "town", "parent": "", "aliases": [], "lat": null, "lon": null, "credit": "", "confidentiality": "public" })
         }

@@ -107,6 +107,13 @@ impl Driver {
         self.call("POST", &format!("/element/{el}/value"), Some(json!({ "text": text })));
     }
 
+    /// Replaces an input's text.
+    fn set(&self, css: &str, text: &str) {
+        let el = self.find(css);
+        self.call("POST", &format!("/element/{el}/clear"), Some(json!({})));
+        self.call("POST", &format!("/element/{el}/value"), Some(json!({ "text": text })));
+    }
+
     fn click(&self, css: &str) {
         let el = self.find(css);
         self.call("POST", &format!("/element/{el}/click"), Some(json!({})));
@@ -177,16 +184,20 @@ fn base64_decode(s: &str) -> Vec<u8> {
     out
 }
 
-#[test]
-fn a_documenter_works_through_the_app_in_a_real_browser() {
+/// The browser and its driver, or `None` (after saying so) where they are missing and not
+/// required.
+fn browser() -> Option<(PathBuf, PathBuf)> {
     let required = std::env::var_os("CI").is_some() || std::env::var("GIROK_E2E").is_ok_and(|v| v == "1");
     let (Some(browser), Some(chromedriver)) = (find_in_path(&["chromium", "chromium-browser", "google-chrome"]), find_in_path(&["chromedriver"])) else {
         assert!(!required, "chromium and chromedriver are needed for the browser test (scripts/test.sh installs them)");
         eprintln!("skipping the browser test: chromium or chromedriver not found");
-        return;
+        return None;
     };
+    Some((browser, chromedriver))
+}
 
-    let app = browse::synthetic_app();
+/// Serves `app` on a loopback port; returns its base URL and the screenshot folder.
+fn serve(app: &App) -> (String, PathBuf) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = app.state.clone();
@@ -196,6 +207,134 @@ fn a_documenter_works_through_the_app_in_a_real_browser() {
     });
     let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&shots).unwrap();
+    (base, shots)
+}
+
+impl Driver {
+    fn login(&self, base: &str, user: &str) {
+        self.go(&format!("{base}/login"));
+        self.type_into("input[name=username]", user);
+        self.type_into("input[name=password]", PASSWORD);
+        self.click("form[action='/login'] button");
+        self.wait_for(&format!("return document.body.innerText.indexOf('{user} (') >= 0;"), "the dashboard after logging in");
+    }
+
+    /// Fills the new-record form for `kind` and submits it; returns the new record's id.
+    fn create(&self, base: &str, kind: &str, fields: &[(&str, &str)]) -> String {
+        self.go(&format!("{base}/records/new?kind={kind}"));
+        for (name, value) in fields {
+            self.set(&format!("#f-{name}"), value);
+        }
+        self.click("#create");
+        self.wait_for("return location.pathname.indexOf('/records/new') < 0 || !!document.getElementById('form-error');", "the new record");
+        assert!(!self.url().contains("/records/new"), "creating a {kind}: {}", self.text());
+        self.url().rsplit('/').next().unwrap().to_string()
+    }
+}
+
+#[test]
+fn a_cleared_documenter_keeps_the_record_in_a_real_browser() {
+    let Some((browser, chromedriver)) = browser() else { return };
+    let app = browse::synthetic_app();
+    {
+        let dir = app.state.with_archive(|a| a.dir().to_path_buf());
+        let mut a = Archive::open(&dir, &KeySource::passphrase("synthetic test passphrase")).unwrap();
+        a.write("setup", |w| w.set_user("cleared", PASSWORD, Role::Documenter, true)).unwrap();
+    }
+    let (base, shots) = serve(&app);
+    let d = Driver::start(&browser, &chromedriver);
+    d.login(&base, "cleared");
+
+    // A source, and the witness's identity sealed on its page.
+    let source = d.create(&base, "source", &[("pseudonym", "W-SYN-E2E"), ("organisation", "Synthetic Browser Project"), ("confidentiality", "restricted")]);
+    d.screenshot(&shots, "11-source-created");
+    d.type_into("#seal-form input[name=legal_name]", "SYNTHETIC-E2E-NAME");
+    d.type_into("#seal-form input[name=contact]", "SYNTHETIC-E2E-CONTACT");
+    d.screenshot(&shots, "12-seal-identity-form");
+    d.click("#seal");
+    d.wait_for("return !!document.getElementById('reveal');", "the sealed identity");
+    assert!(!d.text().contains("SYNTHETIC-E2E-NAME"), "sealed, not shown");
+
+    // A person with a Hangul and a McCune-Reischauer name, and the person's mother.
+    d.go(&format!("{base}/records/new?kind=person"));
+    d.set("#f-names", "hangul:김영호|mr:Kim Yŏng-ho");
+    d.set("#f-birth", "circa 1975");
+    d.screenshot(&shots, "13-new-person-form");
+    d.click("#create");
+    d.wait_for("return location.pathname.indexOf('/records/per-') === 0;", "the new person");
+    let son = d.url().rsplit('/').next().unwrap().to_string();
+    assert!(d.text().contains("김영호 / Kim Yŏng-ho"), "{}", d.text());
+    let mother = d.create(&base, "person", &[("names", "박순자"), ("relationships", &format!("[{{\"kind\": \"mother\", \"other\": \"{son}\"}}]"))]);
+    d.go(&format!("{base}/records/{son}"));
+    assert!(
+        d.js(&format!("return !!document.querySelector('#referenced-by a[href=\"/records/{mother}\"]');")) == json!(true),
+        "the son's page names his mother: {}",
+        d.text()
+    );
+
+    // Arrest in China → forcible return → interrogation at a holding centre → a kyohwaso term.
+    let mut chain: Vec<String> = Vec::new();
+    for (title, place, date) in [
+        ("Arrest in China (synthetic)", "", "autumn 1997"),
+        ("Forcible return (synthetic)", "Onsong", "winter 1997"),
+        ("Interrogation at the holding centre (synthetic)", "Onsong holding centre", "winter 1997"),
+        ("Three months to three years in a kyohwaso (synthetic)", "plc-fac-kyohwaso-12", "between 1998 and 2000"),
+    ] {
+        let follows = chain.last().cloned().unwrap_or_default();
+        let mut fields = vec![("title", title), ("date", date), ("follows", follows.as_str())];
+        if !place.is_empty() {
+            fields.push(("place", place));
+        }
+        chain.push(d.create(&base, "event", &fields));
+    }
+    d.go(&format!("{base}/records/{}", chain[3]));
+    assert!(d.js(&format!("return !!document.querySelector('#linked a[href=\"/records/{}\"]');", chain[2])) == json!(true), "the chain is visible");
+    // An act on this chain, and one attached to an event another testimony created.
+    let act = d.create(&base, "act", &[("event", &chain[1]), ("victim", &son), ("act_type", "강제송환"), ("date", "winter 1997"), ("source", &source)]);
+    let other_event = app.state.with_archive(|a| {
+        a.list(girok_core::Kind::Event).unwrap().into_iter().find(|e| e.confidentiality() <= Confidentiality::Internal).unwrap().id().to_string()
+    });
+    d.create(&base, "act", &[("event", &other_event), ("victim", &mother), ("act_type", "연좌제 처벌")]);
+
+    // Correct the act's date.
+    d.go(&format!("{base}/records/{act}"));
+    d.set("#f-date", "December 1997");
+    d.screenshot(&shots, "14-correct-date-form");
+    d.click("#save");
+    d.wait_for("return document.getElementById('history').innerText.indexOf('December 1997') >= 0;", "the corrected date in the history");
+    assert!(d.text().contains("date.text"), "the history shows the field: {}", d.text());
+    d.screenshot(&shots, "15-history");
+
+    // Mark the first event public, with a reason.
+    d.go(&format!("{base}/records/{}", chain[0]));
+    d.set("#f-confidentiality", "public");
+    d.set("#edit-form input[name=reason]", "cleared for the synthetic briefing");
+    d.click("#save");
+    d.wait_for("return document.body.innerText.indexOf('change_confidentiality') >= 0;", "the change of level");
+
+    // A viewer sees the public event, not the identity nor the restricted records.
+    d.click("#logout");
+    d.wait_for("return location.pathname === '/login';", "the login page");
+    d.login(&base, "viewer");
+    d.go(&format!("{base}/records/{}", chain[0]));
+    assert!(d.text().contains("Arrest in China (synthetic)"), "{}", d.text());
+    for id in [&source, &son] {
+        d.go(&format!("{base}/records/{id}"));
+        assert!(d.text().contains("not found"), "{id} for a viewer: {}", d.text());
+    }
+    assert!(!d.text().contains("SYNTHETIC-E2E"), "no identity anywhere");
+    for name in ["11-source-created", "12-seal-identity-form", "13-new-person-form", "14-correct-date-form", "15-history"] {
+        assert!(shots.join(format!("{name}.png")).metadata().unwrap().len() > 5_000, "{name} screenshot is not empty");
+    }
+    let r = app.state.with_archive(|a| a.verify(&mut |_, _| {}).unwrap());
+    assert!(r.ok(), "{:?}", r.problems);
+}
+
+#[test]
+fn a_documenter_works_through_the_app_in_a_real_browser() {
+    let Some((browser, chromedriver)) = browser() else { return };
+    let app = browse::synthetic_app();
+    let (base, shots) = serve(&app);
     let upload_dir = tempfile::tempdir().unwrap();
     let testimony = upload_dir.path().join("synthetic-testimony.txt");
     let text = "SYNTHETIC TESTIMONY (generated for a test; not a real person). \
