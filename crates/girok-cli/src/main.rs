@@ -154,7 +154,7 @@ enum Command {
     },
     /// Seal a witness's identity (asked for without echo; from standard input when piped).
     SealIdentity { source: String },
-    /// Record that a person is related to another: `girok relate per-a mother per-b`.
+    /// Record that a person is related to another: `girok relate per-a mother per-b` (A is B's mother).
     Relate { person: String, relation: String, other: String },
     /// Re-hash the audit chain, every record and every original file; name anything altered or missing.
     Verify {
