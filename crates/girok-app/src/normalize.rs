@@ -18,6 +18,7 @@ fn vocab_list(key: &str) -> Option<List> {
         "connection" => List::SourceConnection,
         "reliability" => List::Reliability,
         "degree" => List::Involvement,
+        "victim_status" => List::VictimStatus,
         _ => return None,
     })
 }
@@ -114,6 +115,15 @@ pub fn normalize(archive: &Archive, kind: Kind, value: &mut Value) -> Result<(),
                 if let Value::Array(items) = v {
                     for item in items {
                         normalize(archive, kind, item)?;
+                    }
+                }
+            }
+            ("links", Value::Array(_)) => {
+                if let Value::Array(items) = v {
+                    for item in items {
+                        if let Some(Value::String(s)) = item.get("kind").cloned() {
+                            item["kind"] = json!(term(List::ChainOfEvents, "links", &s)?);
+                        }
                     }
                 }
             }

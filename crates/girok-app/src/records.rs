@@ -63,9 +63,11 @@ pub fn template(kind: Kind) -> Result<Value, DomainError> {
         Kind::Place => {
             json!({ "record": "place", "name": "", "name_ko": null, "kind": "town", "parent": "", "aliases": [], "lat": null, "lon": null, "credit": "", "confidentiality": "public" })
         }
-        Kind::Event => json!({ "record": "event", "title": "", "description": "", "place": "", "date": "", "follows": null, "confidentiality": "internal" }),
+        Kind::Event => {
+            json!({ "record": "event", "title": "", "description": "", "place": "", "date": "", "follows": null, "links": [], "confidentiality": "internal" })
+        }
         Kind::Act => {
-            json!({ "record": "act", "event": "", "victim": "", "act_type": "", "place": "", "date": "", "source": "", "connection": "", "reliability": "", "description": "", "confidentiality": "internal" })
+            json!({ "record": "act", "event": "", "victim": "", "act_type": "", "place": "", "date": "", "end": "", "victim_status": "", "source": "", "connection": "", "reliability": "", "description": "", "confidentiality": "internal" })
         }
         Kind::Indicator => json!({ "record": "indicator", "name": "", "unit": "", "values": [], "source": "", "confidentiality": "public" }),
         Kind::Document => return Err(DomainError::invalid("record", "documents are made by taking a file in (intake), not typed")),

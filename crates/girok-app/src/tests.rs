@@ -195,3 +195,35 @@ fn a_document_can_be_described_but_its_original_never_changes() {
     edit(&mut a, &doc, &id, v, json!({ "title": "Interview W-SYN-1, corrected title", "language": "ko" }), None).unwrap();
     assert!(matches!(create(&mut a, &doc, json!({ "record": "document", "title": "x" })), Err(DomainError::Invalid { .. })));
 }
+
+#[test]
+fn durations_victim_status_event_links_and_closed_areas() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut a = archive(tmp.path());
+    let doc = who(Role::Documenter, false);
+    let (source, son, _, event) = chain(&mut a, &doc);
+    let camp = create(&mut a, &doc, json!({ "record": "event", "title": "Kyohwaso term (synthetic)", "place": "plc-fac-kyohwaso-12", "date": "between 1998 and 2001", "links": [{ "kind": "Event which is a consequence of another event", "event": event }] })).unwrap().id;
+    let Record::Event(e) = a.get(&camp).unwrap() else { panic!() };
+    assert_eq!(e.links[0].kind, "230000000000", "the ESF chain-of-events label became its code");
+    // Three months to three years of forced labour: a start and an end.
+    let act = json!({ "record": "act", "event": camp, "victim": son, "act_type": "Forced labour in detention (kyohwaso or labour training unit)", "date": "March 1998", "end": "2001", "victim_status": "Arrested and released - underwent trial and served sentence", "source": source });
+    let id = create(&mut a, &doc, act.clone()).unwrap().id;
+    let Record::Act(x) = a.get(&id).unwrap() else { panic!() };
+    assert_eq!(x.victim_status.as_deref(), Some("020105000000"));
+    assert!(x.end.unwrap().latest.unwrap() > x.date.unwrap().earliest.unwrap());
+    let mut backwards = act;
+    backwards["end"] = json!("1997");
+    let err = create(&mut a, &doc, backwards).unwrap_err();
+    assert_eq!(err.field(), Some("end"), "{err}");
+    // A county closed to outside agencies.
+    let county = create(
+        &mut a,
+        &doc,
+        json!({ "record": "place", "name": "Synthetic County", "kind": "county", "parent": "North Hamgyong Province", "access": "closed" }),
+    )
+    .unwrap()
+    .id;
+    let Record::Place(p) = a.get(&county).unwrap() else { panic!() };
+    assert_eq!(p.access, Some(girok_core::model::Access::Closed));
+    assert!(a.verify(&mut |_, _| {}).unwrap().ok());
+}

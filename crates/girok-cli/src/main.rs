@@ -861,8 +861,23 @@ fn cmd_show(g: &Global, id: &str, json: bool) -> anyhow::Result<Outcome> {
                 println!("  description {}", x.description);
             }
             println!("  violates:");
-            for art in girok_core::rights::articles_for(vocab, &x.act_type) {
+            let victim = match a.get(&x.victim) {
+                Ok(Record::Person(p)) => girok_core::rights::Victim {
+                    age: girok_core::rights::age_at_act(p.birth.as_ref(), x.date.as_ref()),
+                    female: match p.sex {
+                        Some(girok_core::model::Sex::Female) => Some(true),
+                        Some(girok_core::model::Sex::Male) => Some(false),
+                        _ => None,
+                    },
+                },
+                _ => girok_core::rights::Victim { age: girok_core::rights::AgeAtAct::Unknown, female: None },
+            };
+            let (articles, notes) = girok_core::rights::articles_for_act(vocab, &x.act_type, victim);
+            for art in articles {
                 println!("    {art}");
+            }
+            for n in notes {
+                println!("    note: {n}");
             }
             cites(&x.citations)?;
         }

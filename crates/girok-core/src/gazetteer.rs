@@ -60,6 +60,7 @@ pub fn builtin_places() -> Vec<Place> {
             lon: row[6].parse().ok(),
             credit: row[8].to_string(),
             confidentiality: Confidentiality::Public,
+            access: None,
         });
     }
     let mut rdr = csv::Reader::from_reader(include_str!("../data/facilities.csv").as_bytes());
@@ -76,6 +77,8 @@ pub fn builtin_places() -> Vec<Place> {
             lon: None,
             credit: "Girok facility list (public reports, e.g. UN COI 2014)".to_string(),
             confidentiality: Confidentiality::Public,
+            // Detention facilities are closed to outside agencies by their nature.
+            access: Some(crate::model::Access::Closed),
         });
     }
     out

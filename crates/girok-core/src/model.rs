@@ -438,6 +438,48 @@ pub struct Place {
     pub credit: String,
     #[serde(default)]
     pub confidentiality: Confidentiality,
+    /// Whether outside agencies may go there: an area closed to them is where violations stay
+    /// hidden (about a fifth of the land, in the reference briefing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<Access>,
+}
+
+/// Outside agencies' access to a place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    Open,
+    /// Visits only under escort or by permission.
+    Restricted,
+    /// Closed to outside agencies.
+    Closed,
+}
+
+impl Access {
+    pub fn parse(s: &str) -> Option<Access> {
+        Some(match s.trim().to_lowercase().as_str() {
+            "open" => Access::Open,
+            "restricted" => Access::Restricted,
+            "closed" => Access::Closed,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Access::Open => "open",
+            Access::Restricted => "restricted",
+            Access::Closed => "closed",
+        }
+    }
+}
+
+/// A typed link from one event to another (ESF list 22: "which causes", "which follows", …).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventLink {
+    /// ESF list 22 code.
+    pub kind: String,
+    pub event: String,
 }
 
 /// The passage of evidence behind a coded fact.
@@ -489,6 +531,9 @@ pub struct Event {
     /// The event this one follows in a chain of events.
     #[serde(default)]
     pub follows: Option<String>,
+    /// Other typed links to events (caused by, part of, in parallel with …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<EventLink>,
     #[serde(default)]
     pub citations: Vec<Citation>,
     #[serde(default)]
@@ -516,8 +561,16 @@ pub struct Act {
     pub act_type: String,
     #[serde(default)]
     pub place: Option<String>,
+    /// When the act began (or happened, for an act of a moment).
     #[serde(default)]
     pub date: Option<UncertainDate>,
+    /// When an act that lasted ended ("three months to three years of forced labour"), so its
+    /// duration can be counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<UncertainDate>,
+    /// ESF list 25 code: the victim's status after the act (dead, still held, released …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub victim_status: Option<String>,
     #[serde(default)]
     pub perpetrators: Vec<Involvement>,
     /// The source reporting this act.
@@ -681,6 +734,7 @@ impl Record {
             Record::Event(r) => {
                 out.extend(r.place.as_deref().map(|s| ("place", s)));
                 out.extend(r.follows.as_deref().map(|s| ("follows", s)));
+                out.extend(r.links.iter().map(|l| ("links", l.event.as_str())));
                 out.extend(r.citations.iter().map(|c| ("citations", c.document.as_str())));
             }
             Record::Act(r) => {
@@ -713,6 +767,9 @@ impl Record {
                 }
             }
             Record::Person(r) => {
+                if r.relationships.iter().any(|rel| rel.other == r.id) {
+                    return Err("relationships: a person cannot be related to themselves".into());
+                }
                 if r.names.is_empty() || r.names.iter().any(|n| n.text.trim().is_empty()) {
                     return Err("names: a person needs at least one name, and no name may be empty (use \"unknown\" if need be)".into());
                 }
@@ -722,6 +779,14 @@ impl Record {
             }
             Record::Act(r) => {
                 check(List::ActTypes, &Some(r.act_type.clone()), "act_type")?;
+                check(List::VictimStatus, &r.victim_status, "victim_status")?;
+                if let (Some(start), Some(end)) = (&r.date, &r.end) {
+                    if let (Some(s), Some(e)) = (start.earliest, end.latest) {
+                        if e < s {
+                            return Err(format!("end: the act cannot end ({}) before it began ({})", end.text, start.text));
+                        }
+                    }
+                }
                 check(List::SourceConnection, &r.connection, "connection")?;
                 check(List::Reliability, &r.reliability, "reliability")?;
                 for p in &r.perpetrators {
@@ -740,7 +805,18 @@ impl Record {
                     return Err(format!("sha256: {:?} is not a hex SHA-256", r.sha256));
                 }
             }
-            Record::Event(_) | Record::Indicator(_) => {}
+            Record::Event(r) => {
+                for l in &r.links {
+                    check(List::ChainOfEvents, &Some(l.kind.clone()), "links")?;
+                    if l.event == r.id {
+                        return Err("links: an event cannot be linked to itself".into());
+                    }
+                }
+                if r.follows.as_deref() == Some(r.id.as_str()) {
+                    return Err("follows: an event cannot follow itself".into());
+                }
+            }
+            Record::Indicator(_) => {}
         }
         Ok(())
     }

@@ -145,9 +145,101 @@ pub fn articles_for(vocab: &Vocabulary, act_type: &str) -> Vec<Article> {
     out
 }
 
+/// The victim's age at the time of an act, as far as the dates say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AgeAtAct {
+    Minor,
+    Adult,
+    Unknown,
+}
+
+/// Age at the act from the victim's (uncertain) birth date and the act's (uncertain) date:
+/// a minor only if under 18 at the latest possible birth and act dates, an adult only if 18 or
+/// over at the earliest.
+pub fn age_at_act(birth: Option<&crate::UncertainDate>, act: Option<&crate::UncertainDate>) -> AgeAtAct {
+    let (Some(b), Some(d)) = (birth, act) else { return AgeAtAct::Unknown };
+    let years = |from: crate::Day, to: crate::Day| {
+        let (fy, fm, fd) = from.ymd();
+        let (ty, tm, td) = to.ymd();
+        ty - fy - i32::from((tm, td) < (fm, fd))
+    };
+    match (b.earliest, b.latest, d.earliest, d.latest) {
+        (Some(b_first), Some(b_last), Some(d_first), Some(d_last)) => {
+            if years(b_first, d_last) < 18 {
+                AgeAtAct::Minor
+            } else if years(b_last, d_first) >= 18 {
+                AgeAtAct::Adult
+            } else {
+                AgeAtAct::Unknown
+            }
+        }
+        _ => AgeAtAct::Unknown,
+    }
+}
+
+/// What is known of the victim that decides which treaties apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Victim {
+    pub age: AgeAtAct,
+    /// `None` when the record does not say.
+    pub female: Option<bool>,
+}
+
+/// The articles an act violates given what is known of its victim: CRC articles only for a
+/// victim under 18 at the time (kept, with a note, when the age is unknown), CEDAW articles only
+/// where the act concerns discrimination against women (its type is about women, or the victim
+/// is a woman; kept with a note when the sex is unknown). The notes say what was assumed.
+pub fn articles_for_act(vocab: &Vocabulary, act_type: &str, victim: Victim) -> (Vec<Article>, Vec<String>) {
+    let about_women = vocab.ancestors(List::ActTypes, act_type).iter().any(|t| t.code.starts_with("06") || t.code.starts_with("08"));
+    let mut notes = Vec::new();
+    let mut out = Vec::new();
+    for art in articles_for(vocab, act_type) {
+        match art.treaty {
+            Treaty::Crc => match victim.age {
+                AgeAtAct::Adult => continue,
+                AgeAtAct::Minor => {}
+                AgeAtAct::Unknown => {
+                    notes.push(format!("{art} applies only if the victim was under 18 at the time; the age then is not known from the records"))
+                }
+            },
+            Treaty::Cedaw if !about_women => match victim.female {
+                Some(false) => continue,
+                Some(true) => {}
+                None => notes.push(format!("{art} applies if the victim is a woman; the victim's sex is not recorded")),
+            },
+            _ => {}
+        }
+        out.push(art);
+    }
+    (out, notes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn treaties_follow_the_victim() {
+        let v = Vocabulary::builtin();
+        let date = |s: &str| crate::UncertainDate::parse(s).unwrap();
+        assert_eq!(age_at_act(Some(&date("1985")), Some(&date("1997"))), AgeAtAct::Minor);
+        assert_eq!(age_at_act(Some(&date("1970")), Some(&date("1997"))), AgeAtAct::Adult);
+        assert_eq!(age_at_act(Some(&date("1979")), Some(&date("1997"))), AgeAtAct::Unknown, "17 or 18: it depends on the days");
+        assert_eq!(age_at_act(None, Some(&date("1997"))), AgeAtAct::Unknown);
+        let codes = |arts: &[Article]| arts.iter().map(|a| format!("{} {}", a.treaty.abbreviation(), a.article)).collect::<Vec<_>>();
+        let torture = "020111110000";
+        let (adult, notes) = articles_for_act(v, torture, Victim { age: AgeAtAct::Adult, female: Some(false) });
+        assert_eq!(codes(&adult), ["ICCPR 7", "ICCPR 10"]);
+        assert!(notes.is_empty());
+        let (child, _) = articles_for_act(v, torture, Victim { age: AgeAtAct::Minor, female: Some(false) });
+        assert!(codes(&child).contains(&"CRC 37(a)".to_string()));
+        let (unknown, notes) = articles_for_act(v, torture, Victim { age: AgeAtAct::Unknown, female: None });
+        assert!(codes(&unknown).contains(&"CRC 37(a)".to_string()) && notes.iter().any(|n| n.contains("under 18")), "{notes:?}");
+        // Sexual violence: CEDAW for a woman, not for a man.
+        let (man, _) = articles_for_act(v, "020111010000", Victim { age: AgeAtAct::Adult, female: Some(false) });
+        let (woman, _) = articles_for_act(v, "020111010000", Victim { age: AgeAtAct::Adult, female: Some(true) });
+        assert!(!codes(&man).iter().any(|c| c.starts_with("CEDAW")) && codes(&woman).iter().any(|c| c.starts_with("CEDAW")));
+    }
 
     fn check(code: &str, expected: &[&str]) {
         let got: Vec<String> = articles_for(Vocabulary::builtin(), code).iter().map(|a| format!("{} {}", a.treaty.abbreviation(), a.article)).collect();

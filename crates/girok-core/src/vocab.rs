@@ -19,6 +19,10 @@ pub enum List {
     SourceConnection,
     /// ESF 21, "Types of relationships".
     Relationships,
+    /// ESF 22, "Types of chain of events".
+    ChainOfEvents,
+    /// ESF 25, "Status as victim" (after the act: dead, still held, released …).
+    VictimStatus,
     /// ESF 39, "Sex".
     Sex,
     /// ESF 42, "Reliability".
@@ -32,6 +36,8 @@ impl List {
             List::Involvement => 18,
             List::SourceConnection => 19,
             List::Relationships => 21,
+            List::ChainOfEvents => 22,
+            List::VictimStatus => 25,
             List::Sex => 39,
             List::Reliability => 42,
         }
@@ -43,12 +49,15 @@ impl List {
             List::Involvement => "degree of involvement",
             List::SourceConnection => "source connection",
             List::Relationships => "relationship type",
+            List::ChainOfEvents => "chain-of-events type",
+            List::VictimStatus => "victim status",
             List::Sex => "sex",
             List::Reliability => "reliability",
         }
     }
 
-    pub const ALL: [List; 6] = [List::ActTypes, List::Involvement, List::SourceConnection, List::Relationships, List::Sex, List::Reliability];
+    pub const ALL: [List; 8] =
+        [List::ActTypes, List::Involvement, List::SourceConnection, List::Relationships, List::ChainOfEvents, List::VictimStatus, List::Sex, List::Reliability];
 
     fn from_number(n: u16) -> Option<List> {
         List::ALL.into_iter().find(|l| l.esf_number() == n)

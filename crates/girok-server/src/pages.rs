@@ -577,6 +577,7 @@ fn code(state: &AppState, session: &Session, doc_id: &str, form: &CodeForm) -> R
         };
         let label = vocab.get(girok_core::List::ActTypes, &act_type).map(|t| t.en.clone()).unwrap_or_default();
         let event = w.put(Record::Event(girok_core::model::Event {
+            links: vec![],
             id: String::new(),
             title: label,
             description: form.description.clone(),
@@ -588,6 +589,8 @@ fn code(state: &AppState, session: &Session, doc_id: &str, form: &CodeForm) -> R
             synthetic: false,
         }))?;
         let act = w.put(Record::Act(girok_core::model::Act {
+            end: None,
+            victim_status: None,
             id: String::new(),
             event: event.clone(),
             victim,

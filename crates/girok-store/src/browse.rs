@@ -440,6 +440,7 @@ mod tests {
     /// A synthetic internal event; an empty id gets a fresh one.
     fn synthetic_event(id: &str) -> Record {
         Record::Event(Event {
+            links: vec![],
             id: id.into(),
             title: "synthetic event".into(),
             description: String::new(),
@@ -470,6 +471,8 @@ mod tests {
             let event = w.put(synthetic_event(""))?;
             for (i, (t, place, date, conf)) in acts.iter().enumerate() {
                 w.put(Record::Act(Act {
+                    end: None,
+                    victim_status: None,
                     id: String::new(),
                     event: event.clone(),
                     victim: victim.clone(),

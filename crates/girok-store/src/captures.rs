@@ -249,6 +249,7 @@ mod tests {
             let v2 = w.put(person(None))?;
             let v1_again = w.put(person(Some(v1.clone())))?;
             let event = w.put(Record::Event(Event {
+                links: vec![],
                 id: String::new(),
                 title: "synthetic event".into(),
                 description: String::new(),
@@ -272,6 +273,8 @@ mod tests {
             ];
             for (victim, src, t, year, conf) in acts {
                 w.put(Record::Act(Act {
+                    end: None,
+                    victim_status: None,
                     id: String::new(),
                     event: event.clone(),
                     victim: victim.clone(),

@@ -51,7 +51,7 @@ pub struct ImportReport {
 /// The CSV columns of each kind, in order. Import accepts them in any order.
 pub fn csv_columns(kind: Kind) -> &'static [&'static str] {
     match kind {
-        Kind::Place => &["id", "name", "name_ko", "kind", "parent", "lat", "lon", "aliases", "credit", "confidentiality"],
+        Kind::Place => &["id", "name", "name_ko", "kind", "parent", "lat", "lon", "aliases", "credit", "confidentiality", "access"],
         Kind::Source => &["id", "pseudonym", "kind", "organisation", "connection", "reliability", "notes", "confidentiality", "synthetic"],
         Kind::Person => &["id", "names", "sex", "birth", "origin", "relationships", "notes", "confidentiality", "synthetic"],
         Kind::Event => &["id", "title", "description", "place", "date", "follows", "citations", "confidentiality", "synthetic"],
@@ -62,6 +62,8 @@ pub fn csv_columns(kind: Kind) -> &'static [&'static str] {
             "act_type",
             "place",
             "date",
+            "end",
+            "victim_status",
             "perpetrators",
             "source",
             "connection",
@@ -156,6 +158,10 @@ impl RowReader<'_> {
         let id = self.get("id").to_string();
         Ok(match kind {
             Kind::Place => Record::Place(Place {
+                access: match self.get("access") {
+                    "" => None,
+                    a => Some(girok_core::model::Access::parse(a).ok_or_else(|| col_err("access", format!("unknown access {a:?} (open, restricted, closed)")))?),
+                },
                 id,
                 name: self.required("name")?,
                 name_ko: self.opt("name_ko"),
@@ -213,6 +219,7 @@ impl RowReader<'_> {
                 })
             }
             Kind::Event => Record::Event(Event {
+                links: vec![],
                 id,
                 title: self.required("title")?,
                 description: self.get("description").to_string(),
@@ -233,6 +240,8 @@ impl RowReader<'_> {
                     perpetrators.push(Involvement { perpetrator: who.to_string(), degree });
                 }
                 Record::Act(Act {
+                    end: self.date("end")?,
+                    victim_status: self.term("victim_status", List::VictimStatus)?,
                     id,
                     event: self.required("event")?,
                     victim: self.required("victim")?,
@@ -559,6 +568,7 @@ fn to_row(r: &Record) -> Vec<String> {
             join(p.aliases.iter().map(|a| a.text.as_str())),
             p.credit.clone(),
             p.confidentiality.as_str().into(),
+            p.access.map(|a| a.as_str().to_string()).unwrap_or_default(),
         ],
         Record::Source(s) => {
             let mut v =
@@ -596,6 +606,8 @@ fn to_row(r: &Record) -> Vec<String> {
                 a.act_type.clone(),
                 o(&a.place),
                 date(&a.date),
+                date(&a.end),
+                o(&a.victim_status),
                 perps.collect::<Vec<_>>().join(";"),
                 o(&a.source),
                 o(&a.connection),

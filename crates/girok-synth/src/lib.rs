@@ -373,6 +373,7 @@ pub fn generate(config: &Config) -> Dataset {
         let mut event = |n: usize, title: &str, place: &str, d: Option<UncertainDate>, follows: Option<String>, span: (u64, u64)| -> String {
             let id = format!("evt-synth-{t:05}-{n}");
             ds.events.push(Event {
+                links: vec![],
                 id: id.clone(),
                 title: format!("{title} (W-{t:04})"),
                 description: String::new(),
@@ -401,6 +402,8 @@ pub fn generate(config: &Config) -> Dataset {
                        span: (u64, u64),
                        description: String| {
             ds.acts.push(Act {
+                end: None,
+                victim_status: None,
                 id: format!("act-synth-{t:05}-{n}"),
                 event: event.into(),
                 victim: victim.into(),

@@ -41,6 +41,7 @@ fn app_with(config: ServerConfig) -> App {
             w.set_user(name, PASSWORD, role, false)?;
         }
         w.put(Record::Event(Event {
+            links: vec![],
             id: "evt-public".into(),
             title: format!("Public event {XSS}"),
             description: format!("SYNTHETIC torture at the camp {XSS}"),
@@ -52,6 +53,7 @@ fn app_with(config: ServerConfig) -> App {
             synthetic: true,
         }))?;
         w.put(Record::Event(Event {
+            links: vec![],
             id: "evt-secret".into(),
             title: "Restricted event SECRET-MARKER".into(),
             description: "SYNTHETIC torture SECRET-MARKER".into(),

@@ -78,6 +78,7 @@ pub(crate) fn person(id: &str, hangul: &str, mr: &str) -> Record {
 
 pub(crate) fn event(id: &str, title: &str, place: &str, date: &str) -> Record {
     Record::Event(Event {
+        links: vec![],
         id: id.into(),
         title: title.into(),
         description: String::new(),
@@ -93,6 +94,8 @@ pub(crate) fn event(id: &str, title: &str, place: &str, date: &str) -> Record {
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn act(id: &str, event: &str, victim: &str, act_type: &str, place: &str, date: &str, source: &str, description: &str) -> Record {
     Record::Act(Act {
+        end: None,
+        victim_status: None,
         id: id.into(),
         event: event.into(),
         victim: victim.into(),
