@@ -463,7 +463,13 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             for (row, col, msg) in &report.skipped {
                 eprintln!("skipped {} row {row}{}: {msg}", file.display(), col.as_ref().map(|c| format!(", column {c}")).unwrap_or_default());
             }
+            for (id, fields) in &report.updated {
+                println!("updated {id}: {}", fields.join(", "));
+            }
             println!("{} imported, {} unchanged, {} skipped", report.imported, report.unchanged, report.skipped.len());
+            if !report.updated.is_empty() {
+                println!("({} of the imported rows updated existing records: a new version each)", report.updated.len());
+            }
             Ok(if report.skipped.is_empty() { Outcome::Clean } else { Outcome::ProblemsFound })
         }
         Command::Export { kinds, format, output, max_confidentiality, bundle, ids } => {

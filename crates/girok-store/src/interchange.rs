@@ -42,8 +42,11 @@ impl Default for ImportOptions {
 /// What an import did.
 #[derive(Clone, Debug, Default)]
 pub struct ImportReport {
+    /// Records written: new ones, and existing ones that changed (each a new version).
     pub imported: usize,
     pub unchanged: usize,
+    /// Existing records the file changed, with the fields that changed, in file order.
+    pub updated: Vec<(String, Vec<String>)>,
     /// `(row, column, message)` of each skipped row.
     pub skipped: Vec<(usize, Option<String>, String)>,
 }
@@ -263,6 +266,19 @@ impl RowReader<'_> {
     }
 }
 
+/// The top-level fields in which two versions of a record differ.
+fn changed_fields(old: &Record, new: &Record) -> Vec<String> {
+    let (serde_json::Value::Object(a), serde_json::Value::Object(b)) =
+        (serde_json::to_value(old).expect("records serialize"), serde_json::to_value(new).expect("records serialize"))
+    else {
+        return Vec::new();
+    };
+    let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter().filter(|k| a.get(*k) != b.get(*k)).cloned().collect()
+}
+
 fn split_list(cell: &str) -> impl Iterator<Item = &str> {
     cell.split(';').map(str::trim).filter(|s| !s.is_empty())
 }
@@ -378,21 +394,25 @@ impl Archive {
         let batch = options.batch.max(1);
         let mut done = 0;
         for chunk in valid.chunks(batch) {
-            let (n_new, n_same) = self.write(&options.actor, |w| {
-                let (mut n_new, mut n_same) = (0, 0);
+            let (n_new, n_same, updated) = self.write(&options.actor, |w| {
+                let (mut n_new, mut n_same, mut updated) = (0, 0, Vec::new());
                 for rec in chunk {
-                    let before = w.exists(rec.id())? && w.get(rec.id())? == *rec;
-                    w.put_unchecked(rec.clone())?;
-                    if before {
+                    let before = if w.exists(rec.id())? { Some(w.get(rec.id())?) } else { None };
+                    if before.as_ref() == Some(rec) {
                         n_same += 1;
-                    } else {
-                        n_new += 1;
+                        continue;
                     }
+                    if let Some(old) = &before {
+                        updated.push((rec.id().to_string(), changed_fields(old, rec)));
+                    }
+                    w.put_unchecked(rec.clone())?;
+                    n_new += 1;
                 }
-                Ok((n_new, n_same))
+                Ok((n_new, n_same, updated))
             })?;
             report.imported += n_new;
             report.unchanged += n_same;
+            report.updated.extend(updated);
             done += chunk.len();
             progress(done, total);
         }

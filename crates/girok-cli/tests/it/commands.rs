@@ -211,3 +211,20 @@ fn keeping_the_record_from_the_terminal() {
     assert!(ok(girok(d).args(["search", "forcible"])).stdout.contains(&event));
     ok(girok(d).arg("verify"));
 }
+
+#[test]
+fn importing_rows_with_existing_ids_updates_them_and_says_what_changed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    setup(d);
+    let events = write(d, "events2.csv", "id,title,place,date\nevt-1,Arrest and return (synthetic),Onsong,December 1997\nevt-2,Yodok detention (synthetic),plc-fac-kwanliso-15,between 1999 and 2002\nevt-3,New event (synthetic),,2001\n");
+    let r = ok(girok(d).args(["import", "events"]).arg(&events));
+    assert!(r.stdout.contains("updated evt-1: date"), "{}", r.stdout);
+    assert!(r.stdout.contains("2 imported, 1 unchanged"), "{}", r.stdout);
+    let h = ok(girok(d).args(["history", "evt-1"]));
+    assert!(h.stdout.contains("date.text: \"winter 1997\" → \"December 1997\""), "{}", h.stdout);
+    assert!(
+        !ok(girok(d).args(["export", "events", "--format", "csv"])).stdout.contains("evt-1,Arrest and return (synthetic),plc-gn2042267,winter 1997"),
+        "no duplicate row"
+    );
+}
