@@ -8,14 +8,18 @@
 //! Deliberately absent: HTTP, argv, terminals, templates (the front ends'), and SQL (the store's).
 
 mod actor;
+mod coding;
 mod diff;
 mod error;
+mod intake;
 mod normalize;
 mod records;
 
 pub use actor::Actor;
+pub use coding::{code_passage, Passage};
 pub use diff::{diff, FieldChange};
 pub use error::DomainError;
+pub use intake::{take_in, Provenance, Received, Taken};
 pub use normalize::{normalize, set_field};
 pub use records::{create, edit, history, identity, read, restore, retire, seal_identity, template, Saved, Version, ORIGINAL_FIELDS};
 

@@ -17,7 +17,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use girok_core::model::{Confidentiality, Kind, Record};
 use girok_core::vocab::{List, Vocabulary};
 use girok_core::{Day, UncertainDate};
-use girok_store::{Archive, CreateOptions, Format, ImportOptions, IntakeMeta, IntakeOutcome, KdfParams, KeySource, SearchQuery};
+use girok_store::{Archive, CreateOptions, Format, ImportOptions, IntakeOutcome, KdfParams, KeySource, SearchQuery};
 use indicatif::{ProgressBar, ProgressStyle};
 
 const DEMO_PASSPHRASE: &str = "girok-demo-passphrase-NOT-SECRET";
@@ -734,31 +734,22 @@ fn cmd_add(
 ) -> anyhow::Result<Outcome> {
     let files = collect_files(&paths)?;
     let mut a = open(g)?;
-    if let Some(s) = &source {
-        if !a.exists(s)? {
-            bail!("--source {s}: no such source in the archive (import it first)");
-        }
-    }
     let pb = bar(files.len() as u64, "add");
-    let meta = IntakeMeta { id: None, title, received_from: source, received_by: actor(g), language, confidentiality, synthetic: false, max_size };
+    let provenance = girok_app::Provenance { source, language, confidentiality: Some(confidentiality), title, max_size };
     let (mut added, mut dup, mut failed) = (0, 0, 0);
-    for f in &files {
-        let mut outcome = None;
-        a.write(&actor(g), |w| {
-            outcome = Some(w.add_file(f, &meta));
-            Ok(())
-        })?;
-        match outcome.expect("set in the closure") {
+    let received = files.iter().map(|f| girok_app::Received::Path(f.clone())).collect();
+    girok_app::take_in(&mut a, &girok_app::Actor::key_holder(&actor(g)), &provenance, received, &mut |t| {
+        match &t.result {
             Ok(IntakeOutcome::Added { id, text_chars, warning }) => {
                 added += 1;
-                say(&pb, format!("added {id} {} ({text_chars} characters of text)", f.display()));
+                say(&pb, format!("added {id} {} ({text_chars} characters of text)", t.name));
                 if let Some(w) = warning {
                     say(&pb, format!("  warning: {w}"));
                 }
             }
             Ok(IntakeOutcome::Duplicate { existing }) => {
                 dup += 1;
-                say(&pb, format!("duplicate {} is already {existing} (same SHA-256); not stored twice", f.display()));
+                say(&pb, format!("duplicate {} is already {existing} (same SHA-256); not stored twice", t.name));
             }
             Err(e) => {
                 failed += 1;
@@ -766,7 +757,11 @@ fn cmd_add(
             }
         }
         pb.inc(1);
-    }
+    })
+    .map_err(|e| match e {
+        girok_app::DomainError::Invalid { field, .. } if field == "source" => anyhow::anyhow!("--source: no such source in the archive (import it first)"),
+        other => other.into(),
+    })?;
     pb.finish_and_clear();
     println!("{added} added, {dup} duplicate, {failed} failed");
     Ok(if failed > 0 { Outcome::ProblemsFound } else { Outcome::Clean })

@@ -140,7 +140,7 @@ pub(crate) fn history(a: &Archive, actor: &Actor, id: &str) -> anyhow::Result<()
         bail!("no history for {id}: no such record was ever written");
     }
     for (n, v) in versions.iter().enumerate() {
-        println!("{} · entry {} · {} · {} · {}", n + 1, v.seq, v.at, v.actor, v.action);
+        println!("version {} · entry {} · {} · {} · {}", n + 1, v.seq, v.at, v.actor, v.action);
         if let Some(r) = &v.reason {
             println!("    reason: {r}");
         }

@@ -1,10 +1,7 @@
 //! Reading what people type into filters and forms: every error names the field, and an empty
 //! field means "not given".
 
-use girok_core::model::Kind;
-
 use crate::error::AppError;
-use crate::session::Session;
 
 /// The trimmed text, or none when empty.
 pub(crate) fn nonempty(s: &str) -> Option<String> {
@@ -45,16 +42,5 @@ pub(crate) fn place(a: &girok_store::Archive, given: &str) -> Result<Option<Stri
     match given.trim() {
         "" => Ok(None),
         pl => Ok(Some(a.resolve_place(pl).map_err(|e| AppError::BadInput(format!("place: {e}")))?)),
-    }
-}
-
-/// A source id, checked to name a source the role may see.
-pub(crate) fn visible_source(a: &girok_store::Archive, session: &Session, given: &str) -> Result<Option<String>, AppError> {
-    match given.trim() {
-        "" => Ok(None),
-        id => match a.get(id) {
-            Ok(r) if r.kind() == Kind::Source && r.confidentiality() <= session.user.role.max_confidentiality() => Ok(Some(id.to_string())),
-            _ => Err(AppError::BadInput(format!("source: no source {id:?}"))),
-        },
     }
 }

@@ -496,23 +496,6 @@ pub(crate) struct CodeForm {
     degree: String,
 }
 
-/// A new person record for a name typed in the coding form. Restricted: names of victims and
-/// perpetrators are what a seized laptop must not give away.
-fn new_person(name: &str) -> Record {
-    Record::Person(girok_core::model::Person {
-        id: String::new(),
-        names: vec![girok_core::model::Name { text: name.to_string(), script: girok_core::model::Script::guess(name) }],
-        sex: None,
-        birth: None,
-        origin: None,
-        relationships: vec![],
-        notes: String::new(),
-        confidentiality: girok_core::Confidentiality::Restricted,
-        synthetic: false,
-        same_as: None,
-    })
-}
-
 /// Codes a selected passage of a document as an event with one act, citing the passage.
 pub(crate) async fn code_passage(
     State(state): State<Arc<AppState>>,
@@ -542,73 +525,21 @@ pub(crate) async fn api_code_passage(
 
 /// Codes a passage of `doc_id` as an event with one act citing it; returns their ids.
 fn code(state: &AppState, session: &Session, doc_id: &str, form: &CodeForm) -> Result<(String, String), AppError> {
-    let doc_id = doc_id.to_string();
-    let vocab = girok_core::Vocabulary::builtin();
-    let act_type = input::term(girok_core::List::ActTypes, "act type", &form.act_type)?.ok_or_else(|| AppError::BadInput("act type: required".into()))?;
-    let date = match form.date.trim() {
-        "" => None,
-        d => Some(girok_core::UncertainDate::parse(d).map_err(|e| AppError::BadInput(format!("date: {e}")))?),
+    let passage = girok_app::Passage {
+        start: form.start,
+        end: form.end,
+        act_type: form.act_type.clone(),
+        victim: form.victim.clone(),
+        place: form.place.clone(),
+        date: form.date.clone(),
+        description: form.description.clone(),
+        source: form.source.clone(),
+        connection: form.connection.clone(),
+        reliability: form.reliability.clone(),
+        perpetrator: form.perpetrator.clone(),
+        degree: form.degree.clone(),
     };
-    let connection = input::term(girok_core::List::SourceConnection, "source connection", &form.connection)?;
-    let reliability = input::term(girok_core::List::Reliability, "reliability", &form.reliability)?;
-    let degree = input::term(girok_core::List::Involvement, "degree of involvement", &form.degree)?;
-    let actor = session.user.username.clone();
-    let mut a = state.archive();
-    if a.get(&doc_id)?.kind() != Kind::Document {
-        return Err(AppError::NotFound);
-    }
-    let source = input::visible_source(&a, session, &form.source)?;
-    let place = input::place(&a, &form.place)?;
-    let citation = girok_core::model::Citation { document: doc_id.clone(), span: Some((form.start, form.end)) };
-    a.write(&actor, |w| {
-        // An existing person by id, else a new person by name.
-        let person = |w: &mut girok_store::Writer<'_>, given: &str| -> Result<String, girok_store::StoreError> {
-            let given = given.trim();
-            if girok_core::Kind::of_id(given) == Some(Kind::Person) && w.exists(given)? {
-                Ok(given.to_string())
-            } else {
-                w.put(new_person(given))
-            }
-        };
-        let victim = person(w, &form.victim)?;
-        let perpetrators = match form.perpetrator.trim() {
-            "" => vec![],
-            p => vec![girok_core::model::Involvement { perpetrator: person(w, p)?, degree: degree.clone() }],
-        };
-        let label = vocab.get(girok_core::List::ActTypes, &act_type).map(|t| t.en.clone()).unwrap_or_default();
-        let event = w.put(Record::Event(girok_core::model::Event {
-            links: vec![],
-            id: String::new(),
-            title: label,
-            description: form.description.clone(),
-            place: place.clone(),
-            date: date.clone(),
-            follows: None,
-            citations: vec![citation.clone()],
-            confidentiality: girok_core::Confidentiality::Internal,
-            synthetic: false,
-        }))?;
-        let act = w.put(Record::Act(girok_core::model::Act {
-            end: None,
-            victim_status: None,
-            id: String::new(),
-            event: event.clone(),
-            victim,
-            act_type: act_type.clone(),
-            place,
-            date,
-            perpetrators,
-            source: source.clone(),
-            connection: connection.clone(),
-            reliability: reliability.clone(),
-            description: form.description.clone(),
-            citations: vec![citation],
-            confidentiality: girok_core::Confidentiality::Internal,
-            synthetic: false,
-        }))?;
-        Ok((event, act))
-    })
-    .map_err(|e| AppError::BadInput(e.to_string()))
+    Ok(girok_app::code_passage(&mut state.archive(), &girok_app::Actor::from_user(&session.user), doc_id, &passage)?)
 }
 
 #[derive(Deserialize, Default)]
@@ -859,29 +790,28 @@ fn take_in(
     provenance: &Provenance,
     files: Vec<Result<girok_store::Spooled, (String, String)>>,
 ) -> Result<Vec<serde_json::Value>, AppError> {
-    let source = input::visible_source(&state.reader(), session, &provenance.source)?;
-    let language = input::nonempty(&provenance.language);
-    let confidentiality = input::level("confidentiality", &provenance.confidentiality)?.unwrap_or(girok_core::Confidentiality::Restricted);
-    let actor = session.user.username.clone();
-    let meta = girok_store::IntakeMeta { received_by: actor.clone(), received_from: source, language, confidentiality, ..Default::default() };
-    let mut results = Vec::new();
-    for file in files {
-        let spooled = match file {
-            Ok(f) => f,
-            Err((name, why)) => {
-                results.push(json!({ "name": name, "status": "refused", "error": why }));
-                continue;
-            }
-        };
-        let name = spooled.name().to_string_lossy().into_owned();
-        let outcome = state.archive().take_in_spooled(&actor, &spooled, &meta);
-        results.push(match outcome {
-            Ok(girok_store::IntakeOutcome::Added { id, text_chars, .. }) => json!({ "name": name, "status": "added", "id": id, "chars": text_chars }),
-            Ok(girok_store::IntakeOutcome::Duplicate { existing }) => json!({ "name": name, "status": "duplicate", "id": existing }),
-            Err(e) => json!({ "name": name, "status": "refused", "error": e.to_string() }),
-        });
-    }
-    Ok(results)
+    let provenance = girok_app::Provenance {
+        source: input::nonempty(&provenance.source),
+        language: input::nonempty(&provenance.language),
+        confidentiality: input::level("confidentiality", &provenance.confidentiality)?,
+        ..Default::default()
+    };
+    let files = files
+        .into_iter()
+        .map(|f| match f {
+            Ok(s) => girok_app::Received::Spooled(s),
+            Err((name, why)) => girok_app::Received::Refused { name, why },
+        })
+        .collect();
+    let taken = girok_app::take_in(&mut state.archive(), &girok_app::Actor::from_user(&session.user), &provenance, files, &mut |_| {})?;
+    Ok(taken
+        .into_iter()
+        .map(|t| match t.result {
+            Ok(girok_store::IntakeOutcome::Added { id, text_chars, .. }) => json!({ "name": t.name, "status": "added", "id": id, "chars": text_chars }),
+            Ok(girok_store::IntakeOutcome::Duplicate { existing }) => json!({ "name": t.name, "status": "duplicate", "id": existing }),
+            Err(e) => json!({ "name": t.name, "status": "refused", "error": e }),
+        })
+        .collect())
 }
 
 pub(crate) async fn review(State(state): State<Arc<AppState>>, Authed(session): Authed) -> Result<Html<String>, AppError> {

@@ -307,8 +307,18 @@ impl Archive {
     /// Takes a received upload in as a document, in one transaction: if any step fails, nothing
     /// of it is committed.
     pub fn take_in_spooled(&mut self, actor: &str, spooled: &Spooled, meta: &IntakeMeta) -> Result<IntakeOutcome, IntakeError> {
+        self.take_in_with(actor, |w| w.add_spooled(spooled, meta))
+    }
+
+    /// Takes a file in as a document, in one transaction: if any step fails, nothing of it is
+    /// committed.
+    pub fn take_in_file(&mut self, actor: &str, path: &Path, meta: &IntakeMeta) -> Result<IntakeOutcome, IntakeError> {
+        self.take_in_with(actor, |w| w.add_file(path, meta))
+    }
+
+    fn take_in_with(&mut self, actor: &str, add: impl FnOnce(&mut Writer<'_>) -> Result<IntakeOutcome, IntakeError>) -> Result<IntakeOutcome, IntakeError> {
         let mut outcome = None;
-        let res = self.write(actor, |w| match w.add_spooled(spooled, meta) {
+        let res = self.write(actor, |w| match add(w) {
             Ok(o) => {
                 outcome = Some(Ok(o));
                 Ok(())
