@@ -7,6 +7,7 @@
 //!
 //! Deliberately absent: HTTP, argv, terminals, templates (the front ends'), and SQL (the store's).
 
+pub mod accounts;
 mod actor;
 mod coding;
 mod diff;

@@ -650,7 +650,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             };
             let role = girok_store::Role::parse(&role).expect("clap checked the role");
             let mut a = open(g)?;
-            a.write(&actor(g), |w| w.set_user(&name, &password, role, identity_clearance))?;
+            girok_app::accounts::set_user(&mut a, &girok_app::Actor::key_holder(&actor(g)), &name, &password, role, identity_clearance)?;
             println!("account {name} ({}) saved", role.as_str());
             Ok(Outcome::Clean)
         }
@@ -690,7 +690,7 @@ fn cmd_review(g: &Global, action: &ReviewAction, id: Option<i64>) -> anyhow::Res
         ReviewAction::Undo => girok_store::ReviewDecision::Undo,
         ReviewAction::List => unreachable!("handled above"),
     };
-    let item = a.write(&actor(g), |w| w.decide_review(id, decision))?;
+    let item = girok_app::accounts::decide_review(&mut a, &girok_app::Actor::key_holder(&actor(g)), id, decision)?;
     println!("review #{} is now {} ({} ~ {})", item.id, item.status, item.left, item.right);
     Ok(Outcome::Clean)
 }

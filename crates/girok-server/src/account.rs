@@ -76,7 +76,7 @@ pub(crate) async fn totp(State(state): State<Arc<AppState>>, Authed(mut session)
             if !check_totp(&state, &user, &secret, &form.code) {
                 return Err(AppError::BadInput("code: that is not the current code of the new secret; check the phone's clock and try again".into()));
             }
-            state.archive().write(&user, |w| w.set_totp(&user, Some(&secret)))?;
+            girok_app::accounts::set_own_totp(&mut state.archive(), &girok_app::Actor::from_user(&session.user), Some(&secret))?;
             set_pending(&state, &mut session, None);
             account_page(&state, &session, "The second factor is on: logging in now needs a code.")
         }
@@ -85,7 +85,7 @@ pub(crate) async fn totp(State(state): State<Arc<AppState>>, Authed(mut session)
             if !check_totp(&state, &user, &secret, &form.code) {
                 return Err(AppError::BadInput("code: wrong or already used".into()));
             }
-            state.archive().write(&user, |w| w.set_totp(&user, None))?;
+            girok_app::accounts::set_own_totp(&mut state.archive(), &girok_app::Actor::from_user(&session.user), None)?;
             account_page(&state, &session, "The second factor is off.")
         }
         other => Err(AppError::BadInput(format!("action: unknown {other:?}"))),
@@ -110,22 +110,22 @@ pub(crate) async fn admin_access(
 ) -> Result<Response, AppError> {
     require(&session, &[Role::Admin])?;
     check_csrf(&session, &form.csrf)?;
-    let actor = session.user.username.clone();
-    if name == actor && form.action == "disable" {
-        return Err(AppError::BadInput("an admin cannot disable their own account".into()));
-    }
-    let result = match form.action.as_str() {
-        "disable" => state.archive().write(&actor, |w| w.set_disabled(&name, true)),
-        "enable" => state.archive().write(&actor, |w| w.set_disabled(&name, false)),
-        "reset-totp" => state.archive().write(&actor, |w| w.set_totp(&name, None)),
-        // Failed logins are counted in memory, not in the archive; the unlock itself is audited.
-        "unlock" => {
-            state.failures.lock().unwrap_or_else(|e| e.into_inner()).clear(&name);
-            state.archive().write(&actor, |w| w.note("unlock_account", None, json!({ "username": name })))
-        }
+    use girok_app::accounts::Access;
+    let access = match form.action.as_str() {
+        "disable" => Access::Disable,
+        "enable" => Access::Enable,
+        "reset-totp" => Access::ResetTotp,
+        "unlock" => Access::Unlock,
         other => return Err(AppError::BadInput(format!("action: unknown {other:?}"))),
     };
-    result?;
+    girok_app::accounts::set_access(&mut state.archive(), &girok_app::Actor::from_user(&session.user), &name, access).map_err(|e| match e {
+        girok_app::DomainError::Invalid { message, .. } => AppError::BadInput(message),
+        other => other.into(),
+    })?;
+    if access == Access::Unlock {
+        // Failed logins are counted in memory, not in the archive; the unlock itself is audited.
+        state.failures.lock().unwrap_or_else(|e| e.into_inner()).clear(&name);
+    }
     if form.action == "disable" {
         state.sessions.lock().unwrap_or_else(|e| e.into_inner()).retain(|_, s| s.user.username != name);
     }

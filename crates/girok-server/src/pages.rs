@@ -623,11 +623,15 @@ pub(crate) async fn add_user(State(state): State<Arc<AppState>>, Authed(session)
     require(&session, &[Role::Admin])?;
     check_csrf(&session, &form.csrf)?;
     let role = Role::parse(&form.role).ok_or_else(|| AppError::BadInput(format!("unknown role {:?}", form.role)))?;
-    let actor = session.user.username.clone();
-    state
-        .archive()
-        .write(&actor, |w| w.set_user(&form.username, &form.password, role, form.clearance.is_some()))
-        .map_err(|e| AppError::BadInput(e.to_string()))?;
+    girok_app::accounts::set_user(
+        &mut state.archive(),
+        &girok_app::Actor::from_user(&session.user),
+        &form.username,
+        &form.password,
+        role,
+        form.clearance.is_some(),
+    )
+    .map_err(account_error)?;
     Ok(Redirect::to("/admin/users").into_response())
 }
 
@@ -650,12 +654,24 @@ pub(crate) async fn api_add_user(
     require(&session, &[Role::Admin])?;
     check_csrf(&session, crate::session::header_csrf(&headers))?;
     let role = Role::parse(&form.role).ok_or_else(|| AppError::BadInput(format!("role: unknown role {:?}", form.role)))?;
-    let actor = session.user.username.clone();
-    state
-        .archive()
-        .write(&actor, |w| w.set_user(&form.username, &form.password, role, form.identity_clearance))
-        .map_err(|e| AppError::BadInput(e.to_string()))?;
+    girok_app::accounts::set_user(
+        &mut state.archive(),
+        &girok_app::Actor::from_user(&session.user),
+        &form.username,
+        &form.password,
+        role,
+        form.identity_clearance,
+    )
+    .map_err(account_error)?;
     Ok(Json(json!({ "username": form.username, "role": role.as_str(), "identity_clearance": form.identity_clearance })))
+}
+
+/// An account the store refused (a short password, an empty name) is bad input, not a fault.
+fn account_error(e: girok_app::DomainError) -> AppError {
+    match e {
+        girok_app::DomainError::Invalid { .. } | girok_app::DomainError::Store(_) => AppError::BadInput(e.to_string()),
+        other => other.into(),
+    }
 }
 
 /// Accounts as JSON for admins (never a hash or a second-factor secret).
@@ -874,9 +890,8 @@ fn decide(state: &AppState, session: &Session, id: i64, decision: &str) -> Resul
         "undo" => girok_store::ReviewDecision::Undo,
         other => return Err(AppError::BadInput(format!("unknown decision {other:?}"))),
     };
-    let actor = session.user.username.clone();
-    state.archive().write(&actor, |w| w.decide_review(id, decision)).map_err(|e| match e {
-        girok_store::StoreError::NotFound(_) => AppError::NotFound,
-        other => AppError::BadInput(other.to_string()),
+    girok_app::accounts::decide_review(&mut state.archive(), &girok_app::Actor::from_user(&session.user), id, decision).map_err(|e| match e {
+        girok_app::DomainError::Store(other) => AppError::BadInput(other.to_string()),
+        other => other.into(),
     })
 }
