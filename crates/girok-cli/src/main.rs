@@ -84,7 +84,7 @@ enum Command {
     },
     /// Import coded records from CSV (one kind per file) or JSON.
     Import {
-        /// places, sources, persons, events or acts; `all` for a JSON file of mixed records.
+        /// places, sources, persons, events, acts or indicators (one row per value); `all` for a JSON file of mixed records.
         kind: String,
         file: PathBuf,
         #[arg(long, value_enum)]
@@ -447,7 +447,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             let format = format.unwrap_or(if file.extension().and_then(|e| e.to_str()) == Some("json") { Fmt::Json } else { Fmt::Csv });
             let kind = if kind == "all" { None } else { Some(parse_kind(&kind)?) };
             if kind.is_none() && format == Fmt::Csv {
-                bail!("`all` needs a JSON file; a CSV file holds one kind (places, sources, persons, events or acts)");
+                bail!("`all` needs a JSON file; a CSV file holds one kind (places, sources, persons, events, acts or indicators)");
             }
             let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let mut a = open(g)?;
@@ -491,7 +491,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             }
             let kinds: Vec<Kind> = if kinds.is_empty() {
                 if format == Fmt::Csv {
-                    bail!("CSV export needs one kind: places, sources, persons, events or acts");
+                    bail!("CSV export needs one kind: places, sources, persons, events, acts or indicators");
                 }
                 Kind::ALL.to_vec()
             } else {

@@ -609,12 +609,23 @@ pub struct Indicator {
     pub synthetic: bool,
 }
 
+/// One value of a series, for a year or a period, with where it comes from: a briefing quotes
+/// each figure with its source ("27 per thousand in 1993 … 48 in 1999, according to …").
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct IndicatorValue {
     pub year: i32,
+    /// The last year of a period the value covers (`None`: the year alone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_year: Option<i32>,
     pub value: f64,
     #[serde(default)]
     pub place: Option<String>,
+    /// The source record this value comes from, when it differs from the series' own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The passage it is quoted from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub citation: Option<Citation>,
 }
 
 /// Any record, tagged by kind in its JSON form (`"record": "act"`).
@@ -745,7 +756,14 @@ impl Record {
                 out.extend(r.perpetrators.iter().map(|p| ("perpetrators", p.perpetrator.as_str())));
                 out.extend(r.citations.iter().map(|c| ("citations", c.document.as_str())));
             }
-            Record::Indicator(r) => out.extend(r.document.as_deref().map(|s| ("document", s))),
+            Record::Indicator(r) => {
+                out.extend(r.document.as_deref().map(|s| ("document", s)));
+                for v in &r.values {
+                    out.extend(v.place.as_deref().map(|s| ("values", s)));
+                    out.extend(v.source.as_deref().map(|s| ("values", s)));
+                    out.extend(v.citation.as_ref().map(|c| ("values", c.document.as_str())));
+                }
+            }
         }
         out
     }
@@ -816,7 +834,19 @@ impl Record {
                     return Err("follows: an event cannot follow itself".into());
                 }
             }
-            Record::Indicator(_) => {}
+            Record::Indicator(r) => {
+                if r.name.trim().is_empty() {
+                    return Err("name: a series needs a name".into());
+                }
+                for v in &r.values {
+                    if v.to_year.is_some_and(|t| t < v.year) {
+                        return Err(format!("values: the period {}–{} ends before it begins", v.year, v.to_year.unwrap_or(v.year)));
+                    }
+                    if !v.value.is_finite() {
+                        return Err(format!("values: the value for {} is not a number", v.year));
+                    }
+                }
+            }
         }
         Ok(())
     }

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::error::AppError;
-use crate::pages::{render, require};
+use crate::render::{render, require};
 use crate::session::{check_csrf, check_totp, Authed, Session};
 use crate::AppState;
 

@@ -15,7 +15,7 @@ use serde_json::json;
 
 use crate::error::AppError;
 use crate::input;
-use crate::pages::{pick, render, require};
+use crate::render::{pick, render, require};
 use crate::session::{Authed, Session};
 use crate::AppState;
 
@@ -118,7 +118,7 @@ pub(crate) async fn api_records(
 /// One record as JSON, with the same visibility rule as its page.
 /// Provinces (act counts, for shading) and facilities (position, counts) as the role may see them.
 fn map_data(state: &AppState, session: &Session) -> Result<serde_json::Value, AppError> {
-    let figures = crate::pages::dashboard_figures(state, session.user.role.max_confidentiality())?;
+    let figures = crate::dashboard::dashboard_figures(state, session.user.role.max_confidentiality())?;
     let n = |id: &str| figures.place_counts.get(id).copied().unwrap_or(0);
     let provinces: serde_json::Map<String, serde_json::Value> = figures
         .places
@@ -316,7 +316,7 @@ pub(crate) async fn estimate(State(state): State<Arc<AppState>>, Authed(session)
     let result = estimate_data(&state, &session, &p).await?;
     let vocab = girok_core::Vocabulary::builtin();
     let act_types: Vec<serde_json::Value> = {
-        let figures = crate::pages::dashboard_figures(&state, session.user.role.max_confidentiality())?;
+        let figures = crate::dashboard::dashboard_figures(&state, session.user.role.max_confidentiality())?;
         figures.counts.by_type.iter().map(|(code, n)| json!({ "code": code, "n": n, "label": vocab.get(girok_core::List::ActTypes, code).map(|t| pick(session.lang, &t.en, t.ko.as_deref())).unwrap_or_else(|| code.clone()) })).collect()
     };
     let organisations: Vec<serde_json::Value> = {

@@ -14,7 +14,7 @@ use girok_core::model::Kind;
 use serde_json::{json, Value};
 
 use crate::error::AppError;
-use crate::pages::render;
+use crate::render::render;
 use crate::session::{check_csrf, Authed, Session};
 use crate::AppState;
 

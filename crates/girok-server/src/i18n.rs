@@ -224,7 +224,7 @@ mod tests {
     fn every_key_used_by_a_template_has_both_languages() {
         let keys: std::collections::HashSet<&str> = MESSAGES.iter().map(|m| m.0).collect();
         assert_eq!(keys.len(), MESSAGES.len(), "keys are unique");
-        for (name, src) in crate::pages::TEMPLATES {
+        for (name, src) in crate::render::TEMPLATES {
             for part in src.split("t(\"").skip(1) {
                 let key = part.split('"').next().unwrap();
                 // `t("kind." ~ kind)` builds the key: every value it can take is checked below.

@@ -7,6 +7,7 @@
 
 mod account;
 mod browse;
+mod dashboard;
 mod edit;
 mod error;
 mod forms;
@@ -14,6 +15,7 @@ mod i18n;
 mod input;
 mod pages;
 mod publish;
+mod render;
 mod session;
 
 use std::collections::HashMap;
@@ -86,7 +88,7 @@ pub struct AppState {
     pub(crate) config: ServerConfig,
     /// Dashboard figures keyed by (audit head, confidentiality ceiling): recomputed only when
     /// the archive has changed, since counting a million acts on every page view would not scale.
-    pub(crate) dashboard_cache: Mutex<HashMap<(i64, u8), Arc<pages::Figures>>>,
+    pub(crate) dashboard_cache: Mutex<HashMap<(i64, u8), Arc<dashboard::Figures>>>,
 }
 
 /// Read-only connections opened beside the writer: one per core of the machine we target, so
@@ -115,7 +117,7 @@ impl AppState {
         let readers = (0..READERS).map(|_| archive.another_connection()).collect::<Result<Vec<_>, _>>()?;
         let state = AppState::build(archive, readers, config);
         // One call computes the figures of every confidentiality level.
-        pages::dashboard_figures(&state, girok_core::Confidentiality::Public)?;
+        dashboard::dashboard_figures(&state, girok_core::Confidentiality::Public)?;
         Ok(state)
     }
 
@@ -128,7 +130,7 @@ impl AppState {
             failures: Default::default(),
             upload_slots: tokio::sync::Semaphore::new(config.max_concurrent_uploads.max(1)),
             totp_steps: Default::default(),
-            templates: pages::templates(),
+            templates: render::templates(),
             config,
             dashboard_cache: Default::default(),
         })
@@ -167,7 +169,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/login", get(session::login_form).post(session::login))
         .route("/logout", post(session::logout))
-        .route("/", get(pages::dashboard))
+        .route("/", get(dashboard::dashboard))
         .route("/search", get(pages::search))
         .route("/records/{id}", get(pages::record))
         .route("/records/{id}/code", post(pages::code_passage))

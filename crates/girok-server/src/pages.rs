@@ -1,4 +1,6 @@
-//! Pages and the JSON API: dashboard, search, record view, audit log, accounts.
+//! Pages and their JSON twins: search, record and document pages with passage coding, the
+//! audit log, accounts, intake and the review queue. Shared rendering lives in `render`, the
+//! dashboard's figures in `dashboard`.
 //!
 //! View data is built here as plain template context (serde JSON), never by serializing core
 //! types straight to the wire, so what a page shows is decided in one place per page.
@@ -14,230 +16,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::error::AppError;
-use crate::i18n::Lang;
 use crate::input;
+use crate::render::{pick, render, require};
 use crate::session::{check_csrf, Authed, Session};
 use crate::AppState;
-
-/// Every template, by name. Names end in .html so minijinja escapes every value inserted.
-pub(crate) const TEMPLATES: &[(&str, &str)] = &[
-    ("layout.html", include_str!("templates/layout.html")),
-    ("login.html", include_str!("templates/login.html")),
-    ("dashboard.html", include_str!("templates/dashboard.html")),
-    ("search.html", include_str!("templates/search.html")),
-    ("record.html", include_str!("templates/record.html")),
-    ("records.html", include_str!("templates/records.html")),
-    ("map.html", include_str!("templates/map.html")),
-    ("estimate.html", include_str!("templates/estimate.html")),
-    ("audit.html", include_str!("templates/audit.html")),
-    ("users.html", include_str!("templates/users.html")),
-    ("account.html", include_str!("templates/account.html")),
-    ("intake.html", include_str!("templates/intake.html")),
-    ("review.html", include_str!("templates/review.html")),
-    ("publish.html", include_str!("templates/publish.html")),
-    ("new.html", include_str!("templates/new.html")),
-];
-
-pub(crate) fn templates() -> minijinja::Environment<'static> {
-    let mut env = minijinja::Environment::new();
-    for (name, src) in TEMPLATES {
-        env.add_template(name, src).expect("templates shipped with girok-server parse");
-    }
-    crate::i18n::install(&mut env);
-    // Threat: text that displays as something else (a right-to-left override turning
-    // "evil\u{202E}gpj.exe" into "evilexe.jpg", invisible control characters). Every value is
-    // escaped with such characters made visible; names and titles (`|name`) show line breaks
-    // and tabs too, since a file name has none.
-    env.set_formatter(|out, state, value| {
-        if value.is_safe() {
-            return minijinja::escape_formatter(out, state, value);
-        }
-        match value.as_str() {
-            Some(s) if s.chars().any(|c| hidden(c, false)) => minijinja::escape_formatter(out, state, &minijinja::Value::from(visible(s, false))),
-            _ => minijinja::escape_formatter(out, state, value),
-        }
-    });
-    env.add_filter("name", |s: String| visible(&s, true));
-    // A value in a field-level change: text as it is, anything else as JSON, absent as a dash.
-    env.add_filter("change", |v: minijinja::Value| -> String {
-        if v.is_none() || v.is_undefined() {
-            "—".into()
-        } else if let Some(s) = v.as_str() {
-            s.to_string()
-        } else {
-            serde_json::to_string(&v).unwrap_or_default()
-        }
-    });
-    env
-}
-
-/// Characters that change how text around them displays, or do not display at all.
-fn hidden(c: char, in_name: bool) -> bool {
-    let layout = matches!(c, '\n' | '\r' | '\t');
-    (c.is_control() && (in_name || !layout)) || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-/// `s` with every hidden character written out as `[U+XXXX]`.
-pub(crate) fn visible(s: &str, in_name: bool) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if hidden(c, in_name) {
-            out.push_str(&format!("[U+{:04X}]", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-pub(crate) fn render(state: &AppState, name: &str, session: &Session, ctx: serde_json::Value) -> Result<Html<String>, AppError> {
-    let mut ctx = ctx;
-    ctx["user"] = json!({ "name": session.user.username, "role": session.user.role.as_str(), "admin": session.user.role == Role::Admin });
-    ctx["csrf"] = json!(session.csrf);
-    ctx["lang"] = json!(session.lang.code());
-    ctx["here"] = json!(session.here);
-    Ok(Html(state.templates.get_template(name)?.render(ctx)?))
-}
-
-/// A label in the session's language: Korean when asked for and known, English otherwise.
-pub(crate) fn pick(lang: Lang, en: &str, ko: Option<&str>) -> String {
-    match (lang, ko) {
-        (Lang::Ko, Some(k)) if !k.is_empty() => k.to_string(),
-        _ => en.to_string(),
-    }
-}
-
-/// Sets `label` on every object in `rows` from its `en` and `ko` fields.
-fn localize(rows: &mut serde_json::Value, lang: Lang) {
-    if let Some(rows) = rows.as_array_mut() {
-        for r in rows {
-            let label = pick(lang, r["en"].as_str().unwrap_or(""), r["ko"].as_str());
-            r["label"] = json!(label);
-        }
-    }
-}
-
-/// Bars scaled to the largest value, as percentages for CSS widths/heights.
-fn bars(rows: Vec<(serde_json::Value, u64)>) -> serde_json::Value {
-    let max = rows.iter().map(|r| r.1).max().unwrap_or(1).max(1);
-    rows.into_iter()
-        .map(|(mut v, n)| {
-            v["n"] = json!(n);
-            v["pct"] = json!((n * 100).div_ceil(max));
-            v
-        })
-        .collect()
-}
-
-/// What the dashboard, the map and the estimation page show for one confidentiality ceiling:
-/// computed together because they read the same counts, cached per audit head.
-pub(crate) struct Figures {
-    /// The dashboard's template context (labels in both languages).
-    pub(crate) view: serde_json::Value,
-    /// Acts per place, each counted under every enclosing place too (`counts.by_place`, indexed).
-    pub(crate) place_counts: std::collections::HashMap<String, u64>,
-    /// The places the ceiling allows, by id.
-    pub(crate) places: std::collections::HashMap<String, girok_core::model::Place>,
-    /// The counts all of the above come from (acts per type for the estimation page; briefings).
-    pub(crate) counts: girok_store::ActCounts,
-}
-
-/// The figures for one confidentiality ceiling, cached per audit head. A miss computes every
-/// level at once: the counting scans serve all levels in one pass (`act_counts_by_level`).
-pub(crate) fn dashboard_figures(state: &AppState, ceiling: girok_core::Confidentiality) -> Result<Arc<Figures>, girok_store::StoreError> {
-    let a = state.reader();
-    let head = a.audit_head_seq()?;
-    let key = (head, ceiling as u8);
-    // Held while computing, so concurrent first views wait for one computation, not start more.
-    let mut cache = state.dashboard_cache.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(f) = cache.get(&key).cloned() {
-        return Ok(f);
-    }
-    let levels = a.act_counts_by_level()?;
-    let counts: Vec<serde_json::Value> = a.counts()?.into_iter().map(|(k, n)| json!({ "kind": k.as_str(), "n": n })).collect();
-    let all_places: Vec<girok_core::model::Place> = a
-        .list(Kind::Place)?
-        .into_iter()
-        .filter_map(|r| match r {
-            Record::Place(p) => Some(p),
-            _ => None,
-        })
-        .collect();
-    // Recent intake from the tail of the audit log, so it costs the same on any archive size.
-    let mut recent_docs: Vec<(String, String, girok_core::Confidentiality, String)> = Vec::new();
-    for e in a.audit_entries(None, head - 499, head)?.into_iter().rev() {
-        let Some(id) = e.record_id.filter(|id| Kind::of_id(id) == Some(Kind::Document)) else { continue };
-        if recent_docs.iter().any(|d| d.0 == id) {
-            continue;
-        }
-        if let Ok(r) = a.get(&id) {
-            recent_docs.push((id, r.title(), r.confidentiality(), e.at));
-        }
-        // Eight that everyone may see means eight for every level.
-        if recent_docs.iter().filter(|d| d.2 == girok_core::Confidentiality::Public).count() == 8 {
-            break;
-        }
-    }
-    let mut review = std::collections::BTreeMap::new();
-    for it in a.review_queue(None)? {
-        *review.entry(it.status).or_insert(0u64) += 1;
-    }
-    let vocab = girok_core::Vocabulary::builtin();
-    cache.retain(|(h, _), _| *h == head);
-    for (level, c) in levels.into_iter().enumerate() {
-        let level_conf = [girok_core::Confidentiality::Public, girok_core::Confidentiality::Internal, girok_core::Confidentiality::Restricted][level];
-        let by_type = bars(
-            c.by_type
-                .iter()
-                .take(12)
-                .map(|(code, n)| {
-                    let term = vocab.get(girok_core::List::ActTypes, code);
-                    (json!({ "code": code, "en": term.map(|t| t.en.clone()).unwrap_or_else(|| code.clone()), "ko": term.and_then(|t| t.ko.clone()) }), *n)
-                })
-                .collect(),
-        );
-        // Every year between the first and the last, so a gap in the record shows as a gap.
-        let by_year = match (c.by_year.first(), c.by_year.last()) {
-            (Some(&(first, _)), Some(&(last, _))) => {
-                let n: std::collections::HashMap<i32, u64> = c.by_year.iter().copied().collect();
-                bars((first..=last).map(|y| (json!({ "year": y }), n.get(&y).copied().unwrap_or(0))).collect())
-            }
-            _ => json!([]),
-        };
-        let places: std::collections::HashMap<String, girok_core::model::Place> =
-            all_places.iter().filter(|p| p.confidentiality <= level_conf).map(|p| (p.id.clone(), p.clone())).collect();
-        let place_rows = |want: fn(girok_core::model::PlaceKind) -> bool, n_max: usize| {
-            bars(
-                c.by_place
-                    .iter()
-                    .filter_map(|(id, n)| places.get(id).filter(|p| want(p.kind)).map(|p| (json!({ "id": id, "en": p.name, "ko": p.name_ko }), *n)))
-                    .take(n_max)
-                    .collect(),
-            )
-        };
-        let by_province = place_rows(|k| k == girok_core::model::PlaceKind::Province, 20);
-        let by_facility = place_rows(|k| k.is_facility(), 12);
-        let recent: Vec<serde_json::Value> =
-            recent_docs.iter().filter(|d| d.2 <= level_conf).take(8).map(|(id, title, _, at)| json!({ "id": id, "title": title, "at": at })).collect();
-        let k = c.corroboration;
-        let corroboration = json!({ "corroborated": k.corroborated, "single": k.single, "unsourced": k.unsourced });
-        let view = json!({
-            "counts": counts, "by_type": by_type, "by_year": by_year, "undated": c.unplaced, "by_province": by_province,
-            "by_facility": by_facility, "recent": recent, "review": review, "corroboration": corroboration,
-        });
-        let figures = Figures { view, place_counts: c.by_place.iter().cloned().collect(), places, counts: c };
-        cache.insert((head, level_conf as u8), Arc::new(figures));
-    }
-    Ok(cache.get(&key).cloned().expect("every level was just computed"))
-}
-
-pub(crate) async fn dashboard(State(state): State<Arc<AppState>>, Authed(session): Authed) -> Result<Html<String>, AppError> {
-    let mut view = dashboard_figures(&state, session.user.role.max_confidentiality())?.view.clone();
-    for key in ["by_type", "by_province", "by_facility"] {
-        localize(&mut view[key], session.lang);
-    }
-    render(&state, "dashboard.html", &session, view)
-}
 
 #[derive(Deserialize, Default)]
 pub(crate) struct SearchParams {
@@ -371,7 +153,7 @@ fn record_page(state: &AppState, session: &Session, id: &str, identity: Option<s
                         .citations_of(&id)?
                         .into_iter()
                         .filter_map(|(rid, span)| {
-                            let visible = a.get(&rid).map(|r| r.confidentiality() <= ceiling).unwrap_or(false);
+                            let visible = a.get_for(&rid, ceiling, false).is_ok();
                             span.filter(|_| visible).map(|s| (rid, s))
                         })
                         .collect();
@@ -387,8 +169,8 @@ fn record_page(state: &AppState, session: &Session, id: &str, identity: Option<s
         // every record naming it, as far as the role may see them.
         let mut linked = Vec::new();
         for (field, target) in rec.references() {
-            if let Ok(r) = a.get(target) {
-                if r.confidentiality() <= ceiling && target != rec.id() {
+            if let Ok(girok_store::Versioned { record: r, .. }) = a.get_for(target, ceiling, false) {
+                if target != rec.id() {
                     linked.push(json!({ "field": field, "id": r.id(), "kind": r.kind().as_str(), "title": r.title() }));
                 }
             }
@@ -686,15 +468,6 @@ pub(crate) async fn api_users(State(state): State<Arc<AppState>>, Authed(session
     Ok(Json(json!({ "users": users })))
 }
 
-/// A page for other roles does not exist: 404, so its existence is not revealed.
-pub(crate) fn require(session: &Session, roles: &[Role]) -> Result<(), AppError> {
-    if roles.contains(&session.user.role) {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
 /// The intake form's results and the sources a documenter can attribute an upload to.
 fn intake_context(state: &AppState, session: &Session, results: Vec<serde_json::Value>) -> Result<serde_json::Value, AppError> {
     let sources = visible_sources(state, session)?;
@@ -838,8 +611,8 @@ pub(crate) async fn review(State(state): State<Arc<AppState>>, Authed(session): 
         a.review_queue(None)?
             .into_iter()
             .filter_map(|it| {
-                let (l, r) = (a.get(&it.left).ok()?, a.get(&it.right).ok()?);
-                (l.confidentiality() <= ceiling && r.confidentiality() <= ceiling).then(|| {
+                let (l, r) = (a.get_for(&it.left, ceiling, false).ok()?.record, a.get_for(&it.right, ceiling, false).ok()?.record);
+                Some({
                     let detail: serde_json::Value = serde_json::from_str(&it.detail).unwrap_or(json!([]));
                     json!({ "id": it.id, "status": it.status, "score": format!("{:.3}", it.score), "left": l.title(), "left_id": it.left, "right": r.title(), "right_id": it.right, "detail": detail })
                 })

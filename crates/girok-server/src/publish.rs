@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::error::AppError;
-use crate::pages::{render, require};
+use crate::render::{render, require};
 use crate::session::{Authed, Session};
 use crate::AppState;
 
@@ -59,7 +59,7 @@ async fn files(state: &Arc<AppState>, session: &Session, p: &PublishParams) -> R
     let st = state.clone();
     let opts = o.clone();
     let briefing = tokio::task::spawn_blocking(move || -> Result<_, AppError> {
-        let figures = crate::pages::dashboard_figures(&st, opts.level)?;
+        let figures = crate::dashboard::dashboard_figures(&st, opts.level)?;
         Ok(st.reader().briefing_from(&figures.counts, &opts)?)
     })
     .await

@@ -76,7 +76,11 @@ pub fn csv_columns(kind: Kind) -> &'static [&'static str] {
             "confidentiality",
             "synthetic",
         ],
-        Kind::Document | Kind::Indicator => &[],
+        // One row per value; rows with the same id are one series.
+        Kind::Indicator => {
+            &["id", "name", "unit", "source", "document", "year", "to_year", "value", "place", "value_source", "citation", "confidentiality", "synthetic"]
+        }
+        Kind::Document => &[],
     }
 }
 
@@ -261,9 +265,67 @@ impl RowReader<'_> {
                     synthetic: self.synthetic()?,
                 })
             }
-            Kind::Document | Kind::Indicator => return Err(RowError { column: None, message: format!("{} records are imported as JSON, not CSV", kind.as_str()) }),
+            Kind::Indicator => {
+                let year: i32 = self.required("year")?.parse().map_err(|_| col_err("year", format!("{:?} is not a year", self.get("year"))))?;
+                let to_year = match self.get("to_year") {
+                    "" => None,
+                    t => Some(t.parse().map_err(|_| col_err("to_year", format!("{t:?} is not a year")))?),
+                };
+                let value = parse_f64(self.get("value"), "value")?.ok_or_else(|| col_err("value", "is empty but required"))?;
+                let citation = match self.get("citation") {
+                    "" => None,
+                    c => Some(Citation::parse(c).map_err(|e| col_err("citation", e))?),
+                };
+                Record::Indicator(girok_core::model::Indicator {
+                    id,
+                    name: self.required("name")?,
+                    unit: self.get("unit").to_string(),
+                    values: vec![girok_core::model::IndicatorValue { year, to_year, value, place: self.place("place", batch_ids)?, source: self.opt("value_source"), citation }],
+                    source: self.get("source").to_string(),
+                    document: self.opt("document"),
+                    confidentiality: self.confidentiality()?,
+                    synthetic: self.synthetic()?,
+                })
+            }
+            Kind::Document => return Err(RowError { column: None, message: "documents are taken in as files (girok add), not imported from CSV".into() }),
         })
     }
+}
+
+/// Indicator rows with the same id (or, without one, the same name) become one series, its
+/// values in file order; a row that names the series differently from its first row is refused.
+fn merge_series(rows: ParsedRows) -> ParsedRows {
+    let mut out: ParsedRows = Vec::new();
+    let mut first: std::collections::HashMap<String, (usize, usize)> = std::collections::HashMap::new();
+    for (line, res) in rows {
+        let Ok(Record::Indicator(ind)) = res else {
+            out.push((line, res));
+            continue;
+        };
+        let key = if ind.id.is_empty() { format!("name:{}", ind.name) } else { ind.id.clone() };
+        match first.get(&key) {
+            Some(&(idx, first_line)) => {
+                if let (_, Ok(Record::Indicator(series))) = &mut out[idx] {
+                    if series.name != ind.name || series.unit != ind.unit || series.source != ind.source || series.confidentiality != ind.confidentiality {
+                        out.push((
+                            line,
+                            Err(RowError {
+                                column: Some("name".into()),
+                                message: format!("names the series differently from row {first_line} (name, unit, source and level are the series')"),
+                            }),
+                        ));
+                    } else {
+                        series.values.extend(ind.values);
+                    }
+                }
+            }
+            None => {
+                first.insert(key, (out.len(), line));
+                out.push((line, Ok(Record::Indicator(ind))));
+            }
+        }
+    }
+    out
 }
 
 /// The top-level fields in which two versions of a record differ.
@@ -317,7 +379,7 @@ impl Archive {
             Format::Csv => {
                 let kind = kind.ok_or_else(|| ImportError::File {
                     file: file.to_string(),
-                    message: "a CSV import needs the kind of record (places, sources, persons, events or acts)".into(),
+                    message: "a CSV import needs the kind of record (places, sources, persons, events, acts or indicators)".into(),
                 })?;
                 self.parse_csv(file, text, kind)?
             }
@@ -482,6 +544,9 @@ impl Archive {
             let res = r.and_then(|row| RowReader { headers: &headers, row: &row, archive: self, vocab: Vocabulary::builtin() }.record(kind, &batch_ids));
             out.push((line, res));
         }
+        if kind == Kind::Indicator {
+            return Ok(merge_series(out));
+        }
         Ok(out)
     }
 
@@ -489,7 +554,8 @@ impl Archive {
     pub fn export(&self, kinds: &[Kind], format: Format, max_confidentiality: Confidentiality) -> Result<String, StoreError> {
         let mut records = Vec::new();
         for &kind in kinds {
-            records.extend(self.list(kind)?.into_iter().filter(|r| r.confidentiality() <= max_confidentiality));
+            // Retired records are left out, as from every other view.
+            records.extend(self.list_for(kind, max_confidentiality)?);
         }
         match format {
             Format::Json => Ok(serde_json::to_string_pretty(&records).expect("records serialize") + "\n"),
@@ -500,7 +566,7 @@ impl Archive {
                     return Err(StoreError::Invalid {
                         id: String::new(),
                         message: format!(
-                            "CSV export takes exactly one of places, sources, persons, events, acts (got {})",
+                            "CSV export takes exactly one of places, sources, persons, events, acts, indicators (got {})",
                             kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
                         ),
                     });
@@ -508,9 +574,11 @@ impl Archive {
                 let mut w = csv::Writer::from_writer(Vec::new());
                 w.write_record(columns).map_err(|e| StoreError::Invalid { id: String::new(), message: e.to_string() })?;
                 for r in &records {
-                    // Threat: a cell such as =HYPERLINK(...) run by the spreadsheet that opens the export.
-                    let row: Vec<String> = to_row(r).iter().map(|c| girok_core::text::csv_cell_write(c).into_owned()).collect();
-                    w.write_record(row).map_err(|e| StoreError::Invalid { id: r.id().to_string(), message: e.to_string() })?;
+                    for row in to_rows(r) {
+                        // Threat: a cell such as =HYPERLINK(...) run by the spreadsheet that opens the export.
+                        let row: Vec<String> = row.iter().map(|c| girok_core::text::csv_cell_write(c).into_owned()).collect();
+                        w.write_record(row).map_err(|e| StoreError::Invalid { id: r.id().to_string(), message: e.to_string() })?;
+                    }
                 }
                 let bytes = w.into_inner().map_err(|e| StoreError::Invalid { id: String::new(), message: e.to_string() })?;
                 Ok(String::from_utf8(bytes).expect("csv of UTF-8 strings is UTF-8"))
@@ -640,4 +708,30 @@ fn to_row(r: &Record) -> Vec<String> {
         }
         Record::Document(_) | Record::Indicator(_) => Vec::new(),
     }
+}
+
+/// A record's CSV rows: one, or one per value of a series.
+fn to_rows(r: &Record) -> Vec<Vec<String>> {
+    let Record::Indicator(i) = r else { return vec![to_row(r)] };
+    let o = |s: &Option<String>| s.clone().unwrap_or_default();
+    i.values
+        .iter()
+        .map(|v| {
+            let mut row = vec![
+                i.id.clone(),
+                i.name.clone(),
+                i.unit.clone(),
+                i.source.clone(),
+                o(&i.document),
+                v.year.to_string(),
+                v.to_year.map(|t| t.to_string()).unwrap_or_default(),
+                v.value.to_string(),
+                o(&v.place),
+                o(&v.source),
+                v.citation.as_ref().map(Citation::to_cell).unwrap_or_default(),
+            ];
+            row.extend(conf_and_synth(i.confidentiality, i.synthetic));
+            row
+        })
+        .collect()
 }

@@ -5,6 +5,7 @@
 //! and `blobs/` (original files, each an `age` file). RECOVERY.md shows how to get every
 //! record and file back with the stock `sqlcipher`, `argon2` and `age` tools.
 
+mod accounts;
 mod archive;
 mod briefing;
 mod browse;
@@ -16,13 +17,15 @@ mod error;
 mod intake;
 mod interchange;
 mod keys;
+mod review;
 mod schema;
 mod search;
 mod synthetic;
 pub mod totp;
 mod verify;
 
-pub use archive::{new_id, now_rfc3339, Archive, AuditEntry, CreateOptions, ReviewDecision, ReviewItem, Role, User, Writer};
+pub use accounts::{Role, User};
+pub use archive::{new_id, now_rfc3339, Archive, AuditEntry, CreateOptions, Writer};
 pub use briefing::BriefingOptions;
 pub use browse::{ActCounts, Corroboration, ListPage, ListQuery, ListSort, Reference, LEVELS};
 pub use bundle::{verify_bundle, BundleCheck, BundleFile, Manifest};
@@ -32,6 +35,7 @@ pub use error::{BundleError, ImportError, IntakeError, OpenError, StoreError};
 pub use intake::{extract_text, IntakeMeta, IntakeOutcome, Spool, Spooled, DEFAULT_MAX_SIZE};
 pub use interchange::{csv_columns, Format, ImportOptions, ImportReport};
 pub use keys::{write_new_key_file, KdfParams, KeySource};
+pub use review::{ReviewDecision, ReviewItem};
 pub use schema::CURRENT_VERSION;
 pub use search::{make_snippet, Hit, SearchQuery, Snippet};
 pub use synthetic::Loaded;

@@ -487,8 +487,11 @@ pub fn generate(config: &Config) -> Dataset {
         let values = (1995..=2020)
             .map(|y| IndicatorValue {
                 year: y,
+                to_year: None,
                 value: ((base + slope * (y - 1995) as f64 + rng.gen_range(-2.0..2.0)) * 10.0).round() / 10.0,
                 place: Some("plc-kp".into()),
+                source: None,
+                citation: None,
             })
             .collect();
         ds.indicators.push(Indicator {

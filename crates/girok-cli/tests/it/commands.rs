@@ -228,3 +228,29 @@ fn importing_rows_with_existing_ids_updates_them_and_says_what_changed() {
         "no duplicate row"
     );
 }
+
+#[test]
+fn indicator_series_import_and_export_as_csv_one_row_per_value() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    setup(d);
+    let csv = "id,name,unit,source,year,to_year,value,place,value_source\n\
+               ind-imr,Infant mortality (SYNTHETIC),per 1000 live births,Synthetic survey,1993,,27,,src-a\n\
+               ind-imr,Infant mortality (SYNTHETIC),per 1000 live births,Synthetic survey,1999,,48,,src-a\n\
+               ind-mal,Chronic malnutrition (SYNTHETIC),% of children,Synthetic survey,1998,2002,42,North Hamgyong Province,\n";
+    let file = write(d, "indicators.csv", csv);
+    let r = ok(girok(d).args(["import", "indicators"]).arg(&file));
+    assert!(r.stdout.contains("2 imported"), "two series from three rows: {}", r.stdout);
+    let out = ok(girok(d).args(["export", "indicators", "--format", "csv"]));
+    let rows: Vec<&str> = out.stdout.lines().filter(|l| l.starts_with("ind-")).collect();
+    assert_eq!(rows.len(), 3, "one row per value: {}", out.stdout);
+    assert!(rows.iter().any(|r| r.contains(",1998,2002,42,")), "{}", out.stdout);
+    let shown = ok(girok(d).args(["show", "ind-imr", "--json"]));
+    assert!(shown.stdout.contains("\"source\": \"src-a\""), "each value keeps its source: {}", shown.stdout);
+    // A row that names the series differently is refused with its row.
+    let bad = write(d, "bad.csv", "id,name,unit,source,year,value\nind-x,A,u,s,2000,1\nind-x,B,u,s,2001,2\n");
+    let r = run(girok(d).args(["import", "indicators"]).arg(&bad));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("row 3") && r.stderr.contains("differently"), "{}", r.stderr);
+    ok(girok(d).arg("verify"));
+}
