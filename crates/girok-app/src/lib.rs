@@ -12,6 +12,7 @@ mod actor;
 mod coding;
 mod diff;
 mod error;
+pub mod estimation;
 mod intake;
 mod normalize;
 mod records;

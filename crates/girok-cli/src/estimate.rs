@@ -10,9 +10,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 use girok_core::vocab::{List, Vocabulary};
-use girok_estimate::dga::DgaOptions;
-use girok_estimate::lcmcr::LcmcrOptions;
-use girok_estimate::summary::{combine, dga_summary, lcmcr_summary, loglinear, stepwise_summary, Summary};
+use girok_estimate::summary::Summary;
 use girok_estimate::Table;
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
@@ -79,13 +77,25 @@ pub(crate) struct EstimateArgs {
     json: bool,
 }
 
-fn run_method(method: Method, table: &Table, args: &EstimateArgs) -> anyhow::Result<Summary> {
-    Ok(match method {
-        Method::Loglinear => loglinear(table, args.model.as_deref())?,
-        Method::Stepwise => stepwise_summary(table, args.bootstrap, args.seed)?,
-        Method::Dga => dga_summary(table, &DgaOptions { prior: dga_prior(&args.dga_prior)?, ..DgaOptions::default_for(table) })?,
-        Method::Lcmcr => lcmcr_summary(table, &LcmcrOptions { k: args.k, samples: args.samples, seed: args.seed, ..Default::default() })?,
+/// The estimators' settings from the flags.
+fn options(args: &EstimateArgs) -> anyhow::Result<girok_app::estimation::Options> {
+    Ok(girok_app::estimation::Options {
+        model: args.model.clone(),
+        bootstrap: args.bootstrap,
+        seed: args.seed,
+        dga_prior: dga_prior(&args.dga_prior)?,
+        lcmcr_k: args.k,
+        lcmcr_samples: args.samples,
     })
+}
+
+fn method(m: Method) -> girok_app::estimation::Method {
+    match m {
+        Method::Loglinear => girok_app::estimation::Method::Loglinear,
+        Method::Stepwise => girok_app::estimation::Method::Stepwise,
+        Method::Dga => girok_app::estimation::Method::Dga,
+        Method::Lcmcr => girok_app::estimation::Method::Lcmcr,
+    }
 }
 
 fn dga_prior(given: &str) -> anyhow::Result<girok_estimate::dga::NPrior> {
@@ -144,28 +154,29 @@ pub(crate) fn run(args: &EstimateArgs, archive: impl FnOnce() -> anyhow::Result<
         (None, None) => bail!("give --table FILE.csv, or --acts TYPE to build the lists from the archive"),
     };
     let methods: Vec<Method> = if args.compare { vec![Method::Loglinear, Method::Stepwise, Method::Dga, Method::Lcmcr] } else { vec![args.method] };
+    let methods: Vec<girok_app::estimation::Method> = methods.into_iter().map(method).collect();
+    let options = options(args)?;
     let mut json_out = Vec::new();
     let mut any_warning = false;
-    for &method in &methods {
-        let mut results = Vec::new();
-        for (name, table) in &strata {
-            match run_method(method, table, args) {
-                Ok(s) => {
-                    if strata.len() > 1 && !args.json {
-                        print(&s, &format!("[{name}] "));
-                    }
-                    results.push(s);
-                }
-                Err(e) if args.compare => {
-                    println!("{:<10} no estimate: {e:#}", format!("{method:?}").to_lowercase());
-                    any_warning = true;
-                }
-                Err(e) if strata.len() > 1 => return Err(e).with_context(|| format!("stratum {name}")),
-                Err(e) => return Err(e),
+    for r in girok_app::estimation::run(&strata, &methods, &options) {
+        if strata.len() > 1 && !args.json {
+            for (name, s) in &r.per_stratum {
+                print(s, &format!("[{name}] "));
             }
         }
-        let total = if results.len() == 1 { results.pop() } else { combine(&results, args.seed) };
-        if let Some(total) = total {
+        if let Some((name, e)) = r.errors.first() {
+            if args.compare {
+                for (_, e) in &r.errors {
+                    println!("{:<10} no estimate: {e}", r.method.as_str());
+                }
+                any_warning = true;
+            } else if strata.len() > 1 {
+                bail!("stratum {name}: {e}");
+            } else {
+                bail!("{e}");
+            }
+        }
+        if let Some(total) = r.total {
             any_warning |= !total.warnings.is_empty();
             if args.json {
                 json_out.push(to_json(&total));
@@ -202,20 +213,14 @@ fn tables_from_archive(archive: &girok_store::Archive, act_type: &str, args: &Es
         max_confidentiality: girok_core::Confidentiality::Restricted,
         organisations: None,
     };
-    let tables = archive.capture_tables(&q)?;
-    if tables.is_empty() {
-        bail!("no acts of type {code} with a source in the archive match; nothing to estimate");
-    }
-    let mut out = Vec::new();
-    for t in tables {
-        if t.lists.len() < 2 {
-            eprintln!("warning: stratum {} has only {} list(s); skipped", t.stratum, t.lists.len());
-            continue;
+    let strata = girok_app::estimation::strata(archive, &girok_app::Actor::key_holder("girok-cli"), q).map_err(|e| match e {
+        girok_app::DomainError::Invalid { .. } => {
+            anyhow::anyhow!("no acts of type {code} recorded by at least two source organisations in any stratum; nothing to estimate")
         }
-        out.push((t.stratum, Table::new(t.lists, t.counts)));
+        other => other.into(),
+    })?;
+    for s in &strata.skipped {
+        eprintln!("warning: stratum {s}; skipped");
     }
-    if out.is_empty() {
-        bail!("no stratum has at least two lists");
-    }
-    Ok(out)
+    Ok(strata.usable.into_iter().map(|(name, _, t)| (name, t)).collect())
 }

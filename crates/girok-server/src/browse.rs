@@ -225,16 +225,14 @@ pub(crate) struct EstimateParams {
 
 /// Runs the estimate asked for; `None` when no act type was chosen yet.
 async fn estimate_data(state: &Arc<AppState>, session: &Session, p: &EstimateParams) -> Result<Option<serde_json::Value>, AppError> {
+    use girok_app::estimation::{self, Method};
     require(session, &[Role::Admin, Role::Analyst])?;
     let Some(code) = input::term(girok_core::List::ActTypes, "act type", &p.act_type)? else { return Ok(None) };
     let stratify = girok_store::Stratify::parse(p.stratify.trim()).ok_or_else(|| AppError::BadInput(format!("stratify: unknown {:?}", p.stratify)))?;
-    let methods: Vec<&'static str> = match p.method.trim() {
-        "" | "loglinear" => vec!["loglinear"],
-        "compare" => vec!["loglinear", "stepwise", "dga", "lcmcr"],
-        "stepwise" => vec!["stepwise"],
-        "dga" => vec!["dga"],
-        "lcmcr" => vec!["lcmcr"],
-        other => return Err(AppError::BadInput(format!("method: unknown {other:?}"))),
+    let methods: Vec<Method> = match p.method.trim() {
+        "" => vec![Method::Loglinear],
+        "compare" => Method::ALL.to_vec(),
+        other => vec![Method::parse(other).ok_or_else(|| AppError::BadInput(format!("method: unknown {other:?}")))?],
     };
     let q = girok_store::CaptureQuery {
         act_type: code,
@@ -247,58 +245,30 @@ async fn estimate_data(state: &Arc<AppState>, session: &Session, p: &EstimatePar
             l => Some(l.split('|').map(|o| o.trim().to_string()).filter(|o| !o.is_empty()).collect()),
         },
     };
-    let tables = state.reader().capture_tables(&q)?;
-    let seed = p.seed.unwrap_or(1);
+    let strata = estimation::strata(&state.reader(), &girok_app::Actor::from_user(&session.user), q).map_err(|e| match e {
+        girok_app::DomainError::Invalid { message, .. } => AppError::BadInput(message),
+        other => other.into(),
+    })?;
+    let options = estimation::Options { seed: p.seed.unwrap_or(1), ..Default::default() };
     // The samplers take seconds: off the async threads, so other pages stay responsive.
-    let result = tokio::task::spawn_blocking(move || run_estimates(&tables, &methods, seed)).await.map_err(|e| AppError::Internal(e.to_string()))??;
-    Ok(Some(result))
-}
-
-fn run_estimates(tables: &[girok_store::CaptureTable], methods: &[&str], seed: u64) -> Result<serde_json::Value, AppError> {
-    use girok_estimate::summary;
-    let mut skipped = Vec::new();
-    let mut usable = Vec::new();
-    for t in tables {
-        if t.lists.len() < 2 {
-            skipped.push(format!("{}: only {} list", t.stratum, t.lists.len()));
-        } else {
-            usable.push((t.stratum.clone(), t.lists.clone(), girok_estimate::Table::new(t.lists.clone(), t.counts.clone())));
-        }
-    }
-    if usable.is_empty() {
-        return Err(AppError::BadInput("no stratum has acts recorded by at least two source organisations; nothing to estimate".into()));
-    }
-    let mut results = Vec::new();
-    for &m in methods {
-        let mut per = Vec::new();
-        let mut errors = Vec::new();
-        for (name, _, table) in &usable {
-            let r = match m {
-                "loglinear" => summary::loglinear(table, None),
-                "stepwise" => summary::stepwise_summary(table, 200, seed),
-                "dga" => summary::dga_summary(table, &girok_estimate::dga::DgaOptions::default_for(table)),
-                _ => summary::lcmcr_summary(table, &girok_estimate::lcmcr::LcmcrOptions { seed, ..Default::default() }),
-            };
-            match r {
-                Ok(s) => per.push(s),
-                Err(e) => errors.push(format!("{name}: {e}")),
-            }
-        }
-        let total = if per.len() == 1 { per.pop() } else { summary::combine(&per, seed) };
-        let mut v = match total {
-            Some(s) => {
-                json!({
+    let tables: Vec<(String, girok_estimate::Table)> = strata.usable.iter().map(|(name, _, t)| (name.clone(), t.clone())).collect();
+    let results = tokio::task::spawn_blocking(move || estimation::run(&tables, &methods, &options)).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut results: Vec<serde_json::Value> = results
+        .into_iter()
+        .map(|r| {
+            let mut v = match &r.total {
+                Some(s) => json!({
                     "method": s.method, "estimate": s.estimate.round() as i64, "lower": s.lower.round() as i64, "upper": s.upper.map(|u| u.round() as i64),
                     "observed": s.observed, "model": s.model, "warnings": s.warnings,
-                })
+                }),
+                None => json!({ "method": r.method.as_str(), "estimate": null, "warnings": [] }),
+            };
+            if !r.errors.is_empty() {
+                v["errors"] = json!(r.errors.iter().map(|(name, e)| format!("{name}: {e}")).collect::<Vec<_>>());
             }
-            None => json!({ "method": m, "estimate": null, "warnings": [] }),
-        };
-        if !errors.is_empty() {
-            v["errors"] = json!(errors);
-        }
-        results.push(v);
-    }
+            v
+        })
+        .collect();
     // One horizontal scale for the chart: every method's interval on the same axis.
     let max = results.iter().filter_map(|r| r["upper"].as_f64().or(r["estimate"].as_f64())).fold(1.0f64, f64::max) * 1.1;
     for r in &mut results {
@@ -308,8 +278,9 @@ fn run_estimates(tables: &[girok_store::CaptureTable], methods: &[&str], seed: u
         r["x_lower"] = json!(pct(r["lower"].as_f64()));
         r["x_upper"] = json!(pct(r["upper"].as_f64()).unwrap_or(100.0));
     }
-    let strata: Vec<serde_json::Value> = usable.iter().map(|(name, lists, t)| json!({ "name": name, "lists": lists, "observed": t.observed() })).collect();
-    Ok(json!({ "results": results, "strata": strata, "skipped": skipped }))
+    let strata_json: Vec<serde_json::Value> =
+        strata.usable.iter().map(|(name, lists, t)| json!({ "name": name, "lists": lists, "observed": t.observed() })).collect();
+    Ok(Some(json!({ "results": results, "strata": strata_json, "skipped": strata.skipped })))
 }
 
 pub(crate) async fn estimate(State(state): State<Arc<AppState>>, Authed(session): Authed, Query(p): Query<EstimateParams>) -> Result<Html<String>, AppError> {
