@@ -290,6 +290,10 @@ fn a_cleared_documenter_keeps_the_record_in_a_real_browser() {
     d.go(&format!("{base}/records/{}", chain[3]));
     assert!(d.js(&format!("return !!document.querySelector('#linked a[href=\"/records/{}\"]');", chain[2])) == json!(true), "the chain is visible");
     // An act on this chain, and one attached to an event another testimony created.
+    d.go(&format!("{base}/records/new?kind=event"));
+    d.screenshot(&shots, "16-new-event-form");
+    d.go(&format!("{base}/records/new?kind=act"));
+    d.screenshot(&shots, "17-new-act-form");
     let act = d.create(&base, "act", &[("event", &chain[1]), ("victim", &son), ("act_type", "강제송환"), ("date", "winter 1997"), ("source", &source)]);
     let other_event = app.state.with_archive(|a| {
         a.list(girok_core::Kind::Event).unwrap().into_iter().find(|e| e.confidentiality() <= Confidentiality::Internal).unwrap().id().to_string()
@@ -323,7 +327,9 @@ fn a_cleared_documenter_keeps_the_record_in_a_real_browser() {
         assert!(d.text().contains("not found"), "{id} for a viewer: {}", d.text());
     }
     assert!(!d.text().contains("SYNTHETIC-E2E"), "no identity anywhere");
-    for name in ["11-source-created", "12-seal-identity-form", "13-new-person-form", "14-correct-date-form", "15-history"] {
+    for name in
+        ["11-source-created", "12-seal-identity-form", "13-new-person-form", "14-correct-date-form", "15-history", "16-new-event-form", "17-new-act-form"]
+    {
         assert!(shots.join(format!("{name}.png")).metadata().unwrap().len() > 5_000, "{name} screenshot is not empty");
     }
     let r = app.state.with_archive(|a| a.verify(&mut |_, _| {}).unwrap());

@@ -95,3 +95,22 @@ fn hex_sha256(b: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(b))
 }
+
+#[test]
+fn regression_11_a_failing_intake_step_commits_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut a = crate::archive(tmp.path());
+    let file = tmp.path().join("t.txt");
+    std::fs::write(&file, "SYNTHETIC testimony whose provenance names no source").unwrap();
+    // The document record fails (its source does not exist) after the blob and the text rows
+    // were written in the same transaction.
+    let meta = girok_store::IntakeMeta { received_from: Some("src-nowhere".into()), ..Default::default() };
+    assert!(a.take_in_file("tester", &file, &meta).is_err());
+    let conn = a.raw_connection_for_tests();
+    for table in ["blobs", "document_text"] {
+        let n: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 0, "{table} kept a row of the failed intake");
+    }
+    let r = a.verify(&mut |_, _| {}).unwrap();
+    assert!(r.ok(), "{:?}", r.problems);
+}
