@@ -177,10 +177,7 @@ pub(crate) async fn retire(
     Path(id): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    check_csrf(&session, form.get("csrf").map(String::as_str).unwrap_or(""))?;
-    let reason = form.get("reason").map(String::as_str).unwrap_or("");
-    girok_app::retire(&mut state.archive(), &actor(&session), &id, reason)?;
-    Ok(Redirect::to(&format!("/records/{id}")).into_response())
+    set_retired(&state, &session, &id, &form, true)
 }
 
 pub(crate) async fn restore(
@@ -189,9 +186,17 @@ pub(crate) async fn restore(
     Path(id): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    check_csrf(&session, form.get("csrf").map(String::as_str).unwrap_or(""))?;
+    set_retired(&state, &session, &id, &form, false)
+}
+
+fn set_retired(state: &AppState, session: &Session, id: &str, form: &HashMap<String, String>, retired: bool) -> Result<Response, AppError> {
+    check_csrf(session, form.get("csrf").map(String::as_str).unwrap_or(""))?;
     let reason = form.get("reason").map(String::as_str).unwrap_or("");
-    girok_app::restore(&mut state.archive(), &actor(&session), &id, reason)?;
+    if retired {
+        girok_app::retire(&mut state.archive(), &actor(session), id, reason)?;
+    } else {
+        girok_app::restore(&mut state.archive(), &actor(session), id, reason)?;
+    }
     Ok(Redirect::to(&format!("/records/{id}")).into_response())
 }
 

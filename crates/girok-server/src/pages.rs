@@ -404,16 +404,7 @@ pub(crate) struct NewUser {
 pub(crate) async fn add_user(State(state): State<Arc<AppState>>, Authed(session): Authed, Form(form): Form<NewUser>) -> Result<Response, AppError> {
     require(&session, &[Role::Admin])?;
     check_csrf(&session, &form.csrf)?;
-    let role = Role::parse(&form.role).ok_or_else(|| AppError::BadInput(format!("unknown role {:?}", form.role)))?;
-    girok_app::accounts::set_user(
-        &mut state.archive(),
-        &girok_app::Actor::from_user(&session.user),
-        &form.username,
-        &form.password,
-        role,
-        form.clearance.is_some(),
-    )
-    .map_err(account_error)?;
+    make_user(&state, &session, &form.username, &form.password, &form.role, form.clearance.is_some())?;
     Ok(Redirect::to("/admin/users").into_response())
 }
 
@@ -435,25 +426,21 @@ pub(crate) async fn api_add_user(
 ) -> Result<Json<serde_json::Value>, AppError> {
     require(&session, &[Role::Admin])?;
     check_csrf(&session, crate::session::header_csrf(&headers))?;
-    let role = Role::parse(&form.role).ok_or_else(|| AppError::BadInput(format!("role: unknown role {:?}", form.role)))?;
-    girok_app::accounts::set_user(
-        &mut state.archive(),
-        &girok_app::Actor::from_user(&session.user),
-        &form.username,
-        &form.password,
-        role,
-        form.identity_clearance,
-    )
-    .map_err(account_error)?;
+    let role = make_user(&state, &session, &form.username, &form.password, &form.role, form.identity_clearance)?;
     Ok(Json(json!({ "username": form.username, "role": role.as_str(), "identity_clearance": form.identity_clearance })))
 }
 
-/// An account the store refused (a short password, an empty name) is bad input, not a fault.
-fn account_error(e: girok_app::DomainError) -> AppError {
-    match e {
-        girok_app::DomainError::Invalid { .. } | girok_app::DomainError::Store(_) => AppError::BadInput(e.to_string()),
-        other => other.into(),
-    }
+/// Creates or resets an account for the form and its API twin; an account the store refuses
+/// (a short password, an empty name) is bad input, not a fault.
+fn make_user(state: &AppState, session: &Session, username: &str, password: &str, role: &str, clearance: bool) -> Result<Role, AppError> {
+    let role = Role::parse(role).ok_or_else(|| AppError::BadInput(format!("role: unknown role {role:?}")))?;
+    girok_app::accounts::set_user(&mut state.archive(), &girok_app::Actor::from_user(&session.user), username, password, role, clearance).map_err(
+        |e| match e {
+            girok_app::DomainError::Invalid { .. } | girok_app::DomainError::Store(_) => AppError::BadInput(e.to_string()),
+            other => other.into(),
+        },
+    )?;
+    Ok(role)
 }
 
 /// Accounts as JSON for admins (never a hash or a second-factor secret).
