@@ -24,9 +24,90 @@ fn offered(key: &str) -> bool {
     !matches!(key, "record" | "id" | "synthetic" | "same_as") && !girok_app::ORIGINAL_FIELDS.contains(&key)
 }
 
-/// A field's value as a form shows it, in the form `set_field` and `normalize` read back:
-/// a date as typed, names as `hangul:김철수|mr:Kim Ch'ŏl-su`, lists as JSON.
-pub(crate) fn field_text(v: &Value) -> String {
+/// How a form shows stored values: vocabulary codes as labels in the reader's language, place
+/// ids as place names. What it shows is what `normalize` reads back.
+pub(crate) struct Shown<'a> {
+    pub(crate) archive: &'a girok_store::Archive,
+    pub(crate) lang: crate::i18n::Lang,
+    pub(crate) kind: Kind,
+}
+
+/// The vocabulary a field's codes come from.
+fn field_list(key: &str) -> Option<girok_core::List> {
+    Some(match key {
+        "act_type" => girok_core::List::ActTypes,
+        "connection" => girok_core::List::SourceConnection,
+        "reliability" => girok_core::List::Reliability,
+        "victim_status" => girok_core::List::VictimStatus,
+        _ => return None,
+    })
+}
+
+impl Shown<'_> {
+    /// A field's value as the form shows it: a date as typed, names as
+    /// `hangul:김철수|mr:Kim Ch'ŏl-su`, a term by its label, a place by its name, lists as JSON.
+    fn text(&self, key: &str, v: &Value) -> String {
+        if let (Some(list), Some(code)) = (field_list(key), v.as_str()) {
+            if let Some(t) = girok_core::Vocabulary::builtin().get(list, code) {
+                return crate::render::pick(self.lang, &t.en, t.ko.as_deref());
+            }
+        }
+        let is_place = matches!(key, "place" | "origin") || (key == "parent" && self.kind == Kind::Place);
+        if let (true, Some(id)) = (is_place, v.as_str()) {
+            if let Ok(girok_core::model::Record::Place(p)) = self.archive.get(id) {
+                return p.name;
+            }
+        }
+        field_text(v)
+    }
+
+    /// The form's rows: each offered field with its current text, whether it is long, and the
+    /// list of terms it offers.
+    pub(crate) fn fields(&self, record: &Value) -> Vec<Value> {
+        record
+            .as_object()
+            .map(|o| {
+                o.iter()
+                    .filter(|(k, _)| offered(k))
+                    .map(|(k, v)| {
+                        let text = self.text(k, v);
+                        let long = matches!(k.as_str(), "description" | "notes" | "relationships" | "values" | "perpetrators" | "citations" | "links")
+                            || text.len() > 60;
+                        let list = (k == "act_type").then_some("act-types");
+                        json!({ "name": k, "value": text, "long": long, "list": list })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The fields a form changed, as set on `record`: only those whose text differs from what
+    /// the form showed.
+    fn apply(&self, record: &mut Value, form: &HashMap<String, String>) -> Result<Value, AppError> {
+        let before = record.clone();
+        for (key, text) in form.iter().filter_map(|(k, v)| k.strip_prefix("f.").map(|k| (k, v))) {
+            if !offered(key) {
+                continue;
+            }
+            let shown = before.get(key).map(|v| self.text(key, v)).unwrap_or_default();
+            if shown.replace("\r\n", "\n") != text.replace("\r\n", "\n") {
+                girok_app::set_field(record, key, text).map_err(AppError::from)?;
+            }
+        }
+        let mut patch = serde_json::Map::new();
+        if let (Value::Object(b), Value::Object(a)) = (&before, &*record) {
+            for (k, v) in a {
+                if b.get(k) != Some(v) {
+                    patch.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        Ok(Value::Object(patch))
+    }
+}
+
+/// A value in the form `set_field` and `normalize` read back.
+fn field_text(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
@@ -48,45 +129,12 @@ pub(crate) fn field_text(v: &Value) -> String {
     }
 }
 
-/// The form's rows: each offered field with its current text, and whether it is long.
-pub(crate) fn form_fields(record: &Value) -> Vec<Value> {
-    record
-        .as_object()
-        .map(|o| {
-            o.iter()
-                .filter(|(k, _)| offered(k))
-                .map(|(k, v)| {
-                    let text = field_text(v);
-                    let long = matches!(k.as_str(), "description" | "notes" | "relationships" | "values" | "perpetrators" | "citations") || text.len() > 60;
-                    json!({ "name": k, "value": text, "long": long })
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// The fields a form changed, as set on `record`: only those whose text differs from what
-/// the form showed.
-fn apply_form(record: &mut Value, form: &HashMap<String, String>) -> Result<Value, AppError> {
-    let before = record.clone();
-    for (key, text) in form.iter().filter_map(|(k, v)| k.strip_prefix("f.").map(|k| (k, v))) {
-        if !offered(key) {
-            continue;
-        }
-        let shown = before.get(key).map(field_text).unwrap_or_default();
-        if shown.replace("\r\n", "\n") != text.replace("\r\n", "\n") {
-            girok_app::set_field(record, key, text).map_err(AppError::from)?;
-        }
-    }
-    let mut patch = serde_json::Map::new();
-    if let (Value::Object(b), Value::Object(a)) = (&before, &*record) {
-        for (k, v) in a {
-            if b.get(k) != Some(v) {
-                patch.insert(k.clone(), v.clone());
-            }
-        }
-    }
-    Ok(Value::Object(patch))
+/// The act types a form offers, labelled in the reader's language.
+pub(crate) fn act_type_choices(lang: crate::i18n::Lang) -> Vec<Value> {
+    girok_core::Vocabulary::builtin()
+        .terms(girok_core::List::ActTypes)
+        .map(|t| json!({ "value": crate::render::pick(lang, &t.en, t.ko.as_deref()), "code": t.code }))
+        .collect()
 }
 
 fn actor(session: &Session) -> Actor {
@@ -107,10 +155,11 @@ pub(crate) async fn new_form(State(state): State<Arc<AppState>>, Authed(session)
     let kinds = ["event", "act", "person", "source", "place", "indicator"];
     let kind = Kind::parse(&q.kind).filter(|k| *k != Kind::Document);
     let fields = match kind {
-        Some(k) => form_fields(&girok_app::template(k)?),
+        Some(k) => Shown { archive: &state.reader(), lang: session.lang, kind: k }.fields(&girok_app::template(k)?),
         None => Vec::new(),
     };
-    render(&state, "new.html", &session, json!({ "kind": kind.map(|k| k.as_str()), "kinds": kinds, "fields": fields, "error": null }))
+    let choices = act_type_choices(session.lang);
+    render(&state, "new.html", &session, json!({ "kind": kind.map(|k| k.as_str()), "kinds": kinds, "fields": fields, "error": null, "act_types": choices }))
 }
 
 /// `POST /records/new`: creates the record and shows it; a refusal shows the form again with
@@ -129,7 +178,7 @@ pub(crate) async fn create(
     // The template's defaults (a source is a witness, restricted), overridden by what was typed;
     // fields left empty are not given.
     let mut input = girok_app::template(kind)?;
-    apply_form(&mut input, &form)?;
+    Shown { archive: &state.reader(), lang: session.lang, kind }.apply(&mut input, &form)?;
     if let Value::Object(m) = &mut input {
         m.retain(|_, v| !(v.is_null() || v.as_str() == Some("") || v.as_array().is_some_and(|a| a.is_empty())));
     }
@@ -144,9 +193,11 @@ pub(crate) async fn create(
                     shown[k] = json!(v);
                 }
             }
-            let fields = form_fields(&shown);
+            let fields = Shown { archive: &state.reader(), lang: session.lang, kind }.fields(&shown);
             let error = json!({ "field": e.field(), "message": e.to_string() });
-            let page = render(&state, "new.html", &session, json!({ "kind": kind.as_str(), "kinds": [], "fields": fields, "error": error }))?;
+            let choices = act_type_choices(session.lang);
+            let page =
+                render(&state, "new.html", &session, json!({ "kind": kind.as_str(), "kinds": [], "fields": fields, "error": error, "act_types": choices }))?;
             Ok((axum::http::StatusCode::BAD_REQUEST, page).into_response())
         }
         Err(e) => Err(e.into()),
@@ -165,7 +216,7 @@ pub(crate) async fn edit(
     let who = actor(&session);
     let current = girok_app::read(&state.reader(), &who, &id)?;
     let mut record = serde_json::to_value(&current.record).map_err(|e| AppError::Internal(e.to_string()))?;
-    let changes = apply_form(&mut record, &form)?;
+    let changes = Shown { archive: &state.reader(), lang: session.lang, kind: current.record.kind() }.apply(&mut record, &form)?;
     girok_app::edit(&mut state.archive(), &who, &id, base, changes, form.get("reason").map(String::as_str))?;
     Ok(Redirect::to(&format!("/records/{id}")).into_response())
 }

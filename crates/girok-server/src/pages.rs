@@ -199,9 +199,15 @@ fn record_page(state: &AppState, session: &Session, id: &str, identity: Option<s
     };
     // Editors correct any record they may see; the form is made from this version.
     let can_edit = actor.can_edit() && !retired;
-    let fields = if can_edit { crate::forms::form_fields(&serde_json::to_value(&rec).map_err(|e| AppError::Internal(e.to_string()))?) } else { Vec::new() };
+    let fields = if can_edit {
+        let shown = crate::forms::Shown { archive: &state.reader(), lang: session.lang, kind: rec.kind() };
+        shown.fields(&serde_json::to_value(&rec).map_err(|e| AppError::Internal(e.to_string()))?)
+    } else {
+        Vec::new()
+    };
     let can_seal = can_edit && rec.kind() == Kind::Source && actor.identity_clearance;
-    let edit = json!({ "can": can_edit, "version": version, "fields": fields, "retired": retired, "can_restore": retired && session.user.role == Role::Admin, "can_seal": can_seal });
+    let act_types = if can_edit && rec.kind() == Kind::Act { crate::forms::act_type_choices(session.lang) } else { Vec::new() };
+    let edit = json!({ "can": can_edit, "version": version, "fields": fields, "act_types": act_types, "retired": retired, "can_restore": retired && session.user.role == Role::Admin, "can_seal": can_seal });
     render(
         state,
         "record.html",
