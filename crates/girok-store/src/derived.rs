@@ -136,9 +136,42 @@ pub(crate) fn fts_row(conn: &Connection, rid: i64) -> Result<Option<FtsRow>, Sto
             crate::search::facet_tokens(&mut tokens, act_type.as_deref(), source.as_deref(), start, end, places.as_deref());
         }
     }
+    // Every spelling of every name the record holds or its text mentions (search by any form
+    // of a name): persons by their names, documents by their text.
+    match &record {
+        Record::Person(p) => tokens.extend(p.names.iter().filter_map(|n| crate::search::name_token(&n.text))),
+        Record::Document(_) => tokens.extend(crate::search::mentioned_names(&body).iter().filter_map(|n| crate::search::name_token(n))),
+        _ => {}
+    }
     tokens.sort_unstable();
     tokens.dedup();
     Ok(Some(FtsRow { title, body, bigrams, facets: tokens.join(" ") }))
+}
+
+/// Rewrites the full-text rows of every record of these kinds (a migration that changes what
+/// the rows hold). A record that cannot be read keeps its row, for `verify` to report.
+pub(crate) fn rebuild_fts_rows(conn: &Connection, kinds: &[&str]) -> rusqlite::Result<()> {
+    for kind in kinds {
+        let rids: Vec<i64> = {
+            let mut stmt = conn.prepare("SELECT rid FROM record_meta WHERE kind = ?1")?;
+            let rows = stmt.query_map([kind], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        for rid in rids {
+            let row = match fts_row(conn, rid) {
+                Ok(Some(row)) => row,
+                Ok(None) | Err(StoreError::Invalid { .. }) => continue,
+                Err(StoreError::Db(e)) => return Err(e),
+                Err(_) => continue,
+            };
+            conn.execute("DELETE FROM fts WHERE rowid = ?1", [crate::search::fts_rowid(rid)])?;
+            conn.execute(
+                "INSERT INTO fts(rowid, title, body, bigrams, facets) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![crate::search::fts_rowid(rid), row.title, row.body, row.bigrams, row.facets],
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// A place and every place above it, following `parent` (the place itself first).

@@ -8,7 +8,7 @@
 use rusqlite::Connection;
 
 /// The newest schema this build writes. Bump it and add a step to `migrate` together.
-pub const CURRENT_VERSION: u32 = 9;
+pub const CURRENT_VERSION: u32 = 10;
 
 pub(crate) const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -220,7 +220,14 @@ pub(crate) fn migrate(conn: &Connection, from: u32) -> rusqlite::Result<()> {
         conn.execute_batch(V9)?;
         version = 9;
     }
-    // Future steps go here: `if version == 9 { ...; version = 10; }`.
+    if version == 9 {
+        // v10: full-text rows carry a token per spelling-independent name key (any spelling of
+        // a name finds the person and the documents naming them): persons' and documents' rows
+        // are rebuilt.
+        crate::derived::rebuild_fts_rows(conn, &["person", "document"])?;
+        version = 10;
+    }
+    // Future steps go here: `if version == 10 { ...; version = 11; }`.
     conn.pragma_update(None, "user_version", version)?;
     Ok(())
 }

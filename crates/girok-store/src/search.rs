@@ -206,9 +206,14 @@ fn match_expression(terms: &[QueryTerm]) -> Option<String> {
     }
 }
 
-/// Text and facets together; `None` when there is neither.
+/// Text and facets together; `None` when there is neither. A query that is a name also
+/// matches every spelling of it.
 fn full_expression(terms: &[QueryTerm], q: &SearchQuery) -> Option<String> {
-    let mut parts: Vec<String> = match_expression(terms).into_iter().collect();
+    let text = match (match_expression(terms), query_name_token(&q.text)) {
+        (Some(t), Some(name)) => Some(format!("(({t}) OR facets : \"{name}\")")),
+        (t, _) => t,
+    };
+    let mut parts: Vec<String> = text.into_iter().collect();
     parts.extend(facet_expression(q));
     if parts.is_empty() {
         None
@@ -445,4 +450,81 @@ mod tests {
             "{title body} : \"near\" AND {title body} : \"a\" AND {title body} : \"b\" AND bigrams : \"수용 용소\" AND {title body} : \"labour camp\""
         );
     }
+}
+
+/// The token of a full name in any script or spelling: `xn` and the linkage crate's canonical
+/// key (surname key and loose given-name key), so "Hong Hyebok", "Hong Hye-bok", "Hong Hye
+/// Bok", "Hong Hyepok" and 홍혜복 give one token. `None` for a name without both parts.
+pub(crate) fn name_token(full: &str) -> Option<String> {
+    let (surname, given) = girok_linkage::korean::name_key(full);
+    (!surname.is_empty() && !given.is_empty()).then(|| token("xn", &format!("{surname}{given}")))
+}
+
+/// Full names a text may mention, for `name_token`: each run of three Hangul syllables opening
+/// with a surname (particles attached after it are cut off), and each capitalised romanized
+/// surname with the one or two capitalised words after it ("Kim Chol-su", "Hong Hye Bok") or
+/// before it ("Hyebok Hong"). Over-generous on purpose: a stray token costs a posting, a missed
+/// name a missed witness.
+pub(crate) fn mentioned_names(text: &str) -> Vec<String> {
+    use girok_linkage::korean::surname_key;
+    let mut out = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if !is_syllable(chars[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && is_syllable(chars[i]) {
+            i += 1;
+        }
+        if i - start >= 3 && surname_key(&chars[start].to_string()).is_some() {
+            out.push(chars[start..start + 3].iter().collect());
+        }
+    }
+    let words: Vec<&str> = text.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\'' || c == '’')).filter(|w| !w.is_empty()).collect();
+    let capital = |w: &str| w.chars().next().is_some_and(|c| c.is_uppercase()) && !w.chars().any(is_syllable);
+    let short = |w: &str| w.chars().count() <= 5;
+    for (k, w) in words.iter().enumerate() {
+        if !capital(w) || surname_key(w).is_none() {
+            continue;
+        }
+        if let Some(next) = words.get(k + 1).filter(|n| capital(n)) {
+            out.push(format!("{w} {next}"));
+            if let Some(third) = words.get(k + 2).filter(|t| capital(t) && short(next) && short(t)) {
+                out.push(format!("{w} {next}{third}"));
+            }
+        }
+        if k >= 1 && capital(words[k - 1]) && surname_key(words[k - 1]).is_none() {
+            out.push(format!("{} {w}", words[k - 1]));
+            if k >= 2 && capital(words[k - 2]) && short(words[k - 1]) && short(words[k - 2]) {
+                out.push(format!("{}{} {w}", words[k - 2], words[k - 1]));
+            }
+        }
+    }
+    out
+}
+
+fn is_syllable(c: char) -> bool {
+    ('\u{AC00}'..='\u{D7A3}').contains(&c)
+}
+
+/// The name token of a query that is a name (two or three words with a surname first or last,
+/// or two to four Hangul syllables opening with a surname), to find every spelling of it.
+pub(crate) fn query_name_token(text: &str) -> Option<String> {
+    use girok_linkage::korean::surname_key;
+    let t = text.trim();
+    let syllables: Vec<char> = t.chars().filter(|c| !c.is_whitespace()).collect();
+    if syllables.iter().all(|c| is_syllable(*c)) {
+        return (2..=4).contains(&syllables.len()).then(|| surname_key(&syllables[0].to_string())).flatten().and_then(|_| name_token(t));
+    }
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let named = (2..=3).contains(&words.len()) && (surname_key(words[0]).is_some() || surname_key(words[words.len() - 1]).is_some());
+    if !named {
+        return None;
+    }
+    // "Hong Hye Bok": the given name's syllables are one given name.
+    let joined = if words.len() == 3 && surname_key(words[0]).is_some() { format!("{} {}{}", words[0], words[1], words[2]) } else { t.to_string() };
+    name_token(&joined)
 }

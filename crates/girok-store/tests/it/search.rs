@@ -101,3 +101,38 @@ fn index_follows_updates_and_deletes() {
     a.write("coder", |w| w.delete("act-1")).unwrap();
     assert!(ids(&a, text("beaten")).is_empty());
 }
+
+#[test]
+fn regression_12_any_spelling_of_a_name_finds_the_person_and_the_documents_naming_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut a = archive(tmp.path());
+    a.write("coder", |w| w.put(crate::person("per-hong", "홍혜복", "Hong Hye-bok"))).unwrap();
+    let mut doc = |name: &str, text: &str| -> String {
+        let out = a
+            .write("intake", |w| {
+                w.add_bytes(name, text.as_bytes(), &girok_store::IntakeMeta::default())
+                    .map_err(|e| girok_store::StoreError::Invalid { id: String::new(), message: e.to_string() })
+            })
+            .unwrap();
+        match out {
+            girok_store::IntakeOutcome::Added { id, .. } => id,
+            other => panic!("{other:?}"),
+        }
+    };
+    let english = doc("en.txt", "SYNTHETIC testimony. The witness saw Hong Hye-bok taken away in 1998.");
+    let korean = doc("ko.txt", "합성 증언. 증인은 홍혜복이 1998년에 끌려가는 것을 보았다.");
+    let other = doc("other.txt", "SYNTHETIC testimony about Kim Chol-su, who was never seen again.");
+    let found =
+        |q: &str| -> Vec<String> { a.search(&SearchQuery { text: q.into(), limit: 50, ..Default::default() }).unwrap().into_iter().map(|h| h.id).collect() };
+    for q in ["Hong Hyebok", "Hong Hye-bok", "Hong Hye Bok", "Hong Hyepok", "홍혜복", "HONG Hye Bok", "Hyebok Hong"] {
+        let hits = found(q);
+        for want in ["per-hong", english.as_str(), korean.as_str()] {
+            assert!(hits.iter().any(|h| h == want), "{q:?} misses {want}: {hits:?}");
+        }
+        assert!(!hits.contains(&other), "{q:?} finds another person's testimony: {hits:?}");
+    }
+    // Words that are not a name are searched as words.
+    assert!(found("taken away").contains(&english));
+    let r = a.verify(&mut |_, _| {}).unwrap();
+    assert!(r.ok(), "{:?}", r.problems);
+}
