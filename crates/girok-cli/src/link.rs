@@ -204,6 +204,49 @@ fn infer(d: &Dataset, id_column: &str) -> (Vec<FieldSpec>, Vec<Vec<BlockKey>>) {
     (fields, blocking)
 }
 
+/// The most pairs one inferred blocking rule may compare: enough for the blocks of real names
+/// (forty candidates a record), never so many that comparing them takes minutes.
+fn rule_budget(n_records: usize) -> u64 {
+    (n_records as u64 * 40).clamp(200_000, 5_000_000)
+}
+
+/// Counts the pairs of every inferred rule before anything is compared; a rule over the budget
+/// is tightened with a year of birth (or dropped when that is not enough), and each decision is
+/// said. Inference never runs a rule it has not counted.
+fn budget_rules(data: &Dataset, rules: Vec<Vec<BlockKey>>, mode: Mode) -> anyhow::Result<Vec<Vec<BlockKey>>> {
+    let budget = rule_budget(data.len());
+    let years: Vec<BlockKey> = rules.iter().flatten().filter(|k| matches!(k, BlockKey::Year(_))).cloned().collect::<Vec<_>>();
+    let mut kept: Vec<Vec<BlockKey>> = Vec::new();
+    for rule in rules {
+        let n = girok_linkage::rule_pair_count(data, &rule, mode)?;
+        if n <= budget {
+            eprintln!("blocking on {rule:?}: {n} candidate pairs");
+            if !kept.contains(&rule) {
+                kept.push(rule);
+            }
+            continue;
+        }
+        let tightened =
+            years.iter().filter(|y| !rule.contains(y)).map(|y| rule.iter().cloned().chain(std::iter::once(y.clone())).collect::<Vec<_>>()).find_map(|r| {
+                let m = girok_linkage::rule_pair_count(data, &r, mode).ok()?;
+                (m <= budget).then_some((r, m))
+            });
+        match tightened {
+            Some((r, m)) => {
+                eprintln!("blocking on {rule:?} would compare {n} pairs (budget {budget}); tightened to {r:?}: {m} pairs");
+                if !kept.contains(&r) {
+                    kept.push(r);
+                }
+            }
+            None => eprintln!("blocking on {rule:?} would compare {n} pairs (budget {budget}); dropped (name a tighter rule in --config)"),
+        }
+    }
+    if kept.is_empty() {
+        bail!("every inferred blocking rule is over the budget of {budget} pairs; name the blocking rules in a --config file");
+    }
+    Ok(kept)
+}
+
 pub(crate) fn run(args: &LinkArgs, archive: impl FnOnce() -> anyhow::Result<girok_store::Archive>, actor: &str) -> anyhow::Result<()> {
     if let Some(what) = &args.what {
         if what != "persons" {
@@ -234,11 +277,8 @@ pub(crate) fn run(args: &LinkArgs, archive: impl FnOnce() -> anyhow::Result<giro
         }
         None => {
             let (f, b) = infer(&data, &args.id_column);
-            eprintln!(
-                "no --config: comparing {} and blocking on {}",
-                f.iter().map(|x| format!("{} ({:?})", x.column, x.compare)).collect::<Vec<_>>().join(", "),
-                b.iter().map(|r| format!("{r:?}")).collect::<Vec<_>>().join(" | ")
-            );
+            eprintln!("no --config: comparing {}", f.iter().map(|x| format!("{} ({:?})", x.column, x.compare)).collect::<Vec<_>>().join(", "));
+            let b = budget_rules(&data, b, mode)?;
             (f, b, None, None)
         }
     };

@@ -396,6 +396,43 @@ fn block_key(data: &Dataset, cols: &[usize], rule: &[BlockKey], r: usize) -> Opt
     Some(key)
 }
 
+/// How many pairs one blocking rule would compare, counted from its blocks alone (nothing is
+/// compared): what rule inference and a budget are decided on.
+pub fn rule_pair_count(data: &Dataset, rule: &[BlockKey], mode: Mode) -> Result<u64, LinkError> {
+    let cols: Vec<usize> = rule
+        .iter()
+        .map(|k| {
+            data.column(k.column()).ok_or_else(|| LinkError::NoSuchColumn {
+                column: k.column().to_string(),
+                context: "blocking rules",
+                available: data.columns.join(", "),
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let mut groups: HashMap<String, Vec<u32>> = HashMap::new();
+    for r in 0..data.len() {
+        if let Some(k) = block_key(data, &cols, rule, r) {
+            groups.entry(k).or_default().push(r as u32);
+        }
+    }
+    Ok(groups.values().filter(|g| g.len() > 1).map(|g| group_pairs(data, g, mode)).sum())
+}
+
+/// Pairs a block gives: every pair, or when linking lists only pairs across lists.
+fn group_pairs(data: &Dataset, g: &[u32], mode: Mode) -> u64 {
+    match mode {
+        Mode::Dedupe => (g.len() as u64 * (g.len() as u64 - 1)) / 2,
+        Mode::Link => {
+            let mut per: HashMap<u16, u64> = HashMap::new();
+            for &r in g {
+                *per.entry(data.sources[r as usize]).or_default() += 1;
+            }
+            let s: u64 = per.values().sum();
+            (s * s - per.values().map(|c| c * c).sum::<u64>()) / 2
+        }
+    }
+}
+
 /// Candidate pairs from the blocking rules, deduplicated, as `(lower, higher)` record indices.
 pub fn candidates(data: &Dataset, config: &Config, progress: Progress<'_>) -> Result<Vec<(u32, u32)>, LinkError> {
     Ok(candidates_with_rules(data, config, progress)?.into_iter().map(|(p, _)| p).collect())
@@ -430,19 +467,7 @@ fn candidates_with_rules(data: &Dataset, config: &Config, progress: Progress<'_>
             }
         }
         let groups: Vec<Vec<u32>> = groups.into_values().filter(|g| g.len() > 1).collect();
-        for g in &groups {
-            total += match config.mode {
-                Mode::Dedupe => (g.len() as u64 * (g.len() as u64 - 1)) / 2,
-                Mode::Link => {
-                    let mut per: HashMap<u16, u64> = HashMap::new();
-                    for &r in g {
-                        *per.entry(data.sources[r as usize]).or_default() += 1;
-                    }
-                    let s: u64 = per.values().sum();
-                    (s * s - per.values().map(|c| c * c).sum::<u64>()) / 2
-                }
-            };
-        }
+        total += groups.iter().map(|g| group_pairs(data, g, config.mode)).sum::<u64>();
         rule_groups.push(groups);
     }
     if total > config.max_pairs as u64 {

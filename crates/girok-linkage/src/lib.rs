@@ -7,7 +7,9 @@ pub mod engine;
 pub mod korean;
 pub mod strings;
 
-pub use engine::{candidates, cluster, evaluate, explain, link, BlockKey, Compare, Config, Dataset, Evaluation, FieldSpec, LinkError, Linkage, Mode, Params};
+pub use engine::{
+    candidates, cluster, evaluate, explain, link, rule_pair_count, BlockKey, Compare, Config, Dataset, Evaluation, FieldSpec, LinkError, Linkage, Mode, Params,
+};
 
 #[cfg(test)]
 mod tests;
