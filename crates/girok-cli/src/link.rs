@@ -151,6 +151,19 @@ fn read_inputs(inputs: &[PathBuf], id_column: &str) -> anyhow::Result<Dataset> {
 fn infer(d: &Dataset, id_column: &str) -> (Vec<FieldSpec>, Vec<Vec<BlockKey>>) {
     let has_hangul =
         |col: usize| d.values.iter().take(2000).any(|v| v[col].as_deref().is_some_and(|s| s.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c))));
+    // A romanized Korean name column: most of its names open or close with a Korean surname in
+    // some spelling ("KIM Jun Hwan", "Su Chong Kim", "Ri Cholsu").
+    let romanized_korean = |col: usize| {
+        let names: Vec<&str> = d.values.iter().take(2000).filter_map(|v| v[col].as_deref()).filter(|s| s.split_whitespace().count() >= 2).collect();
+        let korean = names
+            .iter()
+            .filter(|n| {
+                let w: Vec<&str> = n.split_whitespace().collect();
+                girok_linkage::korean::surname_key(w[0]).is_some() || girok_linkage::korean::surname_key(w[w.len() - 1]).is_some()
+            })
+            .count();
+        names.len() >= 10 && korean * 10 >= names.len() * 7
+    };
     let mut fields = Vec::new();
     let mut name_cols = Vec::new();
     let mut date_cols = Vec::new();
@@ -162,7 +175,7 @@ fn infer(d: &Dataset, id_column: &str) -> (Vec<FieldSpec>, Vec<Vec<BlockKey>>) {
         }
         let spec = if l.contains("name") || l == "surname" || l == "given" {
             name_cols.push(c.clone());
-            if has_hangul(ci) || l.contains("korean") {
+            if has_hangul(ci) || l.contains("korean") || romanized_korean(ci) {
                 Compare::KoreanName
             } else {
                 Compare::Name

@@ -189,3 +189,36 @@ fn regression_12_inference_counts_every_rule_and_tightens_or_drops_one_over_budg
     assert!(r.stderr.contains("tightened to [Exact(\"first_name\"), Year(\"dob\")]"), "{}", r.stderr);
     assert!(r.stderr.contains("candidate pairs"), "every kept rule says its count: {}", r.stderr);
 }
+
+#[test]
+fn regression_12_a_romanized_korean_name_column_is_compared_as_korean_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // Synthetic names in several romanizations and orders, no Hangul anywhere.
+    let names = [
+        "KIM Jun Hwan",
+        "Kim Junhwan",
+        "Ri Chol-su",
+        "Lee Chul-soo",
+        "Pak Yong-hui",
+        "Park Young-hee",
+        "Choe Myong-ho",
+        "Su Chong Kim",
+        "Han Mi-suk",
+        "Yi Ch'ol-su",
+        "Jong Sun-ok",
+        "Chong Sunok",
+    ];
+    let mut csv = String::from("id,full_name,birth\n");
+    for (i, n) in names.iter().enumerate() {
+        csv.push_str(&format!("s{i},{n},19{}\n", 60 + i % 3));
+    }
+    let input = write(d, "romanized.csv", &csv);
+    let r = run(girok(d).args(["link", "--input"]).arg(&input).args(["--output", "clusters.csv"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("full_name (KoreanName)"), "{}", r.stderr);
+    // Western names stay names.
+    let western = write(d, "western.csv", "id,full_name,birth\nw1,robert stevenson,1850\nw2,rob stevenson,1850\nw3,jane austen,1775\nw4,j austen,1775\nw5,mary shelley,1797\nw6,m shelley,1797\nw7,john keats,1795\nw8,j keats,1795\nw9,percy shelley,1792\nw10,p shelley,1792\n");
+    let r = run(girok(d).args(["link", "--input"]).arg(&western).args(["--output", "clusters2.csv"]));
+    assert!(r.stderr.contains("full_name (Name)"), "{}", r.stderr);
+}
