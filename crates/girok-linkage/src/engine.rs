@@ -399,6 +399,11 @@ fn block_key(data: &Dataset, cols: &[usize], rule: &[BlockKey], r: usize) -> Opt
 /// How many pairs one blocking rule would compare, counted from its blocks alone (nothing is
 /// compared): what rule inference and a budget are decided on.
 pub fn rule_pair_count(data: &Dataset, rule: &[BlockKey], mode: Mode) -> Result<u64, LinkError> {
+    Ok(rule_blocks(data, rule)?.iter().map(|g| group_pairs(data, g, mode)).sum())
+}
+
+/// The blocks of one rule: records sharing its key, in groups of two or more.
+fn rule_blocks(data: &Dataset, rule: &[BlockKey]) -> Result<Vec<Vec<u32>>, LinkError> {
     let cols: Vec<usize> = rule
         .iter()
         .map(|k| {
@@ -415,7 +420,7 @@ pub fn rule_pair_count(data: &Dataset, rule: &[BlockKey], mode: Mode) -> Result<
             groups.entry(k).or_default().push(r as u32);
         }
     }
-    Ok(groups.values().filter(|g| g.len() > 1).map(|g| group_pairs(data, g, mode)).sum())
+    Ok(groups.into_values().filter(|g| g.len() > 1).collect())
 }
 
 /// Pairs a block gives: every pair, or when linking lists only pairs across lists.
@@ -450,23 +455,7 @@ fn candidates_with_rules(data: &Dataset, config: &Config, progress: Progress<'_>
     let mut rule_groups: Vec<Vec<Vec<u32>>> = Vec::new();
     let mut total: u64 = 0;
     for rule in &config.blocking {
-        let cols: Vec<usize> = rule
-            .iter()
-            .map(|k| {
-                data.column(k.column()).ok_or_else(|| LinkError::NoSuchColumn {
-                    column: k.column().to_string(),
-                    context: "blocking rules",
-                    available: data.columns.join(", "),
-                })
-            })
-            .collect::<Result<_, _>>()?;
-        let mut groups: HashMap<String, Vec<u32>> = HashMap::new();
-        for r in 0..data.len() {
-            if let Some(k) = block_key(data, &cols, rule, r) {
-                groups.entry(k).or_default().push(r as u32);
-            }
-        }
-        let groups: Vec<Vec<u32>> = groups.into_values().filter(|g| g.len() > 1).collect();
+        let groups = rule_blocks(data, rule)?;
         total += groups.iter().map(|g| group_pairs(data, g, config.mode)).sum::<u64>();
         rule_groups.push(groups);
     }
