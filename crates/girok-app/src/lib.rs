@@ -14,6 +14,7 @@ mod diff;
 mod error;
 pub mod estimation;
 mod intake;
+pub mod linking;
 mod normalize;
 mod records;
 

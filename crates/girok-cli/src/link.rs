@@ -384,62 +384,9 @@ fn write_clusters(path: &Path, data: &Dataset, clusters: &[u32]) -> anyhow::Resu
     Ok(())
 }
 
-/// Proposes duplicate persons in the archive: Korean-aware names, birth dates, origin and sex,
-/// blocked on the canonical name key. Pairs at or above `threshold` go to the review queue.
+/// Proposes duplicate persons in the archive for review (the workflow is `girok-app`'s).
 fn link_persons(archive: &mut girok_store::Archive, threshold: f64, actor: &str) -> anyhow::Result<()> {
-    use girok_core::model::{Kind, Record, Script};
-    let mut d = Dataset { columns: vec!["name".into(), "birth".into(), "origin".into(), "sex".into()], ..Default::default() };
-    for r in archive.list(Kind::Person)? {
-        let Record::Person(p) = r else { continue };
-        if p.same_as.is_some() {
-            continue;
-        }
-        let name = p.names.iter().find(|n| n.script == Script::Hangul).or_else(|| p.names.first()).map(|n| n.text.clone());
-        let birth = p.birth.as_ref().and_then(|b| b.earliest).map(|e| e.year().to_string());
-        let sex = p.sex.map(|s| format!("{s:?}").to_lowercase());
-        d.ids.push(p.id.clone());
-        d.sources.push(0);
-        d.values.push(vec![name, birth, p.origin.clone(), sex]);
-    }
-    if d.len() < 2 {
-        bail!("fewer than two persons in the archive; nothing to link");
-    }
-    let config = Config {
-        fields: vec![
-            FieldSpec { column: "name".into(), compare: Compare::KoreanName, term_frequency: true },
-            FieldSpec { column: "birth".into(), compare: Compare::Date, term_frequency: false },
-            FieldSpec { column: "origin".into(), compare: Compare::Exact, term_frequency: false },
-            FieldSpec { column: "sex".into(), compare: Compare::Exact, term_frequency: false },
-        ],
-        blocking: vec![vec![BlockKey::KoreanName("name".into())], vec![BlockKey::KoreanSurname("name".into()), BlockKey::Year("birth".into())]],
-        mode: Mode::Dedupe,
-        max_pairs: 20_000_000,
-        threshold,
-        em_iterations: 40,
-        u_samples: 100_000,
-        seed: 1,
-        one_per_source: false,
-        min_support: 0.05,
-    };
-    let result = girok_linkage::link(&d, &config, &mut |_, _, _| {})?;
-    let mut queued = 0;
-    let mut candidates: Vec<&girok_linkage::engine::ScoredPair> = result.pairs.iter().filter(|p| p.probability >= threshold).collect();
-    candidates.sort_by(|a, b| b.probability.total_cmp(&a.probability));
-    archive.write(actor, |w| {
-        for p in &candidates {
-            let (_, contributions, _) = girok_linkage::explain(&d, &config, &result.params, p.a as usize, p.b as usize)
-                .map_err(|e| girok_store::StoreError::Invalid { id: String::new(), message: e.to_string() })?;
-            let detail = serde_json::json!(contributions
-                .iter()
-                .map(|c| serde_json::json!({"field": c.field, "left": c.left, "right": c.right, "level": c.level, "bayes_factor_log2": c.bayes_factor_log2}))
-                .collect::<Vec<_>>())
-            .to_string();
-            if w.queue_review("person", &d.ids[p.a as usize], &d.ids[p.b as usize], p.probability, &detail)?.is_some() {
-                queued += 1;
-            }
-        }
-        Ok(())
-    })?;
-    println!("{} persons compared, {} candidate pairs; {queued} new proposals in the review queue (girok review list)", d.len(), result.candidate_count);
+    let p = girok_app::linking::propose_duplicate_persons(archive, &girok_app::Actor::key_holder(actor), threshold)?;
+    println!("{} persons compared, {} candidate pairs; {} new proposals in the review queue (girok review list)", p.compared, p.candidate_pairs, p.queued);
     Ok(())
 }

@@ -1,0 +1,84 @@
+//! Proposing duplicate persons: Korean-aware names, birth dates, origin and sex, blocked on the
+//! canonical name key; pairs at or above a threshold go to the review queue, where a person
+//! decides (`accounts::decide_review`). Nothing is merged here.
+
+use girok_core::model::{Kind, Record, Script};
+use girok_linkage::{BlockKey, Compare, Config, Dataset, FieldSpec, Mode};
+use girok_store::{Archive, Role};
+
+use crate::actor::Actor;
+use crate::error::DomainError;
+
+/// What a linking run proposed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Proposed {
+    pub compared: usize,
+    pub candidate_pairs: u64,
+    /// New proposals (a pair already queued is not queued again).
+    pub queued: usize,
+}
+
+/// Proposes pairs of persons the actor may see that may be the same person.
+pub fn propose_duplicate_persons(archive: &mut Archive, actor: &Actor, threshold: f64) -> Result<Proposed, DomainError> {
+    if actor.role == Role::Viewer {
+        return Err(DomainError::Forbidden("viewers do not propose merges".into()));
+    }
+    let mut d = Dataset { columns: vec!["name".into(), "birth".into(), "origin".into(), "sex".into()], ..Default::default() };
+    for r in archive.list_for(Kind::Person, actor.ceiling())? {
+        let Record::Person(p) = r else { continue };
+        if p.same_as.is_some() {
+            continue;
+        }
+        let name = p.names.iter().find(|n| n.script == Script::Hangul).or_else(|| p.names.first()).map(|n| n.text.clone());
+        let birth = p.birth.as_ref().and_then(|b| b.earliest).map(|e| e.year().to_string());
+        let sex = p.sex.map(|s| format!("{s:?}").to_lowercase());
+        d.ids.push(p.id.clone());
+        d.sources.push(0);
+        d.values.push(vec![name, birth, p.origin.clone(), sex]);
+    }
+    if d.len() < 2 {
+        return Err(DomainError::invalid("persons", "fewer than two persons in the archive; nothing to link"));
+    }
+    let config = Config {
+        fields: vec![
+            FieldSpec { column: "name".into(), compare: Compare::KoreanName, term_frequency: true },
+            FieldSpec { column: "birth".into(), compare: Compare::Date, term_frequency: false },
+            FieldSpec { column: "origin".into(), compare: Compare::Exact, term_frequency: false },
+            FieldSpec { column: "sex".into(), compare: Compare::Exact, term_frequency: false },
+        ],
+        blocking: vec![vec![BlockKey::KoreanName("name".into())], vec![BlockKey::KoreanSurname("name".into()), BlockKey::Year("birth".into())]],
+        mode: Mode::Dedupe,
+        max_pairs: 20_000_000,
+        threshold,
+        em_iterations: 40,
+        u_samples: 100_000,
+        seed: 1,
+        one_per_source: false,
+        min_support: 0.05,
+    };
+    let linkage = |e: girok_linkage::LinkError| DomainError::invalid("linkage", e.to_string());
+    let result = girok_linkage::link(&d, &config, &mut |_, _, _| {}).map_err(linkage)?;
+    let mut candidates: Vec<&girok_linkage::engine::ScoredPair> = result.pairs.iter().filter(|p| p.probability >= threshold).collect();
+    candidates.sort_by(|a, b| b.probability.total_cmp(&a.probability));
+    // The evidence for each pair, for the reviewer's waterfall.
+    let mut proposals = Vec::new();
+    for p in &candidates {
+        let (_, contributions, _) = girok_linkage::explain(&d, &config, &result.params, p.a as usize, p.b as usize).map_err(linkage)?;
+        let detail = serde_json::json!(contributions
+            .iter()
+            .map(|c| serde_json::json!({"field": c.field, "left": c.left, "right": c.right, "level": c.level, "bayes_factor_log2": c.bayes_factor_log2}))
+            .collect::<Vec<_>>())
+        .to_string();
+        proposals.push((d.ids[p.a as usize].clone(), d.ids[p.b as usize].clone(), p.probability, detail));
+    }
+    let queued = archive.write(&actor.username, |w| {
+        let mut queued = 0;
+        for (a, b, score, detail) in &proposals {
+            if w.queue_review("person", a, b, *score, detail)?.is_some() {
+                queued += 1;
+            }
+        }
+        Ok(queued)
+    })?;
+    Ok(Proposed { compared: d.len(), candidate_pairs: result.candidate_count, queued })
+}
