@@ -23,7 +23,7 @@ pub use coding::{code_passage, Passage};
 pub use diff::{diff, FieldChange};
 pub use error::DomainError;
 pub use intake::{take_in, Provenance, Received, Taken};
-pub use normalize::{normalize, set_field};
+pub use normalize::{field_vocabulary, normalize, set_field, typed_name};
 pub use records::{create, edit, history, identity, read, restore, retire, seal_identity, template, Saved, Version, ORIGINAL_FIELDS};
 
 #[cfg(test)]

@@ -12,7 +12,8 @@ use crate::error::DomainError;
 /// Keys whose string values are uncertain dates as typed.
 const DATE_KEYS: [&str; 3] = ["date", "birth", "end"];
 
-fn vocab_list(key: &str) -> Option<List> {
+/// The vocabulary whose codes a field holds, for every front end that reads or shows it.
+pub fn field_vocabulary(key: &str) -> Option<List> {
     Some(match key {
         "act_type" => List::ActTypes,
         "connection" => List::SourceConnection,
@@ -95,8 +96,8 @@ pub fn normalize(archive: &Archive, kind: Kind, value: &mut Value) -> Result<(),
                     serde_json::to_value(d).expect("dates serialize")
                 };
             }
-            (k, Value::String(s)) if vocab_list(k).is_some() => {
-                *v = if s.trim().is_empty() { Value::Null } else { json!(term(vocab_list(k).expect("checked"), k, s)?) };
+            (k, Value::String(s)) if field_vocabulary(k).is_some() => {
+                *v = if s.trim().is_empty() { Value::Null } else { json!(term(field_vocabulary(k).expect("checked"), k, s)?) };
             }
             (k @ ("place" | "origin" | "parent"), Value::String(s)) if k != "parent" || kind == Kind::Place => {
                 *v = if s.trim().is_empty() { Value::Null } else { json!(place(archive, k, s)?) };
@@ -142,17 +143,22 @@ pub fn normalize(archive: &Archive, kind: Kind, value: &mut Value) -> Result<(),
     Ok(())
 }
 
+/// The prefix that says a typed name's script (`hangul:김철수`, `mr:Kim Ch'ŏl-su`).
+const SCRIPT_PREFIXES: [(&str, Script); 4] =
+    [("hangul", Script::Hangul), ("mr", Script::McCuneReischauer), ("rr", Script::RevisedRomanization), ("other", Script::Other)];
+
 /// A name as typed: `hangul:`, `mr:`, `rr:` or `other:` before it says the script, else it is
 /// guessed from the text.
 fn name(s: &str) -> Value {
-    let (script, text) = match s.split_once(':') {
-        Some(("hangul", t)) => (Script::Hangul, t),
-        Some(("mr", t)) => (Script::McCuneReischauer, t),
-        Some(("rr", t)) => (Script::RevisedRomanization, t),
-        Some(("other", t)) => (Script::Other, t),
-        _ => (Script::guess(s), s),
-    };
+    let typed = s.split_once(':').and_then(|(p, t)| SCRIPT_PREFIXES.iter().find(|(q, _)| *q == p).map(|(_, script)| (*script, t)));
+    let (script, text) = typed.unwrap_or((Script::guess(s), s));
     json!({ "text": text.trim(), "script": script })
+}
+
+/// A name as `name` reads it back: its script's prefix, then its text.
+pub fn typed_name(n: &girok_core::model::Name) -> String {
+    let prefix = SCRIPT_PREFIXES.iter().find(|(_, s)| *s == n.script).map_or("other", |(p, _)| p);
+    format!("{prefix}:{}", n.text)
 }
 
 /// Sets `field` (a dotted path) of a record's JSON to `text` as typed after `--set`: a field

@@ -32,22 +32,11 @@ pub(crate) struct Shown<'a> {
     pub(crate) kind: Kind,
 }
 
-/// The vocabulary a field's codes come from.
-fn field_list(key: &str) -> Option<girok_core::List> {
-    Some(match key {
-        "act_type" => girok_core::List::ActTypes,
-        "connection" => girok_core::List::SourceConnection,
-        "reliability" => girok_core::List::Reliability,
-        "victim_status" => girok_core::List::VictimStatus,
-        _ => return None,
-    })
-}
-
 impl Shown<'_> {
     /// A field's value as the form shows it: a date as typed, names as
     /// `hangul:김철수|mr:Kim Ch'ŏl-su`, a term by its label, a place by its name, lists as JSON.
     fn text(&self, key: &str, v: &Value) -> String {
-        if let (Some(list), Some(code)) = (field_list(key), v.as_str()) {
+        if let (Some(list), Some(code)) = (girok_app::field_vocabulary(key), v.as_str()) {
             if let Some(t) = girok_core::Vocabulary::builtin().get(list, code) {
                 return crate::render::pick(self.lang, &t.en, t.ko.as_deref());
             }
@@ -112,19 +101,11 @@ fn field_text(v: &Value) -> String {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
         Value::Object(o) if o.contains_key("text") && o.contains_key("precision") => o["text"].as_str().unwrap_or("").to_string(),
-        Value::Array(items) if !items.is_empty() && items.iter().all(|i| i.get("script").is_some() && i.get("text").is_some()) => items
-            .iter()
-            .map(|i| {
-                let prefix = match i["script"].as_str().unwrap_or("") {
-                    "hangul" => "hangul",
-                    "mccune_reischauer" => "mr",
-                    "revised_romanization" => "rr",
-                    _ => "other",
-                };
-                format!("{prefix}:{}", i["text"].as_str().unwrap_or(""))
-            })
-            .collect::<Vec<_>>()
-            .join("|"),
+        Value::Array(items) if !items.is_empty() => match serde_json::from_value::<Vec<girok_core::model::Name>>(v.clone()) {
+            // Names, as they are typed.
+            Ok(names) => names.iter().map(girok_app::typed_name).collect::<Vec<_>>().join("|"),
+            Err(_) => v.to_string(),
+        },
         other => other.to_string(),
     }
 }
