@@ -118,10 +118,7 @@ pub(crate) async fn admin_access(
         "unlock" => Access::Unlock,
         other => return Err(AppError::BadInput(format!("action: unknown {other:?}"))),
     };
-    girok_app::accounts::set_access(&mut state.archive(), &girok_app::Actor::from_user(&session.user), &name, access).map_err(|e| match e {
-        girok_app::DomainError::Invalid { message, .. } => AppError::BadInput(message),
-        other => other.into(),
-    })?;
+    girok_app::accounts::set_access(&mut state.archive(), &girok_app::Actor::from_user(&session.user), &name, access)?;
     if access == Access::Unlock {
         // Failed logins are counted in memory, not in the archive; the unlock itself is audited.
         state.failures.lock().unwrap_or_else(|e| e.into_inner()).clear(&name);

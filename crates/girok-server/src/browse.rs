@@ -245,10 +245,7 @@ async fn estimate_data(state: &Arc<AppState>, session: &Session, p: &EstimatePar
             l => Some(l.split('|').map(|o| o.trim().to_string()).filter(|o| !o.is_empty()).collect()),
         },
     };
-    let strata = estimation::strata(&state.reader(), &girok_app::Actor::from_user(&session.user), q).map_err(|e| match e {
-        girok_app::DomainError::Invalid { message, .. } => AppError::BadInput(message),
-        other => other.into(),
-    })?;
+    let strata = estimation::strata(&state.reader(), &girok_app::Actor::from_user(&session.user), q)?;
     let options = estimation::Options { seed: p.seed.unwrap_or(1), ..Default::default() };
     // The samplers take seconds: off the async threads, so other pages stay responsive.
     let tables: Vec<(String, girok_estimate::Table)> = strata.usable.iter().map(|(name, _, t)| (name.clone(), t.clone())).collect();

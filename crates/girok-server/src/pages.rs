@@ -436,16 +436,10 @@ pub(crate) async fn api_add_user(
     Ok(Json(json!({ "username": form.username, "role": role.as_str(), "identity_clearance": form.identity_clearance })))
 }
 
-/// Creates or resets an account for the form and its API twin; an account the store refuses
-/// (a short password, an empty name) is bad input, not a fault.
+/// Creates or resets an account for the form and its API twin.
 fn make_user(state: &AppState, session: &Session, username: &str, password: &str, role: &str, clearance: bool) -> Result<Role, AppError> {
     let role = Role::parse(role).ok_or_else(|| AppError::BadInput(format!("role: unknown role {role:?}")))?;
-    girok_app::accounts::set_user(&mut state.archive(), &girok_app::Actor::from_user(&session.user), username, password, role, clearance).map_err(
-        |e| match e {
-            girok_app::DomainError::Invalid { .. } | girok_app::DomainError::Store(_) => AppError::BadInput(e.to_string()),
-            other => other.into(),
-        },
-    )?;
+    girok_app::accounts::set_user(&mut state.archive(), &girok_app::Actor::from_user(&session.user), username, password, role, clearance)?;
     Ok(role)
 }
 
@@ -656,8 +650,5 @@ fn decide(state: &AppState, session: &Session, id: i64, decision: &str) -> Resul
         "undo" => girok_store::ReviewDecision::Undo,
         other => return Err(AppError::BadInput(format!("unknown decision {other:?}"))),
     };
-    girok_app::accounts::decide_review(&mut state.archive(), &girok_app::Actor::from_user(&session.user), id, decision).map_err(|e| match e {
-        girok_app::DomainError::Store(other) => AppError::BadInput(other.to_string()),
-        other => other.into(),
-    })
+    Ok(girok_app::accounts::decide_review(&mut state.archive(), &girok_app::Actor::from_user(&session.user), id, decision)?)
 }
