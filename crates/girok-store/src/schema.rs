@@ -244,11 +244,17 @@ fn read_schema(conn: &Connection) -> rusqlite::Result<SchemaMap> {
     rows.collect()
 }
 
-/// The schema this build creates, made in a scratch database in memory.
-fn expected_schema() -> rusqlite::Result<SchemaMap> {
+/// The schema this build creates, made once per process in a scratch database in memory (every
+/// open compares the audit triggers with it; `verify` compares everything).
+fn expected_schema() -> rusqlite::Result<&'static SchemaMap> {
+    static EXPECTED: std::sync::OnceLock<SchemaMap> = std::sync::OnceLock::new();
+    if let Some(s) = EXPECTED.get() {
+        return Ok(s);
+    }
     let conn = Connection::open_in_memory()?;
     migrate(&conn, 0)?;
-    read_schema(&conn)
+    let schema = read_schema(&conn)?;
+    Ok(EXPECTED.get_or_init(|| schema))
 }
 
 /// Compares the archive's tables, indexes and triggers with what Girok creates; names each
@@ -257,7 +263,7 @@ pub(crate) fn check(conn: &Connection, problems: &mut Vec<crate::verify::Problem
     use crate::verify::Problem;
     let want = expected_schema()?;
     let got = read_schema(conn)?;
-    for ((kind, name), sql) in &want {
+    for ((kind, name), sql) in want {
         match got.get(&(kind.clone(), name.clone())) {
             None => problems.push(Problem::Schema { detail: format!("{kind} {name} is missing") }),
             Some(s) if s != sql => problems.push(Problem::Schema { detail: format!("{kind} {name} differs from what Girok creates") }),
