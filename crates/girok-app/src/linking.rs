@@ -2,8 +2,10 @@
 //! canonical name key; pairs at or above a threshold go to the review queue, where a person
 //! decides (`accounts::decide_review`). Nothing is merged here.
 
+use girok_core::model::PlaceKind;
 use girok_core::model::{Kind, Record, Script};
-use girok_linkage::{BlockKey, Compare, Config, Dataset, FieldSpec, Mode};
+use girok_linkage::places::{Gazetteer, Level, PlaceEntry};
+use girok_linkage::{BlockKey, Compare, Config, Dataset, FieldSpec, Mode, Places};
 use girok_store::{Archive, Role};
 
 use crate::actor::Actor;
@@ -18,6 +20,29 @@ pub struct Proposed {
     pub queued: usize,
 }
 
+/// Girok's built-in gazetteer as linkage resolves places through it: every name, Korean name,
+/// alias and the id itself (so a coded origin, which is an id, resolves too). Built once.
+pub fn places() -> Places {
+    static BUILT: std::sync::OnceLock<Places> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let entries = girok_core::gazetteer::builtin_places().into_iter().map(|p| {
+                let level = match p.kind {
+                    PlaceKind::Country => Level::Country,
+                    PlaceKind::Province => Level::Province,
+                    PlaceKind::County | PlaceKind::Town | PlaceKind::Other => Level::Town,
+                    _ => Level::Facility,
+                };
+                let mut names = vec![p.id.clone(), p.name.clone()];
+                names.extend(p.name_ko.clone());
+                names.extend(p.aliases.iter().map(|a| a.text.clone()));
+                PlaceEntry { id: p.id, parent: p.parent, level, names }
+            });
+            Places(std::sync::Arc::new(Gazetteer::new(entries)))
+        })
+        .clone()
+}
+
 /// Proposes pairs of persons the actor may see that may be the same person.
 pub fn propose_duplicate_persons(archive: &mut Archive, actor: &Actor, threshold: f64) -> Result<Proposed, DomainError> {
     if actor.role == Role::Viewer {
@@ -29,7 +54,10 @@ pub fn propose_duplicate_persons(archive: &mut Archive, actor: &Actor, threshold
         if p.same_as.is_some() {
             continue;
         }
-        let name = p.names.iter().find(|n| n.script == Script::Hangul).or_else(|| p.names.first()).map(|n| n.text.clone());
+        // Every recorded form of the name, Hangul first: the comparison reads them all.
+        let mut forms: Vec<&str> = p.names.iter().filter(|n| n.script == Script::Hangul).map(|n| n.text.as_str()).collect();
+        forms.extend(p.names.iter().filter(|n| n.script != Script::Hangul).map(|n| n.text.as_str()));
+        let name = (!forms.is_empty()).then(|| forms.join(&girok_linkage::ALTERNATIVE.to_string()));
         let birth = p.birth.as_ref().and_then(|b| b.earliest).map(|e| e.year().to_string());
         let sex = p.sex.map(|s| format!("{s:?}").to_lowercase());
         d.ids.push(p.id.clone());
@@ -42,9 +70,9 @@ pub fn propose_duplicate_persons(archive: &mut Archive, actor: &Actor, threshold
     let config = Config {
         fields: vec![
             FieldSpec { column: "name".into(), compare: Compare::KoreanName, term_frequency: true },
-            FieldSpec { column: "birth".into(), compare: Compare::Date, term_frequency: false },
-            FieldSpec { column: "origin".into(), compare: Compare::Exact, term_frequency: false },
-            FieldSpec { column: "sex".into(), compare: Compare::Exact, term_frequency: false },
+            FieldSpec { column: "birth".into(), compare: Compare::Year, term_frequency: false },
+            FieldSpec { column: "origin".into(), compare: Compare::Place(places()), term_frequency: false },
+            FieldSpec { column: "sex".into(), compare: Compare::Sex, term_frequency: false },
         ],
         blocking: vec![vec![BlockKey::KoreanName("name".into())], vec![BlockKey::KoreanSurname("name".into()), BlockKey::Year("birth".into())]],
         mode: Mode::Dedupe,

@@ -55,7 +55,11 @@ struct FileConfig {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileField {
-    column: String,
+    /// One column, or several holding one value in different forms (`columns = ["name", "name_hangul"]`).
+    #[serde(default)]
+    column: Option<String>,
+    #[serde(default)]
+    columns: Vec<String>,
     compare: String,
     #[serde(default)]
     term_frequency: bool,
@@ -76,7 +80,10 @@ fn parse_compare(s: &str) -> anyhow::Result<Compare> {
         "code" => Compare::Code,
         "text" => Compare::Text,
         "postcode" => Compare::Postcode,
-        other => bail!("unknown comparison {other:?} (exact, name, korean_name, date, code, text, postcode)"),
+        "year" => Compare::Year,
+        "sex" => Compare::Sex,
+        "place" => Compare::Place(girok_app::linking::places()),
+        other => bail!("unknown comparison {other:?} (exact, name, korean_name, year, sex, date, place, code, text, postcode)"),
     })
 }
 
@@ -87,11 +94,12 @@ fn parse_key(s: &str) -> anyhow::Result<BlockKey> {
         "exact" => BlockKey::Exact(col),
         "korean_name" => BlockKey::KoreanName(col),
         "korean_surname" => BlockKey::KoreanSurname(col),
+        "korean_given" => BlockKey::KoreanGiven(col),
         "year" => BlockKey::Year(col),
         k if k.starts_with("prefix") => {
             BlockKey::Prefix(col, k[6..].parse().with_context(|| format!("blocking key {s:?}: prefixN needs a number, e.g. prefix3"))?)
         }
-        other => bail!("unknown blocking key kind {other:?} (exact, prefixN, korean_name, korean_surname, year)"),
+        other => bail!("unknown blocking key kind {other:?} (exact, prefixN, korean_name, korean_surname, korean_given, year)"),
     })
 }
 
@@ -147,117 +155,64 @@ fn read_inputs(inputs: &[PathBuf], id_column: &str) -> anyhow::Result<Dataset> {
     Ok(d)
 }
 
-/// Guesses fields and blocking from column names and contents.
-fn infer(d: &Dataset, id_column: &str) -> (Vec<FieldSpec>, Vec<Vec<BlockKey>>) {
-    let has_hangul =
-        |col: usize| d.values.iter().take(2000).any(|v| v[col].as_deref().is_some_and(|s| s.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c))));
-    // A romanized Korean name column: most of its names open or close with a Korean surname in
-    // some spelling ("KIM Jun Hwan", "Su Chong Kim", "Ri Cholsu").
-    let romanized_korean = |col: usize| {
-        let names: Vec<&str> = d.values.iter().take(2000).filter_map(|v| v[col].as_deref()).filter(|s| s.split_whitespace().count() >= 2).collect();
-        let korean = names
-            .iter()
-            .filter(|n| {
-                let w: Vec<&str> = n.split_whitespace().collect();
-                girok_linkage::korean::surname_key(w[0]).is_some() || girok_linkage::korean::surname_key(w[w.len() - 1]).is_some()
-            })
-            .count();
-        names.len() >= 10 && korean * 10 >= names.len() * 7
-    };
-    let mut fields = Vec::new();
-    let mut name_cols = Vec::new();
-    let mut date_cols = Vec::new();
-    let mut place_cols = Vec::new();
-    for (ci, c) in d.columns.iter().enumerate() {
-        let l = c.to_lowercase();
-        if c == id_column || l == "cluster" || l.ends_with("_id") && !l.contains("soc") {
-            continue;
-        }
-        let spec = if l.contains("name") || l == "surname" || l == "given" {
-            name_cols.push(c.clone());
-            if has_hangul(ci) || l.contains("korean") || romanized_korean(ci) {
-                Compare::KoreanName
-            } else {
-                Compare::Name
+/// The comparisons and blocking rules: from a config file, or inferred (and said).
+pub(crate) fn configure(
+    data: &mut Dataset,
+    config: Option<&Path>,
+    id_column: &str,
+    mode: Mode,
+) -> anyhow::Result<(Vec<FieldSpec>, Vec<Vec<BlockKey>>, Option<f64>, Option<usize>)> {
+    match config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            let fc: FileConfig = toml::from_str(&text).with_context(|| format!("{}: not a valid linkage config", path.display()))?;
+            let mut fields = Vec::new();
+            for f in &fc.fields {
+                let column = match (&f.column, f.columns.as_slice()) {
+                    (Some(c), []) => c.clone(),
+                    (None, [one]) => one.clone(),
+                    (None, many) if many.len() > 1 => {
+                        let idx = many
+                            .iter()
+                            .map(|c| data.column(c).with_context(|| format!("{}: no column {c:?} (columns: {})", path.display(), data.columns.join(", "))))
+                            .collect::<anyhow::Result<Vec<_>>>()?;
+                        let name = many.join("+");
+                        if data.column(&name).is_none() {
+                            data.merge_columns(&name, &idx);
+                        }
+                        name
+                    }
+                    _ => bail!("{}: each [[field]] names `column = \"…\"` or `columns = [\"…\", …]`", path.display()),
+                };
+                fields.push(FieldSpec {
+                    column,
+                    compare: parse_compare(&f.compare).with_context(|| path.display().to_string())?,
+                    term_frequency: f.term_frequency,
+                });
             }
-        } else if l.contains("dob") || l.contains("birth") && !l.contains("place") || l.contains("date") || l == "year" {
-            date_cols.push(c.clone());
-            Compare::Date
-        } else if ["place", "town", "city", "suburb", "origin", "province", "county", "state", "address"].iter().any(|k| l.contains(k)) {
-            place_cols.push(c.clone());
-            Compare::Name
-        } else if l.contains("postcode") || l.contains("zip") || l.contains("soc_sec") || l.contains("number") {
-            Compare::Code
-        } else if l == "sex" || l == "gender" {
-            Compare::Exact
-        } else {
-            continue;
-        };
-        let tf = matches!(spec, Compare::Name | Compare::KoreanName);
-        fields.push(FieldSpec { column: c.clone(), compare: spec, term_frequency: tf });
-    }
-    let mut blocking: Vec<Vec<BlockKey>> = Vec::new();
-    for n in &name_cols {
-        let korean = fields.iter().any(|f| &f.column == n && f.compare == Compare::KoreanName);
-        let key = if korean { BlockKey::KoreanName(n.clone()) } else { BlockKey::Exact(n.clone()) };
-        blocking.push(vec![key.clone()]);
-        for dc in &date_cols {
-            let k2 = if korean { BlockKey::KoreanSurname(n.clone()) } else { BlockKey::Prefix(n.clone(), 3) };
-            blocking.push(vec![k2, BlockKey::Year(dc.clone())]);
+            let blocking = fc
+                .blocking
+                .iter()
+                .map(|r| r.keys.iter().map(|k| parse_key(k)).collect::<anyhow::Result<Vec<_>>>())
+                .collect::<anyhow::Result<Vec<_>>>()
+                .with_context(|| format!("{}", path.display()))?;
+            Ok((fields, blocking, fc.threshold, fc.max_pairs))
         }
-    }
-    for dc in &date_cols {
-        blocking.push(vec![BlockKey::Exact(dc.clone())]);
-    }
-    if blocking.is_empty() {
-        if let Some(p) = place_cols.first() {
-            blocking.push(vec![BlockKey::Exact(p.clone())]);
-        }
-    }
-    (fields, blocking)
-}
-
-/// The most pairs one inferred blocking rule may compare: enough for the blocks of real names
-/// (forty candidates a record), never so many that comparing them takes minutes.
-fn rule_budget(n_records: usize) -> u64 {
-    (n_records as u64 * 40).clamp(200_000, 5_000_000)
-}
-
-/// Counts the pairs of every inferred rule before anything is compared; a rule over the budget
-/// is tightened with a year of birth (or dropped when that is not enough), and each decision is
-/// said. Inference never runs a rule it has not counted.
-fn budget_rules(data: &Dataset, rules: Vec<Vec<BlockKey>>, mode: Mode) -> anyhow::Result<Vec<Vec<BlockKey>>> {
-    let budget = rule_budget(data.len());
-    let years: Vec<BlockKey> = rules.iter().flatten().filter(|k| matches!(k, BlockKey::Year(_))).cloned().collect::<Vec<_>>();
-    let mut kept: Vec<Vec<BlockKey>> = Vec::new();
-    for rule in rules {
-        let n = girok_linkage::rule_pair_count(data, &rule, mode)?;
-        if n <= budget {
-            eprintln!("blocking on {rule:?}: {n} candidate pairs");
-            if !kept.contains(&rule) {
-                kept.push(rule);
+        None => {
+            let pb = crate::bar(0, "reading columns");
+            let inferred = girok_linkage::infer(data, id_column, Some(&girok_app::linking::places()), mode, &mut |stage, done, total| {
+                pb.set_message(stage.to_string());
+                pb.set_length(total);
+                pb.set_position(done);
+            })?;
+            pb.finish_and_clear();
+            eprintln!("no --config: inferred from the columns");
+            for n in &inferred.notes {
+                eprintln!("  {n}");
             }
-            continue;
-        }
-        let tightened =
-            years.iter().filter(|y| !rule.contains(y)).map(|y| rule.iter().cloned().chain(std::iter::once(y.clone())).collect::<Vec<_>>()).find_map(|r| {
-                let m = girok_linkage::rule_pair_count(data, &r, mode).ok()?;
-                (m <= budget).then_some((r, m))
-            });
-        match tightened {
-            Some((r, m)) => {
-                eprintln!("blocking on {rule:?} would compare {n} pairs (budget {budget}); tightened to {r:?}: {m} pairs");
-                if !kept.contains(&r) {
-                    kept.push(r);
-                }
-            }
-            None => eprintln!("blocking on {rule:?} would compare {n} pairs (budget {budget}); dropped (name a tighter rule in --config)"),
+            Ok((inferred.fields, inferred.blocking, None, None))
         }
     }
-    if kept.is_empty() {
-        bail!("every inferred blocking rule is over the budget of {budget} pairs; name the blocking rules in a --config file");
-    }
-    Ok(kept)
 }
 
 pub(crate) fn run(args: &LinkArgs, archive: impl FnOnce() -> anyhow::Result<girok_store::Archive>, actor: &str) -> anyhow::Result<()> {
@@ -268,33 +223,9 @@ pub(crate) fn run(args: &LinkArgs, archive: impl FnOnce() -> anyhow::Result<giro
         return link_persons(&mut archive()?, args.threshold.unwrap_or(0.5), actor);
     }
     let output = args.output.as_ref().expect("clap requires --output without a target");
-    let data = read_inputs(&args.inputs, &args.id_column)?;
+    let mut data = read_inputs(&args.inputs, &args.id_column)?;
     let mode = if args.inputs.len() > 1 { Mode::Link } else { Mode::Dedupe };
-    let (fields, blocking, file_threshold, file_max) = match &args.config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-            let fc: FileConfig = toml::from_str(&text).with_context(|| format!("{}: not a valid linkage config", path.display()))?;
-            let fields = fc
-                .fields
-                .iter()
-                .map(|f| Ok(FieldSpec { column: f.column.clone(), compare: parse_compare(&f.compare)?, term_frequency: f.term_frequency }))
-                .collect::<anyhow::Result<Vec<_>>>()
-                .with_context(|| format!("{}", path.display()))?;
-            let blocking = fc
-                .blocking
-                .iter()
-                .map(|r| r.keys.iter().map(|k| parse_key(k)).collect::<anyhow::Result<Vec<_>>>())
-                .collect::<anyhow::Result<Vec<_>>>()
-                .with_context(|| format!("{}", path.display()))?;
-            (fields, blocking, fc.threshold, fc.max_pairs)
-        }
-        None => {
-            let (f, b) = infer(&data, &args.id_column);
-            eprintln!("no --config: comparing {}", f.iter().map(|x| format!("{} ({:?})", x.column, x.compare)).collect::<Vec<_>>().join(", "));
-            let b = budget_rules(&data, b, mode)?;
-            (f, b, None, None)
-        }
-    };
+    let (fields, blocking, file_threshold, file_max) = configure(&mut data, args.config.as_deref(), &args.id_column, mode)?;
     if fields.is_empty() {
         bail!("no column to compare: name them in a --config file (columns: {})", data.columns.join(", "));
     }

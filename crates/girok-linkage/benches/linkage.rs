@@ -69,13 +69,61 @@ fn f(c: &str, compare: Compare, tf: bool) -> FieldSpec {
     FieldSpec { column: c.into(), compare, term_frequency: tf }
 }
 
-fn run(name: &str, d: &Dataset, truth: &[String], config: &Config, reference: &str) {
+fn run(name: &str, d: &Dataset, truth: &[String], config: &Config, reference: &str) -> girok_linkage::Linkage {
+    run_timed(name, d, truth, config, reference, Instant::now())
+}
+
+/// Infers the configuration as `girok link` without `--config` does (the time includes it).
+fn run_inferred(name: &str, d: &Dataset, truth: &[String], mode: Mode, reference: &str) -> girok_linkage::Linkage {
     let start = Instant::now();
+    let mut d = d.clone();
+    let inferred = girok_linkage::infer(&mut d, "id", Some(&girok_app::linking::places()), mode, &mut |_, _, _| {}).expect("inference runs");
+    if std::env::var("GIROK_LINK_NOTES").is_ok() {
+        for n in &inferred.notes {
+            println!("    {n}");
+        }
+    }
+    let mut config = base(inferred.fields, inferred.blocking, mode);
+    config.one_per_source = mode == Mode::Link;
+    run_timed(name, &d, truth, &config, reference, start)
+}
+
+fn run_timed(name: &str, d: &Dataset, truth: &[String], config: &Config, reference: &str, start: Instant) -> girok_linkage::Linkage {
     let res = link(d, config, &mut |_, _, _| {}).expect("linkage runs");
     let secs = start.elapsed().as_secs_f64();
     let e = evaluate(&res.clusters, truth, &d.sources, config.mode == Mode::Link);
     if std::env::var("GIROK_LINK_SWEEP").is_ok() {
         println!("    lambda {:e}  m {:?}", res.params.lambda, res.params.m);
+    }
+    if let Ok(n) = std::env::var("GIROK_LINK_MISSES") {
+        // Diagnostics: true pairs left apart, with the waterfall.
+        let n: usize = n.parse().unwrap_or(20);
+        let mut by_truth: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+        for (i, t) in truth.iter().enumerate() {
+            by_truth.entry(t).or_default().push(i);
+        }
+        let mut shown = 0;
+        let mut groups: Vec<_> = by_truth.values().collect();
+        groups.sort();
+        'outer: for g in groups {
+            for x in 0..g.len() {
+                for y in x + 1..g.len() {
+                    let (a, b) = (g[x], g[y]);
+                    if res.clusters[a] == res.clusters[b] {
+                        continue;
+                    }
+                    let (_, contributions, total) = girok_linkage::explain(d, config, &res.params, a, b).unwrap();
+                    println!("  MISSED {} / {}  total {:.1}", d.ids[a], d.ids[b], total);
+                    for c in contributions {
+                        println!("      {:<16} {:>6.2} {:<28} {:?} | {:?}", c.field, c.bayes_factor_log2, c.level, c.left, c.right);
+                    }
+                    shown += 1;
+                    if shown >= n {
+                        break 'outer;
+                    }
+                }
+            }
+        }
     }
     println!(
         "{name:<34} P {:.4}  R {:.4}  F1 {:.4}  {:>8} candidates  {:>6.2} s  peak {:>5.0} MB   ({reference})",
@@ -98,6 +146,45 @@ fn run(name: &str, d: &Dataset, truth: &[String], config: &Config, reference: &s
             println!("    threshold {t:<7} P {:.4}  R {:.4}  F1 {:.4}", e.precision, e.recall, e.f1);
         }
     }
+    res
+}
+
+/// A SYNTHETIC four-list Korean population with every variation of real lists (see
+/// `girok_synth::lists`), as one dataset: every record against every other (lists hold
+/// duplicates of their own).
+fn korean_lists(seed: u64, people: usize) -> (Dataset, Vec<String>) {
+    let lists = girok_synth::lists::generate_lists(&girok_synth::lists::ListsConfig { seed, people, lists: 4 });
+    let mut d = Dataset { columns: girok_synth::lists::HEADER.iter().map(|s| s.to_string()).collect(), ..Default::default() };
+    for r in &lists.records {
+        d.ids.push(r.cells[0].clone());
+        d.sources.push(r.list as u16);
+        d.values.push(r.cells.iter().map(|c| Some(c.clone()).filter(|s| !s.is_empty())).collect());
+    }
+    (d, lists.truth())
+}
+
+/// The configuration a careful user would write for those lists.
+fn korean_written(d: &mut Dataset) -> Config {
+    let idx = [d.column("name").unwrap(), d.column("name_hangul").unwrap()];
+    d.merge_columns("names", &idx);
+    let places = girok_app::linking::places();
+    let fields = vec![
+        f("names", Compare::KoreanName, true),
+        f("sex", Compare::Sex, false),
+        f("birth_year", Compare::Year, false),
+        f("origin", Compare::Place(places.clone()), true),
+        f("detained_at", Compare::Place(places), true),
+        f("detention_year", Compare::Year, false),
+    ];
+    let blocking = vec![
+        vec![BlockKey::KoreanName("names".into())],
+        vec![BlockKey::KoreanSurname("names".into()), BlockKey::Year("birth_year".into())],
+        vec![BlockKey::KoreanGiven("names".into()), BlockKey::Year("birth_year".into())],
+        vec![BlockKey::KoreanGiven("names".into()), BlockKey::Year("detention_year".into())],
+    ];
+    let mut c = base(fields, blocking, Mode::Dedupe);
+    c.one_per_source = false;
+    c
 }
 
 fn febrl_fields() -> Vec<FieldSpec> {
@@ -141,10 +228,29 @@ fn base(fields: Vec<FieldSpec>, blocking: Vec<Vec<BlockKey>>, mode: Mode) -> Con
 
 fn main() {
     println!("girok-linkage bench (2-core machine; Splink 5 reference figures measured on the same kind of machine)\n");
+    if std::env::var("GIROK_LINK_ONLY_KOREAN").is_err() {
+        public_files();
+    }
+    // The SYNTHETIC Korean multi-list population.
+    let people: usize = std::env::var("GIROK_LINK_PEOPLE").ok().and_then(|s| s.parse().ok()).unwrap_or(6000);
+    let (d, truth) = korean_lists(20261201, people);
+    println!("\nSYNTHETIC Korean lists: {} records of {people} people on 4 lists", d.len());
+    run_inferred("Korean lists, inferred", &d, &truth, Mode::Dedupe, "target F1 ≥ 0.95");
+    let mut dw = d.clone();
+    let written = korean_written(&mut dw);
+    run("Korean lists, written config", &dw, &truth, &written, "");
+    large_dedupe();
+}
+
+fn public_files() {
     // FEBRL4: link A to B.
     let d = dataset(&[("febrl/dataset4a.csv", 0), ("febrl/dataset4b.csv", 1)], "rec_id");
     let truth: Vec<String> = d.ids.iter().map(|id| id.split("-").take(2).collect::<Vec<_>>().join("-")).collect();
     run("FEBRL4 link A-B", &d, &truth, &base(febrl_fields(), febrl_blocking(), Mode::Link), "Splink 5: F1 0.9999, 13.8 s, 198 MB");
+    let mut d4 = d.clone();
+    let id = d4.column("rec_id").unwrap();
+    d4.columns[id] = "id".into();
+    run_inferred("FEBRL4 link A-B, inferred", &d4, &truth, Mode::Link, "target F1 ≥ 0.9998");
     // FEBRL3: deduplicate.
     let d = dataset(&[("febrl/dataset3.csv", 0)], "rec_id");
     let truth: Vec<String> = d.ids.iter().map(|id| id.split("-").take(2).collect::<Vec<_>>().join("-")).collect();
@@ -172,7 +278,13 @@ fn main() {
         vec![BlockKey::Exact("first_name".into()), BlockKey::Exact("birth_place".into())],
     ];
     run("historical_50k dedupe", &d, &truth, &base(fields, blocking, Mode::Dedupe), "Splink 5: F1 0.840, 41.7 s, 682 MB");
+    let mut d = d;
+    let id = d.column("unique_id").unwrap();
+    d.columns[id] = "id".into();
+    run_inferred("historical_50k dedupe, inferred", &d, &truth, Mode::Dedupe, "target F1 ≥ 0.90, < 10 s");
+}
 
+fn large_dedupe() {
     // Synthetic Korean-name dedupe at scale (every record SYNTHETIC).
     let n: usize = std::env::var("GIROK_LINK_SCALE").ok().and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
     if n > 0 {

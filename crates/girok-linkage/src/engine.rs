@@ -9,10 +9,12 @@
 //! sharing a rare surname.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rand::{Rng, SeedableRng};
 
 use crate::korean;
+use crate::places::{Gazetteer, Relation};
 use crate::strings::{jaro_winkler, levenshtein_within};
 
 /// Input records: one row per record, one value per column (`None` = missing).
@@ -36,6 +38,32 @@ impl Dataset {
     pub fn column(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c == name)
     }
+
+    /// Adds a column holding every non-empty value of `from` as alternative forms of one field
+    /// (a Hangul and a romanized name column, say), so one comparison and one blocking key see
+    /// them all. Returns the new column's index.
+    pub fn merge_columns(&mut self, name: &str, from: &[usize]) -> usize {
+        self.columns.push(name.to_string());
+        for row in &mut self.values {
+            let forms: Vec<&str> = from.iter().filter_map(|&c| row[c].as_deref()).map(str::trim).filter(|s| !s.is_empty()).collect();
+            let merged = (!forms.is_empty()).then(|| forms.iter().map(|f| f.replace(ALTERNATIVE, " ")).collect::<Vec<_>>().join(&ALTERNATIVE.to_string()));
+            row.push(merged);
+        }
+        self.columns.len() - 1
+    }
+}
+
+/// Separates alternative forms of one value in a merged column (see `Dataset::merge_columns`).
+pub const ALTERNATIVE: char = '\u{1e}';
+
+/// A gazetteer shared by the fields that resolve places through it; equal when it is the same one.
+#[derive(Clone, Debug)]
+pub struct Places(pub Arc<Gazetteer>);
+
+impl PartialEq for Places {
+    fn eq(&self, other: &Places) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// How a field is compared; each gives a few ordered agreement levels.
@@ -46,9 +74,18 @@ pub enum Compare {
     /// Personal names: exact, Jaro–Winkler ≥ 0.92, ≥ 0.80, one is an initial or nickname-like
     /// prefix of the other ("rl" / "robert", "bob" / "bobby"), else.
     Name,
-    /// Full Korean names in any script or romanization: same canonical key, same surname key
-    /// and close given-name key, close romanized forms, else.
+    /// Full Korean names in any script or romanization, every form in the cell (and every
+    /// merged column) read surname-first and surname-last: same canonical key, same surname
+    /// and close given name, close spelling or same given name under another surname, else.
     KoreanName,
+    /// Years (the first four-digit number): exact, one apart (Korean age counting), two apart,
+    /// three or four apart (two records each off by up to two), else.
+    Year,
+    /// Sex in any of the usual spellings (M, male, 남, 남자; F, female, 여, 여자): same or not.
+    Sex,
+    /// Places and facilities resolved through a gazetteer: same town or facility, same town,
+    /// same province, else; strings it cannot resolve compare by loose spelling.
+    Place(Places),
     /// Dates as digits (`YYYY-MM-DD`, `YYYYMMDD`): exact, one typo or swapped day/month, within
     /// a year (Korean age counting), within ten years, further apart (strong evidence against).
     Date,
@@ -66,14 +103,21 @@ impl Compare {
         match self {
             Compare::Exact => 2,
             Compare::Code => 3,
-            Compare::KoreanName | Compare::Text | Compare::Postcode => 4,
-            Compare::Name | Compare::Date => 5,
+            Compare::Sex => 2,
+            Compare::KoreanName | Compare::Text | Compare::Postcode | Compare::Place(_) => 4,
+            Compare::Name | Compare::Date | Compare::Year => 5,
         }
     }
 
     pub fn level_name(&self, level: u8) -> &'static str {
         let top = self.n_levels() as u8 - 1;
         match (self, level) {
+            (Compare::Place(_), 3) => "same place",
+            (Compare::Place(_), 2) => "same town, or a facility in it",
+            (Compare::Place(_), 1) => "same province",
+            (Compare::Year, 3) => "one year apart",
+            (Compare::Year, 2) => "two years apart",
+            (Compare::Year, 1) => "three or four years apart",
             (_, l) if l == top => "exact",
             (_, 0) => "different",
             (Compare::Date, 3) => "one typo",
@@ -81,7 +125,7 @@ impl Compare {
             (Compare::Date, 1) => "within ten years",
             (Compare::Code, 1) => "one edit",
             (Compare::KoreanName, 2) => "same surname, close given name",
-            (Compare::KoreanName, 1) => "close spelling",
+            (Compare::KoreanName, 1) => "close spelling, or same given name",
             (Compare::Name, 3) => "very similar",
             (Compare::Name, 2) => "similar",
             (Compare::Name, 1) => "initial or prefix",
@@ -113,14 +157,21 @@ pub enum BlockKey {
     KoreanName(String),
     /// The canonical Korean surname key.
     KoreanSurname(String),
+    /// The loose key of a Korean given name (meets surname spellings the table lacks).
+    KoreanGiven(String),
     /// The first four digits (a year).
     Year(String),
 }
 
 impl BlockKey {
-    fn column(&self) -> &str {
+    pub fn column(&self) -> &str {
         match self {
-            BlockKey::Exact(c) | BlockKey::Prefix(c, _) | BlockKey::KoreanName(c) | BlockKey::KoreanSurname(c) | BlockKey::Year(c) => c,
+            BlockKey::Exact(c)
+            | BlockKey::Prefix(c, _)
+            | BlockKey::KoreanName(c)
+            | BlockKey::KoreanSurname(c)
+            | BlockKey::KoreanGiven(c)
+            | BlockKey::Year(c) => c,
         }
     }
 }
@@ -163,6 +214,8 @@ pub enum LinkError {
     Empty,
     #[error("no blocking rule was given")]
     NoBlocking,
+    #[error("every inferred blocking rule is over the budget of {budget} pairs; name the blocking rules in a config file")]
+    OverBudget { budget: u64 },
 }
 
 /// Fitted parameters.
@@ -202,10 +255,30 @@ pub type Progress<'a> = &'a mut dyn FnMut(&str, u64, u64);
 struct Prepared {
     /// Normalised value per field (lowercase, trimmed).
     values: Vec<Vec<Option<String>>>,
-    /// For KoreanName: (surname key, given key, romanized) per record.
-    korean: Vec<Vec<Option<(String, String, String)>>>,
+    /// For KoreanName: every reading of the cell per record.
+    korean: Vec<Vec<Option<Readings>>>,
+    /// For Year: the year per record.
+    years: Vec<Vec<Option<i32>>>,
+    /// For Place: the gazetteer entries the value may name and its loose key, per record.
+    places: Vec<Vec<Option<(Vec<u32>, String)>>>,
     /// Relative frequency of each record's value per field (for term frequencies).
     tf: Vec<Vec<f32>>,
+}
+
+/// A Korean name cell read every way it can be: (surname key, given key) pairs, and each
+/// reading's keys joined (for comparing spellings).
+struct Readings {
+    keys: Vec<(String, String)>,
+    joined: Vec<String>,
+}
+
+fn readings(cell: &str) -> Option<Readings> {
+    let keys = korean::cell_readings(cell);
+    if keys.is_empty() {
+        return None;
+    }
+    let joined = keys.iter().map(|(s, g)| format!("{s}{g}").to_lowercase()).collect();
+    Some(Readings { keys, joined })
 }
 
 fn normalise(v: &str) -> String {
@@ -214,6 +287,21 @@ fn normalise(v: &str) -> String {
 
 fn digits(s: &str) -> String {
     s.chars().filter(|c| c.is_ascii_digit()).collect()
+}
+
+/// 'M' or 'F' from the spellings lists use; `None` for anything else (unknown, other).
+fn sex_of(v: &str) -> Option<char> {
+    match v {
+        "m" | "male" | "man" | "남" | "남자" | "남성" | "sex:male" => Some('M'),
+        "f" | "female" | "woman" | "여" | "여자" | "여성" | "sex:female" => Some('F'),
+        _ => None,
+    }
+}
+
+/// The first four-digit number in a value: "1975", "1975년", "c. 1975", "1975-03-02".
+/// Eight digits are read as `YYYYMMDD`.
+pub fn year_of(s: &str) -> Option<i32> {
+    s.split(|c: char| !c.is_ascii_digit()).find(|t| t.len() == 4 || t.len() == 8).and_then(|t| t[..4].parse().ok())
 }
 
 fn prepare(data: &Dataset, config: &Config) -> Result<(Prepared, Vec<usize>), LinkError> {
@@ -227,36 +315,70 @@ fn prepare(data: &Dataset, config: &Config) -> Result<(Prepared, Vec<usize>), Li
         cols.push(idx);
     }
     let n = data.len();
-    let mut values = Vec::with_capacity(config.fields.len());
-    let mut korean_vals = Vec::with_capacity(config.fields.len());
-    let mut tf = Vec::with_capacity(config.fields.len());
+    let nf = config.fields.len();
+    let mut p = Prepared {
+        values: Vec::with_capacity(nf),
+        korean: Vec::with_capacity(nf),
+        years: Vec::with_capacity(nf),
+        places: Vec::with_capacity(nf),
+        tf: Vec::with_capacity(nf),
+    };
     for (fi, f) in config.fields.iter().enumerate() {
         let col = cols[fi];
         let vals: Vec<Option<String>> = (0..n).map(|r| data.values[r][col].as_deref().map(normalise).filter(|s| !s.is_empty())).collect();
-        let kor: Vec<Option<(String, String, String)>> = if f.compare == Compare::KoreanName {
-            vals.iter()
-                .map(|v| {
-                    v.as_ref().map(|s| {
-                        let (sk, gk) = korean::name_key(s);
-                        (sk, gk, korean::romanize(s, korean::System::RevisedRomanization))
+        // Names are read from the cell as written: capitals mark the surname ("KIM Jun Hwan").
+        let kor: Vec<Option<Readings>> =
+            if f.compare == Compare::KoreanName { (0..n).map(|r| data.values[r][col].as_deref().and_then(readings)).collect() } else { Vec::new() };
+        let years: Vec<Option<i32>> = if f.compare == Compare::Year { vals.iter().map(|v| v.as_deref().and_then(year_of)).collect() } else { Vec::new() };
+        let places: Vec<Option<(Vec<u32>, String)>> = match &f.compare {
+            Compare::Place(Places(g)) => {
+                let mut cache: HashMap<&str, Option<(Vec<u32>, String)>> = HashMap::new();
+                vals.iter()
+                    .map(|v| {
+                        let v = v.as_deref()?;
+                        cache
+                            .entry(v)
+                            .or_insert_with(|| {
+                                let forms: Vec<&str> = v.split(ALTERNATIVE).collect();
+                                let mut resolved: Vec<u32> = forms.iter().flat_map(|f| g.resolve_all(f)).filter(|&i| !g.is_country(i)).collect();
+                                resolved.sort_unstable();
+                                resolved.dedup();
+                                let key = crate::places::place_key(forms[0]);
+                                (!resolved.is_empty() || !key.is_empty()).then_some((resolved, key))
+                            })
+                            .clone()
                     })
-                })
-                .collect()
-        } else {
-            Vec::new()
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        // Term frequencies count what a comparison treats as the same value: a Korean name's
+        // canonical key, a place's gazetteer entry.
+        let tf_key: Vec<Option<String>> = match &f.compare {
+            Compare::KoreanName => kor.iter().map(|r| r.as_ref().map(|r| format!("{}|{}", r.keys[0].0, r.keys[0].1))).collect(),
+            Compare::Place(_) => {
+                places.iter().map(|p| p.as_ref().map(|(ids, key)| ids.first().map(|i| format!("#{i}")).unwrap_or_else(|| key.clone()))).collect()
+            }
+            _ => vals.clone(),
         };
         let mut freq: HashMap<&str, u32> = HashMap::new();
         let mut n_present = 0u32;
-        for v in vals.iter().flatten() {
+        for v in tf_key.iter().flatten() {
             *freq.entry(v.as_str()).or_default() += 1;
             n_present += 1;
         }
-        let t: Vec<f32> = vals.iter().map(|v| v.as_ref().map(|s| freq[s.as_str()] as f32 / n_present.max(1) as f32).unwrap_or(0.0)).collect();
-        values.push(vals);
-        korean_vals.push(kor);
-        tf.push(t);
+        // The chance that someone else's record shares this value: the pair's own two records
+        // are left out of the count (a name borne by one person, written twice, is rare
+        // however often that person is listed), with half a record as the floor.
+        let t: Vec<f32> =
+            tf_key.iter().map(|v| v.as_ref().map(|s| (freq[s.as_str()] as f32 - 2.0).max(0.5) / n_present.max(1) as f32).unwrap_or(0.0)).collect();
+        p.values.push(vals);
+        p.korean.push(kor);
+        p.years.push(years);
+        p.places.push(places);
+        p.tf.push(t);
     }
-    Ok((Prepared { values, korean: korean_vals, tf }, cols))
+    Ok((p, cols))
 }
 
 const MISSING: u8 = u8::MAX;
@@ -265,6 +387,10 @@ fn compare_level(p: &Prepared, field: usize, spec: &Compare, a: usize, b: usize)
     let (Some(x), Some(y)) = (&p.values[field][a], &p.values[field][b]) else { return MISSING };
     match spec {
         Compare::Exact => u8::from(x == y),
+        Compare::Sex => match (sex_of(x), sex_of(y)) {
+            (Some(a), Some(b)) => u8::from(a == b),
+            _ => MISSING,
+        },
         Compare::Code => {
             if x == y {
                 2
@@ -319,15 +445,31 @@ fn compare_level(p: &Prepared, field: usize, spec: &Compare, a: usize, b: usize)
             }
         }
         Compare::KoreanName => {
-            let (Some((sa, ga, ra)), Some((sb, gb, rb))) = (&p.korean[field][a], &p.korean[field][b]) else { return MISSING };
-            if x == y || (sa == sb && ga == gb && !ga.is_empty()) {
-                3
-            } else if sa == sb && jaro_winkler(ga, gb) >= 0.85 {
-                2
-            } else if jaro_winkler(ra, rb) >= 0.88 {
-                1
-            } else {
-                0
+            let (Some(ra), Some(rb)) = (&p.korean[field][a], &p.korean[field][b]) else { return MISSING };
+            korean_level(ra, rb, x == y)
+        }
+        Compare::Year => {
+            let (Some(ya), Some(yb)) = (p.years[field][a], p.years[field][b]) else { return MISSING };
+            match (ya - yb).abs() {
+                0 => 4,
+                1 => 3,
+                2 => 2,
+                3 | 4 => 1,
+                _ => 0,
+            }
+        }
+        Compare::Place(Places(g)) => {
+            let (Some((ia, ka)), Some((ib, kb))) = (&p.places[field][a], &p.places[field][b]) else { return MISSING };
+            match (ia.is_empty(), ib.is_empty()) {
+                (false, false) => match g.relate_any(ia, ib) {
+                    Relation::Same => 3,
+                    Relation::SameTown => 2,
+                    Relation::SameProvince => 1,
+                    Relation::Different => 0,
+                },
+                _ if ka == kb && !ka.is_empty() => 3,
+                _ if jaro_winkler(ka, kb) >= 0.9 => 2,
+                _ => 0,
             }
         }
         Compare::Date => {
@@ -367,33 +509,52 @@ fn compare_level(p: &Prepared, field: usize, spec: &Compare, a: usize, b: usize)
     }
 }
 
-fn block_key(data: &Dataset, cols: &[usize], rule: &[BlockKey], r: usize) -> Option<String> {
-    let mut key = String::new();
-    for (k, part) in rule.iter().enumerate() {
-        let v = data.values[r][cols[k]].as_deref().map(normalise).filter(|s| !s.is_empty())?;
-        let piece = match part {
-            BlockKey::Exact(_) => v,
-            BlockKey::Prefix(_, n) => v.chars().take(*n).collect(),
-            BlockKey::KoreanName(_) => {
-                let (s, g) = korean::name_key(&v);
-                format!("{s}|{g}")
-            }
-            BlockKey::KoreanSurname(_) => korean::name_key(&v).0,
-            BlockKey::Year(_) => {
-                let d = digits(&v);
-                if d.len() < 4 {
-                    return None;
-                }
-                d[..4].to_string()
-            }
-        };
-        if piece.is_empty() {
-            return None;
-        }
-        key.push_str(&piece);
-        key.push('\u{1f}');
+/// The best agreement between any reading of one name cell and any of the other's.
+fn korean_level(a: &Readings, b: &Readings, same_text: bool) -> u8 {
+    if same_text || a.keys.iter().any(|k| !k.1.is_empty() && b.keys.contains(k)) {
+        return 3;
     }
-    Some(key)
+    let mut best = 0;
+    for (sa, ga) in &a.keys {
+        for (sb, gb) in &b.keys {
+            if sa == sb && !ga.is_empty() && !gb.is_empty() && jaro_winkler(ga, gb) >= 0.85 {
+                return 2;
+            }
+            if ga == gb && ga.len() >= 3 {
+                best = 1;
+            }
+        }
+    }
+    if best == 0 && a.joined.iter().any(|x| b.joined.iter().any(|y| jaro_winkler(x, y) >= 0.88)) {
+        best = 1;
+    }
+    best
+}
+
+/// A record's keys under one rule: several when a name cell reads several ways (both orders,
+/// Hangul and romanized forms that fold differently), none when a part is missing.
+fn block_keys(data: &Dataset, cols: &[usize], rule: &[BlockKey], r: usize) -> Vec<String> {
+    let mut keys: Vec<String> = vec![String::new()];
+    for (k, part) in rule.iter().enumerate() {
+        let Some(raw) = data.values[r][cols[k]].as_deref().filter(|s| !s.trim().is_empty()) else { return Vec::new() };
+        let v = normalise(raw);
+        let pieces: Vec<String> = match part {
+            BlockKey::Exact(_) => vec![v],
+            BlockKey::Prefix(_, n) => vec![v.chars().take(*n).collect()],
+            BlockKey::KoreanName(_) => korean::cell_readings(raw).into_iter().filter(|(_, g)| !g.is_empty()).map(|(s, g)| format!("{s}|{g}")).collect(),
+            BlockKey::KoreanSurname(_) => korean::cell_readings(raw).into_iter().map(|(s, _)| s).collect(),
+            BlockKey::KoreanGiven(_) => korean::cell_readings(raw).into_iter().map(|(_, g)| g).filter(|g| g.len() >= 3).collect(),
+            BlockKey::Year(_) => year_of(&v).map(|y| y.to_string()).into_iter().collect(),
+        };
+        let mut pieces: Vec<String> = pieces.into_iter().filter(|p| !p.is_empty()).collect();
+        pieces.sort();
+        pieces.dedup();
+        if pieces.is_empty() {
+            return Vec::new();
+        }
+        keys = keys.iter().flat_map(|k| pieces.iter().map(move |p| format!("{k}{p}\u{1f}"))).collect();
+    }
+    keys
 }
 
 /// How many pairs one blocking rule would compare, counted from its blocks alone (nothing is
@@ -416,7 +577,7 @@ fn rule_blocks(data: &Dataset, rule: &[BlockKey]) -> Result<Vec<Vec<u32>>, LinkE
         .collect::<Result<_, _>>()?;
     let mut groups: HashMap<String, Vec<u32>> = HashMap::new();
     for r in 0..data.len() {
-        if let Some(k) = block_key(data, &cols, rule, r) {
+        for k in block_keys(data, &cols, rule, r) {
             groups.entry(k).or_default().push(r as u32);
         }
     }

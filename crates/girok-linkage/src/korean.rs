@@ -118,9 +118,18 @@ pub fn surname_key(surname: &str) -> Option<&'static str> {
 /// `Ch'ŏl-su`, `Cheol-su` and 철수 all give the same key. It folds aspiration, voicing, the
 /// ŏ/eo/o/u vowels, r/l, doubled letters and separators.
 pub fn given_key(name: &str) -> String {
+    phonetic(name, false)
+}
+
+/// The same folding as `given_key`, keeping digits: for place and facility names ("Camp 15").
+pub fn loose_key(text: &str) -> String {
+    phonetic(text, true)
+}
+
+fn phonetic(name: &str, keep_digits: bool) -> String {
     let roman = romanize(name, System::RevisedRomanization);
     let s = fold_diacritics(&roman);
-    let s: String = s.chars().filter(|c| c.is_ascii_alphabetic()).collect();
+    let s: String = s.chars().filter(|c| c.is_ascii_alphabetic() || keep_digits && c.is_ascii_digit()).collect();
     let b = s.as_bytes();
     let mut out = String::with_capacity(b.len());
     let mut i = 0;
@@ -158,11 +167,13 @@ pub fn given_key(name: &str) -> String {
                 b'a' => "A",
                 b'e' => "E",
                 b'i' => "I",
+                d @ b'0'..=b'9' => &DIGITS[(d - b'0') as usize],
                 _ => "",
             };
             (sym, 1)
         };
-        if !out.ends_with(sym) {
+        // Doubled letters fold (not digits: "11" is not "1").
+        if !out.ends_with(sym) || sym.bytes().all(|c| c.is_ascii_digit()) {
             out.push_str(sym);
         }
         i += len;
@@ -170,42 +181,125 @@ pub fn given_key(name: &str) -> String {
     out
 }
 
-/// Canonical key of a full name: surname key (or the surname's loose key when the surname is
-/// not in the table) and given-name key. Korean order (surname first) is assumed for Hangul and
-/// for two-part romanized names; a comma marks "Surname, Given".
-pub fn name_key(full: &str) -> (String, String) {
-    let full = full.trim();
-    if full.chars().any(|c| decompose(c).is_some()) {
-        let chars: Vec<char> = full.chars().filter(|c| !c.is_whitespace()).collect();
-        if chars.is_empty() {
-            return (String::new(), String::new());
+const DIGITS: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+
+/// Two-syllable Korean surnames (rare, but a three-syllable name may start with one).
+const DOUBLE_SURNAMES: &[&str] = &["남궁", "황보", "제갈", "선우", "독고", "사공", "서문", "동방"];
+
+fn is_hangul(c: char) -> bool {
+    decompose(c).is_some()
+}
+
+/// The forms of a name a cell may hold: "홍혜복 (Hong Hye-bok)", "Hong Hye-bok / 홍혜복" and
+/// "홍혜복 Hong Hye-bok" each hold one Hangul and one romanized form.
+pub fn name_forms(cell: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for part in cell.split(['|', '/', ';', '(', ')', '[', ']', '\u{1e}']) {
+        // A run of Hangul and a run of Latin letters side by side are two forms.
+        let mut hangul = String::new();
+        let mut latin = String::new();
+        for c in part.chars() {
+            if is_hangul(c) {
+                hangul.push(c);
+            } else if c.is_whitespace() {
+                if !hangul.is_empty() && !hangul.ends_with(' ') {
+                    hangul.push(' ');
+                }
+                latin.push(' ');
+            } else {
+                latin.push(c);
+            }
         }
-        // Two-syllable surnames are rare; the first syllable is the surname.
-        let surname: String = chars[..1].iter().collect();
-        let given: String = chars[1..].iter().collect();
-        let sk = surname_key(&surname).map(str::to_string).unwrap_or_else(|| given_key(&surname));
-        return (sk, given_key(&given));
+        for f in [hangul.trim(), latin.trim()] {
+            let f = f.trim_matches(|c: char| c == ',' || c == '-' || c.is_whitespace());
+            if f.chars().any(|c| c.is_alphabetic()) && !out.iter().any(|o| o == f) {
+                out.push(f.to_string());
+            }
+        }
     }
-    let (surname, given) = match full.split_once(',') {
-        Some((s, g)) => (s.trim().to_string(), g.trim().to_string()),
-        None => {
-            let parts: Vec<&str> = full.split_whitespace().collect();
-            match parts.len() {
-                0 => return (String::new(), String::new()),
-                1 => (parts[0].to_string(), String::new()),
-                _ => {
-                    // Surname first if the first word is a known surname, else Western order.
-                    if surname_key(parts[0]).is_some() || surname_key(parts[parts.len() - 1]).is_none() {
-                        (parts[0].to_string(), parts[1..].join(" "))
-                    } else {
-                        (parts[parts.len() - 1].to_string(), parts[..parts.len() - 1].join(" "))
-                    }
+    out
+}
+
+/// Every reading of one name form as (surname key, given key): surname first and, where the
+/// spelling allows it, surname last. "Lee Jung" is read both ways (both words are surnames);
+/// an all-capitals word ("KIM Jun Hwan", "Su Chong KIM") or a comma ("Kim, Jun Hwan") settles it.
+pub fn name_readings(form: &str) -> Vec<(String, String)> {
+    let form = form.trim();
+    let key_of = |surname: &str| surname_key(surname).map(str::to_string).unwrap_or_else(|| given_key(surname));
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut push = |s: String, g: String| {
+        if !s.is_empty() && !out.contains(&(s.clone(), g.clone())) {
+            out.push((s, g));
+        }
+    };
+    if form.chars().any(is_hangul) {
+        let words: Vec<&str> = form.split_whitespace().collect();
+        let chars: Vec<char> = form.chars().filter(|c| is_hangul(*c)).collect();
+        if chars.is_empty() {
+            return out;
+        }
+        // "준환 김": a one-syllable surname written last.
+        if words.len() == 2 && words[1].chars().count() == 1 && words[0].chars().count() >= 2 && surname_key(words[1]).is_some() {
+            push(key_of(words[1]), given_key(words[0]));
+        }
+        let first: String = chars[..1].iter().collect();
+        push(key_of(&first), given_key(&chars[1..].iter().collect::<String>()));
+        if chars.len() >= 3 {
+            let two: String = chars[..2].iter().collect();
+            if DOUBLE_SURNAMES.contains(&two.as_str()) {
+                push(given_key(&two), given_key(&chars[2..].iter().collect::<String>()));
+            }
+        }
+        return out;
+    }
+    if let Some((s, g)) = form.split_once(',') {
+        push(key_of(s.trim()), given_key(g));
+        return out;
+    }
+    let words: Vec<&str> = form.split_whitespace().collect();
+    match words.len() {
+        0 => {}
+        1 => push(key_of(words[0]), String::new()),
+        _ => {
+            let last = words.len() - 1;
+            let capital = |w: &str| w.chars().filter(|c| c.is_alphabetic()).count() >= 2 && w.chars().all(|c| !c.is_lowercase());
+            let caps: Vec<usize> = (0..words.len()).filter(|&i| capital(words[i])).collect();
+            let first_known = surname_key(words[0]).is_some();
+            let last_known = surname_key(words[last]).is_some();
+            if caps.len() == 1 && caps[0] == 0 && words.len() > 1 && !words[1..].iter().all(|w| capital(w)) {
+                push(key_of(words[0]), given_key(&words[1..].join(" ")));
+            } else if caps.len() == 1 && caps[0] == last {
+                push(key_of(words[last]), given_key(&words[..last].join(" ")));
+            } else {
+                if first_known || !last_known {
+                    push(key_of(words[0]), given_key(&words[1..].join(" ")));
+                }
+                if last_known {
+                    push(key_of(words[last]), given_key(&words[..last].join(" ")));
                 }
             }
         }
-    };
-    let sk = surname_key(&surname).map(str::to_string).unwrap_or_else(|| given_key(&surname));
-    (sk, given_key(&given))
+    }
+    out
+}
+
+/// Every reading of every form in a cell (see `name_forms` and `name_readings`).
+pub fn cell_readings(cell: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for f in name_forms(cell) {
+        for r in name_readings(&f) {
+            if !out.contains(&r) {
+                out.push(r);
+            }
+        }
+    }
+    out
+}
+
+/// Canonical key of a full name: its first reading (see `name_readings`): surname key (or the
+/// surname's loose key when the surname is not in the table) and given-name key.
+pub fn name_key(full: &str) -> (String, String) {
+    cell_readings(full).into_iter().next().unwrap_or_default()
 }
 
 #[cfg(test)]

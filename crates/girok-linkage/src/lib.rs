@@ -4,12 +4,16 @@
 //! scored pairs, clusters, explanations and evaluation figures back.
 
 pub mod engine;
+pub mod infer;
 pub mod korean;
+pub mod places;
 pub mod strings;
 
 pub use engine::{
     candidates, cluster, evaluate, explain, link, rule_pair_count, BlockKey, Compare, Config, Dataset, Evaluation, FieldSpec, LinkError, Linkage, Mode, Params,
+    Places, ALTERNATIVE,
 };
+pub use infer::{infer, Inferred};
 
 #[cfg(test)]
 mod tests;

@@ -7,6 +7,8 @@
 //! search and record linkage meet the variation they will meet in practice. The same seed always
 //! gives the same data.
 
+pub mod lists;
+
 use girok_core::model::{
     Act, Citation, Confidentiality, Event, Indicator, IndicatorValue, Involvement, Name, Person, Record, Relationship, Script, SealedIdentity, Sex, Source,
     SourceKind,
