@@ -78,6 +78,9 @@ fn run_inferred(name: &str, d: &Dataset, truth: &[String], mode: Mode, reference
     let start = Instant::now();
     let mut d = d.clone();
     let inferred = girok_linkage::infer(&mut d, "id", Some(&girok_app::linking::places()), mode, &mut |_, _, _| {}).expect("inference runs");
+    if std::env::var("GIROK_LINK_TRACE").is_ok() {
+        println!("    inference {:.2} s", start.elapsed().as_secs_f64());
+    }
     if std::env::var("GIROK_LINK_NOTES").is_ok() {
         for n in &inferred.notes {
             println!("    {n}");
@@ -89,7 +92,15 @@ fn run_inferred(name: &str, d: &Dataset, truth: &[String], mode: Mode, reference
 }
 
 fn run_timed(name: &str, d: &Dataset, truth: &[String], config: &Config, reference: &str, start: Instant) -> girok_linkage::Linkage {
-    let res = link(d, config, &mut |_, _, _| {}).expect("linkage runs");
+    let trace = std::env::var("GIROK_LINK_TRACE").is_ok();
+    let mut last = String::new();
+    let res = link(d, config, &mut |stage, _, _| {
+        if trace && stage != last {
+            println!("    {:>6.2} s  {stage}", start.elapsed().as_secs_f64());
+            last = stage.to_string();
+        }
+    })
+    .expect("linkage runs");
     let secs = start.elapsed().as_secs_f64();
     let e = evaluate(&res.clusters, truth, &d.sources, config.mode == Mode::Link);
     if std::env::var("GIROK_LINK_SWEEP").is_ok() {

@@ -263,6 +263,9 @@ struct Prepared {
     places: Vec<Vec<Option<(Vec<u32>, String)>>>,
     /// Relative frequency of each record's value per field (for term frequencies).
     tf: Vec<Vec<f32>>,
+    /// For KoreanName: how many records read each way, and how many have a name at all, so
+    /// the reading two records share is weighed by its own rarity.
+    reading_counts: Vec<(HashMap<(String, String), u32>, u32)>,
 }
 
 /// A Korean name cell read every way it can be: (surname key, given key) pairs, and each
@@ -322,6 +325,7 @@ fn prepare(data: &Dataset, config: &Config) -> Result<(Prepared, Vec<usize>), Li
         years: Vec::with_capacity(nf),
         places: Vec::with_capacity(nf),
         tf: Vec::with_capacity(nf),
+        reading_counts: Vec::with_capacity(nf),
     };
     for (fi, f) in config.fields.iter().enumerate() {
         let col = cols[fi];
@@ -372,6 +376,13 @@ fn prepare(data: &Dataset, config: &Config) -> Result<(Prepared, Vec<usize>), Li
         // however often that person is listed), with half a record as the floor.
         let t: Vec<f32> =
             tf_key.iter().map(|v| v.as_ref().map(|s| (freq[s.as_str()] as f32 - 2.0).max(0.5) / n_present.max(1) as f32).unwrap_or(0.0)).collect();
+        let mut counts: HashMap<(String, String), u32> = HashMap::new();
+        for r in kor.iter().flatten() {
+            for k in &r.keys {
+                *counts.entry(k.clone()).or_default() += 1;
+            }
+        }
+        p.reading_counts.push((counts, kor.iter().flatten().count() as u32));
         p.values.push(vals);
         p.korean.push(kor);
         p.years.push(years);
@@ -849,6 +860,15 @@ fn field_bayes_factor(params: &Params, prep: &Prepared, field: &FieldSpec, fi: u
     let (m, u) = (params.m[fi][level as usize], params.u[fi][level as usize]);
     let top = field.compare.n_levels() as u8 - 1;
     if level == top && field.term_frequency {
+        if let (Some(ra), Some(rb)) =
+            (prep.korean.get(fi).and_then(|k| k.get(a)).and_then(Option::as_ref), prep.korean.get(fi).and_then(|k| k.get(b)).and_then(Option::as_ref))
+        {
+            let (counts, n) = &prep.reading_counts[fi];
+            if let Some(c) = ra.keys.iter().filter(|k| !k.1.is_empty() && rb.keys.contains(k)).filter_map(|k| counts.get(k)).min() {
+                let tf = (*c as f64 - 2.0).max(0.5) / (*n).max(1) as f64;
+                return (m / tf.max(u * 0.05)).log2();
+            }
+        }
         let tf = prep.tf[fi][a].max(prep.tf[fi][b]) as f64;
         if tf > 0.0 {
             return (m / tf.max(u * 0.05)).log2();

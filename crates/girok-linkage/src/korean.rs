@@ -88,6 +88,15 @@ const SURNAMES: &[(&str, &[&str])] = &[
     ("NAM", &["남", "nam"]),
     ("HA", &["하", "ha", "hah"]),
     ("CHA", &["차", "cha", "ch'a"]),
+    ("SON", &["손", "son", "sohn"]),
+    ("BAEK", &["백", "baek", "paek", "paik", "baik", "back", "pack"]),
+    ("HEO", &["허", "heo", "hur", "huh", "hŏ"]),
+    ("SIM", &["심", "sim", "shim"]),
+    ("MIN", &["민", "min"]),
+    ("YU", &["유", "yu", "yoo"]),
+    ("NA", &["나", "라", "na", "ra", "rah"]),
+    ("CHEON", &["천", "cheon", "chun", "ch'ŏn"]),
+    ("GIL", &["길", "gil", "kil"]),
 ];
 
 fn fold_diacritics(s: &str) -> String {
@@ -104,14 +113,22 @@ fn fold_diacritics(s: &str) -> String {
 
 /// The canonical key of a surname in any spelling, or `None` if it is not in the table.
 pub fn surname_key(surname: &str) -> Option<&'static str> {
-    let s = surname.trim();
-    let folded = fold_diacritics(s).replace(['\'', '’', '`'], "'");
-    for (key, spellings) in SURNAMES {
-        if spellings.iter().any(|sp| *sp == s || fold_diacritics(sp) == folded || fold_diacritics(sp).replace('\'', "") == folded.replace('\'', "")) {
-            return Some(key);
+    static TABLE: std::sync::OnceLock<std::collections::HashMap<String, &'static str>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut t = std::collections::HashMap::new();
+        for (key, spellings) in SURNAMES {
+            for sp in *spellings {
+                t.entry(surname_fold(sp)).or_insert(*key);
+            }
         }
-    }
-    None
+        t
+    });
+    table.get(&surname_fold(surname.trim())).copied()
+}
+
+/// Case, breves and apostrophes do not distinguish surname spellings.
+fn surname_fold(s: &str) -> String {
+    fold_diacritics(s).replace(['\'', '’', '`'], "")
 }
 
 /// A loose phonetic key for a romanized or Hangul given name: `Chol-su`, `Cholsu`, `Chul Soo`,
@@ -271,11 +288,17 @@ pub fn name_readings(form: &str) -> Vec<(String, String)> {
             } else if caps.len() == 1 && caps[0] == last {
                 push(key_of(words[last]), given_key(&words[..last].join(" ")));
             } else {
-                if first_known || !last_known {
-                    push(key_of(words[0]), given_key(&words[1..].join(" ")));
-                }
-                if last_known {
-                    push(key_of(words[last]), given_key(&words[..last].join(" ")));
+                // Surname first is Korean order; surname last is read too when that word
+                // is a surname ("Hye-bok Hong"), and so is "Baek Song" both ways.
+                // The likelier reading first (it is the name's canonical key).
+                let first = (key_of(words[0]), given_key(&words[1..].join(" ")));
+                let second = (key_of(words[last]), given_key(&words[..last].join(" ")));
+                if !first_known && last_known {
+                    push(second.0, second.1);
+                    push(first.0, first.1);
+                } else {
+                    push(first.0, first.1);
+                    push(second.0, second.1);
                 }
             }
         }

@@ -95,8 +95,7 @@ const FACILITY_WORDS: &[&str] = &[
 ];
 
 /// Words that say what kind of place follows or precedes, and nothing about which.
-const GENERIC_WORDS: &[&str] =
-    &["province", "prov", "city", "county", "town", "district", "do", "si", "gun", "up", "eup", "ri", "dong", "no", "north", "south", "the", "of"];
+const GENERIC_WORDS: &[&str] = &["province", "prov", "city", "county", "town", "district", "do", "si", "gun", "up", "eup", "no", "north", "south", "the", "of"];
 
 /// Hangul administrative suffixes, longest first: 함흥시, 함경북도, 평양직할시.
 const HANGUL_SUFFIXES: &[&str] = &["특별시", "직할시", "시", "군", "읍", "구", "도"];
@@ -117,13 +116,15 @@ pub fn place_key(name: &str) -> String {
             t if GENERIC_WORDS.contains(&t) => {}
             t => {
                 let mut t = t.to_string();
-                if t.chars().count() >= 3 {
+                // "웅상로동자구시": suffixes stack; strip them while two syllables remain.
+                'strip: loop {
                     for suffix in HANGUL_SUFFIXES {
                         if t.ends_with(suffix) && t.chars().count() > suffix.chars().count() + 1 {
                             t.truncate(t.len() - suffix.len());
-                            break;
+                            continue 'strip;
                         }
                     }
+                    break;
                 }
                 kept.push(t);
             }
