@@ -113,7 +113,7 @@ impl Compare {
         let top = self.n_levels() as u8 - 1;
         match (self, level) {
             (Compare::Place(_), 3) => "same place",
-            (Compare::Place(_), 2) => "same town, or a facility in it",
+            (Compare::Place(_), 2) => "same town, a facility in it, or a close spelling",
             (Compare::Place(_), 1) => "same province",
             (Compare::Year, 3) => "one year apart",
             (Compare::Year, 2) => "two years apart",

@@ -165,3 +165,113 @@ fn korean_names_link_across_scripts() {
     assert_eq!(contributions[0].level, "exact");
     assert_eq!(contributions[1].level, "within a year", "Korean age counting shifts birth years");
 }
+
+/// The comparison level two values get, by name, through the public `explain`.
+fn level(compare: Compare, a: &str, b: &str) -> String {
+    let d = Dataset {
+        columns: vec!["v".into()],
+        ids: vec!["a".into(), "b".into()],
+        sources: vec![0, 1],
+        values: vec![vec![Some(a.to_string())], vec![Some(b.to_string())]],
+    };
+    let k = compare.n_levels();
+    let c = config(vec![field("v", compare, false)], vec![vec![BlockKey::Exact("v".into())]], Mode::Dedupe);
+    let params = Params { m: vec![vec![1.0 / k as f64; k]], u: vec![vec![1.0 / k as f64; k]], lambda: 0.01, em_iterations_run: 0 };
+    explain(&d, &c, &params, 0, 1).unwrap().1[0].level.clone()
+}
+
+#[test]
+fn regression_12_every_variation_of_a_korean_name_links_and_other_names_do_not() {
+    // SYNTHETIC names, each pair one fictional person written two ways.
+    let same = [
+        ("홍혜복", "Hong Hyebok"),
+        ("Hong Hye-bok", "Hong Hye Bok"),
+        ("Hong Hyepok", "홍혜복"),
+        ("KIM Jun Hwan", "김준환"),
+        ("Jun Hwan KIM", "Kim Junhwan"),
+        ("Su Chong Kim", "김수정"),
+        ("Ch'ŏl-su Ri", "이철수"),
+        ("Chol-su Ri", "Lee Cheol-su"),
+        ("리철수", "Rhee Chulsoo"),
+        ("Yi Chol Su", "I Cheolsu"),
+        ("림미수", "Lim Meesoo"),
+        ("임순", "Rim Soon"),
+        ("박철", "Park Chul"),
+        ("홍혜복 (Hong Hye-bok)", "Hyebok Hong"),
+        ("김 준환", "김준환"),
+        ("남궁민", "Namgung Min"),
+    ];
+    for (a, b) in same {
+        assert_eq!(level(Compare::KoreanName, a, b), "exact", "{a} / {b}");
+    }
+    let different = [("홍혜복", "홍혜숙"), ("Kim Jun Hwan", "Pak Jun Hwan"), ("이철수", "이영희"), ("Lim Meesoo", "Lim Sunhee")];
+    for (a, b) in different {
+        assert_ne!(level(Compare::KoreanName, a, b), "exact", "{a} / {b}");
+    }
+    assert_eq!(level(Compare::KoreanName, "홍혜복", "Hong Hyesuk"), "same surname, close given name");
+    assert_eq!(level(Compare::KoreanName, "이영희", "김철수"), "different");
+}
+
+#[test]
+fn regression_12_blocking_brings_every_spelling_of_a_name_together() {
+    let names = ["홍혜복", "Hong Hyebok", "HONG Hye-bok", "Hye Bok Hong", "Hong Hyepok", "홍혜복 (Hong Hye-bok)", "Kim Junhwan"];
+    let d = Dataset {
+        columns: vec!["name".into()],
+        ids: (0..names.len()).map(|i| format!("r{i}")).collect(),
+        sources: vec![0; names.len()],
+        values: names.iter().map(|n| vec![Some(n.to_string())]).collect(),
+    };
+    let c = config(vec![field("name", Compare::KoreanName, false)], vec![vec![BlockKey::KoreanName("name".into())]], Mode::Dedupe);
+    let cands = candidates(&d, &c, &mut |_, _, _| {}).unwrap();
+    assert_eq!(cands.len(), 15, "all six spellings of 홍혜복 in one block, Kim Junhwan in none: {cands:?}");
+}
+
+#[test]
+fn regression_12_years_have_tolerance_levels_and_missing_is_missing() {
+    assert_eq!(level(Compare::Year, "1975", "1975년"), "exact");
+    assert_eq!(level(Compare::Year, "1975", "c. 1976"), "one year apart");
+    assert_eq!(level(Compare::Year, "1975", "1977"), "two years apart");
+    assert_eq!(level(Compare::Year, "1975", "1979"), "three or four years apart");
+    assert_eq!(level(Compare::Year, "1975", "1985"), "different");
+    assert_eq!(level(Compare::Year, "1975", "unknown"), "missing", "a value without a year is missing, not a disagreement");
+    assert_eq!(level(Compare::Sex, "여", "F"), "exact");
+    assert_eq!(level(Compare::Sex, "남자", "female"), "different");
+}
+
+#[test]
+fn regression_12_places_and_facilities_compare_through_the_gazetteer() {
+    use crate::places::{Gazetteer, Level, PlaceEntry};
+    let e = |id: &str, parent: Option<&str>, level: Level, names: &[&str]| PlaceEntry {
+        id: id.into(),
+        parent: parent.map(str::to_string),
+        level,
+        names: names.iter().map(|s| s.to_string()).collect(),
+    };
+    let g = Places(std::sync::Arc::new(Gazetteer::new([
+        e("nh", None, Level::Province, &["North Hamgyong Province", "함경북도", "Hamgyeongbuk-do"]),
+        e("sh", None, Level::Province, &["South Hamgyong Province", "함경남도", "Hamgyong-namdo"]),
+        e("hoeryong", Some("nh"), Level::Town, &["Hoeryŏng", "회령", "Hoeryeong"]),
+        e("onsong", Some("nh"), Level::Town, &["Onsŏng", "온성"]),
+        e("hamhung", Some("sh"), Level::Town, &["Hamhŭng", "함흥"]),
+        e("k12", Some("hoeryong"), Level::Facility, &["Re-education Camp No. 12 (Jongori)", "전거리 교화소", "Chongori", "Kyohwaso 12"]),
+        e("k15", Some("sh"), Level::Facility, &["Political Prison Camp No. 15 (Yodok)", "요덕 관리소", "Yodok", "Camp 15"]),
+        e("onsong-j", Some("onsong"), Level::Facility, &["Onsong holding centre", "온성 집결소", "Onsong jipkyulso"]),
+    ])));
+    let place = || Compare::Place(g.clone());
+    assert_eq!(level(place(), "Hoeryong", "Hoeryeong, Hamgyeongbuk-do"), "same place");
+    assert_eq!(level(place(), "회령", "Hoeryong"), "same place");
+    assert_eq!(level(place(), "Hamhung, South Hamgyong", "함경남도 함흥시"), "same place");
+    assert_eq!(level(place(), "Kyohwaso 12 (Jongori)", "전거리 교화소"), "same place");
+    assert_eq!(level(place(), "Jongori", "Kyohwaso 12"), "same place");
+    assert_eq!(level(place(), "Camp 15", "Yodok camp"), "same place");
+    assert_eq!(level(place(), "요덕 관리소", "Camp 15"), "same place");
+    assert_eq!(level(place(), "Onsong holding centre", "Onsong jipkyulso"), "same place");
+    assert_eq!(level(place(), "Onsong holding centre", "Onsong"), "same town, a facility in it, or a close spelling");
+    assert_eq!(level(place(), "Hoeryong", "Onsong"), "same province");
+    assert_eq!(level(place(), "Hoeryong", "함경북도"), "same province");
+    assert_eq!(level(place(), "Hoeryong", "Hamhung"), "different");
+    assert_eq!(level(place(), "Camp 15", "Kyohwaso 12"), "different");
+    // Unknown to the gazetteer: spelling decides.
+    assert_eq!(level(place(), "Springfield", "Springfeild"), "same town, a facility in it, or a close spelling");
+    assert_eq!(level(place(), "Springfield", "Shelbyville"), "different");
+}
