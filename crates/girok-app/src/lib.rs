@@ -15,6 +15,7 @@ mod error;
 pub mod estimation;
 mod intake;
 pub mod linking;
+pub mod lists;
 mod normalize;
 mod records;
 

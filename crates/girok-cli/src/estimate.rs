@@ -31,8 +31,28 @@ pub(crate) enum Stratum {
 #[derive(Args)]
 pub(crate) struct EstimateArgs {
     /// Capture-pattern CSV: one 0/1 column per list, then `count`.
-    #[arg(long, conflicts_with = "acts")]
+    #[arg(long, conflicts_with_all = ["acts", "lists"])]
     table: Option<PathBuf>,
+    /// Victim lists as CSV files, one per organisation (or one file with --list-column): linked
+    /// with Girok's linkage engine, each linked person counted once, then estimated.
+    #[arg(long, num_args = 1.., conflicts_with = "acts")]
+    lists: Vec<PathBuf>,
+    /// With --lists: the column that names each record's list, when one file holds them all.
+    #[arg(long)]
+    list_column: Option<String>,
+    /// With --lists: the id column.
+    #[arg(long, default_value = "id")]
+    id_column: String,
+    /// With --lists: a linkage config (as for `girok link --config`); default: inferred.
+    #[arg(long)]
+    link_config: Option<PathBuf>,
+    /// With --lists: match probability at which records count as one person (default 0.5: a
+    /// match more likely than not, so errors either way roughly balance in the count).
+    #[arg(long)]
+    threshold: Option<f64>,
+    /// With --lists: write `id,list,person` for every record here, for review.
+    #[arg(long)]
+    clusters: Option<PathBuf>,
     /// Build the lists from the archive's acts of this type (ESF code or label; narrower types included).
     #[arg(long)]
     acts: Option<String>,
@@ -145,13 +165,16 @@ fn print(s: &Summary, label: &str) {
 }
 
 pub(crate) fn run(args: &EstimateArgs, archive: impl FnOnce() -> anyhow::Result<girok_store::Archive>) -> anyhow::Result<bool> {
+    if !args.lists.is_empty() {
+        return from_lists(args);
+    }
     let strata: Vec<(String, Table)> = match (&args.table, &args.acts) {
         (Some(path), _) => {
             let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
             vec![("all".into(), Table::parse_csv(&path.display().to_string(), &text)?)]
         }
         (None, Some(act_type)) => tables_from_archive(&archive()?, act_type, args)?,
-        (None, None) => bail!("give --table FILE.csv, or --acts TYPE to build the lists from the archive"),
+        (None, None) => bail!("give --table FILE.csv, --lists A.csv B.csv …, or --acts TYPE to build the lists from the archive"),
     };
     let methods: Vec<Method> = if args.compare { vec![Method::Loglinear, Method::Stepwise, Method::Dga, Method::Lcmcr] } else { vec![args.method] };
     let methods: Vec<girok_app::estimation::Method> = methods.into_iter().map(method).collect();
@@ -223,4 +246,129 @@ fn tables_from_archive(archive: &girok_store::Archive, act_type: &str, args: &Es
         eprintln!("warning: stratum {s}; skipped");
     }
     Ok(strata.usable.into_iter().map(|(name, _, t)| (name, t)).collect())
+}
+
+/// `--lists`: link the lists, count each person once, estimate at the threshold and around it.
+fn from_lists(args: &EstimateArgs) -> anyhow::Result<bool> {
+    let mut data = crate::link::read_inputs(&args.lists, &args.id_column)?;
+    let lists: Vec<String> = match &args.list_column {
+        None => {
+            if args.lists.len() < 2 {
+                bail!("--lists: one file given; give one file per list, or name the column that says which list a record is on with --list-column");
+            }
+            args.lists.iter().map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| p.display().to_string())).collect()
+        }
+        Some(col) => {
+            let idx = data.column(col).with_context(|| format!("--list-column {col:?}: no such column (columns: {})", data.columns.join(", ")))?;
+            let mut names: Vec<String> = Vec::new();
+            for (r, row) in data.values.iter().enumerate() {
+                let v = row[idx].clone().with_context(|| format!("record {:?} has no {col:?}; every record must say which list it is on", data.ids[r]))?;
+                let s = match names.iter().position(|n| *n == v) {
+                    Some(i) => i,
+                    None => {
+                        names.push(v);
+                        names.len() - 1
+                    }
+                };
+                data.sources[r] = s as u16;
+            }
+            names
+        }
+    };
+    let config = match &args.link_config {
+        Some(path) => {
+            let (fields, blocking, _, _) = crate::link::configure(&mut data, Some(path), &args.id_column, girok_linkage::Mode::Dedupe)?;
+            Some((fields, blocking))
+        }
+        None => None,
+    };
+    let methods: Vec<girok_app::estimation::Method> = if args.compare { girok_app::estimation::Method::ALL.to_vec() } else { vec![method(args.method)] };
+    let options = options(args)?;
+    let threshold = args.threshold.unwrap_or(girok_app::lists::DEFAULT_THRESHOLD);
+    let pb = crate::bar(0, "linking");
+    let run = girok_app::lists::estimate(&mut data, &lists, config, &args.id_column, threshold, &methods, &options, &mut |stage, done, total| {
+        pb.set_message(stage.to_string());
+        pb.set_length(total);
+        pb.set_position(done);
+    })?;
+    pb.finish_and_clear();
+    for n in &run.notes {
+        eprintln!("  {n}");
+    }
+    if let Some(path) = &args.clusters {
+        let mut out = csv::Writer::from_path(path).with_context(|| format!("creating {}", path.display()))?;
+        out.write_record(["id", "list", "person"])?;
+        for (i, id) in data.ids.iter().enumerate() {
+            out.write_record([
+                girok_core::text::csv_cell_write(id).as_ref(),
+                girok_core::text::csv_cell_write(&lists[data.sources[i] as usize]).as_ref(),
+                &format!("p{}", run.clusters[i]),
+            ])?;
+        }
+        out.flush()?;
+    }
+    let chosen = &run.thresholds[0];
+    let per_list: Vec<String> =
+        lists.iter().enumerate().map(|(l, name)| format!("{name}: {}", data.sources.iter().filter(|&&s| s as usize == l).count())).collect();
+    let mut any_warning = false;
+    let mut json_out = Vec::new();
+    if !args.json {
+        println!(
+            "{} records on {} lists ({}); {} candidate pairs; {} people at match probability ≥ {}",
+            run.records,
+            lists.len(),
+            per_list.join(", "),
+            run.candidate_pairs,
+            chosen.people,
+            chosen.threshold
+        );
+    }
+    for r in &chosen.results {
+        if let Some((_, e)) = r.errors.first() {
+            println!("{:<10} no estimate: {e}", r.method.as_str());
+            any_warning = true;
+        }
+        if let Some(total) = &r.total {
+            any_warning |= !total.warnings.is_empty();
+            if args.json {
+                json_out.push(to_json(total));
+            } else {
+                print(total, "");
+            }
+        }
+    }
+    if args.json {
+        let around: Vec<serde_json::Value> = run
+            .thresholds
+            .iter()
+            .map(|t| {
+                serde_json::json!({
+                    "threshold": t.threshold,
+                    "people": t.people,
+                    "estimates": t.results.iter().filter_map(|r| r.total.as_ref()).map(to_json).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        let v = serde_json::json!({"records": run.records, "lists": lists, "people": chosen.people, "threshold": chosen.threshold, "estimates": json_out, "thresholds": around});
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(any_warning);
+    }
+    println!("\nhow the answer depends on the linkage (people linked, then each method's N and 95% interval):");
+    let mut thresholds: Vec<&girok_app::lists::AtThreshold> = run.thresholds.iter().collect();
+    thresholds.sort_by(|a, b| a.threshold.total_cmp(&b.threshold));
+    for t in thresholds {
+        let cells: Vec<String> = t
+            .results
+            .iter()
+            .map(|r| match &r.total {
+                Some(s) => {
+                    format!("{} {:.0} [{:.0}, {}]", r.method.as_str(), s.estimate, s.lower, s.upper.map(|u| format!("{u:.0}")).unwrap_or_else(|| "∞".into()))
+                }
+                None => format!("{} —", r.method.as_str()),
+            })
+            .collect();
+        let mark = if t.threshold == chosen.threshold { " (chosen)" } else { "" };
+        println!("  ≥ {:<5} {:>7} people   {}{mark}", t.threshold, t.people, cells.join("   "));
+    }
+    Ok(any_warning)
 }

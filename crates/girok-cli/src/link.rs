@@ -104,7 +104,7 @@ fn parse_key(s: &str) -> anyhow::Result<BlockKey> {
 }
 
 /// Reads the inputs into one dataset, checking ids, row shapes and encoding.
-fn read_inputs(inputs: &[PathBuf], id_column: &str) -> anyhow::Result<Dataset> {
+pub(crate) fn read_inputs(inputs: &[PathBuf], id_column: &str) -> anyhow::Result<Dataset> {
     let mut d = Dataset::default();
     let mut seen: HashSet<String> = HashSet::new();
     for (source, path) in inputs.iter().enumerate() {

@@ -234,6 +234,20 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:8750")]
         listen: std::net::SocketAddr,
     },
+    /// Write SYNTHETIC victim lists of one hidden population of known size, one CSV per
+    /// organisation, in the shape real lists take (for `girok link` and `girok estimate --lists`).
+    DemoLists {
+        #[arg(long, default_value = "girok-demo-lists")]
+        out: PathBuf,
+        /// The hidden population's size.
+        #[arg(long, default_value_t = 6000)]
+        people: usize,
+        /// How many lists (2 to 6).
+        #[arg(long, default_value_t = 4)]
+        lists: usize,
+        #[arg(long, default_value_t = 20261201)]
+        seed: u64,
+    },
 }
 
 #[derive(Args)]
@@ -620,6 +634,25 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             Ok(Outcome::Clean)
         }
         Command::Demo { dir, testimonies, seed, no_serve, listen } => cmd_demo(&dir, testimonies, seed, if no_serve { None } else { Some(listen) }),
+        Command::DemoLists { out, people, lists, seed } => {
+            let l = girok_synth::lists::generate_lists(&girok_synth::lists::ListsConfig { seed, people, lists });
+            std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+            for (i, name) in l.names.iter().enumerate() {
+                let path = out.join(format!("{name}.csv"));
+                std::fs::write(&path, l.list_csv(i)).with_context(|| format!("writing {}", path.display()))?;
+            }
+            let truth: String =
+                std::iter::once("id,person\n".to_string()).chain(l.records.iter().zip(l.truth()).map(|(r, t)| format!("{},{t}\n", r.cells[0]))).collect();
+            std::fs::write(out.join("truth.csv"), truth).with_context(|| format!("writing {}", out.display()))?;
+            println!(
+                "wrote {} SYNTHETIC lists ({} records of {people} people) and truth.csv to {}; try: girok estimate --lists {}/synthetic-org-*.csv --compare",
+                l.names.len(),
+                l.records.len(),
+                out.display(),
+                out.display()
+            );
+            Ok(Outcome::Clean)
+        }
         Command::Link(args) => {
             link::run(&args, || open(g), &actor(g))?;
             Ok(Outcome::Clean)

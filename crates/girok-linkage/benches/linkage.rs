@@ -250,7 +250,51 @@ fn main() {
     let mut dw = d.clone();
     let written = korean_written(&mut dw);
     run("Korean lists, written config", &dw, &truth, &written, "");
+    end_to_end(&d, &truth, people);
     large_dedupe();
+}
+
+/// From the lists to an estimate (`girok estimate --lists`), against the estimate from the true
+/// clusters, for every method.
+fn end_to_end(d: &Dataset, truth: &[String], people: usize) {
+    use girok_app::estimation::{self, Method, Options};
+    let names: Vec<String> = (0..4).map(|l| format!("list {l}")).collect();
+    let mut ids: std::collections::HashMap<&str, u32> = Default::default();
+    let true_clusters: Vec<u32> = truth
+        .iter()
+        .map(|t| {
+            let n = ids.len() as u32;
+            *ids.entry(t.as_str()).or_insert(n)
+        })
+        .collect();
+    let true_table = girok_app::lists::capture_table(&true_clusters, &d.sources, &names);
+    let o = Options { bootstrap: 0, ..Options::default() };
+    let start = Instant::now();
+    let mut d = d.clone();
+    let run = girok_app::lists::estimate(&mut d, &names, None, "id", girok_app::lists::DEFAULT_THRESHOLD, &Method::ALL, &o, &mut |_, _, _| {})
+        .expect("estimate runs");
+    let secs = start.elapsed().as_secs_f64();
+    let from_truth = estimation::run(&[("all".into(), true_table.clone())], &Method::ALL, &o);
+    println!(
+        "\nend to end (N = {people}; {} people truly seen, {} linked at ≥ {}; {secs:.1} s for linkage and all four methods at five thresholds):",
+        true_table.observed(),
+        run.thresholds[0].people,
+        run.thresholds[0].threshold
+    );
+    for (linked, truth) in run.thresholds[0].results.iter().zip(&from_truth) {
+        let (Some(l), Some(t)) = (&linked.total, &truth.total) else { continue };
+        println!(
+            "  {:<10} from linkage {:>6.0} [{:.0}, {:.0}]   from true clusters {:>6.0} [{:.0}, {:.0}]   difference {:+.1}%",
+            linked.method.as_str(),
+            l.estimate,
+            l.lower,
+            l.upper.unwrap_or(f64::INFINITY),
+            t.estimate,
+            t.lower,
+            t.upper.unwrap_or(f64::INFINITY),
+            100.0 * (l.estimate / t.estimate - 1.0)
+        );
+    }
 }
 
 fn public_files() {

@@ -104,3 +104,36 @@ fn estimates_from_the_demo_archive_with_strata() {
     let r = run(&mut demo(&["estimate", "--acts", "teleportation"]));
     assert!(r.stderr.contains("--acts \"teleportation\""), "{}", r.stderr);
 }
+
+#[test]
+fn regression_12_estimate_from_lists_links_counts_once_and_shows_the_thresholds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    ok(girok(d).args(["demo-lists", "--out", "lists", "--people", "1500", "--seed", "9"]));
+    let files: Vec<PathBuf> = (b'A'..=b'D').map(|c| d.join(format!("lists/synthetic-org-{}.csv", c as char))).collect();
+    let r = ok(girok(d).args(["estimate", "--lists"]).args(&files).args(["--json", "--clusters", "clusters.csv"]));
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["lists"].as_array().unwrap().len(), 4);
+    let est = v["estimates"][0]["estimate"].as_f64().unwrap();
+    assert!((1350.0..1650.0).contains(&est), "N = 1500 hidden; estimated {est}");
+    let thresholds = v["thresholds"].as_array().unwrap();
+    assert_eq!(thresholds.len(), 5);
+    // Stricter thresholds split people and inflate the count: the reader sees it.
+    let people: Vec<u64> = thresholds.iter().map(|t| t["people"].as_u64().unwrap()).collect();
+    assert!(people[0] < *people.last().unwrap() || thresholds[0]["threshold"].as_f64() != Some(0.5), "{people:?}");
+    let clusters = std::fs::read_to_string(d.join("clusters.csv")).unwrap();
+    assert!(clusters.starts_with("id,list,person\n") && clusters.contains("synthetic-org-B"), "{}", &clusters[..200]);
+    // One file with a list column gives the same answer.
+    let mut one = std::fs::read_to_string(&files[0]).unwrap();
+    for f in &files[1..] {
+        one.push_str(std::fs::read_to_string(f).unwrap().split_once('\n').unwrap().1);
+    }
+    let all = write(d, "all.csv", &one);
+    let r2 = ok(girok(d).args(["estimate", "--lists"]).arg(&all).args(["--list-column", "list", "--json"]));
+    let v2: serde_json::Value = serde_json::from_str(&r2.stdout).unwrap();
+    assert_eq!(v2["people"], v["people"]);
+    // One file without a list column is refused, saying what to do.
+    let r3 = run(girok(d).args(["estimate", "--lists"]).arg(&all));
+    assert_ne!(r3.code, 0);
+    assert!(r3.stderr.contains("--list-column"), "{}", r3.stderr);
+}
