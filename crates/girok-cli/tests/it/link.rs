@@ -212,9 +212,9 @@ fn regression_12_a_romanized_korean_name_column_is_compared_as_korean_names() {
     let input = write(d, "romanized.csv", &csv);
     let r = run(girok(d).args(["link", "--input"]).arg(&input).args(["--output", "clusters.csv"]));
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stderr.contains("full_name (KoreanName)"), "{}", r.stderr);
+    assert!(r.stderr.contains("column \"full_name\": Korean name"), "{}", r.stderr);
     // Western names stay names.
     let western = write(d, "western.csv", "id,full_name,birth\nw1,robert stevenson,1850\nw2,rob stevenson,1850\nw3,jane austen,1775\nw4,j austen,1775\nw5,mary shelley,1797\nw6,m shelley,1797\nw7,john keats,1795\nw8,j keats,1795\nw9,percy shelley,1792\nw10,p shelley,1792\n");
     let r = run(girok(d).args(["link", "--input"]).arg(&western).args(["--output", "clusters2.csv"]));
-    assert!(r.stderr.contains("full_name (Name)"), "{}", r.stderr);
+    assert!(r.stderr.contains("column \"full_name\": name (spelling similarity)"), "{}", r.stderr);
 }
