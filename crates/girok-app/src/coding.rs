@@ -102,6 +102,7 @@ pub fn code_passage(archive: &mut Archive, actor: &Actor, doc_id: &str, p: &Pass
             who => vec![Involvement { perpetrator: person(w, who)?, degree: degree.clone() }],
         };
         let event = w.put(Record::Event(Event {
+            same_as: None,
             id: String::new(),
             title: label,
             description: p.description.clone(),

@@ -13,6 +13,7 @@ mod coding;
 mod diff;
 mod error;
 pub mod estimation;
+pub mod event_linking;
 mod intake;
 pub mod linking;
 pub mod lists;

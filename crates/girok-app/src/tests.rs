@@ -227,3 +227,60 @@ fn durations_victim_status_event_links_and_closed_areas() {
     assert_eq!(p.access, Some(girok_core::model::Access::Closed));
     assert!(a.verify(&mut |_, _| {}).unwrap().ok());
 }
+
+#[test]
+fn regression_12_merged_events_are_corroborated_and_their_victim_counted_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut a = archive(tmp.path());
+    let doc = who(Role::Documenter, false);
+    let analyst = who(Role::Analyst, false);
+    // Two organisations' witnesses tell of one SYNTHETIC forcible return; each documenter
+    // opened their own person and event records.
+    let mut told = Vec::new();
+    for (org, name) in [("Synthetic Project A", "김영호"), ("Synthetic Project B", "Kim Yong-ho")] {
+        let source = create(&mut a, &doc, json!({ "record": "source", "pseudonym": format!("W-{org}"), "kind": "witness", "organisation": org, "confidentiality": "internal", "synthetic": true })).unwrap().id;
+        let victim = create(&mut a, &doc, json!({ "record": "person", "names": [name], "confidentiality": "internal", "synthetic": true })).unwrap().id;
+        let event = create(&mut a, &doc, json!({ "record": "event", "title": format!("Forcible return told to {org} (synthetic)"), "place": "Onsong", "date": "March 2010", "confidentiality": "internal", "synthetic": true })).unwrap().id;
+        create(&mut a, &doc, json!({ "record": "act", "event": event, "victim": victim, "act_type": "DP0100000000", "date": "March 2010", "source": source, "confidentiality": "internal", "synthetic": true })).unwrap();
+        told.push(event);
+    }
+    // An unrelated event by the second organisation, elsewhere and years later: never proposed.
+    let other = create(&mut a, &doc, json!({ "record": "event", "title": "Public execution (synthetic)", "place": "Hamhung", "date": "2016", "confidentiality": "internal", "synthetic": true })).unwrap().id;
+    let _ = other;
+    let query = || girok_store::CaptureQuery {
+        act_type: "DP0100000000".into(),
+        from_year: None,
+        to_year: None,
+        stratify: girok_store::Stratify::None,
+        max_confidentiality: Confidentiality::Internal,
+        organisations: None,
+    };
+    let before = a.corroboration_counts(Confidentiality::Internal).unwrap();
+    assert_eq!((before.corroborated, before.single), (0, 2));
+    assert_eq!(a.capture_tables(&query()).unwrap()[0].counts.iter().sum::<u64>(), 2, "two victims before the merge");
+
+    let p = crate::event_linking::propose_duplicate_events(&mut a, &analyst, 0.8).unwrap();
+    assert_eq!(p.queued, 1, "{p:?}");
+    let item = a.review_queue(Some("open")).unwrap().into_iter().find(|i| i.kind == "event").unwrap();
+    let mut pair = [item.left.clone(), item.right.clone()];
+    pair.sort();
+    let mut expected = told.clone();
+    expected.sort();
+    assert_eq!(pair.to_vec(), expected);
+    assert!(item.detail.contains("same place") && item.detail.contains("same act type"), "the waterfall says why: {}", item.detail);
+    // Proposing again queues nothing new; a viewer may not propose.
+    assert_eq!(crate::event_linking::propose_duplicate_events(&mut a, &analyst, 0.8).unwrap().queued, 0);
+    assert!(crate::event_linking::propose_duplicate_events(&mut a, &who(Role::Viewer, false), 0.8).is_err());
+
+    crate::accounts::decide_review(&mut a, &analyst, item.id, girok_store::ReviewDecision::Accept).unwrap();
+    let after = a.corroboration_counts(Confidentiality::Internal).unwrap();
+    assert_eq!((after.corroborated, after.single), (1, 0), "one event, reported by both organisations");
+    assert_eq!(a.event_organisations(&item.left, Confidentiality::Internal).unwrap(), vec!["Synthetic Project A", "Synthetic Project B"]);
+    let t = &a.capture_tables(&query()).unwrap()[0];
+    assert_eq!(t.counts.iter().sum::<u64>(), 1, "the merged event's victim counted once");
+    assert_eq!(t.counts[0b11], 1, "on both lists");
+    // Reversible, and audited.
+    crate::accounts::decide_review(&mut a, &analyst, item.id, girok_store::ReviewDecision::Undo).unwrap();
+    assert_eq!(a.corroboration_counts(Confidentiality::Internal).unwrap().corroborated, 0);
+    assert!(a.verify(&mut |_, _| {}).unwrap().ok());
+}

@@ -11,7 +11,8 @@ use serde::Deserialize;
 
 #[derive(Args)]
 pub(crate) struct LinkArgs {
-    /// `persons`: propose duplicate persons in the archive for review (see `girok review`).
+    /// `persons` or `events`: propose duplicate persons, or events that two testimonies tell, in
+    /// the archive for review (see `girok review`).
     what: Option<String>,
     /// CSV files with a header and an id column; one file is deduplicated, several are linked.
     #[arg(long = "input", required_unless_present = "what")]
@@ -217,10 +218,11 @@ pub(crate) fn configure(
 
 pub(crate) fn run(args: &LinkArgs, archive: impl FnOnce() -> anyhow::Result<girok_store::Archive>, actor: &str) -> anyhow::Result<()> {
     if let Some(what) = &args.what {
-        if what != "persons" {
-            bail!("girok link {what:?}: only `girok link persons` works on the archive; for files use --input");
-        }
-        return link_persons(&mut archive()?, args.threshold.unwrap_or(0.5), actor);
+        return match what.as_str() {
+            "persons" => link_persons(&mut archive()?, args.threshold.unwrap_or(0.5), actor),
+            "events" => link_events(&mut archive()?, args.threshold.unwrap_or(0.8), actor),
+            other => bail!("girok link {other:?}: `girok link persons` and `girok link events` work on the archive; for files use --input"),
+        };
     }
     let output = args.output.as_ref().expect("clap requires --output without a target");
     let mut data = read_inputs(&args.inputs, &args.id_column)?;
@@ -319,5 +321,15 @@ fn write_clusters(path: &Path, data: &Dataset, clusters: &[u32]) -> anyhow::Resu
 fn link_persons(archive: &mut girok_store::Archive, threshold: f64, actor: &str) -> anyhow::Result<()> {
     let p = girok_app::linking::propose_duplicate_persons(archive, &girok_app::Actor::key_holder(actor), threshold)?;
     println!("{} persons compared, {} candidate pairs; {} new proposals in the review queue (girok review list)", p.compared, p.candidate_pairs, p.queued);
+    Ok(())
+}
+
+/// Proposes events that may be one happening told twice (the workflow is `girok-app`'s).
+fn link_events(archive: &mut girok_store::Archive, threshold: f64, actor: &str) -> anyhow::Result<()> {
+    let p = girok_app::event_linking::propose_duplicate_events(archive, &girok_app::Actor::key_holder(actor), threshold)?;
+    println!(
+        "{} events compared, {} candidate pairs from different sources; {} new proposals in the review queue (girok review list)",
+        p.events, p.candidate_pairs, p.queued
+    );
     Ok(())
 }

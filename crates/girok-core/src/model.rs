@@ -534,6 +534,10 @@ pub struct Event {
     /// Other typed links to events (caused by, part of, in parallel with …).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<EventLink>,
+    /// The event this one was found to describe too (another testimony of the same happening),
+    /// set when a reviewer accepts the merge; its reports then count for that event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_as: Option<String>,
     #[serde(default)]
     pub citations: Vec<Citation>,
     #[serde(default)]
@@ -746,6 +750,7 @@ impl Record {
                 out.extend(r.place.as_deref().map(|s| ("place", s)));
                 out.extend(r.follows.as_deref().map(|s| ("follows", s)));
                 out.extend(r.links.iter().map(|l| ("links", l.event.as_str())));
+                out.extend(r.same_as.as_deref().map(|s| ("same_as", s)));
                 out.extend(r.citations.iter().map(|c| ("citations", c.document.as_str())));
             }
             Record::Act(r) => {
@@ -832,6 +837,9 @@ impl Record {
                 }
                 if r.follows.as_deref() == Some(r.id.as_str()) {
                     return Err("follows: an event cannot follow itself".into());
+                }
+                if r.same_as.as_deref() == Some(r.id.as_str()) {
+                    return Err("same_as: an event cannot be merged into itself".into());
                 }
             }
             Record::Indicator(r) => {

@@ -250,6 +250,9 @@ impl Archive {
     /// one pass over the events' facet rows, since every reader's ceiling needs the same scan.
     pub fn corroboration_by_level(&self) -> Result<[Corroboration; LEVELS], StoreError> {
         let organisation = self.source_organisations()?;
+        // An event a reviewer merged into another counts as that event: its reports join the
+        // other's, at no lower a level than the merged event's own.
+        let canonical = self.event_merges()?;
         // Each row: an event, its level, and a source of one of its acts with that act's level.
         // The act's level comes through the id index of `records` (which holds the rid) and the
         // narrow `record_meta`: reading the wide record rows would decrypt a page per act.
@@ -259,12 +262,33 @@ impl Archive {
              WHERE m.kind = 'event' ORDER BY m.rid",
         )?;
         let mut rows = stmt.query([])?;
+        // Canonical event → its level (once seen) and, per organisation, the lowest level at
+        // which a reader sees a report of it.
+        let mut events: std::collections::BTreeMap<i64, (Option<i64>, std::collections::BTreeMap<String, i64>)> = Default::default();
+        while let Some(row) = rows.next()? {
+            let (rid, conf, source, act_conf): (i64, i64, Option<String>, Option<i64>) = (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
+            let (target, floor) = match canonical.get(&rid) {
+                Some(&to) => (to, conf),
+                None => (rid, 0),
+            };
+            let entry = events.entry(target).or_default();
+            if target == rid {
+                entry.0 = Some(conf);
+            }
+            if let (Some(s), Some(act_conf)) = (source, act_conf) {
+                // A report counts for a reader who may see both the act and its source.
+                let Some((org, source_conf)) = organisation.get(&s).cloned() else { continue };
+                let needs = act_conf.max(source_conf).max(floor);
+                let lowest = entry.1.entry(org).or_insert(needs);
+                *lowest = (*lowest).min(needs);
+            }
+        }
         let mut out = [Corroboration::default(); LEVELS];
-        // The current event: its level and, per organisation, the lowest level of an act reporting it.
-        let mut current: Option<(i64, i64, std::collections::BTreeMap<String, i64>)> = None;
-        let tally = |event_conf: i64, orgs: &std::collections::BTreeMap<String, i64>, out: &mut [Corroboration; LEVELS]| {
+        for (event_conf, orgs) in events.values() {
+            // A merge target that is itself gone (retired, or above every level) counts for nobody.
+            let Some(event_conf) = event_conf else { continue };
             for (level, c) in out.iter_mut().enumerate() {
-                if event_conf > level as i64 {
+                if *event_conf > level as i64 {
                     continue;
                 }
                 match orgs.values().filter(|&&act_conf| act_conf <= level as i64).count() {
@@ -273,31 +297,55 @@ impl Archive {
                     _ => c.corroborated += 1,
                 }
             }
-        };
-        while let Some(row) = rows.next()? {
-            let (rid, conf, source, act_conf): (i64, i64, Option<String>, Option<i64>) = (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
-            if current.as_ref().map(|c| c.0) != Some(rid) {
-                if let Some((_, event_conf, orgs)) = current.take() {
-                    tally(event_conf, &orgs, &mut out);
-                }
-                current = Some((rid, conf, Default::default()));
-            }
-            if let (Some(s), Some(act_conf), Some((_, _, orgs))) = (source, act_conf, current.as_mut()) {
-                // A report counts for a reader who may see both the act and its source.
-                let Some((org, source_conf)) = organisation.get(&s).cloned() else { continue };
-                let needs = act_conf.max(source_conf);
-                let lowest = orgs.entry(org).or_insert(needs);
-                *lowest = (*lowest).min(needs);
-            }
-        }
-        if let Some((_, event_conf, orgs)) = current {
-            tally(event_conf, &orgs, &mut out);
         }
         Ok(out)
     }
 
+    /// Merged event rid → the rid of the event it was merged into (following chains).
+    fn event_merges(&self) -> Result<std::collections::HashMap<i64, i64>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT m.rid, t.rid FROM record_meta m JOIN links l ON l.from_rid = m.rid AND l.field = 'same_as' JOIN records t ON t.id = l.to_id \
+             WHERE m.kind = 'event'",
+        )?;
+        let direct: std::collections::HashMap<i64, i64> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        Ok(direct
+            .keys()
+            .map(|&from| {
+                let mut cur = from;
+                // Bounded: a cycle of merges must not hang a page.
+                for _ in 0..32 {
+                    match direct.get(&cur) {
+                        Some(&next) if next != from => cur = next,
+                        _ => break,
+                    }
+                }
+                (from, cur)
+            })
+            .collect())
+    }
+
+    /// Events merged into this one that a reader at `max` may see (their reports count here).
+    pub fn events_merged_into(&self, event_id: &str, max: Confidentiality) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT r.id FROM links l JOIN record_meta m ON m.rid = l.from_rid JOIN records r ON r.rid = l.from_rid \
+             WHERE l.field = 'same_as' AND l.to_id = ?1 AND m.kind = 'event' AND m.conf <= ?2 ORDER BY r.id",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![event_id, max as i64], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The organisations whose sources report an event, for its page.
+    /// Events merged into it count too.
     pub fn event_organisations(&self, event_id: &str, max: Confidentiality) -> Result<Vec<String>, StoreError> {
+        let mut orgs = std::collections::BTreeSet::new();
+        for merged in self.events_merged_into(event_id, max)? {
+            orgs.extend(self.own_event_organisations(&merged, max)?);
+        }
+        orgs.extend(self.own_event_organisations(event_id, max)?);
+        Ok(orgs.into_iter().collect())
+    }
+
+    fn own_event_organisations(&self, event_id: &str, max: Confidentiality) -> Result<Vec<String>, StoreError> {
         let organisation = self.source_organisations()?;
         let mut stmt = self.conn.prepare(
             "SELECT DISTINCT f.source_id FROM facets f JOIN records r ON r.rid = f.rid JOIN record_meta a ON a.rid = (SELECT rid FROM records WHERE id = f.origin) \
@@ -440,6 +488,7 @@ mod tests {
     /// A synthetic internal event; an empty id gets a fresh one.
     fn synthetic_event(id: &str) -> Record {
         Record::Event(Event {
+            same_as: None,
             links: vec![],
             id: id.into(),
             title: "synthetic event".into(),

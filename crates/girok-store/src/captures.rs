@@ -64,6 +64,7 @@ struct CodedAct {
     source: Option<String>,
     /// Always present for a stored act; `None` only if the link index lacked it.
     victim: Option<String>,
+    event: Option<String>,
 }
 
 /// Most lists a table is built for; more would make 2^lists cells.
@@ -91,7 +92,8 @@ impl Archive {
         // belong to its event and documents).
         let sql = format!(
             "SELECT f.act_type, f.place_id, f.date_start, f.date_end, f.source_id, \
-                    (SELECT l.to_id FROM links l WHERE l.from_rid = f.rid AND l.field = 'victim') \
+                    (SELECT l.to_id FROM links l WHERE l.from_rid = f.rid AND l.field = 'victim'), \
+                    (SELECT l.to_id FROM links l WHERE l.from_rid = f.rid AND l.field = 'event') \
              FROM facets f JOIN record_meta m ON m.rid = f.rid \
              WHERE m.kind = 'act' AND m.conf <= ? AND f.act_type IN ({})",
             vec!["?"; codes.len()].join(",")
@@ -106,9 +108,32 @@ impl Archive {
                 date: girok_core::UncertainDate::between(r.get::<_, Option<i32>>(2)?.map(girok_core::Day), r.get::<_, Option<i32>>(3)?.map(girok_core::Day)),
                 source: r.get(4)?,
                 victim: r.get(5)?,
+                event: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Merged event id → the event it was merged into, chains followed.
+    fn merged_event_ids(&self) -> Result<BTreeMap<String, String>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT r.id, l.to_id FROM record_meta m JOIN links l ON l.from_rid = m.rid AND l.field = 'same_as' JOIN records r ON r.rid = m.rid \
+             WHERE m.kind = 'event'",
+        )?;
+        let direct: BTreeMap<String, String> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        Ok(direct
+            .keys()
+            .map(|from| {
+                let mut cur = from.clone();
+                for _ in 0..32 {
+                    match direct.get(&cur) {
+                        Some(next) if next != from => cur = next.clone(),
+                        _ => break,
+                    }
+                }
+                (from.clone(), cur)
+            })
+            .collect())
     }
 
     /// Capture tables per stratum. Strata whose victims were seen by fewer than two lists are
@@ -155,8 +180,10 @@ impl Archive {
         let from = q.from_year.and_then(|y| girok_core::Day::from_ymd(y, 1, 1).ok());
         let to = q.to_year.and_then(|y| girok_core::Day::from_ymd(y, 12, 31).ok());
         let window = girok_core::UncertainDate::between(from, to);
-        // stratum -> victim -> organisations that recorded an act against them
-        let mut sightings: BTreeMap<String, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
+        let merged_event = self.merged_event_ids()?;
+        let event_of = |id: &str| merged_event.get(id).cloned().unwrap_or_else(|| id.to_string());
+        // (stratum, victim, organisation, canonical event, event) of every act that counts.
+        let mut counted: Vec<(String, String, String, String, String)> = Vec::new();
         for a in self.coded_acts(&q.act_type, q.max_confidentiality)? {
             let Some(victim) = &a.victim else { continue };
             let date = &a.date;
@@ -181,7 +208,30 @@ impl Archive {
                     .unwrap_or_else(|| "undated or spanning years".into()),
                 Stratify::ActType => vocab.ancestors(List::ActTypes, &a.act_type).last().map(|t| t.en.clone()).unwrap_or_default(),
             };
-            sightings.entry(stratum).or_default().entry(canonical(victim)).or_default().insert(org.clone());
+            let event = a.event.clone().unwrap_or_default();
+            counted.push((stratum, canonical(victim), org.clone(), event_of(&event), event));
+        }
+        // Two testimonies of one event merged by a reviewer, each of one victim: the same victim,
+        // counted once, even before anyone merged the two person records.
+        let mut victims_of: BTreeMap<&str, BTreeMap<&str, BTreeSet<&str>>> = BTreeMap::new();
+        for (_, victim, _, canonical_event, event) in &counted {
+            victims_of.entry(canonical_event).or_default().entry(event).or_default().insert(victim);
+        }
+        let mut alias: BTreeMap<String, String> = BTreeMap::new();
+        for members in victims_of.values() {
+            if members.len() > 1 && members.values().all(|v| v.len() == 1) {
+                let all: BTreeSet<&str> = members.values().flatten().copied().collect();
+                let first = all.iter().next().expect("non-empty").to_string();
+                for v in all {
+                    alias.insert(v.to_string(), first.clone());
+                }
+            }
+        }
+        // stratum -> victim -> organisations that recorded an act against them
+        let mut sightings: BTreeMap<String, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
+        for (stratum, victim, org, _, _) in counted {
+            let victim = alias.get(&victim).cloned().unwrap_or(victim);
+            sightings.entry(stratum).or_default().entry(victim).or_default().insert(org);
         }
         let mut out = Vec::new();
         for (stratum, victims) in sightings {
@@ -249,6 +299,7 @@ mod tests {
             let v2 = w.put(person(None))?;
             let v1_again = w.put(person(Some(v1.clone())))?;
             let event = w.put(Record::Event(Event {
+                same_as: None,
                 links: vec![],
                 id: String::new(),
                 title: "synthetic event".into(),

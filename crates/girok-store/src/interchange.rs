@@ -226,6 +226,7 @@ impl RowReader<'_> {
                 })
             }
             Kind::Event => Record::Event(Event {
+same_as: None,
                 links: vec![],
                 id,
                 title: self.required("title")?,

@@ -1,5 +1,5 @@
-//! The review queue: proposed merges of records that may be the same person, decided by a
-//! person, every decision audited and reversible (a merge never deletes a record).
+//! The review queue: proposed merges of records that may be the same person or the same event,
+//! decided by a person, every decision audited and reversible (a merge never deletes a record).
 
 use girok_core::model::Record;
 use rusqlite::{params, OptionalExtension};
@@ -60,8 +60,8 @@ impl Writer<'_> {
         Ok(Some(id))
     }
 
-    /// Accepts, rejects or undoes a proposed merge. Accepting marks the right-hand person
-    /// `same_as` the left; undoing clears it. Every decision is audited.
+    /// Accepts, rejects or undoes a proposed merge. Accepting marks the right-hand person or
+    /// event `same_as` the left; undoing clears it. Every decision is audited.
     pub fn decide_review(&mut self, review: i64, decision: ReviewDecision) -> Result<ReviewItem, StoreError> {
         let item: Option<ReviewItem> =
             self.tx.query_row("SELECT id, kind, left_id, right_id, score, status, detail FROM review_queue WHERE id = ?1", [review], review_row).optional()?;
@@ -74,10 +74,18 @@ impl Writer<'_> {
                 return Err(StoreError::Invalid { id: format!("review {review}"), message: format!("cannot {d:?} a review that is {status}").to_lowercase() })
             }
         };
-        if item.kind == "person" && (decision == ReviewDecision::Accept || decision == ReviewDecision::Undo) {
-            if let Record::Person(mut p) = self.get(&item.right)? {
-                p.same_as = same_as;
-                self.put(Record::Person(p))?;
+        if decision == ReviewDecision::Accept || decision == ReviewDecision::Undo {
+            match (item.kind.as_str(), self.get(&item.right)?) {
+                ("person", Record::Person(mut p)) => {
+                    p.same_as = same_as;
+                    self.put(Record::Person(p))?;
+                }
+                // Two testimonies of one happening: the right-hand event's reports count for the left.
+                ("event", Record::Event(mut e)) => {
+                    e.same_as = same_as;
+                    self.put(Record::Event(e))?;
+                }
+                _ => {}
             }
         }
         self.tx.execute("UPDATE review_queue SET status = ?2 WHERE id = ?1", params![review, new_status])?;

@@ -251,7 +251,9 @@ pub fn generate(config: &Config) -> Dataset {
             same_as: None,
         });
     }
-    let mut earlier: Vec<(String, SynthName, Sex, usize, i32, i32)> = Vec::new();
+    // Earlier testimonies: (victim id, name, sex, organisation, year, birth year, testimony
+    // number, border town, holding centre, labour camp).
+    let mut earlier: Vec<(String, SynthName, Sex, usize, i32, i32, usize, usize, usize, usize)> = Vec::new();
     for t in 0..config.testimonies {
         let korean = rng.gen_bool(0.5);
         let org = ORGANISATIONS[t % ORGANISATIONS.len()];
@@ -281,8 +283,10 @@ pub fn generate(config: &Config) -> Dataset {
         // Half the time the second organisation opened its own person record (a duplicate for
         // record linkage to find); otherwise it coded against the existing one.
         let mut duplicate_record = false;
+        let mut same_happening: Option<(usize, usize, usize, usize)> = None;
         if re_report {
-            let (id, name, s, _, y, b): &(String, SynthName, Sex, usize, i32, i32) = &earlier[candidates[rng.gen_range(0..candidates.len())]];
+            let (id, name, s, _, y, b, t0, town, hold, lab) = &earlier[candidates[rng.gen_range(0..candidates.len())]];
+            same_happening = Some((*t0, *town, *hold, *lab));
             // Korean age counting: a different organisation may record the birth year one off.
             birth_year = *b + if rng.gen_bool(0.2) { 1 } else { 0 };
             duplicate_record = rng.gen_bool(0.5);
@@ -313,12 +317,24 @@ pub fn generate(config: &Config) -> Dataset {
             ds.persons.push(victim.clone());
         }
         if !re_report {
-            earlier.push((victim_id.clone(), victim_name.clone(), sex, org_idx, year, birth_year));
+            earlier.push((victim_id.clone(), victim_name.clone(), sex, org_idx, year, birth_year, t, 0, 0, 0));
         }
 
-        let b = rng.gen_range(0..BORDER_TOWNS.len());
-        let hold = HOLDING[rng.gen_range(0..HOLDING.len())];
-        let lab = LABOUR[rng.gen_range(0..LABOUR.len())];
+        let (mut b, mut hold_i, mut lab_i) = (rng.gen_range(0..BORDER_TOWNS.len()), rng.gen_range(0..HOLDING.len()), rng.gen_range(0..LABOUR.len()));
+        // A second organisation's witness tells of the same return, interrogation and camp. Half
+        // the time its documenter codes the acts on the events already recorded (so they are
+        // corroborated at once); otherwise as new events, for `girok link events` to find.
+        let mut reuse_events: Option<usize> = None;
+        if let Some((t0, town, hold0, lab0)) = same_happening {
+            (b, hold_i, lab_i) = (town, hold0, lab0);
+            if rng.gen_bool(0.5) {
+                reuse_events = Some(t0);
+            }
+        } else if let Some(last) = earlier.last_mut().filter(|e| e.6 == t) {
+            (last.7, last.8, last.9) = (b, hold_i, lab_i);
+        }
+        let hold = HOLDING[hold_i];
+        let lab = LABOUR[lab_i];
         let camp = KWANLISO[rng.gen_range(0..KWANLISO.len())];
         let d1 = date_text(&mut rng, year, korean);
         let d2 = date_text(&mut rng, year + 1, korean);
@@ -375,6 +391,7 @@ pub fn generate(config: &Config) -> Dataset {
         let mut event = |n: usize, title: &str, place: &str, d: Option<UncertainDate>, follows: Option<String>, span: (u64, u64)| -> String {
             let id = format!("evt-synth-{t:05}-{n}");
             ds.events.push(Event {
+                same_as: None,
                 links: vec![],
                 id: id.clone(),
                 title: format!("{title} (W-{t:04})"),
@@ -388,9 +405,15 @@ pub fn generate(config: &Config) -> Dataset {
             });
             id
         };
-        let e1 = event(1, "Arrest in China and forcible return", BORDER_TOWNS[b], date(&d1), None, spans[0]);
-        let e2 = event(2, "Interrogation after return", hold.0, date(&d1), Some(e1.clone()), spans[1]);
-        let e3 = event(3, "Forced labour sentence", lab.0, date(&d2), Some(e2.clone()), spans[2]);
+        let (e1, e2, e3) = match reuse_events {
+            Some(t0) => (format!("evt-synth-{t0:05}-1"), format!("evt-synth-{t0:05}-2"), format!("evt-synth-{t0:05}-3")),
+            None => {
+                let e1 = event(1, "Arrest in China and forcible return", BORDER_TOWNS[b], date(&d1), None, spans[0]);
+                let e2 = event(2, "Interrogation after return", hold.0, date(&d1), Some(e1.clone()), spans[1]);
+                let e3 = event(3, "Forced labour sentence", lab.0, date(&d2), Some(e2.clone()), spans[2]);
+                (e1, e2, e3)
+            }
+        };
         let e4 = if family { Some(event(4, "Family member sent to a political prison camp", camp.0, None, Some(e2.clone()), spans[3])) } else { None };
         let e5 = if rng.gen_bool(0.25) { Some(event(5, "Public execution", BORDER_TOWNS[b], date(&d2), None, spans[4])) } else { None };
         let reliability = ds.sources.last().and_then(|s| s.reliability.clone());

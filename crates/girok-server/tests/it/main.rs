@@ -41,6 +41,7 @@ fn app_with(config: ServerConfig) -> App {
             w.set_user(name, PASSWORD, role, false)?;
         }
         w.put(Record::Event(Event {
+            same_as: None,
             links: vec![],
             id: "evt-public".into(),
             title: format!("Public event {XSS}"),
@@ -53,6 +54,7 @@ fn app_with(config: ServerConfig) -> App {
             synthetic: true,
         }))?;
         w.put(Record::Event(Event {
+            same_as: None,
             links: vec![],
             id: "evt-secret".into(),
             title: "Restricted event SECRET-MARKER".into(),

@@ -78,6 +78,7 @@ pub(crate) fn person(id: &str, hangul: &str, mr: &str) -> Record {
 
 pub(crate) fn event(id: &str, title: &str, place: &str, date: &str) -> Record {
     Record::Event(Event {
+        same_as: None,
         links: vec![],
         id: id.into(),
         title: title.into(),
