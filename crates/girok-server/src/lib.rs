@@ -203,11 +203,13 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/openapi.json", get(browse::openapi))
         .route("/api/session", get(session::api_session))
         .route("/api/records/{id}/code", post(pages::api_code_passage))
+        .route("/api/review/propose", post(pages::api_review_propose))
         .route("/api/review/{id}", post(pages::api_review_decide))
         .route("/api/documents", post(pages::api_intake))
         .route("/api/users", get(pages::api_users).post(pages::api_add_user))
         .route("/intake", get(pages::intake_form).post(pages::intake))
         .route("/review", get(pages::review))
+        .route("/review/propose", post(pages::review_propose))
         .route("/review/{id}", post(pages::review_decide))
         // Threat: an upload filling the disk. Bodies above the limit are refused while streaming.
         .layer(axum::extract::DefaultBodyLimit::max(max_upload))

@@ -601,13 +601,58 @@ pub(crate) async fn review(State(state): State<Arc<AppState>>, Authed(session): 
                 let (l, r) = (a.get_for(&it.left, ceiling, false).ok()?.record, a.get_for(&it.right, ceiling, false).ok()?.record);
                 Some({
                     let detail: serde_json::Value = serde_json::from_str(&it.detail).unwrap_or(json!([]));
-                    json!({ "id": it.id, "status": it.status, "score": format!("{:.3}", it.score), "left": l.title(), "left_id": it.left, "right": r.title(), "right_id": it.right, "detail": detail })
+                    json!({ "id": it.id, "kind": it.kind, "status": it.status, "score": format!("{:.3}", it.score), "left": l.title(), "left_id": it.left, "right": r.title(), "right_id": it.right, "detail": detail })
                 })
             })
             .take(200)
             .collect()
     };
     render(&state, "review.html", &session, json!({ "items": items }))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Propose {
+    #[serde(default)]
+    csrf: String,
+    /// `persons` or `events`.
+    what: String,
+}
+
+/// Runs linkage over the archive and queues what it proposes (the workflows are girok-app's).
+fn propose(state: &AppState, session: &Session, what: &str) -> Result<serde_json::Value, AppError> {
+    let actor = girok_app::Actor::from_user(&session.user);
+    let mut a = state.archive();
+    Ok(match what {
+        "persons" => {
+            let p = girok_app::linking::propose_duplicate_persons(&mut a, &actor, 0.5)?;
+            json!({ "what": "persons", "compared": p.compared, "candidate_pairs": p.candidate_pairs, "queued": p.queued })
+        }
+        "events" => {
+            let p = girok_app::event_linking::propose_duplicate_events(&mut a, &actor, 0.8)?;
+            json!({ "what": "events", "compared": p.events, "candidate_pairs": p.candidate_pairs, "queued": p.queued })
+        }
+        other => return Err(AppError::BadInput(format!("nothing to propose for {other:?} (persons or events)"))),
+    })
+}
+
+/// The review page's "find duplicates" buttons, for analysts, documenters and admins.
+pub(crate) async fn review_propose(State(state): State<Arc<AppState>>, Authed(session): Authed, Form(form): Form<Propose>) -> Result<Response, AppError> {
+    require(&session, &[Role::Admin, Role::Analyst, Role::Documenter])?;
+    check_csrf(&session, &form.csrf)?;
+    propose(&state, &session, &form.what)?;
+    Ok(Redirect::to("/review").into_response())
+}
+
+/// The same for API clients: `{"what": "events"}`, the CSRF token in `X-CSRF-Token`.
+pub(crate) async fn api_review_propose(
+    State(state): State<Arc<AppState>>,
+    Authed(session): Authed,
+    headers: axum::http::HeaderMap,
+    Json(form): Json<Propose>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    require(&session, &[Role::Admin, Role::Analyst, Role::Documenter])?;
+    check_csrf(&session, crate::session::header_csrf(&headers))?;
+    Ok(Json(propose(&state, &session, &form.what)?))
 }
 
 #[derive(Deserialize)]

@@ -418,3 +418,38 @@ async fn briefings_for_analysts_withhold_small_cells_and_match_the_cli() {
     assert!(bad.body.contains("min_cell"), "{}", bad.body);
     assert_eq!(send(&app, get("/publish?level=secret", Some(&ac))).await.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn regression_12_an_analyst_finds_events_told_twice_and_a_merge_corroborates_them() {
+    let app = synthetic_app();
+    let (c, _) = login(&app, "analyst").await;
+    let csrf = json(&send(&app, get("/api/session", Some(&c))).await)["csrf"].as_str().unwrap().to_string();
+    let counts = || app.state.with_archive(|a| a.corroboration_counts(Confidentiality::Restricted).unwrap());
+    let before = counts();
+    let proposed = send(&app, post_json("/api/review/propose", &c, Some(&csrf), serde_json::json!({ "what": "events" }))).await;
+    assert_eq!(proposed.status, StatusCode::OK, "{}", proposed.body);
+    let proposed = json(&proposed);
+    assert!(proposed["queued"].as_u64().unwrap() > 0, "the synthetic demo re-reports events: {proposed}");
+    // The review page shows the event pairs side by side, with the evidence.
+    let page = send(&app, get("/review", Some(&c))).await;
+    assert!(page.body.contains("review-event") && page.body.contains("Same event") && page.body.contains("same victim"), "{}", page.body);
+    let item = app.state.with_archive(|a| a.review_queue(Some("open")).unwrap()).into_iter().find(|i| i.kind == "event").unwrap();
+    let orgs_before = send(&app, get(&format!("/records/{}", item.left), Some(&c))).await.body;
+    let res = send(&app, post_json(&format!("/api/review/{}", item.id), &c, Some(&csrf), serde_json::json!({ "decision": "accept" }))).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let after = counts();
+    let total = |c: &girok_store::Corroboration| c.corroborated + c.single + c.unsourced;
+    assert_eq!(total(&after), total(&before) - 1, "two records of one event count once: {before:?} {after:?}");
+    assert!(after.corroborated >= before.corroborated && after.single < before.single, "{before:?} {after:?}");
+    let orgs_after = send(&app, get(&format!("/records/{}", item.left), Some(&c))).await.body;
+    let reported =
+        |b: &str| b.split("id=\"reported-by\"").nth(1).map(|s| s.split("</p>").next().unwrap().matches("Synthetic Documentation Project").count()).unwrap_or(0);
+    assert!(reported(&orgs_after) >= 2 && reported(&orgs_after) >= reported(&orgs_before), "{}", orgs_after);
+    // Viewers may not propose; an unknown target is a clear error.
+    let (vc, _) = login(&app, "viewer").await;
+    let vcsrf = json(&send(&app, get("/api/session", Some(&vc))).await)["csrf"].as_str().unwrap().to_string();
+    assert_ne!(send(&app, post_json("/api/review/propose", &vc, Some(&vcsrf), serde_json::json!({ "what": "events" }))).await.status, StatusCode::OK);
+    let bad = send(&app, post_json("/api/review/propose", &c, Some(&csrf), serde_json::json!({ "what": "places" }))).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("persons or events"), "{}", bad.body);
+}
