@@ -988,6 +988,11 @@ fn cmd_demo(dir: &Path, testimonies: usize, seed: u64, serve: Option<std::net::S
         loaded.acts,
         ds.indicators.len()
     );
+    let c = a.corroboration_counts(girok_core::Confidentiality::Restricted)?;
+    println!(
+        "  {} events reported by two or more organisations, {} by one (`girok link events` finds more, told twice as separate events)",
+        c.corroborated, c.single
+    );
     println!("  demo passphrase: {DEMO_PASSPHRASE}");
     println!();
     println!("Try:");
@@ -997,6 +1002,8 @@ fn cmd_demo(dir: &Path, testimonies: usize, seed: u64, serve: Option<std::net::S
     println!("  cargo run --release -- show act-synth-00001-2");
     println!("  cargo run --release -- verify");
     println!("  cargo run --release -- estimate --acts 강제송환 --compare");
+    println!("  cargo run --release -- link events && cargo run --release -- review list   (events two testimonies tell)");
+    println!("  cargo run --release -- demo-lists && cargo run --release -- estimate --lists girok-demo-lists/synthetic-org-*.csv --compare");
     println!("  cargo run --release -- publish --out demo-briefing --level internal   (the demo's records are internal)");
     a.write("girok-demo", |w| {
         for (name, password, role) in DEMO_ACCOUNTS {
