@@ -740,13 +740,26 @@ pub fn link(data: &Dataset, config: &Config, progress: Progress<'_>) -> Result<L
         if blocked.iter().all(|&b| b) {
             continue;
         }
-        // At most two million pairs per rule, evenly spaced, keep EM fast on big blocks.
-        let members: Vec<usize> = (0..pairs.len()).filter(|&i| rule_masks[i] & bit != 0).collect();
-        let stride = (members.len() / 2_000_000).max(1);
-        let members: Vec<usize> = members.into_iter().step_by(stride).collect();
-        if members.is_empty() {
+        // EM runs over the distinct comparison patterns of the rule's pairs, each with its
+        // count: the same likelihood as over every pair, at a cost that does not grow with them.
+        let mut histogram: HashMap<Vec<u8>, f64> = HashMap::new();
+        let mut key = vec![0u8; nf];
+        for pi in (0..n_pairs).filter(|&i| rule_masks[i] & bit != 0) {
+            for (fi, &l) in levels[pi * nf..pi * nf + nf].iter().enumerate() {
+                key[fi] = if blocked[fi] { MISSING } else { l };
+            }
+            match histogram.get_mut(key.as_slice()) {
+                Some(c) => *c += 1.0,
+                None => {
+                    histogram.insert(key.clone(), 1.0);
+                }
+            }
+        }
+        if histogram.is_empty() {
             continue;
         }
+        let patterns: Vec<(Vec<u8>, f64)> = histogram.into_iter().collect();
+        let members: f64 = patterns.iter().map(|p| p.1).sum();
         let mut m = init_m.clone();
         let mut lambda = 0.05f64;
         for it in 0..config.em_iterations {
@@ -755,18 +768,17 @@ pub fn link(data: &Dataset, config: &Config, progress: Progress<'_>) -> Result<L
             let prior = (lambda / (1.0 - lambda)).ln();
             let mut m_acc: Vec<Vec<f64>> = m.iter().map(|r| vec![1e-6; r.len()]).collect();
             let mut p_sum = 0.0;
-            for &pi in &members {
-                let row = &levels[pi * nf..pi * nf + nf];
+            for (row, count) in &patterns {
                 let mut w = prior;
                 for (fi, &l) in row.iter().enumerate() {
-                    if l != MISSING && !blocked[fi] {
+                    if l != MISSING {
                         w += lm[fi][l as usize] - lu[fi][l as usize];
                     }
                 }
-                let p = 1.0 / (1.0 + (-w).exp());
+                let p = count / (1.0 + (-w).exp());
                 p_sum += p;
                 for (fi, &l) in row.iter().enumerate() {
-                    if l != MISSING && !blocked[fi] {
+                    if l != MISSING {
                         m_acc[fi][l as usize] += p;
                     }
                 }
@@ -783,7 +795,7 @@ pub fn link(data: &Dataset, config: &Config, progress: Progress<'_>) -> Result<L
                     m[fi][l] = new;
                 }
             }
-            let new_lambda = (p_sum / members.len() as f64).clamp(1e-9, 1.0 - 1e-9);
+            let new_lambda = (p_sum / members).clamp(1e-9, 1.0 - 1e-9);
             change = change.max((new_lambda - lambda).abs());
             lambda = new_lambda;
             progress("EM", (it + 1) as u64, config.em_iterations as u64);
@@ -815,16 +827,20 @@ pub fn link(data: &Dataset, config: &Config, progress: Progress<'_>) -> Result<L
             (t * t - per.values().map(|c| c * c).sum::<f64>()) / 2.0
         }
     };
-    let bf: Vec<f64> = (0..n_pairs)
-        .map(|pi| {
-            let row = &levels[pi * nf..pi * nf + nf];
-            row.iter().enumerate().filter(|(_, &l)| l != MISSING).map(|(fi, &l)| (m[fi][l as usize] / u[fi][l as usize]).ln()).sum()
-        })
+    // The fixed point runs over distinct patterns too (term frequencies aside, a pair's
+    // Bayes factor is its pattern's).
+    let mut by_pattern: HashMap<&[u8], f64> = HashMap::new();
+    for pi in 0..n_pairs {
+        *by_pattern.entry(&levels[pi * nf..pi * nf + nf]).or_default() += 1.0;
+    }
+    let bf: Vec<(f64, f64)> = by_pattern
+        .into_iter()
+        .map(|(row, count)| (row.iter().enumerate().filter(|(_, &l)| l != MISSING).map(|(fi, &l)| (m[fi][l as usize] / u[fi][l as usize]).ln()).sum(), count))
         .collect();
     let mut lambda = (n as f64 / total_pairs.max(1.0)).clamp(1e-12, 0.5);
     for _ in 0..50 {
         let prior = (lambda / (1.0 - lambda)).ln();
-        let expected: f64 = bf.iter().map(|w| 1.0 / (1.0 + (-(prior + w)).exp())).sum();
+        let expected: f64 = bf.iter().map(|(w, count)| count / (1.0 + (-(prior + w)).exp())).sum();
         let new = (expected / total_pairs.max(1.0)).clamp(1e-12, 0.5);
         if (new / lambda - 1.0).abs() < 1e-6 {
             lambda = new;
@@ -835,19 +851,39 @@ pub fn link(data: &Dataset, config: &Config, progress: Progress<'_>) -> Result<L
     let params = Params { m, u, lambda, em_iterations_run: iterations };
     // Score with term-frequency adjustment.
     let prior = (params.lambda / (1.0 - params.lambda)).log2();
-    let mut scored = Vec::with_capacity(n_pairs);
-    for (pi, &(a, b)) in pairs.iter().enumerate() {
-        let row = &levels[pi * nf..pi * nf + nf];
-        let mut w = prior;
-        for (fi, &l) in row.iter().enumerate() {
-            if l == MISSING {
-                continue;
+    // Each level's log2 Bayes factor once; only exact agreement on a term-frequency field
+    // needs the pair itself.
+    let table: Vec<Vec<f64>> = (0..nf).map(|fi| params.m[fi].iter().zip(&params.u[fi]).map(|(m, u)| (m / u).log2()).collect()).collect();
+    let score_range = |start: usize, end: usize| -> Vec<ScoredPair> {
+        let mut out = Vec::with_capacity(end - start);
+        for pi in start..end {
+            let (a, b) = pairs[pi];
+            let row = &levels[pi * nf..pi * nf + nf];
+            let mut w = prior;
+            for (fi, &l) in row.iter().enumerate() {
+                if l == MISSING {
+                    continue;
+                }
+                let f = &config.fields[fi];
+                w += if f.term_frequency && l as usize == f.compare.n_levels() - 1 {
+                    field_bayes_factor(&params, &prep, f, fi, l, a as usize, b as usize)
+                } else {
+                    table[fi][l as usize]
+                };
             }
-            w += field_bayes_factor(&params, &prep, &config.fields[fi], fi, l, a as usize, b as usize);
+            let probability = 1.0 / (1.0 + (-w * std::f64::consts::LN_2).exp());
+            out.push(ScoredPair { a, b, weight: w, probability });
         }
-        let probability = 1.0 / (1.0 + (-w * std::f64::consts::LN_2).exp());
-        scored.push(ScoredPair { a, b, weight: w, probability });
-    }
+        out
+    };
+    let half = n_pairs / 2;
+    let mut scored = std::thread::scope(|s| {
+        let h = s.spawn(|| score_range(half, n_pairs));
+        let mut first = score_range(0, half);
+        first.extend(h.join().expect("scoring worker does not panic"));
+        first
+    });
+    scored.shrink_to_fit();
     progress("scoring", n_pairs as u64, n_pairs as u64);
     let clusters = cluster_with_support(data, &scored, config.threshold, config.mode == Mode::Link && config.one_per_source, config.min_support);
     Ok(Linkage { params, pairs: scored, clusters, candidate_count: n_pairs as u64 })

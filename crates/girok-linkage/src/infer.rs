@@ -23,7 +23,7 @@ pub struct Inferred {
 /// The most pairs one inferred blocking rule may compare: enough for the blocks of real names
 /// (forty candidates a record), never so many that comparing them takes minutes.
 pub fn rule_budget(n_records: usize) -> u64 {
-    (n_records as u64 * 40).clamp(200_000, 5_000_000)
+    (n_records as u64 * 20).clamp(200_000, 5_000_000)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
