@@ -3,6 +3,9 @@
 //!
 //! Run: `cargo bench -p girok-linkage` (reads ../shared/data/linkage beside the repository).
 //! `GIROK_LINK_SCALE=N` sets the synthetic dedupe size (default 1,000,000; 0 skips it).
+//! With Splink installed by `scripts/bench-splink-setup.sh` (or `GIROK_SPLINK_PYTHON` naming a
+//! Python that has it), Splink 5 runs on historical_figures_50k and the Korean lists in the same
+//! run, and its F1 and time are printed beside Girok's.
 
 use std::time::Instant;
 
@@ -70,11 +73,48 @@ fn f(c: &str, compare: Compare, tf: bool) -> FieldSpec {
 }
 
 fn run(name: &str, d: &Dataset, truth: &[String], config: &Config, reference: &str) -> girok_linkage::Linkage {
-    run_timed(name, d, truth, config, reference, Instant::now())
+    run_timed(name, d, truth, config, reference, Instant::now()).0
+}
+
+/// The Python that has Splink, if the setup script (or the user) provided one.
+fn splink_python() -> Option<std::path::PathBuf> {
+    if let Ok(p) = std::env::var("GIROK_SPLINK_PYTHON") {
+        return Some(p.into());
+    }
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    let p = target.join("splink-venv/bin/python");
+    p.exists().then_some(p)
+}
+
+/// Splink's (F1, seconds) on a dataset, run by `benches/splink_compare.py`.
+fn splink(which: &str, path: &std::path::Path) -> Option<(f64, f64)> {
+    let python = splink_python()?;
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/splink_compare.py");
+    let out = std::process::Command::new(python).arg(script).arg(which).arg(path).output().ok()?;
+    let line = String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or("").to_string();
+    let num = |key: &str| line.split(&format!("\"{key}\": ")).nth(1)?.split([',', '}']).next()?.trim().parse::<f64>().ok();
+    match (num("f1"), num("seconds")) {
+        (Some(f1), Some(secs)) => Some((f1, secs)),
+        _ => {
+            eprintln!("Splink on {which} failed: {}", String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or(""));
+            None
+        }
+    }
+}
+
+fn side_by_side(name: &str, girok: (f64, f64), splink: Option<(f64, f64)>) {
+    match splink {
+        Some((f1, secs)) => {
+            println!("  {name:<32} Girok F1 {:.4} in {:.2} s   Splink 5 F1 {f1:.4} in {secs:.2} s   time ratio 1/{:.1}", girok.0, girok.1, secs / girok.1)
+        }
+        None => println!("  {name:<32} Girok F1 {:.4} in {:.2} s   (Splink not installed: scripts/bench-splink-setup.sh)", girok.0, girok.1),
+    }
 }
 
 /// Infers the configuration as `girok link` without `--config` does (the time includes it).
-fn run_inferred(name: &str, d: &Dataset, truth: &[String], mode: Mode, reference: &str) -> girok_linkage::Linkage {
+fn run_inferred(name: &str, d: &Dataset, truth: &[String], mode: Mode, reference: &str) -> (girok_linkage::Linkage, f64, f64) {
     let start = Instant::now();
     let mut d = d.clone();
     let inferred = girok_linkage::infer(&mut d, "id", Some(&girok_app::linking::places()), mode, &mut |_, _, _| {}).expect("inference runs");
@@ -91,7 +131,8 @@ fn run_inferred(name: &str, d: &Dataset, truth: &[String], mode: Mode, reference
     run_timed(name, &d, truth, &config, reference, start)
 }
 
-fn run_timed(name: &str, d: &Dataset, truth: &[String], config: &Config, reference: &str, start: Instant) -> girok_linkage::Linkage {
+/// Runs, prints the line, and returns the linkage with its F1 and seconds.
+fn run_timed(name: &str, d: &Dataset, truth: &[String], config: &Config, reference: &str, start: Instant) -> (girok_linkage::Linkage, f64, f64) {
     let trace = std::env::var("GIROK_LINK_TRACE").is_ok();
     let mut last = String::new();
     let res = link(d, config, &mut |stage, _, _| {
@@ -157,7 +198,7 @@ fn run_timed(name: &str, d: &Dataset, truth: &[String], config: &Config, referen
             println!("    threshold {t:<7} P {:.4}  R {:.4}  F1 {:.4}", e.precision, e.recall, e.f1);
         }
     }
-    res
+    (res, e.f1, secs)
 }
 
 /// A SYNTHETIC four-list Korean population with every variation of real lists (see
@@ -238,7 +279,7 @@ fn base(fields: Vec<FieldSpec>, blocking: Vec<Vec<BlockKey>>, mode: Mode) -> Con
 }
 
 fn main() {
-    println!("girok-linkage bench (2-core machine; Splink 5 reference figures measured on the same kind of machine)\n");
+    println!("girok-linkage bench (2-core machine; Splink 5 runs beside Girok when scripts/bench-splink-setup.sh installed it)\n");
     if std::env::var("GIROK_LINK_ONLY_KOREAN").is_err() {
         public_files();
     }
@@ -246,11 +287,30 @@ fn main() {
     let people: usize = std::env::var("GIROK_LINK_PEOPLE").ok().and_then(|s| s.parse().ok()).unwrap_or(6000);
     let (d, truth) = korean_lists(20261201, people);
     println!("\nSYNTHETIC Korean lists: {} records of {people} people on 4 lists", d.len());
-    run_inferred("Korean lists, inferred", &d, &truth, Mode::Dedupe, "target F1 ≥ 0.95");
+    let (_, f1, secs) = run_inferred("Korean lists, inferred", &d, &truth, Mode::Dedupe, "target F1 ≥ 0.95");
     let mut dw = d.clone();
     let written = korean_written(&mut dw);
     run("Korean lists, written config", &dw, &truth, &written, "");
+    // The same records with their truth, for Splink.
+    let csv = std::env::temp_dir().join(format!("girok-korean-lists-{}.csv", std::process::id()));
+    let mut text = girok_synth::lists::HEADER.join(",") + ",truth\n";
+    for (row, t) in d.values.iter().zip(&truth) {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|v| v.clone().unwrap_or_default())
+            .map(|c| if c.contains([',', '"']) { format!("\"{}\"", c.replace('"', "\"\"")) } else { c })
+            .collect();
+        text.push_str(&format!("{},{t}\n", cells.join(",")));
+    }
+    std::fs::write(&csv, text).expect("temp file");
+    let korean_splink = splink("korean", &csv);
+    let _ = std::fs::remove_file(&csv);
     end_to_end(&d, &truth, people);
+    println!("\nside by side with Splink 5 (each with inference or its careful setup, training included):");
+    if let Some(h) = HISTORICAL.get() {
+        side_by_side("historical_figures_50k", *h, splink("historical", &shared("historical_figures_50k/historical_figures_with_errors_50k.csv")));
+    }
+    side_by_side("SYNTHETIC Korean lists", (f1, secs), korean_splink);
     large_dedupe();
 }
 
@@ -297,11 +357,14 @@ fn end_to_end(d: &Dataset, truth: &[String], people: usize) {
     }
 }
 
+/// Girok's inferred historical_figures F1 and time, for the side-by-side table.
+static HISTORICAL: std::sync::OnceLock<(f64, f64)> = std::sync::OnceLock::new();
+
 fn public_files() {
     // FEBRL4: link A to B.
     let d = dataset(&[("febrl/dataset4a.csv", 0), ("febrl/dataset4b.csv", 1)], "rec_id");
     let truth: Vec<String> = d.ids.iter().map(|id| id.split("-").take(2).collect::<Vec<_>>().join("-")).collect();
-    run("FEBRL4 link A-B", &d, &truth, &base(febrl_fields(), febrl_blocking(), Mode::Link), "Splink 5: F1 0.9999, 13.8 s, 198 MB");
+    run("FEBRL4 link A-B", &d, &truth, &base(febrl_fields(), febrl_blocking(), Mode::Link), "hand-written config");
     let mut d4 = d.clone();
     let id = d4.column("rec_id").unwrap();
     d4.columns[id] = "id".into();
@@ -332,11 +395,12 @@ fn public_files() {
         vec![BlockKey::Prefix("surname".into(), 3), BlockKey::Exact("birth_place".into())],
         vec![BlockKey::Exact("first_name".into()), BlockKey::Exact("birth_place".into())],
     ];
-    run("historical_50k dedupe", &d, &truth, &base(fields, blocking, Mode::Dedupe), "Splink 5: F1 0.840, 41.7 s, 682 MB");
+    run("historical_50k dedupe", &d, &truth, &base(fields, blocking, Mode::Dedupe), "hand-written config");
     let mut d = d;
     let id = d.column("unique_id").unwrap();
     d.columns[id] = "id".into();
-    run_inferred("historical_50k dedupe, inferred", &d, &truth, Mode::Dedupe, "target F1 ≥ 0.90, < 10 s");
+    let (_, f1, secs) = run_inferred("historical_50k dedupe, inferred", &d, &truth, Mode::Dedupe, "target F1 ≥ 0.90, < 10 s");
+    let _ = HISTORICAL.set((f1, secs));
 }
 
 fn large_dedupe() {
