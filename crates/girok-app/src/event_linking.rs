@@ -140,24 +140,8 @@ pub fn propose_duplicate_events(archive: &mut Archive, actor: &Actor, threshold:
     }
     let ceiling = actor.ceiling();
     // Persons merged by reviewers are one victim.
-    let mut same_as: BTreeMap<String, String> = BTreeMap::new();
-    for r in archive.list_for(Kind::Person, ceiling)? {
-        if let Record::Person(p) = r {
-            if let Some(to) = p.same_as {
-                same_as.insert(p.id, to);
-            }
-        }
-    }
-    let canonical = |id: &str| {
-        let mut cur = id.to_string();
-        for _ in 0..32 {
-            match same_as.get(&cur) {
-                Some(next) => cur = next.clone(),
-                None => break,
-            }
-        }
-        cur
-    };
+    let same_as = archive.merges("person")?;
+    let canonical = |id: &str| same_as.get(id).cloned().unwrap_or_else(|| id.to_string());
     let mut facts: BTreeMap<String, EventFacts> = BTreeMap::new();
     for r in archive.list_for(Kind::Event, ceiling)? {
         let Record::Event(e) = r else { continue };
@@ -228,14 +212,6 @@ pub fn propose_duplicate_events(archive: &mut Archive, actor: &Actor, threshold:
             proposals.push((events[a].id.clone(), events[b].id.clone(), probability, serde_json::Value::Array(detail).to_string()));
         }
     }
-    let queued = archive.write(&actor.username, |w| {
-        let mut queued = 0;
-        for (a, b, score, detail) in &proposals {
-            if w.queue_review("event", a, b, *score, detail)?.is_some() {
-                queued += 1;
-            }
-        }
-        Ok(queued)
-    })?;
+    let queued = crate::linking::queue(archive, actor, "event", &proposals)?;
     Ok(ProposedEvents { events: events.len(), candidate_pairs: pairs.len(), queued })
 }

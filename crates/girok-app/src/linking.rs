@@ -99,14 +99,20 @@ pub fn propose_duplicate_persons(archive: &mut Archive, actor: &Actor, threshold
         .to_string();
         proposals.push((d.ids[p.a as usize].clone(), d.ids[p.b as usize].clone(), p.probability, detail));
     }
-    let queued = archive.write(&actor.username, |w| {
+    let queued = queue(archive, actor, "person", &proposals)?;
+    Ok(Proposed { compared: d.len(), candidate_pairs: result.candidate_count, queued })
+}
+
+/// Queues proposals (left, right, probability, evidence as JSON) for review, in one transaction;
+/// a pair already queued is not queued again. Returns how many are new.
+pub(crate) fn queue(archive: &mut Archive, actor: &Actor, kind: &str, proposals: &[(String, String, f64, String)]) -> Result<usize, DomainError> {
+    Ok(archive.write(&actor.username, |w| {
         let mut queued = 0;
-        for (a, b, score, detail) in &proposals {
-            if w.queue_review("person", a, b, *score, detail)?.is_some() {
+        for (a, b, score, detail) in proposals {
+            if w.queue_review(kind, a, b, *score, detail)?.is_some() {
                 queued += 1;
             }
         }
         Ok(queued)
-    })?;
-    Ok(Proposed { compared: d.len(), candidate_pairs: result.candidate_count, queued })
+    })?)
 }

@@ -102,10 +102,8 @@ fn check(archive: &Archive, actor: &Actor, record: &Record) -> Result<(), Domain
                 }
             }
         }
-        Record::Person(p) => {
-            if p.relationships.iter().any(|r| r.other == p.id) {
-                return Err(DomainError::invalid("relationships", "a person cannot be related to themselves"));
-            }
+        Record::Person(p) if p.relationships.iter().any(|r| r.other == p.id) => {
+            return Err(DomainError::invalid("relationships", "a person cannot be related to themselves"));
         }
         _ => {}
     }

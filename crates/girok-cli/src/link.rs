@@ -156,13 +156,11 @@ pub(crate) fn read_inputs(inputs: &[PathBuf], id_column: &str) -> anyhow::Result
     Ok(d)
 }
 
+/// Fields, blocking rules, and the threshold and pair limit a config file sets.
+pub(crate) type Configured = (Vec<FieldSpec>, Vec<Vec<BlockKey>>, Option<f64>, Option<usize>);
+
 /// The comparisons and blocking rules: from a config file, or inferred (and said).
-pub(crate) fn configure(
-    data: &mut Dataset,
-    config: Option<&Path>,
-    id_column: &str,
-    mode: Mode,
-) -> anyhow::Result<(Vec<FieldSpec>, Vec<Vec<BlockKey>>, Option<f64>, Option<usize>)> {
+pub(crate) fn configure(data: &mut Dataset, config: Option<&Path>, id_column: &str, mode: Mode) -> anyhow::Result<Configured> {
     match config {
         Some(path) => {
             let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;

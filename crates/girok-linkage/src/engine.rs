@@ -260,13 +260,19 @@ struct Prepared {
     /// For Year: the year per record.
     years: Vec<Vec<Option<i32>>>,
     /// For Place: the gazetteer entries the value may name and its loose key, per record.
-    places: Vec<Vec<Option<(Vec<u32>, String)>>>,
+    places: Vec<Vec<PlaceValue>>,
     /// Relative frequency of each record's value per field (for term frequencies).
     tf: Vec<Vec<f32>>,
     /// For KoreanName: how many records read each way, and how many have a name at all, so
     /// the reading two records share is weighed by its own rarity.
-    reading_counts: Vec<(HashMap<(String, String), u32>, u32)>,
+    reading_counts: Vec<ReadingCounts>,
 }
+
+/// A place value: the gazetteer entries it may name, and its loose key.
+type PlaceValue = Option<(Vec<u32>, String)>;
+
+/// Records per reading of a name, and records with a name.
+type ReadingCounts = (HashMap<(String, String), u32>, u32);
 
 /// A Korean name cell read every way it can be: (surname key, given key) pairs, and each
 /// reading's keys joined (for comparing spellings).
@@ -334,9 +340,9 @@ fn prepare(data: &Dataset, config: &Config) -> Result<(Prepared, Vec<usize>), Li
         let kor: Vec<Option<Readings>> =
             if f.compare == Compare::KoreanName { (0..n).map(|r| data.values[r][col].as_deref().and_then(readings)).collect() } else { Vec::new() };
         let years: Vec<Option<i32>> = if f.compare == Compare::Year { vals.iter().map(|v| v.as_deref().and_then(year_of)).collect() } else { Vec::new() };
-        let places: Vec<Option<(Vec<u32>, String)>> = match &f.compare {
+        let places: Vec<PlaceValue> = match &f.compare {
             Compare::Place(Places(g)) => {
-                let mut cache: HashMap<&str, Option<(Vec<u32>, String)>> = HashMap::new();
+                let mut cache: HashMap<&str, PlaceValue> = HashMap::new();
                 vals.iter()
                     .map(|v| {
                         let v = v.as_deref()?;

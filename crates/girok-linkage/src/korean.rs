@@ -184,7 +184,7 @@ fn phonetic(name: &str, keep_digits: bool) -> String {
                 b'a' => "A",
                 b'e' => "E",
                 b'i' => "I",
-                d @ b'0'..=b'9' => &DIGITS[(d - b'0') as usize],
+                d @ b'0'..=b'9' => DIGITS[(d - b'0') as usize],
                 _ => "",
             };
             (sym, 1)

@@ -252,7 +252,7 @@ impl Archive {
         let organisation = self.source_organisations()?;
         // An event a reviewer merged into another counts as that event: its reports join the
         // other's, at no lower a level than the merged event's own.
-        let canonical = self.event_merges()?;
+        let canonical = self.event_merge_rids()?;
         // Each row: an event, its level, and a source of one of its acts with that act's level.
         // The act's level comes through the id index of `records` (which holds the rid) and the
         // narrow `record_meta`: reading the wide record rows would decrypt a page per act.
@@ -299,29 +299,6 @@ impl Archive {
             }
         }
         Ok(out)
-    }
-
-    /// Merged event rid → the rid of the event it was merged into (following chains).
-    fn event_merges(&self) -> Result<std::collections::HashMap<i64, i64>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT m.rid, t.rid FROM record_meta m JOIN links l ON l.from_rid = m.rid AND l.field = 'same_as' JOIN records t ON t.id = l.to_id \
-             WHERE m.kind = 'event'",
-        )?;
-        let direct: std::collections::HashMap<i64, i64> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
-        Ok(direct
-            .keys()
-            .map(|&from| {
-                let mut cur = from;
-                // Bounded: a cycle of merges must not hang a page.
-                for _ in 0..32 {
-                    match direct.get(&cur) {
-                        Some(&next) if next != from => cur = next,
-                        _ => break,
-                    }
-                }
-                (from, cur)
-            })
-            .collect())
     }
 
     /// Events merged into this one that a reader at `max` may see (their reports count here).

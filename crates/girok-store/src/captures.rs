@@ -114,28 +114,6 @@ impl Archive {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Merged event id → the event it was merged into, chains followed.
-    fn merged_event_ids(&self) -> Result<BTreeMap<String, String>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT r.id, l.to_id FROM record_meta m JOIN links l ON l.from_rid = m.rid AND l.field = 'same_as' JOIN records r ON r.rid = m.rid \
-             WHERE m.kind = 'event'",
-        )?;
-        let direct: BTreeMap<String, String> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
-        Ok(direct
-            .keys()
-            .map(|from| {
-                let mut cur = from.clone();
-                for _ in 0..32 {
-                    match direct.get(&cur) {
-                        Some(next) if next != from => cur = next.clone(),
-                        _ => break,
-                    }
-                }
-                (from.clone(), cur)
-            })
-            .collect())
-    }
-
     /// Capture tables per stratum. Strata whose victims were seen by fewer than two lists are
     /// returned too (with their one list), so callers can say what they skipped.
     pub fn capture_tables(&self, q: &CaptureQuery) -> Result<Vec<CaptureTable>, StoreError> {
@@ -152,35 +130,12 @@ impl Archive {
             }
         }
         // Merges come from the reverse-link table, not from decoding every person.
-        let mut same_as: BTreeMap<String, String> = BTreeMap::new();
-        {
-            let mut stmt = self.conn.prepare(
-                // Persons first, then each one's same_as link from the covering index: a
-                // probe per person instead of a scan of every link in the archive.
-                "SELECT r.id, l.to_id FROM record_meta m CROSS JOIN links l ON l.from_rid = m.rid AND l.field = 'same_as' \
-                 JOIN records r ON r.rid = m.rid WHERE m.kind = 'person'",
-            )?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-            for row in rows {
-                let (from, to) = row?;
-                same_as.insert(from, to);
-            }
-        }
-        let canonical = |id: &str| -> String {
-            let mut cur = id.to_string();
-            // Bounded: a cycle of merges must not hang the estimate.
-            for _ in 0..32 {
-                match same_as.get(&cur) {
-                    Some(next) => cur = next.clone(),
-                    None => break,
-                }
-            }
-            cur
-        };
+        let same_as = self.merges("person")?;
+        let canonical = |id: &str| same_as.get(id).cloned().unwrap_or_else(|| id.to_string());
         let from = q.from_year.and_then(|y| girok_core::Day::from_ymd(y, 1, 1).ok());
         let to = q.to_year.and_then(|y| girok_core::Day::from_ymd(y, 12, 31).ok());
         let window = girok_core::UncertainDate::between(from, to);
-        let merged_event = self.merged_event_ids()?;
+        let merged_event = self.merges("event")?;
         let event_of = |id: &str| merged_event.get(id).cloned().unwrap_or_else(|| id.to_string());
         // (stratum, victim, organisation, canonical event, event) of every act that counts.
         let mut counted: Vec<(String, String, String, String, String)> = Vec::new();

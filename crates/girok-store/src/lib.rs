@@ -17,6 +17,7 @@ mod error;
 mod intake;
 mod interchange;
 mod keys;
+mod merges;
 mod review;
 mod schema;
 mod search;

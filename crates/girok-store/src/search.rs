@@ -431,27 +431,6 @@ pub fn make_snippet(text: &str, terms: &[QueryTerm], width: usize) -> Snippet {
     Snippet { text: flat, marks: merged.into_iter().map(|(a, b)| (a + shift, b + shift)).collect() }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn snippet_marks_english_stems_and_hangul() {
-        let text = "He said he was tortured at the 요덕수용소 camp in winter.";
-        let s = make_snippet(text, &query_terms("torture 수용소"), 200);
-        assert_eq!(s.render("[", "]"), "He said he was [tortured] at the 요덕[수용소] camp in winter.");
-    }
-
-    #[test]
-    fn match_expression_quotes_everything() {
-        let e = match_expression(&query_terms("NEAR(a b) 수용소 \"labour camp\"")).unwrap();
-        assert_eq!(
-            e,
-            "{title body} : \"near\" AND {title body} : \"a\" AND {title body} : \"b\" AND bigrams : \"수용 용소\" AND {title body} : \"labour camp\""
-        );
-    }
-}
-
 /// The token of a full name in any script or spelling: `xn` and the linkage crate's canonical
 /// key (surname key and loose given-name key), so "Hong Hyebok", "Hong Hye-bok", "Hong Hye
 /// Bok", "Hong Hyepok" and 홍혜복 give one token. `None` for a name without both parts.
@@ -527,4 +506,25 @@ pub(crate) fn query_name_token(text: &str) -> Option<String> {
     // "Hong Hye Bok": the given name's syllables are one given name.
     let joined = if words.len() == 3 && surname_key(words[0]).is_some() { format!("{} {}{}", words[0], words[1], words[2]) } else { t.to_string() };
     name_token(&joined)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippet_marks_english_stems_and_hangul() {
+        let text = "He said he was tortured at the 요덕수용소 camp in winter.";
+        let s = make_snippet(text, &query_terms("torture 수용소"), 200);
+        assert_eq!(s.render("[", "]"), "He said he was [tortured] at the 요덕[수용소] camp in winter.");
+    }
+
+    #[test]
+    fn match_expression_quotes_everything() {
+        let e = match_expression(&query_terms("NEAR(a b) 수용소 \"labour camp\"")).unwrap();
+        assert_eq!(
+            e,
+            "{title body} : \"near\" AND {title body} : \"a\" AND {title body} : \"b\" AND bigrams : \"수용 용소\" AND {title body} : \"labour camp\""
+        );
+    }
 }

@@ -227,6 +227,10 @@ fn say(text: &mut String, sentence: &str) -> (u64, u64) {
     (start, end)
 }
 
+/// An earlier testimony: (victim id, name, sex, organisation, year, birth year, testimony
+/// number, border town, holding centre, labour camp).
+type Earlier = (String, SynthName, Sex, usize, i32, i32, usize, usize, usize, usize);
+
 /// Generates a dataset.
 pub fn generate(config: &Config) -> Dataset {
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
@@ -251,9 +255,7 @@ pub fn generate(config: &Config) -> Dataset {
             same_as: None,
         });
     }
-    // Earlier testimonies: (victim id, name, sex, organisation, year, birth year, testimony
-    // number, border town, holding centre, labour camp).
-    let mut earlier: Vec<(String, SynthName, Sex, usize, i32, i32, usize, usize, usize, usize)> = Vec::new();
+    let mut earlier: Vec<Earlier> = Vec::new();
     for t in 0..config.testimonies {
         let korean = rng.gen_bool(0.5);
         let org = ORGANISATIONS[t % ORGANISATIONS.len()];

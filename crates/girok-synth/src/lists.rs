@@ -86,7 +86,10 @@ impl SynthLists {
 
 /// Surnames with rough weights (per cent of people), Hangul forms (South, North), Revised,
 /// McCune–Reischauer and ad hoc spellings. 김, 이 and 박 are near half of all people.
-const SURNAMES: &[(f64, &str, &str, &str, &str, &[&str])] = &[
+/// (weight, Hangul as in the South, as in the North, Revised, McCune–Reischauer, ad hoc spellings).
+type SurnameRow = (f64, &'static str, &'static str, &'static str, &'static str, &'static [&'static str]);
+
+const SURNAMES: &[SurnameRow] = &[
     (21.5, "김", "김", "Gim", "Kim", &["Kim", "Kym"]),
     (14.7, "이", "리", "I", "Yi", &["Lee", "Rhee", "Ri", "Yi", "I"]),
     (8.4, "박", "박", "Bak", "Pak", &["Park", "Pak", "Bak"]),

@@ -307,7 +307,7 @@ fn distinctive(s: &str) -> bool {
     if s.len() == 20 && s.as_bytes()[4] == b'-' && s.as_bytes()[10] == b'T' {
         return false;
     }
-    if s.chars().any(|c| !c.is_ascii()) {
+    if !s.is_ascii() {
         n >= 3
     } else {
         n >= 6 && s.chars().any(|c| c.is_ascii_digit() || c == ' ' || c == '-')
