@@ -278,6 +278,11 @@ pub fn infer(data: &mut Dataset, id_column: &str, places: Option<&Places>, mode:
         for p in &place_cols {
             rules.push(vec![BlockKey::KoreanGiven(k.clone()), BlockKey::Exact(p.clone())]);
         }
+        // One rule without the name, so EM learns how often true matches' names disagree
+        // instead of assuming it.
+        if year_keys.len() >= 2 {
+            rules.push(vec![year_keys[0].clone(), year_keys[1].clone()]);
+        }
     }
     if western_kept.len() >= 2 {
         rules.push(vec![BlockKey::Exact(western_kept[0].clone()), BlockKey::Exact(western_kept[1].clone())]);
