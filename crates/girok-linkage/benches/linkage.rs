@@ -10,7 +10,6 @@
 use std::time::Instant;
 
 use girok_linkage::{evaluate, link, BlockKey, Compare, Config, Dataset, FieldSpec, Mode};
-use rand::{Rng, SeedableRng};
 
 fn shared(path: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/linkage").join(path)
@@ -404,41 +403,11 @@ fn public_files() {
 }
 
 fn large_dedupe() {
-    // Synthetic Korean-name dedupe at scale (every record SYNTHETIC).
+    // The SYNTHETIC lists at scale, deduplicated with inference as `girok link` runs it: every
+    // variation of the Korean lists, a million records (about 0.7 records a person per list).
     let n: usize = std::env::var("GIROK_LINK_SCALE").ok().and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
     if n > 0 {
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
-        let mut d = Dataset { columns: vec!["name".into(), "birth".into(), "origin".into()], ..Default::default() };
-        let mut truth = Vec::new();
-        let towns = ["Hoeryong", "Musan", "Onsong", "Hyesan", "Chongjin", "Hamhung", "Sinuiju", "Kaechon", "Wonsan", "Kimchaek"];
-        let mut p = 0;
-        while d.ids.len() < n {
-            let name = girok_synth::korean_name(&mut rng);
-            let year = rng.gen_range(1940..2005);
-            let town = towns[rng.gen_range(0..towns.len())];
-            let copies = rng.gen_range(1..=3);
-            for c in 0..copies {
-                let shown = match rng.gen_range(0..4) {
-                    0 => name.hangul.clone(),
-                    1 => name.rr.clone(),
-                    2 => name.mr.clone(),
-                    _ => name.informal.clone(),
-                };
-                let y = if c > 0 && rng.gen_bool(0.3) { year + rng.gen_range(-1..=1) } else { year };
-                d.ids.push(format!("s{p}-{c}"));
-                d.sources.push(0);
-                d.values.push(vec![Some(shown), Some(y.to_string()), Some(town.to_string())]);
-                truth.push(format!("s{p}"));
-            }
-            p += 1;
-        }
-        let fields = vec![f("name", Compare::KoreanName, true), f("birth", Compare::Date, false), f("origin", Compare::Exact, false)];
-        let blocking = vec![
-            vec![BlockKey::KoreanName("name".into()), BlockKey::Year("birth".into())],
-            vec![BlockKey::KoreanName("name".into()), BlockKey::Exact("origin".into())],
-        ];
-        let mut c = base(fields, blocking, Mode::Dedupe);
-        c.max_pairs = 200_000_000;
-        run(&format!("synthetic Korean names, {} records", d.len()), &d, &truth, &c, "target: under 5 min and 4 GB");
+        let (d, truth) = korean_lists(7, (n as f64 / 1.42) as usize);
+        run_inferred(&format!("SYNTHETIC Korean lists, {} records", d.len()), &d, &truth, Mode::Dedupe, "target: under 5 min and 4 GB");
     }
 }

@@ -148,7 +148,7 @@ pub struct FieldSpec {
 }
 
 /// A blocking key part.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum BlockKey {
     Exact(String),
     /// The first `n` characters.
@@ -548,57 +548,105 @@ fn korean_level(a: &Readings, b: &Readings, same_text: bool) -> u8 {
     best
 }
 
-/// A record's keys under one rule: several when a name cell reads several ways (both orders,
-/// Hangul and romanized forms that fold differently), none when a part is missing.
-fn block_keys(data: &Dataset, cols: &[usize], rule: &[BlockKey], r: usize) -> Vec<String> {
-    let mut keys: Vec<String> = vec![String::new()];
-    for (k, part) in rule.iter().enumerate() {
-        let Some(raw) = data.values[r][cols[k]].as_deref().filter(|s| !s.trim().is_empty()) else { return Vec::new() };
-        let v = normalise(raw);
-        let pieces: Vec<String> = match part {
-            BlockKey::Exact(_) => vec![v],
-            BlockKey::Prefix(_, n) => vec![v.chars().take(*n).collect()],
-            BlockKey::KoreanName(_) => korean::cell_readings(raw).into_iter().filter(|(_, g)| !g.is_empty()).map(|(s, g)| format!("{s}|{g}")).collect(),
-            BlockKey::KoreanSurname(_) => korean::cell_readings(raw).into_iter().map(|(s, _)| s).collect(),
-            BlockKey::KoreanGiven(_) => korean::cell_readings(raw).into_iter().map(|(_, g)| g).filter(|g| g.len() >= 3).collect(),
-            BlockKey::Year(_) => year_of(&v).map(|y| y.to_string()).into_iter().collect(),
-        };
-        let mut pieces: Vec<String> = pieces.into_iter().filter(|p| !p.is_empty()).collect();
-        pieces.sort();
-        pieces.dedup();
-        if pieces.is_empty() {
-            return Vec::new();
-        }
-        keys = keys.iter().flat_map(|k| pieces.iter().map(move |p| format!("{k}{p}\u{1f}"))).collect();
+/// A record's pieces under one key part: several when a name cell reads several ways (both
+/// orders, Hangul and romanized forms that fold differently), none when the value is missing.
+/// `readings` are the cell's name readings, for the Korean parts.
+fn key_pieces(raw: Option<&str>, part: &BlockKey, readings: &[(String, String)]) -> Vec<String> {
+    let Some(raw) = raw.filter(|s| !s.trim().is_empty()) else { return Vec::new() };
+    let pieces: Vec<String> = match part {
+        BlockKey::Exact(_) => vec![normalise(raw)],
+        BlockKey::Prefix(_, n) => vec![normalise(raw).chars().take(*n).collect()],
+        BlockKey::KoreanName(_) => readings.iter().filter(|(_, g)| !g.is_empty()).map(|(s, g)| format!("{s}|{g}")).collect(),
+        BlockKey::KoreanSurname(_) => readings.iter().map(|(s, _)| s.clone()).collect(),
+        BlockKey::KoreanGiven(_) => readings.iter().map(|(_, g)| g.clone()).filter(|g| g.len() >= 3).collect(),
+        BlockKey::Year(_) => year_of(raw).map(|y| y.to_string()).into_iter().collect(),
+    };
+    let mut pieces: Vec<String> = pieces.into_iter().filter(|p| !p.is_empty()).collect();
+    pieces.sort();
+    pieces.dedup();
+    pieces
+}
+
+/// Each key part's pieces for every record, computed once and interned as numbers, so counting
+/// many rules (and the tightened variants inference tries) reads each cell once.
+pub struct BlockIndex<'a> {
+    data: &'a Dataset,
+    parts: Vec<(BlockKey, Vec<Vec<u32>>)>,
+    /// Name readings per record of a column, shared by the Korean parts on it.
+    readings: Vec<(usize, Vec<Vec<(String, String)>>)>,
+}
+
+impl<'a> BlockIndex<'a> {
+    pub fn new(data: &'a Dataset) -> BlockIndex<'a> {
+        BlockIndex { data, parts: Vec::new(), readings: Vec::new() }
     }
-    keys
+
+    fn pieces(&mut self, part: &BlockKey) -> Result<usize, LinkError> {
+        if let Some(i) = self.parts.iter().position(|(k, _)| k == part) {
+            return Ok(i);
+        }
+        let data = self.data;
+        let col = data.column(part.column()).ok_or_else(|| LinkError::NoSuchColumn {
+            column: part.column().to_string(),
+            context: "blocking rules",
+            available: data.columns.join(", "),
+        })?;
+        let korean = matches!(part, BlockKey::KoreanName(_) | BlockKey::KoreanSurname(_) | BlockKey::KoreanGiven(_));
+        if korean && !self.readings.iter().any(|(c, _)| *c == col) {
+            let all = (0..data.len()).map(|r| data.values[r][col].as_deref().map(korean::cell_readings).unwrap_or_default()).collect();
+            self.readings.push((col, all));
+        }
+        let readings = self.readings.iter().find(|(c, _)| *c == col).map(|(_, r)| r);
+        let mut ids: HashMap<String, u32> = HashMap::new();
+        let per_record: Vec<Vec<u32>> = (0..data.len())
+            .map(|r| {
+                key_pieces(data.values[r][col].as_deref(), part, readings.map(|rs| rs[r].as_slice()).unwrap_or(&[]))
+                    .into_iter()
+                    .map(|p| {
+                        let next = ids.len() as u32;
+                        *ids.entry(p).or_insert(next)
+                    })
+                    .collect()
+            })
+            .collect();
+        self.parts.push((part.clone(), per_record));
+        Ok(self.parts.len() - 1)
+    }
+
+    /// The blocks of one rule: records sharing every part's piece, in groups of two or more.
+    pub fn blocks(&mut self, rule: &[BlockKey]) -> Result<Vec<Vec<u32>>, LinkError> {
+        let idx: Vec<usize> = rule.iter().map(|k| self.pieces(k)).collect::<Result<_, _>>()?;
+        let mut groups: HashMap<Vec<u32>, Vec<u32>> = HashMap::new();
+        let mut keys: Vec<Vec<u32>> = Vec::new();
+        for r in 0..self.data.len() {
+            keys.clear();
+            keys.push(Vec::with_capacity(idx.len()));
+            for &i in &idx {
+                let pieces = &self.parts[i].1[r];
+                if pieces.is_empty() {
+                    keys.clear();
+                    break;
+                }
+                keys = keys.iter().flat_map(|k| pieces.iter().map(move |p| k.iter().copied().chain(std::iter::once(*p)).collect())).collect();
+            }
+            for k in keys.drain(..) {
+                groups.entry(k).or_default().push(r as u32);
+            }
+        }
+        Ok(groups.into_values().filter(|g| g.len() > 1).collect())
+    }
+
+    /// How many pairs one rule would compare, from its blocks alone.
+    pub fn pair_count(&mut self, rule: &[BlockKey], mode: Mode) -> Result<u64, LinkError> {
+        let data = self.data;
+        Ok(self.blocks(rule)?.iter().map(|g| group_pairs(data, g, mode)).sum())
+    }
 }
 
 /// How many pairs one blocking rule would compare, counted from its blocks alone (nothing is
 /// compared): what rule inference and a budget are decided on.
 pub fn rule_pair_count(data: &Dataset, rule: &[BlockKey], mode: Mode) -> Result<u64, LinkError> {
-    Ok(rule_blocks(data, rule)?.iter().map(|g| group_pairs(data, g, mode)).sum())
-}
-
-/// The blocks of one rule: records sharing its key, in groups of two or more.
-fn rule_blocks(data: &Dataset, rule: &[BlockKey]) -> Result<Vec<Vec<u32>>, LinkError> {
-    let cols: Vec<usize> = rule
-        .iter()
-        .map(|k| {
-            data.column(k.column()).ok_or_else(|| LinkError::NoSuchColumn {
-                column: k.column().to_string(),
-                context: "blocking rules",
-                available: data.columns.join(", "),
-            })
-        })
-        .collect::<Result<_, _>>()?;
-    let mut groups: HashMap<String, Vec<u32>> = HashMap::new();
-    for r in 0..data.len() {
-        for k in block_keys(data, &cols, rule, r) {
-            groups.entry(k).or_default().push(r as u32);
-        }
-    }
-    Ok(groups.into_values().filter(|g| g.len() > 1).collect())
+    BlockIndex::new(data).pair_count(rule, mode)
 }
 
 /// Pairs a block gives: every pair, or when linking lists only pairs across lists.
@@ -632,8 +680,9 @@ fn candidates_with_rules(data: &Dataset, config: &Config, progress: Progress<'_>
     // First count, so an explosive rule is refused before any memory is spent on it.
     let mut rule_groups: Vec<Vec<Vec<u32>>> = Vec::new();
     let mut total: u64 = 0;
+    let mut index = BlockIndex::new(data);
     for rule in &config.blocking {
-        let groups = rule_blocks(data, rule)?;
+        let groups = index.blocks(rule)?;
         total += groups.iter().map(|g| group_pairs(data, g, config.mode)).sum::<u64>();
         rule_groups.push(groups);
     }

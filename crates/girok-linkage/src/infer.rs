@@ -9,7 +9,7 @@
 //! compared (as Splink's comparison counting does): a rule over the budget is tightened with a
 //! year or a place, or dropped, and every decision is written into `notes` for the user.
 
-use crate::engine::{rule_pair_count, BlockKey, Compare, Dataset, FieldSpec, LinkError, Mode, Places, Progress};
+use crate::engine::{BlockIndex, BlockKey, Compare, Dataset, FieldSpec, LinkError, Mode, Places, Progress};
 
 /// What inference decided, and why.
 #[derive(Clone, Debug)]
@@ -363,9 +363,10 @@ fn budget_rules(
     let tighteners: Vec<BlockKey> = years.iter().cloned().chain(places.iter().map(|p| BlockKey::Exact(p.clone()))).collect();
     let mut kept: Vec<Vec<BlockKey>> = Vec::new();
     let total = rules.len() as u64;
+    let mut index = BlockIndex::new(data);
     for (i, rule) in rules.into_iter().enumerate() {
         progress("counting candidate pairs", i as u64 + 1, total);
-        let n = rule_pair_count(data, &rule, mode)?;
+        let n = index.pair_count(&rule, mode)?;
         if n <= budget {
             notes.push(format!("blocking on {}: {n} candidate pairs", show(&rule)));
             if !kept.contains(&rule) {
@@ -375,7 +376,7 @@ fn budget_rules(
         }
         let tightened = tighteners.iter().filter(|t| !rule.contains(t)).find_map(|t| {
             let r: Vec<BlockKey> = rule.iter().cloned().chain(std::iter::once(t.clone())).collect();
-            let m = rule_pair_count(data, &r, mode).ok()?;
+            let m = index.pair_count(&r, mode).ok()?;
             (m <= budget).then_some((r, m))
         });
         match tightened {
