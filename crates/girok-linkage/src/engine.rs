@@ -567,13 +567,16 @@ fn key_pieces(raw: Option<&str>, part: &BlockKey, readings: &[(String, String)])
     pieces
 }
 
+/// (surname key, given key) readings of one name cell.
+type NameReadings = Vec<(String, String)>;
+
 /// Each key part's pieces for every record, computed once and interned as numbers, so counting
 /// many rules (and the tightened variants inference tries) reads each cell once.
 pub struct BlockIndex<'a> {
     data: &'a Dataset,
     parts: Vec<(BlockKey, Vec<Vec<u32>>)>,
     /// Name readings per record of a column, shared by the Korean parts on it.
-    readings: Vec<(usize, Vec<Vec<(String, String)>>)>,
+    readings: Vec<(usize, Vec<NameReadings>)>,
 }
 
 impl<'a> BlockIndex<'a> {
