@@ -284,3 +284,46 @@ fn regression_12_merged_events_are_corroborated_and_their_victim_counted_once() 
     assert_eq!(a.corroboration_counts(Confidentiality::Internal).unwrap().corroborated, 0);
     assert!(a.verify(&mut |_, _| {}).unwrap().ok());
 }
+
+#[test]
+fn regression_13_a_briefing_quotes_indicators_with_sources_and_never_above_its_level() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut a = archive(tmp.path());
+    let add = |a: &mut Archive, name: &str, text: &str, conf: Confidentiality| {
+        let meta = girok_store::IntakeMeta { confidentiality: conf, ..Default::default() };
+        let out = a
+            .write("intake", |w| {
+                w.add_bytes(name, text.as_bytes(), &meta).map_err(|e| girok_store::StoreError::Invalid { id: String::new(), message: e.to_string() })
+            })
+            .unwrap();
+        let girok_store::IntakeOutcome::Added { id, .. } = out else { panic!() };
+        id
+    };
+    let public_doc = add(&mut a, "survey.txt", "SYNTHETIC survey: infant mortality rose to 48 per thousand.", Confidentiality::Public);
+    let secret_doc = add(&mut a, "secret.txt", "SYNTHETIC restricted note SECRET-QUOTE about 52.", Confidentiality::Restricted);
+    let value = |year: i32, v: f64, doc: &str, span: (u64, u64)| json!({ "year": year, "value": v, "citation": { "document": doc, "span": [span.0, span.1] } });
+    let series = json!({ "record": "indicator", "name": "Infant mortality (SYNTHETIC)", "unit": "per 1,000", "source": "Synthetic survey, 2026",
+        "values": [value(1999, 48.0, &public_doc, (18, 58)), value(2001, 52.0, &secret_doc, (0, 47))], "confidentiality": "public", "synthetic": true });
+    let admin = who(Role::Admin, false);
+    let public_series = create(&mut a, &admin, series).unwrap().id;
+    let hidden = create(&mut a, &admin, json!({ "record": "indicator", "name": "HIDDEN-SERIES", "unit": "x", "source": "s", "values": [{ "year": 2000, "value": 1.0 }], "confidentiality": "restricted", "synthetic": true })).unwrap().id;
+    let options = |ids: Option<Vec<String>>| girok_store::BriefingOptions {
+        level: Confidentiality::Public,
+        lang: "en".into(),
+        min_cell: 5,
+        title: None,
+        indicators: ids,
+    };
+    let b = a.briefing(&options(None)).unwrap();
+    assert_eq!(b.indicators.len(), 1, "the restricted series stays out");
+    let points = &b.indicators[0].points;
+    assert_eq!(points[0].citation.as_deref(), Some("infant mortality rose to 48 per thousand"), "the public passage is quoted");
+    assert_eq!(points[1].citation, None, "a passage in a restricted document is not");
+    assert!(points.iter().all(|p| p.source == "Synthetic survey, 2026"));
+    let html: String = girok_publish::render(&b).into_iter().map(|f| String::from_utf8(f.bytes).unwrap()).collect();
+    assert!(!html.contains("SECRET-QUOTE") && !html.contains("HIDDEN-SERIES"), "nothing above the level reaches any file");
+    // Chosen by id: a series above the level is refused by name, not quietly dropped.
+    assert_eq!(a.briefing(&options(Some(vec![public_series.clone()]))).unwrap().indicators.len(), 1);
+    let err = a.briefing(&options(Some(vec![hidden.clone()]))).unwrap_err().to_string();
+    assert!(err.contains(&hidden) && err.contains("level"), "{err}");
+}

@@ -26,6 +26,10 @@ pub(crate) struct PublishArgs {
     /// Title of the briefing.
     #[arg(long)]
     title: Option<String>,
+    /// An indicator series to quote (its id; repeat for several). Default: every series at or
+    /// below the level.
+    #[arg(long = "indicator")]
+    indicators: Vec<String>,
 }
 
 /// Builds the briefing and writes it; returns the files written.
@@ -35,8 +39,13 @@ pub(crate) fn run(args: &PublishArgs, open: impl FnOnce() -> anyhow::Result<Arch
     }
     check_out_dir(&args.out)?;
     let archive = open()?;
-    let briefing =
-        archive.briefing(&BriefingOptions { level: args.level.into(), lang: args.lang.clone(), min_cell: args.min_cell, title: args.title.clone() })?;
+    let briefing = archive.briefing(&BriefingOptions {
+        level: args.level.into(),
+        lang: args.lang.clone(),
+        min_cell: args.min_cell,
+        title: args.title.clone(),
+        indicators: (!args.indicators.is_empty()).then(|| args.indicators.clone()),
+    })?;
     if briefing.tables.iter().all(|t| t.rows.iter().all(|r| r.1 == 0)) {
         eprintln!(
             "note: no acts at or below the {} level; the briefing's tables are empty (most coded records are internal until someone marks them public)",

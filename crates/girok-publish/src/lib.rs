@@ -3,10 +3,11 @@
 //! point at a witness.
 //!
 //! Pure: no storage, no clock, no files. The caller passes counts and labels already resolved
-//! and writes the returned files. Only aggregates ever reach this crate: no names, no ids.
+//! and writes the returned files. Only aggregates ever reach this crate, and published
+//! indicator figures with their references: no names of people, no ids.
 
 mod render;
 mod suppress;
 
-pub use render::{render, Briefing, Chart, File, Outline, Table, Withheld};
+pub use render::{render, Briefing, Chart, File, Outline, Point, Series, Table, Withheld};
 pub use suppress::{suppress, Cell, Suppressed};

@@ -55,9 +55,34 @@ pub struct Briefing {
     /// Cells with fewer than this many are withheld.
     pub min_cell: u64,
     pub tables: Vec<Table>,
+    /// Published figures the briefing quotes (infant mortality, malnutrition …), each value
+    /// with its source: shown as they are, since they count no one in the archive.
+    pub indicators: Vec<Series>,
     pub notes: Vec<String>,
     /// Outlines for tables that have `map_ids`.
     pub outlines: Vec<Outline>,
+}
+
+/// An indicator series as the briefing quotes it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Series {
+    /// File name of its CSV, e.g. `indicator-infant-mortality.csv`.
+    pub file: String,
+    pub title: String,
+    pub unit: String,
+    pub points: Vec<Point>,
+}
+
+/// One value, for a year or a period, with where it comes from.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Point {
+    pub year: i32,
+    pub to_year: Option<i32>,
+    pub value: f64,
+    /// The reference as it should be cited ("UNICEF, 1999 nutrition survey").
+    pub source: String,
+    /// The passage quoted, when the value cites one (title of the document and the words).
+    pub citation: Option<String>,
 }
 
 /// One area of a map: its id (as in a table's `map_ids`; `None` for land drawn but not
@@ -94,6 +119,11 @@ struct Words {
     method: &'static str,
     files: &'static str,
     legend: &'static str,
+    indicators: &'static str,
+    year: &'static str,
+    source: &'static str,
+    sources: &'static str,
+    quote: &'static str,
 }
 
 fn words(lang: &str) -> Words {
@@ -108,6 +138,11 @@ fn words(lang: &str) -> Words {
             method: "개인을 특정할 수 있는 작은 수치는 공개하지 않습니다: {k}건 미만인 칸은 비공개이며, 합계로 역산할 수 없도록 필요하면 다른 칸도 비공개로 합니다. 이름이나 식별자는 포함되지 않습니다.",
             files: "파일",
             legend: "진할수록 많음 · 빗금: 비공개 · 흰색: 0",
+            indicators: "지표",
+            year: "연도",
+            source: "출처",
+            sources: "출처 목록",
+            quote: "인용",
         }
     } else {
         Words {
@@ -120,6 +155,11 @@ fn words(lang: &str) -> Words {
             method: "Small counts can point at a witness, so cells with fewer than {k} are withheld, and where one withheld cell could be worked out from the total another is withheld with it. No names or identifiers are included.",
             files: "Files",
             legend: "darker: more · hatched: withheld · white: none",
+            indicators: "Indicators",
+            year: "Year",
+            source: "Source",
+            sources: "Sources",
+            quote: "Quoted passage",
         }
     }
 }
@@ -340,15 +380,103 @@ fn html(b: &Briefing, done: &[(&Table, Suppressed)], w: &Words) -> String {
             h.push_str(&format!("<p class=\"note\">{}</p>\n", esc(n)));
         }
     }
+    let mut sources: Vec<&str> = Vec::new();
+    if !b.indicators.is_empty() {
+        h.push_str(&format!("<h2>{}</h2>\n", esc(w.indicators)));
+    }
+    for series in &b.indicators {
+        h.push_str(&format!("<h3>{} <span class=\"meta\">({})</span></h3>\n", esc(&series.title), esc(&series.unit)));
+        h.push_str(&series_svg(series));
+        h.push_str(&format!("\n<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>\n", esc(w.year), esc(&series.unit), esc(w.source)));
+        for p in &series.points {
+            if !sources.contains(&p.source.as_str()) {
+                sources.push(&p.source);
+            }
+            let n = sources.iter().position(|s| *s == p.source).expect("just added") + 1;
+            let quote = p.citation.as_ref().map(|c| format!("<br><span class=\"note\">“{}”</span>", esc(c))).unwrap_or_default();
+            h.push_str(&format!(
+                "<tr><td>{}</td><td class=\"n\">{}</td><td>[{n}] {}{quote}</td></tr>\n",
+                esc(&period(p)),
+                esc(&number(p.value)),
+                esc(&p.source)
+            ));
+        }
+        h.push_str("</tbody></table>\n");
+    }
+    if !sources.is_empty() {
+        h.push_str(&format!("<h2>{}</h2>\n<ol>\n", esc(w.sources)));
+        for s in &sources {
+            h.push_str(&format!("<li>{}</li>\n", esc(s)));
+        }
+        h.push_str("</ol>\n");
+    }
     for n in &b.notes {
         h.push_str(&format!("<p class=\"note\">{}</p>\n", esc(n)));
     }
-    h.push_str(&format!(
-        "<p class=\"meta\">{}: {}, manifest.json</p>\n</body></html>\n",
-        esc(w.files),
-        done.iter().map(|(t, _)| esc(&t.file)).collect::<Vec<_>>().join(", ")
-    ));
+    let mut names: Vec<String> = done.iter().map(|(t, _)| esc(&t.file)).collect();
+    names.extend(b.indicators.iter().map(|s| esc(&s.file)));
+    h.push_str(&format!("<p class=\"meta\">{}: {}, manifest.json</p>\n</body></html>\n", esc(w.files), names.join(", ")));
     h
+}
+
+/// "1993" or "1993–1995".
+fn period(p: &Point) -> String {
+    match p.to_year {
+        Some(t) if t != p.year => format!("{}–{t}", p.year),
+        _ => p.year.to_string(),
+    }
+}
+
+/// A value as published: no trailing zeros, no exponent.
+fn number(v: f64) -> String {
+    let s = format!("{v:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
+/// A series as columns in year order, each labelled with its value.
+fn series_svg(series: &Series) -> String {
+    let max = series.points.iter().map(|p| p.value).fold(0.0f64, f64::max).max(f64::MIN_POSITIVE);
+    let (col_w, plot_h) = (46.0, 120.0);
+    let width = col_w * series.points.len() as f64 + 10.0;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {}\" width=\"{}\" role=\"img\" font-family=\"{FONT}\" font-size=\"10\">",
+        plot_h + 40.0,
+        width.min(640.0)
+    );
+    for (i, p) in series.points.iter().enumerate() {
+        let x = 6.0 + i as f64 * col_w;
+        let hgt = if p.value > 0.0 { plot_h * p.value / max } else { 0.0 };
+        svg.push_str(&format!("<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{}\" height=\"{hgt:.1}\" fill=\"#a5633b\"/>", 14.0 + plot_h - hgt, col_w - 10.0));
+        svg.push_str(&format!(
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+            x + (col_w - 10.0) / 2.0,
+            10.0 + plot_h - hgt,
+            esc(&number(p.value))
+        ));
+        svg.push_str(&format!("<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>", x + (col_w - 10.0) / 2.0, plot_h + 28.0, esc(&period(p))));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn series_csv(series: &Series, w: &Words) -> String {
+    let mut out = format!("{},{},{},{},{}\n", csv_field(w.year), csv_field("to_year"), csv_field(&series.unit), csv_field(w.source), csv_field(w.quote));
+    for p in &series.points {
+        out.push_str(&format!(
+            "{},{},{},{},{}\n",
+            p.year,
+            p.to_year.map(|t| t.to_string()).unwrap_or_default(),
+            number(p.value),
+            csv_field(&p.source),
+            csv_field(p.citation.as_deref().unwrap_or(""))
+        ));
+    }
+    out
 }
 
 /// Renders the briefing: the CSV tables, `briefing.html`, and last `manifest.json` with the
@@ -364,6 +492,7 @@ pub fn render(b: &Briefing) -> Vec<File> {
             withheld: Some(Withheld { small: s.primary, protecting: s.secondary }),
         })
         .collect();
+    files.extend(b.indicators.iter().map(|s| File { name: s.file.clone(), bytes: series_csv(s, &w).into_bytes(), withheld: None }));
     files.push(File { name: "briefing.html".into(), bytes: html(b, &done, &w).into_bytes(), withheld: None });
     let listed: Vec<serde_json::Value> =
         files.iter().map(|f| serde_json::json!({ "name": f.name, "bytes": f.bytes.len(), "sha256": hex::encode(Sha256::digest(&f.bytes)) })).collect();
@@ -414,6 +543,7 @@ mod tests {
                     ..Default::default()
                 },
             ],
+            indicators: vec![],
             notes: vec![],
             outlines: Vec::new(),
         }
@@ -479,6 +609,37 @@ mod tests {
         // Without outlines, no map and no error.
         b.outlines = Vec::new();
         assert!(!text(&render(&b), "briefing.html").contains("<path "));
+    }
+
+    #[test]
+    fn indicators_are_quoted_with_their_sources_and_listed_at_the_end() {
+        let mut b = briefing();
+        b.indicators = vec![Series {
+            file: "indicator-infant-mortality.csv".into(),
+            title: "Infant mortality (synthetic)".into(),
+            unit: "per 1,000 live births".into(),
+            points: vec![
+                Point { year: 1993, to_year: None, value: 27.0, source: "Synthetic survey A <1994>".into(), citation: Some("27 per thousand".into()) },
+                Point { year: 1999, to_year: Some(2000), value: 48.5, source: "Synthetic survey B".into(), citation: None },
+                Point { year: 2001, to_year: None, value: 45.0, source: "Synthetic survey A <1994>".into(), citation: None },
+            ],
+        }];
+        let files = render(&b);
+        let html = String::from_utf8(files.iter().find(|f| f.name == "briefing.html").unwrap().bytes.clone()).unwrap();
+        assert!(html.contains("Infant mortality (synthetic)") && html.contains("1999–2000") && html.contains(">48.5<"), "{html}");
+        assert!(
+            html.contains("[1] Synthetic survey A &lt;1994&gt;") && html.contains("[2] Synthetic survey B") && html.contains("“27 per thousand”"),
+            "{html}"
+        );
+        let sources = html.split("<h2>Sources</h2>").nth(1).expect("a source list at the end");
+        assert_eq!(sources.matches("<li>").count(), 2, "each source once: {sources}");
+        let csv = String::from_utf8(files.iter().find(|f| f.name == "indicator-infant-mortality.csv").unwrap().bytes.clone()).unwrap();
+        assert!(csv.starts_with("Year,to_year,per 1,000 live births") || csv.starts_with("Year,to_year,\"per 1,000 live births\""), "{csv}");
+        assert!(csv.contains("1999,2000,48.5,Synthetic survey B,"), "{csv}");
+        // The series' file is in the manifest like every other.
+        let manifest = String::from_utf8(files.last().unwrap().bytes.clone()).unwrap();
+        assert!(manifest.contains("indicator-infant-mortality.csv"));
+        assert_eq!(render(&b), files, "the same content gives the same bytes");
     }
 
     #[test]

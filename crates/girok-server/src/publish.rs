@@ -47,7 +47,7 @@ fn options(session: &Session, p: &PublishParams) -> Result<BriefingOptions, AppE
             .filter(|m| (1..=1000).contains(m))
             .ok_or_else(|| AppError::BadInput(format!("min_cell: {m:?} is not a whole number from 1 to 1000")))?,
     };
-    Ok(BriefingOptions { level, lang, min_cell, title: None })
+    Ok(BriefingOptions { level, lang, min_cell, title: None, indicators: None })
 }
 
 /// The settings read, the archive state cited, and the briefing's files.

@@ -3,7 +3,7 @@
 
 use girok_core::model::{Confidentiality, Kind, PlaceKind, Record};
 use girok_core::vocab::{List, Vocabulary};
-use girok_publish::{Briefing, Chart, Outline, Table};
+use girok_publish::{Briefing, Chart, Outline, Point, Series, Table};
 
 use crate::{ActCounts, Archive, StoreError};
 
@@ -17,6 +17,8 @@ pub struct BriefingOptions {
     /// Counts below this are withheld.
     pub min_cell: u64,
     pub title: Option<String>,
+    /// Indicator series to quote (ids); `None`: every series at or below the level.
+    pub indicators: Option<Vec<String>>,
 }
 
 impl Archive {
@@ -91,7 +93,9 @@ impl Archive {
             Confidentiality::Internal => t("public and internal records (not for outside publication)", "공개 및 내부 기록 (외부 공개용 아님)"),
             Confidentiality::Restricted => t("all records, restricted included (not for outside publication)", "제한 기록 포함 전체 (외부 공개용 아님)"),
         };
+        let indicators = self.briefing_indicators(o)?;
         Ok(Briefing {
+            indicators,
             title: o.title.clone().unwrap_or_else(|| t("Documented violations: counts from the archive", "기록된 인권 침해: 기록 보관소의 집계")),
             lang: if ko { "ko".into() } else { "en".into() },
             as_of,
@@ -150,5 +154,59 @@ impl Archive {
                 "집계는 기록된 행위의 수이며 일어난 모든 일의 수가 아닙니다: 많은 것이 드러나지 않으며, 무엇이 기록되는지는 누가 누구에게 말할 수 있었는지에 달려 있습니다.",
             )],
         })
+    }
+
+    /// The indicator series a briefing quotes, each value with its reference and the passage it
+    /// cites, never anything above the briefing's level: a value's own source, or the document
+    /// its passage is in, counts only if the briefing may show it; otherwise the series'
+    /// reference stands and the quote is left out.
+    fn briefing_indicators(&self, o: &BriefingOptions) -> Result<Vec<Series>, StoreError> {
+        let chosen: Vec<Record> = match &o.indicators {
+            None => self.list_for(Kind::Indicator, o.level)?,
+            Some(ids) => ids
+                .iter()
+                .map(|id| match self.get_for(id, o.level, false) {
+                    Ok(v) if v.record.kind() == Kind::Indicator => Ok(v.record),
+                    Ok(_) => Err(StoreError::Invalid { id: id.clone(), message: "is not an indicator series".into() }),
+                    Err(StoreError::NotFound(_)) => Err(StoreError::Invalid {
+                        id: id.clone(),
+                        message: format!("no indicator series {id:?} at or below the briefing's level ({})", o.level.as_str()),
+                    }),
+                    Err(e) => Err(e),
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        let mut out = Vec::new();
+        for r in chosen {
+            let Record::Indicator(ind) = r else { continue };
+            let mut points = Vec::new();
+            let mut values = ind.values.clone();
+            values.sort_by_key(|v| (v.year, v.to_year));
+            for v in values {
+                let source = v
+                    .source
+                    .as_deref()
+                    .and_then(|id| self.get_for(id, o.level, false).ok())
+                    .and_then(|r| match r.record {
+                        Record::Source(s) => Some(s.independence_unit().to_string()),
+                        _ => None,
+                    })
+                    .unwrap_or_else(|| ind.source.clone());
+                let citation = match &v.citation {
+                    Some(c) if self.get_for(&c.document, o.level, false).is_ok() => {
+                        let text = self.document_text(&c.document)?.unwrap_or_default();
+                        c.span.and_then(|(a, b)| {
+                            let quote: String = text.chars().skip(a as usize).take(b.saturating_sub(a) as usize).collect();
+                            (!quote.trim().is_empty()).then(|| quote.trim().to_string())
+                        })
+                    }
+                    _ => None,
+                };
+                points.push(Point { year: v.year, to_year: v.to_year, value: v.value, source, citation });
+            }
+            let slug: String = ind.id.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+            out.push(Series { file: format!("indicator-{slug}.csv"), title: ind.name.clone(), unit: ind.unit.clone(), points });
+        }
+        Ok(out)
     }
 }

@@ -59,7 +59,17 @@ fn a_briefing_withholds_small_cells_and_names_and_its_manifest_checks_out() {
 
     let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     let files = manifest["files"].as_array().unwrap();
-    assert_eq!(files.len(), 5);
+    // Four count tables, the demo's two indicator series, the page.
+    assert_eq!(files.len(), 7, "{manifest}");
+    assert!(html.contains("Infant mortality (SYNTHETIC)") && html.contains("<h2>Sources</h2>"), "indicators are quoted with their sources");
+    assert!(out.join("indicator-ind-synth-infant-mortality.csv").exists());
+    let only = d.join("one-series");
+    ok(&mut g(&["publish", "--out", only.to_str().unwrap(), "--level", "internal", "--indicator", "ind-synth-stunting"]));
+    let one = std::fs::read_to_string(only.join("briefing.html")).unwrap();
+    assert!(one.contains("chronically malnourished") && !one.contains("Infant mortality (SYNTHETIC)"), "--indicator chooses the series");
+    let r = run(&mut g(&["publish", "--out", "none", "--indicator", "ind-nope"]));
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("ind-nope"), "{}", r.stderr);
     for f in files {
         let bytes = std::fs::read(out.join(f["name"].as_str().unwrap())).unwrap();
         assert_eq!(f["sha256"].as_str().unwrap(), hex::encode(Sha256::digest(&bytes)));

@@ -388,7 +388,7 @@ async fn briefings_for_analysts_withhold_small_cells_and_match_the_cli() {
     assert!(page.body.contains("not for outside publication"), "an internal briefing is marked as such");
 
     // The files are exactly what the store and renderer give (the CLI uses the same two).
-    let opts = girok_store::BriefingOptions { level: Confidentiality::Internal, lang: "en".into(), min_cell: 10, title: None };
+    let opts = girok_store::BriefingOptions { level: Confidentiality::Internal, lang: "en".into(), min_cell: 10, title: None, indicators: None };
     let expected = girok_publish::render(&app.state.with_archive(|a| a.briefing(&opts)).unwrap());
     for f in &expected {
         let res = send(&app, get(&format!("/publish/{}?level=internal&lang=en&min_cell=10", f.name), Some(&ac))).await;
