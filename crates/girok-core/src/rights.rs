@@ -20,6 +20,30 @@ pub enum Treaty {
 }
 
 impl Treaty {
+    /// The year the DPRK became party (accession), from the UN Treaty Collection's status
+    /// tables: ICCPR and ICESCR 14 September 1981, CRC 21 September 1990, CEDAW 27 February 2001,
+    /// CRPD 6 December 2016. (Its 1997 notice of withdrawal from the ICCPR has no effect: the
+    /// Covenant has no withdrawal clause, as the Human Rights Committee's General Comment 26 says.)
+    pub fn party_since(self) -> i32 {
+        match self {
+            Treaty::Iccpr | Treaty::Icescr => 1981,
+            Treaty::Crc => 1990,
+            Treaty::Cedaw => 2001,
+            Treaty::Crpd => 2016,
+        }
+    }
+
+    /// The treaty's Korean short name.
+    pub fn korean(self) -> &'static str {
+        match self {
+            Treaty::Iccpr => "자유권규약",
+            Treaty::Icescr => "사회권규약",
+            Treaty::Cedaw => "여성차별철폐협약",
+            Treaty::Crc => "아동권리협약",
+            Treaty::Crpd => "장애인권리협약",
+        }
+    }
+
     pub fn abbreviation(self) -> &'static str {
         match self {
             Treaty::Iccpr => "ICCPR",

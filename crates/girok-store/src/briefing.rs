@@ -44,6 +44,31 @@ impl Archive {
             })
             .collect();
         let total: u64 = by_type.iter().map(|r| r.1).sum();
+        // The law: each treaty article the coded acts breach, with the state's party status.
+        let mut by_article: std::collections::BTreeMap<(girok_core::rights::Treaty, String), (&str, Vec<&str>, u64)> = Default::default();
+        for (code, n) in &counts.by_type {
+            for art in girok_core::rights::articles_for(vocab, code) {
+                // Articles sort by number: "6" before "14", "6(2)" after "6".
+                let num: String = art.article.chars().take_while(|c| c.is_ascii_digit()).collect();
+                let entry = by_article.entry((art.treaty, format!("{num:>4}{}", art.article))).or_insert((art.article, Vec::new(), 0));
+                if !entry.1.contains(&art.right) {
+                    entry.1.push(art.right);
+                }
+                entry.2 += *n;
+            }
+        }
+        let by_article: Vec<(String, u64)> = by_article
+            .into_iter()
+            .map(|((treaty, _), (article, rights, n))| {
+                let rights = rights.join("; ");
+                let label = if ko {
+                    format!("{} 제{article}조: {rights} ({}년 가입)", treaty.korean(), treaty.party_since())
+                } else {
+                    format!("{} art. {article}: {rights} (party since {})", treaty.abbreviation(), treaty.party_since())
+                };
+                (label, n)
+            })
+            .collect();
         let mut by_year: Vec<(String, u64)> = Vec::new();
         if let (Some(first), Some(last)) = (counts.by_year.first(), counts.by_year.last()) {
             let n: std::collections::HashMap<i32, u64> = counts.by_year.iter().copied().collect();
@@ -134,6 +159,17 @@ impl Archive {
                     note: Some(t(
                         "Figures for individual camps and detention facilities are not published: they are where a small count most easily points at a witness.",
                         "수용소·구금 시설별 수치는 공개하지 않습니다: 작은 수치가 증언자를 가장 쉽게 드러내는 곳입니다.",
+                    )),
+                    ..Default::default()
+                },
+                Table {
+                    file: "acts-by-treaty-article.csv".into(),
+                    title: t("Treaty articles breached", "위반된 조약 조항"),
+                    label_header: t("Article", "조항"),
+                    rows: by_article,
+                    note: Some(t(
+                        "Each act counts under every article its type breaches, so the rows add up to more than the acts. The DPRK is not party to the Convention against Torture or the Refugee Convention; torture and forced return are counted under the ICCPR.",
+                        "한 행위는 그 유형이 위반하는 모든 조항에 집계되므로 합계가 행위 수보다 큽니다. 북한은 고문방지협약과 난민협약의 당사국이 아니므로 고문과 강제송환은 자유권규약으로 집계합니다.",
                     )),
                     ..Default::default()
                 },

@@ -23,7 +23,7 @@ fn a_briefing_withholds_small_cells_and_names_and_its_manifest_checks_out() {
     ok(&mut g(&["publish", "--out", "brief", "--level", "internal", "--min-cell", &k.to_string()]));
     let out = d.join("brief");
     let mut withheld_somewhere = false;
-    for table in ["acts-by-type.csv", "acts-by-year.csv", "acts-by-province.csv", "events-by-corroboration.csv"] {
+    for table in ["acts-by-type.csv", "acts-by-year.csv", "acts-by-province.csv", "acts-by-treaty-article.csv", "events-by-corroboration.csv"] {
         let text = std::fs::read_to_string(out.join(table)).unwrap();
         let lines: Vec<&str> = text.lines().skip(1).collect();
         let cells: Vec<&str> = lines.iter().map(|l| l.rsplit(',').next().unwrap()).collect();
@@ -59,8 +59,10 @@ fn a_briefing_withholds_small_cells_and_names_and_its_manifest_checks_out() {
 
     let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     let files = manifest["files"].as_array().unwrap();
-    // Four count tables, the demo's two indicator series, the page.
-    assert_eq!(files.len(), 7, "{manifest}");
+    // Five count tables, the demo's two indicator series, the page.
+    assert_eq!(files.len(), 8, "{manifest}");
+    let law = std::fs::read_to_string(out.join("acts-by-treaty-article.csv")).unwrap();
+    assert!(law.contains("ICCPR art. 7: ") && law.contains("freedom from torture") && law.contains("(party since 1981)"), "the law section: {law}");
     assert!(html.contains("Infant mortality (SYNTHETIC)") && html.contains("<h2>Sources</h2>"), "indicators are quoted with their sources");
     assert!(out.join("indicator-ind-synth-infant-mortality.csv").exists());
     let only = d.join("one-series");
