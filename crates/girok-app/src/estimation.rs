@@ -127,3 +127,83 @@ pub fn run(strata: &[(String, Table)], methods: &[Method], o: &Options) -> Vec<M
         })
         .collect()
 }
+
+/// What every estimate in a briefing rests on, in plain words for its readers.
+fn assumptions(ko: bool) -> Vec<String> {
+    let both = |en: &str, k: &str| if ko { k.to_string() } else { en.to_string() };
+    vec![
+        both(
+            "Victims differ in how likely they are to be recorded only in ways the model captures; people whom every list is unlikely to reach (remote counties, those who never left the country) make every method too low, and methods agreeing does not rule that out.",
+            "피해자마다 기록될 가능성이 다르더라도 그 차이는 모형이 담아내는 만큼만이라고 가정합니다. 어느 명단도 닿기 어려운 사람들(외딴 지역, 나라를 떠나지 못한 사람)이 있으면 모든 방법이 낮게 추정하며, 방법들이 일치한다고 해서 이를 배제할 수는 없습니다.",
+        ),
+        both("The population is closed: every victim could have been recorded by any of the lists.", "모집단은 닫혀 있다고 가정합니다: 모든 피해자가 어느 명단에든 기록될 수 있었습니다."),
+        both(
+            "Records of one victim are linked as one person; a missed match adds a victim seen by fewer lists and raises the estimate.",
+            "한 피해자의 기록은 한 사람으로 연결되어 있다고 가정합니다: 놓친 연결은 적은 명단에 보인 피해자를 더해 추정치를 높입니다.",
+        ),
+        both("Each list is one organisation's sources, as the archive records them.", "각 명단은 기록 보관소에 기록된 한 기관의 출처입니다."),
+    ]
+}
+
+/// An estimate for a briefing: one act type, the lists at the briefing's level (never above the
+/// actor's ceiling), each method with its interval and warnings, and the assumptions in words.
+/// Refused when fewer than `min_cell` victims are documented: the briefing would then publish
+/// a small count, which can point at a witness.
+#[allow(clippy::too_many_arguments)]
+pub fn for_briefing(
+    archive: &Archive,
+    actor: &Actor,
+    act_type: &str,
+    level: girok_core::Confidentiality,
+    lang: &str,
+    min_cell: u64,
+    methods: &[Method],
+    o: &Options,
+) -> Result<girok_publish::Estimate, DomainError> {
+    let ko = lang == "ko";
+    let vocab = girok_core::vocab::Vocabulary::builtin();
+    let term = vocab.resolve(girok_core::vocab::List::ActTypes, act_type).map_err(|e| DomainError::invalid("estimate", e.to_string()))?;
+    let query = CaptureQuery {
+        act_type: term.code.clone(),
+        from_year: None,
+        to_year: None,
+        stratify: girok_store::Stratify::None,
+        max_confidentiality: level,
+        organisations: None,
+    };
+    let strata = strata(archive, actor, query)?;
+    let (_, lists, table) = strata.usable.into_iter().next().ok_or_else(|| DomainError::invalid("estimate", "no lists to estimate from"))?;
+    if table.observed() < min_cell {
+        return Err(DomainError::invalid(
+            "estimate",
+            format!(
+                "only {} victims of {} are documented at this level, fewer than the briefing's {min_cell}; an estimate would publish a small count",
+                table.observed(),
+                term.en
+            ),
+        ));
+    }
+    let results = run(&[("all".to_string(), table.clone())], methods, o);
+    let methods: Vec<girok_publish::MethodEstimate> = results
+        .into_iter()
+        .filter_map(|r| r.total)
+        .map(|s| girok_publish::MethodEstimate {
+            method: s.method.to_string(),
+            estimate: s.estimate,
+            lower: s.lower,
+            upper: s.upper,
+            model: s.model,
+            warnings: s.warnings,
+        })
+        .collect();
+    if methods.is_empty() {
+        return Err(DomainError::invalid("estimate", format!("no method could estimate {} from these lists", term.en)));
+    }
+    Ok(girok_publish::Estimate {
+        title: if ko { term.ko.clone().unwrap_or_else(|| term.en.clone()) } else { term.en.clone() },
+        lists,
+        observed: table.observed(),
+        methods,
+        assumptions: assumptions(ko),
+    })
+}

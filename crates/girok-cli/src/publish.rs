@@ -30,6 +30,10 @@ pub(crate) struct PublishArgs {
     /// below the level.
     #[arg(long = "indicator")]
     indicators: Vec<String>,
+    /// Estimate what stays hidden for this act type (ESF code or label; repeat for several),
+    /// by log-linear models and dga side by side, each with its interval, lists and assumptions.
+    #[arg(long = "estimate")]
+    estimates: Vec<String>,
 }
 
 /// Builds the briefing and writes it; returns the files written.
@@ -39,7 +43,7 @@ pub(crate) fn run(args: &PublishArgs, open: impl FnOnce() -> anyhow::Result<Arch
     }
     check_out_dir(&args.out)?;
     let archive = open()?;
-    let briefing = archive.briefing(&BriefingOptions {
+    let mut briefing = archive.briefing(&BriefingOptions {
         level: args.level.into(),
         lang: args.lang.clone(),
         min_cell: args.min_cell,
@@ -51,6 +55,21 @@ pub(crate) fn run(args: &PublishArgs, open: impl FnOnce() -> anyhow::Result<Arch
             "note: no acts at or below the {} level; the briefing's tables are empty (most coded records are internal until someone marks them public)",
             Confidentiality::from(args.level).as_str()
         );
+    }
+    let options = girok_app::estimation::Options { bootstrap: 0, ..Default::default() };
+    for act_type in &args.estimates {
+        let e = girok_app::estimation::for_briefing(
+            &archive,
+            &girok_app::Actor::key_holder("girok-cli"),
+            act_type,
+            args.level.into(),
+            &args.lang,
+            args.min_cell,
+            &[girok_app::estimation::Method::Loglinear, girok_app::estimation::Method::Dga],
+            &options,
+        )
+        .with_context(|| format!("--estimate {act_type:?}"))?;
+        briefing.estimates.push(e);
     }
     let files = girok_publish::render(&briefing);
     std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;

@@ -58,9 +58,37 @@ pub struct Briefing {
     /// Published figures the briefing quotes (infant mortality, malnutrition …), each value
     /// with its source: shown as they are, since they count no one in the archive.
     pub indicators: Vec<Series>,
+    /// Estimates of what stays hidden, each always with its interval, lists and warnings.
+    pub estimates: Vec<Estimate>,
     pub notes: Vec<String>,
     /// Outlines for tables that have `map_ids`.
     pub outlines: Vec<Outline>,
+}
+
+/// An estimate of the victims no list recorded, for one act type, method by method.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Estimate {
+    /// What is estimated, in the reader's language ("Forcible return from China").
+    pub title: String,
+    /// The lists (organisations) it rests on.
+    pub lists: Vec<String>,
+    /// Victims documented on at least one list.
+    pub observed: u64,
+    pub methods: Vec<MethodEstimate>,
+    /// The assumptions every method here rests on, in plain words.
+    pub assumptions: Vec<String>,
+}
+
+/// One method's answer: never a point without its interval.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MethodEstimate {
+    pub method: String,
+    pub estimate: f64,
+    pub lower: f64,
+    /// `None`: the data do not bound it above.
+    pub upper: Option<f64>,
+    pub model: String,
+    pub warnings: Vec<String>,
 }
 
 /// An indicator series as the briefing quotes it.
@@ -124,6 +152,13 @@ struct Words {
     source: &'static str,
     sources: &'static str,
     quote: &'static str,
+    estimate: &'static str,
+    estimate_sentence: &'static str,
+    method_header: &'static str,
+    model_header: &'static str,
+    lists_header: &'static str,
+    assumptions: &'static str,
+    unbounded: &'static str,
 }
 
 fn words(lang: &str) -> Words {
@@ -143,6 +178,13 @@ fn words(lang: &str) -> Words {
             source: "출처",
             sources: "출처 목록",
             quote: "인용",
+            estimate: "드러나지 않은 피해 추정",
+            estimate_sentence: "{lists}개 명단에 기록된 피해자는 {observed}명입니다. 명단들이 겹치는 정도로 보아 전체는 약 {n}명(95% 구간 {lower}–{upper}명, {method})으로 추정됩니다. 이는 추정이며 집계가 아닙니다.",
+            method_header: "방법",
+            model_header: "모형과 경고",
+            lists_header: "근거 명단",
+            assumptions: "이 추정이 기대는 가정:",
+            unbounded: "상한 없음",
         }
     } else {
         Words {
@@ -160,6 +202,13 @@ fn words(lang: &str) -> Words {
             source: "Source",
             sources: "Sources",
             quote: "Quoted passage",
+            estimate: "What stays hidden",
+            estimate_sentence: "{observed} victims are documented on {lists} lists. From how the lists overlap, the total is estimated at about {n} (95% interval {lower} to {upper}; {method}). This is an estimate, not a count.",
+            method_header: "Method",
+            model_header: "Model and warnings",
+            lists_header: "Lists",
+            assumptions: "What the estimate assumes:",
+            unbounded: "unbounded",
         }
     }
 }
@@ -380,6 +429,43 @@ fn html(b: &Briefing, done: &[(&Table, Suppressed)], w: &Words) -> String {
             h.push_str(&format!("<p class=\"note\">{}</p>\n", esc(n)));
         }
     }
+    for e in &b.estimates {
+        h.push_str(&format!("<h2>{}: {}</h2>\n", esc(w.estimate), esc(&e.title)));
+        if let Some(first) = e.methods.first() {
+            let upper = first.upper.map(|u| format!("{u:.0}")).unwrap_or_else(|| w.unbounded.to_string());
+            h.push_str(&format!(
+                "<p>{}</p>\n",
+                esc(&w
+                    .estimate_sentence
+                    .replace("{observed}", &e.observed.to_string())
+                    .replace("{lists}", &e.lists.len().to_string())
+                    .replace("{n}", &format!("{:.0}", first.estimate))
+                    .replace("{lower}", &format!("{:.0}", first.lower))
+                    .replace("{upper}", &upper)
+                    .replace("{method}", &first.method))
+            ));
+        }
+        h.push_str(&format!("<table><thead><tr><th>{}</th><th>N</th><th>95%</th><th>{}</th></tr></thead><tbody>\n", esc(w.method_header), esc(w.model_header)));
+        for m in &e.methods {
+            let upper = m.upper.map(|u| format!("{u:.0}")).unwrap_or_else(|| w.unbounded.to_string());
+            let warnings: String = m.warnings.iter().map(|x| format!("<br><span class=\"note\">{}</span>", esc(x))).collect();
+            h.push_str(&format!(
+                "<tr><td>{}</td><td class=\"n\">{:.0}</td><td class=\"n\">{:.0}–{}</td><td>{}{warnings}</td></tr>\n",
+                esc(&m.method),
+                m.estimate,
+                m.lower,
+                esc(&upper),
+                esc(&m.model)
+            ));
+        }
+        h.push_str("</tbody></table>\n");
+        h.push_str(&format!("<p class=\"note\">{}: {}</p>\n", esc(w.lists_header), esc(&e.lists.join(", "))));
+        h.push_str(&format!("<p class=\"note\">{}</p>\n<ul class=\"note\">\n", esc(w.assumptions)));
+        for a in &e.assumptions {
+            h.push_str(&format!("<li>{}</li>\n", esc(a)));
+        }
+        h.push_str("</ul>\n");
+    }
     let mut sources: Vec<&str> = Vec::new();
     if !b.indicators.is_empty() {
         h.push_str(&format!("<h2>{}</h2>\n", esc(w.indicators)));
@@ -544,6 +630,7 @@ mod tests {
                 },
             ],
             indicators: vec![],
+            estimates: vec![],
             notes: vec![],
             outlines: Vec::new(),
         }
@@ -640,6 +727,32 @@ mod tests {
         let manifest = String::from_utf8(files.last().unwrap().bytes.clone()).unwrap();
         assert!(manifest.contains("indicator-infant-mortality.csv"));
         assert_eq!(render(&b), files, "the same content gives the same bytes");
+    }
+
+    #[test]
+    fn an_estimate_always_shows_its_interval_lists_and_assumptions() {
+        let mut b = briefing();
+        b.estimates = vec![Estimate {
+            title: "Forcible return (synthetic)".into(),
+            lists: vec!["Synthetic Project A".into(), "Synthetic Project B".into()],
+            observed: 120,
+            methods: vec![
+                MethodEstimate {
+                    method: "loglinear".into(),
+                    estimate: 161.4,
+                    lower: 140.2,
+                    upper: Some(190.7),
+                    model: "[1,2]".into(),
+                    warnings: vec!["one warning".into()],
+                },
+                MethodEstimate { method: "dga".into(), estimate: 170.0, lower: 141.0, upper: None, model: "graphs".into(), warnings: vec![] },
+            ],
+            assumptions: vec!["The lists are independent <given the model>.".into()],
+        }];
+        let html = String::from_utf8(render(&b).into_iter().find(|f| f.name == "briefing.html").unwrap().bytes).unwrap();
+        assert!(html.contains("120 victims are documented on 2 lists") && html.contains("about 161 (95% interval 140 to 191; loglinear)"), "{html}");
+        assert!(html.contains("141–unbounded") && html.contains("one warning") && html.contains("Synthetic Project A, Synthetic Project B"), "{html}");
+        assert!(html.contains("&lt;given the model&gt;"), "escaped");
     }
 
     #[test]

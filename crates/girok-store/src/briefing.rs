@@ -121,6 +121,8 @@ impl Archive {
         let indicators = self.briefing_indicators(o)?;
         Ok(Briefing {
             indicators,
+            // Estimates are the domain layer's to compute (`girok_app::estimation::for_briefing`).
+            estimates: Vec::new(),
             title: o.title.clone().unwrap_or_else(|| t("Documented violations: counts from the archive", "기록된 인권 침해: 기록 보관소의 집계")),
             lang: if ko { "ko".into() } else { "en".into() },
             as_of,

@@ -69,6 +69,15 @@ fn a_briefing_withholds_small_cells_and_names_and_its_manifest_checks_out() {
     ok(&mut g(&["publish", "--out", only.to_str().unwrap(), "--level", "internal", "--indicator", "ind-synth-stunting"]));
     let one = std::fs::read_to_string(only.join("briefing.html")).unwrap();
     assert!(one.contains("chronically malnourished") && !one.contains("Infant mortality (SYNTHETIC)"), "--indicator chooses the series");
+    // An estimate of what stays hidden, always with its interval, lists and assumptions.
+    let est = d.join("with-estimate");
+    ok(&mut g(&["publish", "--out", est.to_str().unwrap(), "--level", "restricted", "--estimate", "강제송환"]));
+    let page = std::fs::read_to_string(est.join("briefing.html")).unwrap();
+    assert!(page.contains("What stays hidden") && page.contains("95% interval") && page.contains("What the estimate assumes"), "{page}");
+    assert!(page.contains("Synthetic Documentation Project A"), "the lists it rests on");
+    let r = run(&mut g(&["publish", "--out", "no-estimate", "--estimate", "flying"]));
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("--estimate \"flying\""), "{}", r.stderr);
     let r = run(&mut g(&["publish", "--out", "none", "--indicator", "ind-nope"]));
     assert_ne!(r.code, 0);
     assert!(r.stderr.contains("ind-nope"), "{}", r.stderr);
