@@ -108,16 +108,23 @@ fn run_one(method: Method, table: &Table, o: &Options) -> Result<Summary, girok_
     }
 }
 
-/// Runs each method over each stratum. Pure computation: no archive, no clock.
+/// Runs each method over each stratum. Pure computation: no archive, no clock. Every
+/// estimate carries, besides its own warnings, what its table shows of dependence and shared
+/// heterogeneity (`girok_estimate::heterogeneity`), and when methods agree, that agreeing is
+/// not evidence.
 pub fn run(strata: &[(String, Table)], methods: &[Method], o: &Options) -> Vec<MethodResult> {
-    methods
+    let signs: Vec<Vec<String>> = strata.iter().map(|(_, t)| girok_estimate::heterogeneity::check(t).map(|s| s.warnings).unwrap_or_default()).collect();
+    let mut results: Vec<MethodResult> = methods
         .iter()
         .map(|&method| {
             let mut per_stratum = Vec::new();
             let mut errors = Vec::new();
-            for (name, table) in strata {
+            for (i, (name, table)) in strata.iter().enumerate() {
                 match run_one(method, table, o) {
-                    Ok(s) => per_stratum.push((name.clone(), s)),
+                    Ok(mut s) => {
+                        s.warnings.extend(signs[i].iter().cloned());
+                        per_stratum.push((name.clone(), s))
+                    }
                     Err(e) => errors.push((name.clone(), e.to_string())),
                 }
             }
@@ -125,7 +132,17 @@ pub fn run(strata: &[(String, Table)], methods: &[Method], o: &Options) -> Vec<M
             let total = if summaries.len() == 1 { summaries.into_iter().next() } else { summary::combine(&summaries, o.seed) };
             MethodResult { method, per_stratum, total, errors }
         })
-        .collect()
+        .collect();
+    let totals: Vec<(f64, f64)> = results.iter().filter_map(|r| r.total.as_ref()).map(|t| (t.lower, t.upper.unwrap_or(f64::INFINITY))).collect();
+    let agree = totals.len() >= 2 && totals.iter().all(|a| totals.iter().all(|b| a.0 <= b.1 && b.0 <= a.1));
+    if agree {
+        for r in &mut results {
+            if let Some(t) = &mut r.total {
+                t.warnings.push(girok_estimate::heterogeneity::AGREEMENT_IS_NOT_EVIDENCE.to_string());
+            }
+        }
+    }
+    results
 }
 
 /// What every estimate in a briefing rests on, in plain words for its readers.

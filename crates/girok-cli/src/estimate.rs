@@ -149,6 +149,11 @@ fn to_json(s: &Summary) -> serde_json::Value {
 }
 
 fn print(s: &Summary, label: &str) {
+    print_except(s, label, &[]);
+}
+
+/// Prints a summary, leaving out warnings said once for all methods.
+fn print_except(s: &Summary, label: &str, common: &[String]) {
     let upper = s.upper.map(|u| format!("{u:.0}")).unwrap_or_else(|| "unbounded".into());
     println!(
         "{label}{:<10} N = {:.0}  95% [{:.0}, {upper}]  observed {}  unobserved ≈ {:.0}",
@@ -159,7 +164,7 @@ fn print(s: &Summary, label: &str) {
         s.estimate - s.observed as f64
     );
     println!("{label}           model: {}", s.model);
-    for w in &s.warnings {
+    for w in s.warnings.iter().filter(|w| !common.contains(w)) {
         println!("{label}           warning: {w}");
     }
 }
@@ -181,7 +186,12 @@ pub(crate) fn run(args: &EstimateArgs, archive: impl FnOnce() -> anyhow::Result<
     let options = options(args)?;
     let mut json_out = Vec::new();
     let mut any_warning = false;
-    for r in girok_app::estimation::run(&strata, &methods, &options) {
+    let results = girok_app::estimation::run(&strata, &methods, &options);
+    // Warnings every method carries (what the table shows) are said once, after them.
+    let totals: Vec<&Summary> = results.iter().filter_map(|r| r.total.as_ref()).collect();
+    let common: Vec<String> =
+        if totals.len() > 1 { totals[0].warnings.iter().filter(|w| totals.iter().all(|t| t.warnings.contains(w))).cloned().collect() } else { Vec::new() };
+    for r in results.iter().cloned() {
         if strata.len() > 1 && !args.json {
             for (name, s) in &r.per_stratum {
                 print(s, &format!("[{name}] "));
@@ -204,8 +214,13 @@ pub(crate) fn run(args: &EstimateArgs, archive: impl FnOnce() -> anyhow::Result<
             if args.json {
                 json_out.push(to_json(&total));
             } else {
-                print(&total, "");
+                print_except(&total, "", &common);
             }
+        }
+    }
+    if !args.json {
+        for w in &common {
+            println!("all methods: warning: {w}");
         }
     }
     if args.json {

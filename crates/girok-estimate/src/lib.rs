@@ -5,6 +5,7 @@
 
 pub mod dga;
 pub mod diagnostics;
+pub mod heterogeneity;
 pub mod lcmcr;
 mod linalg;
 pub mod loglinear;

@@ -137,3 +137,19 @@ fn regression_12_estimate_from_lists_links_counts_once_and_shows_the_thresholds(
     assert_ne!(r3.code, 0);
     assert!(r3.stderr.contains("--list-column"), "{}", r3.stderr);
 }
+
+#[test]
+fn regression_15_warnings_fire_on_evidence_and_agreement_is_not_reassurance() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = ok(girok(tmp.path()).args(["estimate", "--table"]).arg(shared("madigan_york_3lists.csv")).arg("--compare"));
+    let all: Vec<&str> = r.stdout.lines().filter(|l| l.starts_with("all methods: warning:")).collect();
+    assert!(all.iter().any(|l| l.contains("do not fit independent lists")), "{}", r.stdout);
+    assert!(all.iter().any(|l| l.contains("not evidence that they are right")), "the methods agree here: {}", r.stdout);
+    assert_eq!(r.stdout.matches("do not fit independent lists").count(), 1, "said once, not per method: {}", r.stdout);
+    // In JSON every estimate carries them.
+    let j = ok(girok(tmp.path()).args(["estimate", "--table"]).arg(shared("madigan_york_3lists.csv")).args(["--compare", "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&j.stdout).unwrap();
+    for m in v.as_array().unwrap() {
+        assert!(m["warnings"].as_array().unwrap().iter().any(|w| w.as_str().unwrap().contains("independent lists")), "{m}");
+    }
+}
