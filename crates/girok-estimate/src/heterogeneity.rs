@@ -125,14 +125,17 @@ mod tests {
     /// Expected capture-pattern counts of a SYNTHETIC population: classes of (size, capture
     /// probability per list).
     fn table(classes: &[(f64, [f64; 4])]) -> Table {
-        let mut counts = vec![0u64; 16];
-        for mask in 1..16usize {
-            let mut c = 0.0;
-            for (n, p) in classes {
-                c += n * (0..4).map(|l| if mask & (1 << l) != 0 { p[l] } else { 1.0 - p[l] }).product::<f64>();
-            }
-            counts[mask] = c.round() as u64;
-        }
+        let counts: Vec<u64> = (0..16usize)
+            .map(|mask| {
+                let expected: f64 =
+                    classes.iter().map(|(n, p)| n * (0..4).map(|l| if mask & (1 << l) != 0 { p[l] } else { 1.0 - p[l] }).product::<f64>()).sum();
+                if mask == 0 {
+                    0
+                } else {
+                    expected.round() as u64
+                }
+            })
+            .collect();
         Table::new((1..=4).map(|i| format!("list {i}")).collect(), counts)
     }
 
