@@ -584,6 +584,14 @@ impl<'a> BlockIndex<'a> {
         BlockIndex { data, parts: Vec::new(), readings: Vec::new() }
     }
 
+    /// Gives the index a column's name readings already made (by `prepare`), so they are not
+    /// read again.
+    fn seed_readings(&mut self, col: usize, readings: Vec<NameReadings>) {
+        if !self.readings.iter().any(|(c, _)| *c == col) {
+            self.readings.push((col, readings));
+        }
+    }
+
     fn pieces(&mut self, part: &BlockKey) -> Result<usize, LinkError> {
         if let Some(i) = self.parts.iter().position(|(k, _)| k == part) {
             return Ok(i);
@@ -669,21 +677,21 @@ fn group_pairs(data: &Dataset, g: &[u32], mode: Mode) -> u64 {
 
 /// Candidate pairs from the blocking rules, deduplicated, as `(lower, higher)` record indices.
 pub fn candidates(data: &Dataset, config: &Config, progress: Progress<'_>) -> Result<Vec<(u32, u32)>, LinkError> {
-    Ok(candidates_with_rules(data, config, progress)?.into_iter().map(|(p, _)| p).collect())
+    Ok(candidates_with_rules(&mut BlockIndex::new(data), config, progress)?.into_iter().map(|(p, _)| p).collect())
 }
 
 /// A candidate pair with the bitmask of the blocking rules it satisfies.
 type RulePair = ((u32, u32), u32);
 
 /// Candidate pairs with a bitmask of the blocking rules each satisfies (rule 0 is bit 0).
-fn candidates_with_rules(data: &Dataset, config: &Config, progress: Progress<'_>) -> Result<Vec<RulePair>, LinkError> {
+fn candidates_with_rules(index: &mut BlockIndex<'_>, config: &Config, progress: Progress<'_>) -> Result<Vec<RulePair>, LinkError> {
+    let data = index.data;
     if config.blocking.is_empty() {
         return Err(LinkError::NoBlocking);
     }
     // First count, so an explosive rule is refused before any memory is spent on it.
     let mut rule_groups: Vec<Vec<Vec<u32>>> = Vec::new();
     let mut total: u64 = 0;
-    let mut index = BlockIndex::new(data);
     for rule in &config.blocking {
         let groups = index.blocks(rule)?;
         total += groups.iter().map(|g| group_pairs(data, g, config.mode)).sum::<u64>();
@@ -727,8 +735,15 @@ pub fn link(data: &Dataset, config: &Config, progress: Progress<'_>) -> Result<L
     if data.is_empty() {
         return Err(LinkError::Empty);
     }
-    let (prep, _) = prepare(data, config)?;
-    let with_rules = candidates_with_rules(data, config, progress)?;
+    let (prep, cols) = prepare(data, config)?;
+    // Blocking reads the same name readings the comparisons were prepared with.
+    let mut index = BlockIndex::new(data);
+    for (fi, f) in config.fields.iter().enumerate() {
+        if f.compare == Compare::KoreanName {
+            index.seed_readings(cols[fi], prep.korean[fi].iter().map(|r| r.as_ref().map(|r| r.keys.clone()).unwrap_or_default()).collect());
+        }
+    }
+    let with_rules = candidates_with_rules(&mut index, config, progress)?;
     let rule_masks: Vec<u32> = with_rules.iter().map(|p| p.1).collect();
     let pairs: Vec<(u32, u32)> = with_rules.into_iter().map(|p| p.0).collect();
     let nf = config.fields.len();
@@ -1095,23 +1110,40 @@ pub struct Contribution {
 }
 
 /// The waterfall of a pair: prior, then each field's contribution, then the total.
-pub fn explain(data: &Dataset, config: &Config, params: &Params, a: usize, b: usize) -> Result<(f64, Vec<Contribution>, f64), LinkError> {
+pub fn explain(data: &Dataset, config: &Config, params: &Params, a: usize, b: usize) -> Result<Explanation, LinkError> {
+    Ok(explain_pairs(data, config, params, &[(a, b)])?.remove(0))
+}
+
+/// A pair's waterfall: the prior, each field's contribution, the total (log2).
+pub type Explanation = (f64, Vec<Contribution>, f64);
+
+/// The waterfalls of many pairs, preparing the records once (a review queue explains every
+/// proposal; preparing per pair would read every record for each).
+pub fn explain_pairs(data: &Dataset, config: &Config, params: &Params, pairs: &[(usize, usize)]) -> Result<Vec<Explanation>, LinkError> {
     let (prep, cols) = prepare(data, config)?;
     let prior = (params.lambda / (1.0 - params.lambda)).log2();
-    let mut total = prior;
-    let mut out = Vec::new();
-    for (fi, f) in config.fields.iter().enumerate() {
-        let l = compare_level(&prep, fi, &f.compare, a, b);
-        let (level, bf) =
-            if l == MISSING { ("missing".to_string(), 0.0) } else { (f.compare.level_name(l).to_string(), field_bayes_factor(params, &prep, f, fi, l, a, b)) };
-        total += bf;
-        out.push(Contribution {
-            field: f.column.clone(),
-            left: data.values[a][cols[fi]].clone(),
-            right: data.values[b][cols[fi]].clone(),
-            level,
-            bayes_factor_log2: bf,
-        });
-    }
-    Ok((prior, out, total))
+    Ok(pairs
+        .iter()
+        .map(|&(a, b)| {
+            let mut total = prior;
+            let mut out = Vec::new();
+            for (fi, f) in config.fields.iter().enumerate() {
+                let l = compare_level(&prep, fi, &f.compare, a, b);
+                let (level, bf) = if l == MISSING {
+                    ("missing".to_string(), 0.0)
+                } else {
+                    (f.compare.level_name(l).to_string(), field_bayes_factor(params, &prep, f, fi, l, a, b))
+                };
+                total += bf;
+                out.push(Contribution {
+                    field: f.column.clone(),
+                    left: data.values[a][cols[fi]].clone(),
+                    right: data.values[b][cols[fi]].clone(),
+                    level,
+                    bayes_factor_log2: bf,
+                });
+            }
+            (prior, out, total)
+        })
+        .collect())
 }

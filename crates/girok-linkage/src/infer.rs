@@ -232,7 +232,8 @@ pub fn infer(data: &mut Dataset, id_column: &str, places: Option<&Places>, mode:
             }
             Kind::PlaceText => {
                 text_places.push(column.clone());
-                let long = sample(data, col).iter().map(|v| v.chars().count()).sum::<usize>() > 12 * sample(data, col).len();
+                let values = sample(data, col);
+                let long = values.iter().map(|v| v.chars().count()).sum::<usize>() > 12 * values.len();
                 if long {
                     Compare::Text
                 } else {

@@ -10,8 +10,8 @@ pub mod places;
 pub mod strings;
 
 pub use engine::{
-    candidates, cluster, evaluate, explain, link, rule_pair_count, BlockKey, Compare, Config, Dataset, Evaluation, FieldSpec, LinkError, Linkage, Mode, Params,
-    Places, ALTERNATIVE,
+    candidates, cluster, evaluate, explain, explain_pairs, link, rule_pair_count, BlockKey, Compare, Config, Dataset, Evaluation, FieldSpec, LinkError,
+    Linkage, Mode, Params, Places, ALTERNATIVE,
 };
 pub use infer::{infer, Inferred};
 
