@@ -4,6 +4,7 @@
 //! makes the event reported by both organisations, in corroboration counts and capture tables.
 
 use girok_core::model::{Kind, Record};
+use girok_linkage::engine::Contribution;
 use girok_store::{Archive, Role};
 
 use crate::actor::Actor;
@@ -47,12 +48,12 @@ pub mod weights {
     pub const OTHER_TYPE: f64 = -5.0;
 }
 
-fn contribution(field: &str, left: String, right: String, level: &str, bf: f64) -> serde_json::Value {
-    serde_json::json!({"field": field, "left": left, "right": right, "level": level, "bayes_factor_log2": bf})
+fn contribution(field: &str, left: String, right: String, level: &str, bf: f64) -> Contribution {
+    Contribution { field: field.to_string(), left: Some(left), right: Some(right), level: level.to_string(), bayes_factor_log2: bf }
 }
 
 /// The waterfall for two events: each piece of evidence with its weight, and the total.
-fn compare_events(a: &EventFacts, b: &EventFacts) -> (f64, Vec<serde_json::Value>) {
+fn compare_events(a: &EventFacts, b: &EventFacts) -> (f64, Vec<Contribution>) {
     use girok_core::vocab::{List, Vocabulary};
     let join = |s: &std::collections::BTreeSet<String>| s.iter().cloned().collect::<Vec<_>>().join(", ");
     let mut total = weights::PRIOR;
@@ -128,6 +129,10 @@ fn compare_events(a: &EventFacts, b: &EventFacts) -> (f64, Vec<serde_json::Value
     out.push(contribution("act types", join(&a.types), join(&b.types), level, bf));
     (total, out)
 }
+
+/// The probability at which event pairs are proposed, unless told otherwise: a shared victim
+/// with agreeing dates and place clears it; the same place and year alone do not.
+pub const THRESHOLD: f64 = 0.8;
 
 /// Proposes pairs of events, from different sources, that may describe one happening: the
 /// same victim (after person merges), overlapping uncertain dates, the same or a nested place,
@@ -209,7 +214,7 @@ pub fn propose_duplicate_events(archive: &mut Archive, actor: &Actor, threshold:
         let (weight, detail) = compare_events(&events[a], &events[b]);
         let probability = 1.0 / (1.0 + (-weight * std::f64::consts::LN_2).exp());
         if probability >= threshold {
-            proposals.push((events[a].id.clone(), events[b].id.clone(), probability, serde_json::Value::Array(detail).to_string()));
+            proposals.push((events[a].id.clone(), events[b].id.clone(), probability, crate::linking::waterfall(&detail).to_string()));
         }
     }
     let queued = crate::linking::queue(archive, actor, "event", &proposals)?;

@@ -43,6 +43,10 @@ pub fn places() -> Places {
         .clone()
 }
 
+/// The match probability at which person pairs are proposed, unless told otherwise: low,
+/// since a person decides each one.
+pub const PERSON_THRESHOLD: f64 = 0.5;
+
 /// Proposes pairs of persons the actor may see that may be the same person.
 pub fn propose_duplicate_persons(archive: &mut Archive, actor: &Actor, threshold: f64) -> Result<Proposed, DomainError> {
     if actor.role == Role::Viewer {
@@ -89,16 +93,13 @@ pub fn propose_duplicate_persons(archive: &mut Archive, actor: &Actor, threshold
     let mut candidates: Vec<&girok_linkage::engine::ScoredPair> = result.pairs.iter().filter(|p| p.probability >= threshold).collect();
     candidates.sort_by(|a, b| b.probability.total_cmp(&a.probability));
     // The evidence for each pair, for the reviewer's waterfall.
-    let mut proposals = Vec::new();
-    for p in &candidates {
-        let (_, contributions, _) = girok_linkage::explain(&d, &config, &result.params, p.a as usize, p.b as usize).map_err(linkage)?;
-        let detail = serde_json::json!(contributions
-            .iter()
-            .map(|c| serde_json::json!({"field": c.field, "left": c.left, "right": c.right, "level": c.level, "bayes_factor_log2": c.bayes_factor_log2}))
-            .collect::<Vec<_>>())
-        .to_string();
-        proposals.push((d.ids[p.a as usize].clone(), d.ids[p.b as usize].clone(), p.probability, detail));
-    }
+    let pairs: Vec<(usize, usize)> = candidates.iter().map(|p| (p.a as usize, p.b as usize)).collect();
+    let explained = girok_linkage::explain_pairs(&d, &config, &result.params, &pairs).map_err(linkage)?;
+    let proposals: Vec<(String, String, f64, String)> = candidates
+        .iter()
+        .zip(explained)
+        .map(|(p, (_, contributions, _))| (d.ids[p.a as usize].clone(), d.ids[p.b as usize].clone(), p.probability, waterfall(&contributions).to_string()))
+        .collect();
     let queued = queue(archive, actor, "person", &proposals)?;
     Ok(Proposed { compared: d.len(), candidate_pairs: result.candidate_count, queued })
 }
@@ -115,4 +116,14 @@ pub(crate) fn queue(archive: &mut Archive, actor: &Actor, kind: &str, proposals:
         }
         Ok(queued)
     })?)
+}
+
+/// A pair's evidence as the review queue and `girok link --explain --json` show it.
+pub fn waterfall(contributions: &[girok_linkage::engine::Contribution]) -> serde_json::Value {
+    serde_json::Value::Array(
+        contributions
+            .iter()
+            .map(|c| serde_json::json!({"field": c.field, "left": c.left, "right": c.right, "level": c.level, "bayes_factor_log2": c.bayes_factor_log2}))
+            .collect(),
+    )
 }

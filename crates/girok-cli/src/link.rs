@@ -217,8 +217,8 @@ pub(crate) fn configure(data: &mut Dataset, config: Option<&Path>, id_column: &s
 pub(crate) fn run(args: &LinkArgs, archive: impl FnOnce() -> anyhow::Result<girok_store::Archive>, actor: &str) -> anyhow::Result<()> {
     if let Some(what) = &args.what {
         return match what.as_str() {
-            "persons" => link_persons(&mut archive()?, args.threshold.unwrap_or(0.5), actor),
-            "events" => link_events(&mut archive()?, args.threshold.unwrap_or(0.8), actor),
+            "persons" => link_persons(&mut archive()?, args.threshold.unwrap_or(girok_app::linking::PERSON_THRESHOLD), actor),
+            "events" => link_events(&mut archive()?, args.threshold.unwrap_or(girok_app::event_linking::THRESHOLD), actor),
             other => bail!("girok link {other:?}: `girok link persons` and `girok link events` work on the archive; for files use --input"),
         };
     }
@@ -275,7 +275,7 @@ pub(crate) fn run(args: &LinkArgs, archive: impl FnOnce() -> anyhow::Result<giro
         if args.json {
             let v = serde_json::json!({
                 "a": a.trim(), "b": b.trim(), "prior_log2": prior, "match_weight": total, "probability": probability,
-                "fields": contributions.iter().map(|c| serde_json::json!({"field": c.field, "left": c.left, "right": c.right, "level": c.level, "bayes_factor_log2": c.bayes_factor_log2})).collect::<Vec<_>>(),
+                "fields": girok_app::linking::waterfall(&contributions),
             });
             println!("{}", serde_json::to_string_pretty(&v)?);
         } else {

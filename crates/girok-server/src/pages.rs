@@ -624,11 +624,11 @@ fn propose(state: &AppState, session: &Session, what: &str) -> Result<serde_json
     let mut a = state.archive();
     Ok(match what {
         "persons" => {
-            let p = girok_app::linking::propose_duplicate_persons(&mut a, &actor, 0.5)?;
+            let p = girok_app::linking::propose_duplicate_persons(&mut a, &actor, girok_app::linking::PERSON_THRESHOLD)?;
             json!({ "what": "persons", "compared": p.compared, "candidate_pairs": p.candidate_pairs, "queued": p.queued })
         }
         "events" => {
-            let p = girok_app::event_linking::propose_duplicate_events(&mut a, &actor, 0.8)?;
+            let p = girok_app::event_linking::propose_duplicate_events(&mut a, &actor, girok_app::event_linking::THRESHOLD)?;
             json!({ "what": "events", "compared": p.events, "candidate_pairs": p.candidate_pairs, "queued": p.queued })
         }
         other => return Err(AppError::BadInput(format!("nothing to propose for {other:?} (persons or events)"))),
