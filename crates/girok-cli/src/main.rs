@@ -1005,12 +1005,9 @@ fn cmd_demo(dir: &Path, testimonies: usize, seed: u64, serve: Option<std::net::S
     println!("  cargo run --release -- link events && cargo run --release -- review list   (events two testimonies tell)");
     println!("  cargo run --release -- demo-lists && cargo run --release -- estimate --lists girok-demo-lists/synthetic-org-*.csv --compare");
     println!("  cargo run --release -- publish --out demo-briefing --level internal   (the demo's records are internal)");
-    a.write("girok-demo", |w| {
-        for (name, password, role) in DEMO_ACCOUNTS {
-            w.set_user(name, password, role, role == girok_store::Role::Admin)?;
-        }
-        Ok(())
-    })?;
+    for (name, password, role) in DEMO_ACCOUNTS {
+        girok_app::accounts::set_user(&mut a, &girok_app::Actor::key_holder("girok-demo"), name, password, role, role == girok_store::Role::Admin)?;
+    }
     let Some(listen) = serve else { return Ok(Outcome::Clean) };
     println!();
     println!("Web application: http://{listen}/  (Ctrl-C to stop; --no-serve skips this)");
