@@ -136,9 +136,11 @@ impl Archive {
         let to = q.to_year.and_then(|y| girok_core::Day::from_ymd(y, 12, 31).ok());
         let window = girok_core::UncertainDate::between(from, to);
         let merged_event = self.merges("event")?;
-        let event_of = |id: &str| merged_event.get(id).cloned().unwrap_or_else(|| id.to_string());
-        // (stratum, victim, organisation, canonical event, event) of every act that counts.
-        let mut counted: Vec<(String, String, String, String, String)> = Vec::new();
+        let merge_targets: BTreeSet<&str> = merged_event.values().map(String::as_str).collect();
+        // (stratum, victim, organisation) of every act that counts; (canonical event, event,
+        // victim) of those whose event a reviewer merged or merged into, usually none.
+        let mut counted: Vec<(String, String, String)> = Vec::new();
+        let mut in_merges: Vec<(String, String, String)> = Vec::new();
         for a in self.coded_acts(&q.act_type, q.max_confidentiality)? {
             let Some(victim) = &a.victim else { continue };
             let date = &a.date;
@@ -163,13 +165,17 @@ impl Archive {
                     .unwrap_or_else(|| "undated or spanning years".into()),
                 Stratify::ActType => vocab.ancestors(List::ActTypes, &a.act_type).last().map(|t| t.en.clone()).unwrap_or_default(),
             };
-            let event = a.event.clone().unwrap_or_default();
-            counted.push((stratum, canonical(victim), org.clone(), event_of(&event), event));
+            let victim = canonical(victim);
+            let event = a.event.as_deref().unwrap_or("");
+            if let Some(target) = merged_event.get(event).map(String::as_str).or(merge_targets.contains(event).then_some(event)) {
+                in_merges.push((target.to_string(), event.to_string(), victim.clone()));
+            }
+            counted.push((stratum, victim, org.clone()));
         }
         // Two testimonies of one event merged by a reviewer, each of one victim: the same victim,
         // counted once, even before anyone merged the two person records.
         let mut victims_of: BTreeMap<&str, BTreeMap<&str, BTreeSet<&str>>> = BTreeMap::new();
-        for (_, victim, _, canonical_event, event) in &counted {
+        for (canonical_event, event, victim) in &in_merges {
             victims_of.entry(canonical_event).or_default().entry(event).or_default().insert(victim);
         }
         let mut alias: BTreeMap<String, String> = BTreeMap::new();
@@ -184,7 +190,7 @@ impl Archive {
         }
         // stratum -> victim -> organisations that recorded an act against them
         let mut sightings: BTreeMap<String, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
-        for (stratum, victim, org, _, _) in counted {
+        for (stratum, victim, org) in counted {
             let victim = alias.get(&victim).cloned().unwrap_or(victim);
             sightings.entry(stratum).or_default().entry(victim).or_default().insert(org);
         }
