@@ -164,20 +164,14 @@ fn assumptions(ko: bool) -> Vec<String> {
 
 /// An estimate for a briefing: one act type, the lists at the briefing's level (never above the
 /// actor's ceiling), each method with its interval and warnings, and the assumptions in words.
-/// Refused when fewer than `min_cell` victims are documented: the briefing would then publish
-/// a small count, which can point at a witness.
-#[allow(clippy::too_many_arguments)]
-pub fn for_briefing(
-    archive: &Archive,
-    actor: &Actor,
-    act_type: &str,
-    level: girok_core::Confidentiality,
-    lang: &str,
-    min_cell: u64,
-    methods: &[Method],
-    o: &Options,
-) -> Result<girok_publish::Estimate, DomainError> {
-    let ko = lang == "ko";
+/// Log-linear models and dga, a frequentist and a Bayesian answer side by side. Refused when
+/// fewer than the briefing's small-cell threshold are documented: it would publish a small
+/// count, which can point at a witness.
+pub fn for_briefing(archive: &Archive, actor: &Actor, act_type: &str, briefing: &girok_store::BriefingOptions) -> Result<girok_publish::Estimate, DomainError> {
+    let (level, min_cell) = (briefing.level, briefing.min_cell);
+    let methods = [Method::Loglinear, Method::Dga];
+    let o = Options { bootstrap: 0, ..Options::default() };
+    let ko = briefing.lang == "ko";
     let vocab = girok_core::vocab::Vocabulary::builtin();
     let term = vocab.resolve(girok_core::vocab::List::ActTypes, act_type).map_err(|e| DomainError::invalid("estimate", e.to_string()))?;
     let query = CaptureQuery {
@@ -200,7 +194,7 @@ pub fn for_briefing(
             ),
         ));
     }
-    let results = run(&[("all".to_string(), table.clone())], methods, o);
+    let results = run(&[("all".to_string(), table.clone())], &methods, &o);
     let methods: Vec<girok_publish::MethodEstimate> = results
         .into_iter()
         .filter_map(|r| r.total)

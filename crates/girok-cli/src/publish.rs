@@ -43,32 +43,23 @@ pub(crate) fn run(args: &PublishArgs, open: impl FnOnce() -> anyhow::Result<Arch
     }
     check_out_dir(&args.out)?;
     let archive = open()?;
-    let mut briefing = archive.briefing(&BriefingOptions {
+    let options = BriefingOptions {
         level: args.level.into(),
         lang: args.lang.clone(),
         min_cell: args.min_cell,
         title: args.title.clone(),
         indicators: (!args.indicators.is_empty()).then(|| args.indicators.clone()),
-    })?;
+    };
+    let mut briefing = archive.briefing(&options)?;
     if briefing.tables.iter().all(|t| t.rows.iter().all(|r| r.1 == 0)) {
         eprintln!(
             "note: no acts at or below the {} level; the briefing's tables are empty (most coded records are internal until someone marks them public)",
             Confidentiality::from(args.level).as_str()
         );
     }
-    let options = girok_app::estimation::Options { bootstrap: 0, ..Default::default() };
     for act_type in &args.estimates {
-        let e = girok_app::estimation::for_briefing(
-            &archive,
-            &girok_app::Actor::key_holder("girok-cli"),
-            act_type,
-            args.level.into(),
-            &args.lang,
-            args.min_cell,
-            &[girok_app::estimation::Method::Loglinear, girok_app::estimation::Method::Dga],
-            &options,
-        )
-        .with_context(|| format!("--estimate {act_type:?}"))?;
+        let e = girok_app::estimation::for_briefing(&archive, &girok_app::Actor::key_holder("girok-cli"), act_type, &options)
+            .with_context(|| format!("--estimate {act_type:?}"))?;
         briefing.estimates.push(e);
     }
     let files = girok_publish::render(&briefing);
