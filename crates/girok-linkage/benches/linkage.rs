@@ -191,6 +191,18 @@ fn run_timed(name: &str, d: &Dataset, truth: &[String], config: &Config, referen
             let e = evaluate(&c, truth, &d.sources, config.mode == Mode::Link);
             println!("    support {support:<5} P {:.4}  R {:.4}  F1 {:.4}", e.precision, e.recall, e.f1);
         }
+        // Calibration: the share of true matches among scored pairs, by predicted probability.
+        let mut buckets = [(0usize, 0usize); 10];
+        for p in &res.pairs {
+            let b = ((p.probability * 10.0) as usize).min(9);
+            buckets[b].0 += 1;
+            if truth[p.a as usize] == truth[p.b as usize] {
+                buckets[b].1 += 1;
+            }
+        }
+        for (i, (n, t)) in buckets.iter().enumerate().filter(|(_, (n, _))| *n > 0) {
+            println!("    calibration p in [{:.1},{:.1})  {n:>8} pairs  {:.3} true", i as f64 / 10.0, (i + 1) as f64 / 10.0, *t as f64 / *n as f64);
+        }
         for t in [0.5, 0.8, 0.95, 0.99, 0.999, 0.9999] {
             let c = girok_linkage::cluster(d, &res.pairs, t, config.mode == Mode::Link && config.one_per_source);
             let e = evaluate(&c, truth, &d.sources, config.mode == Mode::Link);

@@ -150,8 +150,6 @@ fn korean_names_link_across_scripts() {
     let cands = candidates(&d, &c, &mut |_, _, _| {}).unwrap();
     assert!(cands.contains(&(0, 1)) && cands.contains(&(2, 3)), "{cands:?}");
     assert!(!cands.contains(&(4, 5)));
-    let (prep_levels, _, _) = (0, 0, 0);
-    let _ = prep_levels;
     let params = Params {
         m: vec![vec![0.01, 0.04, 0.15, 0.8], vec![0.01, 0.01, 0.08, 0.1, 0.8]],
         u: vec![vec![0.9, 0.06, 0.03, 0.01], vec![0.7, 0.1, 0.1, 0.05, 0.05]],
@@ -176,7 +174,7 @@ fn level(compare: Compare, a: &str, b: &str) -> String {
     };
     let k = compare.n_levels();
     let c = config(vec![field("v", compare, false)], vec![vec![BlockKey::Exact("v".into())]], Mode::Dedupe);
-    let params = Params { m: vec![vec![1.0 / k as f64; k]], u: vec![vec![1.0 / k as f64; k]], lambda: 0.01, em_iterations_run: 0 };
+    let params = Params { m: vec![vec![1.0 / k as f64; k]], u: vec![vec![1.0 / k as f64; k]], lambda: 0.01, em_iterations_run: 0, };
     explain(&d, &c, &params, 0, 1).unwrap().1[0].level.clone()
 }
 
