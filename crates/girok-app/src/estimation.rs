@@ -4,6 +4,7 @@
 
 use girok_estimate::dga::{DgaOptions, NPrior};
 use girok_estimate::lcmcr::LcmcrOptions;
+use girok_estimate::sensitivity::Band;
 use girok_estimate::summary::{self, Summary};
 use girok_estimate::Table;
 use girok_store::{Archive, CaptureQuery, Role};
@@ -51,12 +52,29 @@ pub struct Options {
     /// Latent classes and samples per chain of LCMCR.
     pub lcmcr_k: usize,
     pub lcmcr_samples: usize,
+    /// The largest sensitivity parameter ψ of the band (`girok_estimate::sensitivity`): how
+    /// many times more people no list recorded than the recorded patterns imply.
+    pub psi: f64,
+    /// Strata with fewer people seen than this are pooled rather than estimated on noise.
+    pub min_stratum: u64,
+    /// What the strata are ("province", "sex"), for the words about stratifying.
+    pub stratified_by: String,
 }
 
 impl Default for Options {
     fn default() -> Self {
         let lcmcr = LcmcrOptions::default();
-        Options { model: None, bootstrap: 200, seed: 1, dga_prior: NPrior::Inverse, lcmcr_k: lcmcr.k, lcmcr_samples: lcmcr.samples }
+        Options {
+            model: None,
+            bootstrap: 200,
+            seed: 1,
+            dga_prior: NPrior::Inverse,
+            lcmcr_k: lcmcr.k,
+            lcmcr_samples: lcmcr.samples,
+            psi: girok_estimate::sensitivity::DEFAULT_PSI,
+            min_stratum: girok_estimate::strata::MIN_STRATUM_SEEN,
+            stratified_by: "stratum".into(),
+        }
     }
 }
 
@@ -97,6 +115,13 @@ pub struct MethodResult {
     /// The strata combined (or the one stratum); `None` when no stratum gave an estimate.
     pub total: Option<Summary>,
     pub errors: Vec<(String, String)>,
+    /// How the total moves if the unrecorded are harder to record (ψ from 1 to `Options::psi`).
+    pub band: Option<Band>,
+    /// The plain words for the total: whether it is a lower bound, and the band.
+    pub wording: Option<girok_estimate::sensitivity::Wording>,
+    /// With several strata: what stratifying did to the estimate (against the log-linear
+    /// estimate of the strata added together).
+    pub stratification: Option<String>,
 }
 
 fn run_one(method: Method, table: &Table, o: &Options) -> Result<Summary, girok_estimate::summary::MethodError> {
@@ -112,8 +137,22 @@ fn run_one(method: Method, table: &Table, o: &Options) -> Result<Summary, girok_
 /// estimate carries, besides its own warnings, what its table shows of dependence and shared
 /// heterogeneity (`girok_estimate::heterogeneity`), and when methods agree, that agreeing is
 /// not evidence.
+///
+/// Strata too small to estimate are pooled first (said in every total's warnings); each total
+/// gets its sensitivity band and wording; with several strata, the stratified total is
+/// compared with the unstratified one.
 pub fn run(strata: &[(String, Table)], methods: &[Method], o: &Options) -> Vec<MethodResult> {
-    let signs: Vec<Vec<String>> = strata.iter().map(|(_, t)| girok_estimate::heterogeneity::check(t).map(|s| s.warnings).unwrap_or_default()).collect();
+    use girok_estimate::{heterogeneity, sensitivity, strata as pooling};
+    let pooled =
+        if strata.len() > 1 { pooling::pool(strata.to_vec(), o.min_stratum) } else { pooling::Pooled { strata: strata.to_vec(), warnings: Vec::new() } };
+    let strata = &pooled.strata[..];
+    let checks: Vec<Option<heterogeneity::Signals>> = strata.iter().map(|(_, t)| heterogeneity::check(t)).collect();
+    let signs: Vec<Vec<String>> = checks.iter().map(|c| c.as_ref().map(|s| s.warnings.clone()).unwrap_or_default()).collect();
+    // The signals the wording rests on: the first stratum that warns, else the first checkable.
+    let signals = checks.iter().flatten().find(|s| !s.warnings.is_empty()).or_else(|| checks.iter().flatten().next());
+    let chao: Option<f64> = strata.iter().map(|(_, t)| sensitivity::chao_lower_bound(t)).sum();
+    let unstratified =
+        (strata.len() > 1).then(|| pooling::sum(&strata.iter().map(|(_, t)| t).collect::<Vec<_>>())).and_then(|t| summary::loglinear(&t, None).ok());
     let mut results: Vec<MethodResult> = methods
         .iter()
         .map(|&method| {
@@ -129,8 +168,15 @@ pub fn run(strata: &[(String, Table)], methods: &[Method], o: &Options) -> Vec<M
                 }
             }
             let summaries: Vec<Summary> = per_stratum.iter().map(|(_, s)| s.clone()).collect();
-            let total = if summaries.len() == 1 { summaries.into_iter().next() } else { summary::combine(&summaries, o.seed) };
-            MethodResult { method, per_stratum, total, errors }
+            let mut total = if summaries.len() == 1 { summaries.into_iter().next() } else { summary::combine(&summaries, o.seed) };
+            if let Some(t) = &mut total {
+                t.warnings.extend(pooled.warnings.iter().cloned());
+                t.warnings.dedup();
+            }
+            let band = total.as_ref().map(|t| sensitivity::band(t, o.psi));
+            let wording = total.as_ref().zip(band.as_ref()).map(|(t, b)| sensitivity::wording(t, b, signals, chao));
+            let stratification = total.as_ref().zip(unstratified.as_ref()).map(|(t, u)| pooling::effect(u, t, &o.stratified_by));
+            MethodResult { method, per_stratum, total, errors, band, wording, stratification }
         })
         .collect();
     let totals: Vec<(f64, f64)> = results.iter().filter_map(|r| r.total.as_ref()).map(|t| (t.lower, t.upper.unwrap_or(f64::INFINITY))).collect();
@@ -197,14 +243,19 @@ pub fn for_briefing(archive: &Archive, actor: &Actor, act_type: &str, briefing: 
     let results = run(&[("all".to_string(), table.clone())], &methods, &o);
     let methods: Vec<girok_publish::MethodEstimate> = results
         .into_iter()
-        .filter_map(|r| r.total)
-        .map(|s| girok_publish::MethodEstimate {
-            method: s.method.to_string(),
-            estimate: s.estimate,
-            lower: s.lower,
-            upper: s.upper,
-            model: s.model,
-            warnings: s.warnings,
+        .filter_map(|r| {
+            let lower_bound = r.wording.as_ref().is_some_and(|w| w.lower_bound);
+            let band = r.band.map(|b| girok_publish::Band { psi: b.psi, lower: b.lower, upper: b.upper });
+            r.total.map(|s| girok_publish::MethodEstimate {
+                method: s.method.to_string(),
+                estimate: s.estimate,
+                lower: s.lower,
+                upper: s.upper,
+                model: s.model,
+                warnings: s.warnings,
+                band,
+                lower_bound,
+            })
         })
         .collect();
     if methods.is_empty() {

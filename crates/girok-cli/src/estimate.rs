@@ -92,6 +92,13 @@ pub(crate) struct EstimateArgs {
     /// Every method side by side.
     #[arg(long)]
     compare: bool,
+    /// The sensitivity band's largest ψ: how many times more people no list recorded than the
+    /// recorded patterns imply (1 turns the band off).
+    #[arg(long, default_value_t = girok_estimate::sensitivity::DEFAULT_PSI)]
+    psi: f64,
+    /// With --stratify: strata with fewer people seen are pooled rather than estimated alone.
+    #[arg(long, default_value_t = girok_estimate::strata::MIN_STRATUM_SEEN)]
+    min_stratum: u64,
     /// Machine-readable output: method, estimate, lower, upper (95%), observed, model, warnings.
     #[arg(long)]
     json: bool,
@@ -106,6 +113,9 @@ fn options(args: &EstimateArgs) -> anyhow::Result<girok_app::estimation::Options
         dga_prior: dga_prior(&args.dga_prior)?,
         lcmcr_k: args.k,
         lcmcr_samples: args.samples,
+        psi: if args.psi >= 1.0 { args.psi } else { bail!("--psi {}: ψ is at least 1 (1 is the method's own assumption)", args.psi) },
+        min_stratum: args.min_stratum,
+        stratified_by: args.stratify.map(|s| format!("{s:?}").to_lowercase()).unwrap_or_else(|| "stratum".into()),
     })
 }
 
@@ -136,8 +146,9 @@ fn dga_prior(given: &str) -> anyhow::Result<girok_estimate::dga::NPrior> {
     })
 }
 
-fn to_json(s: &Summary) -> serde_json::Value {
-    serde_json::json!({
+fn to_json(r: &girok_app::estimation::MethodResult) -> Option<serde_json::Value> {
+    let s = r.total.as_ref()?;
+    Some(serde_json::json!({
         "method": s.method,
         "estimate": s.estimate,
         "lower": s.lower,
@@ -145,7 +156,26 @@ fn to_json(s: &Summary) -> serde_json::Value {
         "observed": s.observed,
         "model": s.model,
         "warnings": s.warnings,
-    })
+        "band": r.band.as_ref().map(|b| serde_json::json!({"psi": b.psi, "lower": b.lower, "estimate": b.estimate_at_psi, "upper": b.upper})),
+        "lower_bound": r.wording.as_ref().map(|w| w.lower_bound),
+        "wording": r.wording.as_ref().map(|w| w.text.clone()),
+        "stratification": r.stratification,
+    }))
+}
+
+/// A total with its band and words.
+fn print_result(r: &girok_app::estimation::MethodResult, common: &[String]) {
+    let Some(total) = &r.total else { return };
+    print_except(total, "", common);
+    if let Some(b) = &r.band {
+        println!("           band (ψ ≤ {}): [{:.0}, {}]", b.psi, b.lower, b.upper.map(|u| format!("{u:.0}")).unwrap_or_else(|| "unbounded".into()));
+    }
+    if let Some(w) = &r.wording {
+        println!("           {}", w.text);
+    }
+    if let Some(s) = &r.stratification {
+        println!("           {s}");
+    }
 }
 
 fn print(s: &Summary, label: &str) {
@@ -209,12 +239,12 @@ pub(crate) fn run(args: &EstimateArgs, archive: impl FnOnce() -> anyhow::Result<
                 bail!("{e}");
             }
         }
-        if let Some(total) = r.total {
+        if let Some(total) = &r.total {
             any_warning |= !total.warnings.is_empty();
             if args.json {
-                json_out.push(to_json(&total));
+                json_out.extend(to_json(&r));
             } else {
-                print_except(&total, "", &common);
+                print_result(&r, &common);
             }
         }
     }
@@ -346,9 +376,9 @@ fn from_lists(args: &EstimateArgs) -> anyhow::Result<bool> {
         if let Some(total) = &r.total {
             any_warning |= !total.warnings.is_empty();
             if args.json {
-                json_out.push(to_json(total));
+                json_out.extend(to_json(r));
             } else {
-                print(total, "");
+                print_result(r, &[]);
             }
         }
     }
@@ -360,7 +390,7 @@ fn from_lists(args: &EstimateArgs) -> anyhow::Result<bool> {
                 serde_json::json!({
                     "threshold": t.threshold,
                     "people": t.people,
-                    "estimates": t.results.iter().filter_map(|r| r.total.as_ref()).map(to_json).collect::<Vec<_>>(),
+                    "estimates": t.results.iter().filter_map(to_json).collect::<Vec<_>>(),
                 })
             })
             .collect();

@@ -9,6 +9,9 @@ pub mod heterogeneity;
 pub mod lcmcr;
 mod linalg;
 pub mod loglinear;
+pub mod sensitivity;
+pub mod simulate;
+pub mod strata;
 pub mod summary;
 pub mod table;
 

@@ -174,7 +174,7 @@ fn level(compare: Compare, a: &str, b: &str) -> String {
     };
     let k = compare.n_levels();
     let c = config(vec![field("v", compare, false)], vec![vec![BlockKey::Exact("v".into())]], Mode::Dedupe);
-    let params = Params { m: vec![vec![1.0 / k as f64; k]], u: vec![vec![1.0 / k as f64; k]], lambda: 0.01, em_iterations_run: 0, };
+    let params = Params { m: vec![vec![1.0 / k as f64; k]], u: vec![vec![1.0 / k as f64; k]], lambda: 0.01, em_iterations_run: 0 };
     explain(&d, &c, &params, 0, 1).unwrap().1[0].level.clone()
 }
 

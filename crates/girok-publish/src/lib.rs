@@ -9,5 +9,5 @@
 mod render;
 mod suppress;
 
-pub use render::{render, Briefing, Chart, Estimate, File, MethodEstimate, Outline, Point, Series, Table, Withheld};
+pub use render::{render, Band, Briefing, Chart, Estimate, File, MethodEstimate, Outline, Point, Series, Table, Withheld};
 pub use suppress::{suppress, Cell, Suppressed};

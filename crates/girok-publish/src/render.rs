@@ -89,6 +89,19 @@ pub struct MethodEstimate {
     pub upper: Option<f64>,
     pub model: String,
     pub warnings: Vec<String>,
+    /// How far the total moves if the people no list recorded are harder to record.
+    pub band: Option<Band>,
+    /// The data cannot exclude strong heterogeneity: the figure is a lower bound.
+    pub lower_bound: bool,
+}
+
+/// The sensitivity band: the total if the unrecorded are up to `psi` times as many as the
+/// recorded patterns imply (from the method's lower limit to its upper limit at `psi`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Band {
+    pub psi: f64,
+    pub lower: f64,
+    pub upper: Option<f64>,
 }
 
 /// An indicator series as the briefing quotes it.
@@ -159,6 +172,9 @@ struct Words {
     lists_header: &'static str,
     assumptions: &'static str,
     unbounded: &'static str,
+    band_header: &'static str,
+    band_sentence: &'static str,
+    lower_bound: &'static str,
 }
 
 fn words(lang: &str) -> Words {
@@ -185,6 +201,9 @@ fn words(lang: &str) -> Words {
             lists_header: "근거 명단",
             assumptions: "이 추정이 기대는 가정:",
             unbounded: "상한 없음",
+            band_header: "민감도 범위",
+            band_sentence: "어느 명단에도 오르지 않은 사람이 기록된 유형이 시사하는 것보다 최대 {psi}배 많다면(모든 명단이 그들에게 닿기 더 어렵다면) 전체는 {lower}–{upper}명입니다.",
+            lower_bound: "이 수치는 하한입니다: 명단들의 겹침은 일부 피해자가 모든 명단에서 기록되기 더 어렵다는 것을 배제하지 못하며, 그렇다면 실제 수는 더 큽니다.",
         }
     } else {
         Words {
@@ -209,6 +228,9 @@ fn words(lang: &str) -> Words {
             lists_header: "Lists",
             assumptions: "What the estimate assumes:",
             unbounded: "unbounded",
+            band_header: "Sensitivity band",
+            band_sentence: "If the people no list recorded are up to {psi} times as many as the recorded patterns imply (because every list finds them harder to reach), the total lies between {lower} and {upper}.",
+            lower_bound: "This figure is a lower bound: the overlaps between the lists cannot exclude that some victims are harder for every list to record, and then the true number is higher.",
         }
     }
 }
@@ -444,17 +466,38 @@ fn html(b: &Briefing, done: &[(&Table, Suppressed)], w: &Words) -> String {
                     .replace("{upper}", &upper)
                     .replace("{method}", &first.method))
             ));
+            if first.lower_bound {
+                h.push_str(&format!("<p><b>{}</b></p>\n", esc(w.lower_bound)));
+            }
+            if let Some(b) = &first.band {
+                let upper = b.upper.map(|u| format!("{u:.0}")).unwrap_or_else(|| w.unbounded.to_string());
+                h.push_str(&format!(
+                    "<p>{}</p>\n",
+                    esc(&w.band_sentence.replace("{psi}", &format!("{}", b.psi)).replace("{lower}", &format!("{:.0}", b.lower)).replace("{upper}", &upper))
+                ));
+            }
         }
-        h.push_str(&format!("<table><thead><tr><th>{}</th><th>N</th><th>95%</th><th>{}</th></tr></thead><tbody>\n", esc(w.method_header), esc(w.model_header)));
+        h.push_str(&format!(
+            "<table><thead><tr><th>{}</th><th>N</th><th>95%</th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
+            esc(w.method_header),
+            esc(w.band_header),
+            esc(w.model_header)
+        ));
         for m in &e.methods {
             let upper = m.upper.map(|u| format!("{u:.0}")).unwrap_or_else(|| w.unbounded.to_string());
+            let band = m
+                .band
+                .as_ref()
+                .map(|b| format!("{:.0}–{} (ψ ≤ {})", b.lower, b.upper.map(|u| format!("{u:.0}")).unwrap_or_else(|| w.unbounded.to_string()), b.psi))
+                .unwrap_or_default();
             let warnings: String = m.warnings.iter().map(|x| format!("<br><span class=\"note\">{}</span>", esc(x))).collect();
             h.push_str(&format!(
-                "<tr><td>{}</td><td class=\"n\">{:.0}</td><td class=\"n\">{:.0}–{}</td><td>{}{warnings}</td></tr>\n",
+                "<tr><td>{}</td><td class=\"n\">{:.0}</td><td class=\"n\">{:.0}–{}</td><td class=\"n\">{}</td><td>{}{warnings}</td></tr>\n",
                 esc(&m.method),
                 m.estimate,
                 m.lower,
                 esc(&upper),
+                esc(&band),
                 esc(&m.model)
             ));
         }
@@ -744,8 +787,19 @@ mod tests {
                     upper: Some(190.7),
                     model: "[1,2]".into(),
                     warnings: vec!["one warning".into()],
+                    band: Some(Band { psi: 3.0, lower: 140.2, upper: Some(332.1) }),
+                    lower_bound: true,
                 },
-                MethodEstimate { method: "dga".into(), estimate: 170.0, lower: 141.0, upper: None, model: "graphs".into(), warnings: vec![] },
+                MethodEstimate {
+                    method: "dga".into(),
+                    estimate: 170.0,
+                    lower: 141.0,
+                    upper: None,
+                    model: "graphs".into(),
+                    warnings: vec![],
+                    band: None,
+                    lower_bound: false,
+                },
             ],
             assumptions: vec!["The lists are independent <given the model>.".into()],
         }];
@@ -753,6 +807,8 @@ mod tests {
         assert!(html.contains("120 victims are documented on 2 lists") && html.contains("about 161 (95% interval 140 to 191; loglinear)"), "{html}");
         assert!(html.contains("141–unbounded") && html.contains("one warning") && html.contains("Synthetic Project A, Synthetic Project B"), "{html}");
         assert!(html.contains("&lt;given the model&gt;"), "escaped");
+        assert!(html.contains("This figure is a lower bound") && html.contains("up to 3 times as many") && html.contains("between 140 and 332"), "{html}");
+        assert!(html.contains("140–332 (ψ ≤ 3)"), "the band beside the interval");
     }
 
     #[test]

@@ -257,6 +257,10 @@ async fn estimate_data(state: &Arc<AppState>, session: &Session, p: &EstimatePar
                 Some(s) => json!({
                     "method": s.method, "estimate": s.estimate.round() as i64, "lower": s.lower.round() as i64, "upper": s.upper.map(|u| u.round() as i64),
                     "observed": s.observed, "model": s.model, "warnings": s.warnings,
+                    "band": r.band.as_ref().map(|b| json!({ "psi": b.psi, "lower": b.lower.round() as i64, "upper": b.upper.map(|u| u.round() as i64) })),
+                    "lower_bound": r.wording.as_ref().is_some_and(|w| w.lower_bound),
+                    "wording": r.wording.as_ref().map(|w| w.text.clone()),
+                    "stratification": r.stratification,
                 }),
                 None => json!({ "method": r.method.as_str(), "estimate": null, "warnings": [] }),
             };
@@ -267,9 +271,10 @@ async fn estimate_data(state: &Arc<AppState>, session: &Session, p: &EstimatePar
         })
         .collect();
     // One horizontal scale for the chart: every method's interval on the same axis.
-    let max = results.iter().filter_map(|r| r["upper"].as_f64().or(r["estimate"].as_f64())).fold(1.0f64, f64::max) * 1.1;
+    let max = results.iter().filter_map(|r| r["band"]["upper"].as_f64().or(r["upper"].as_f64()).or(r["estimate"].as_f64())).fold(1.0f64, f64::max) * 1.1;
     for r in &mut results {
         let pct = |x: Option<f64>| x.map(|x| (x / max * 100.0).clamp(0.0, 100.0));
+        r["x_band_upper"] = json!(pct(r["band"]["upper"].as_f64()));
         r["x_observed"] = json!(pct(r["observed"].as_f64()));
         r["x_estimate"] = json!(pct(r["estimate"].as_f64()));
         r["x_lower"] = json!(pct(r["lower"].as_f64()));

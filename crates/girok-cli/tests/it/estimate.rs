@@ -13,7 +13,7 @@ fn json_output_has_the_stable_fields() {
     let tmp = tempfile::tempdir().unwrap();
     let r = ok(girok(tmp.path()).args(["estimate", "--table"]).arg(shared("madigan_york_3lists.csv")).arg("--json"));
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    for field in ["method", "estimate", "lower", "upper", "observed", "model", "warnings"] {
+    for field in ["method", "estimate", "lower", "upper", "observed", "model", "warnings", "band", "lower_bound", "wording"] {
         assert!(v.get(field).is_some(), "missing {field}: {v}");
     }
     assert_eq!(v["method"], "loglinear");
@@ -22,6 +22,13 @@ fn json_output_has_the_stable_fields() {
     let est = v["estimate"].as_f64().unwrap();
     assert!((est - 730.9286).abs() < 1e-3, "{est}");
     assert!(v["lower"].as_f64().unwrap() < est && v["upper"].as_f64().unwrap() > est);
+    // ψ = 2 doubles the unobserved at the band's centre; the band starts at the method's lower limit.
+    let r = ok(girok(tmp.path()).args(["estimate", "--psi", "2", "--json", "--table"]).arg(shared("madigan_york_3lists.csv")));
+    let b: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!((b["band"]["estimate"].as_f64().unwrap() - (626.0 + 2.0 * (est - 626.0))).abs() < 1e-6, "{b}");
+    assert_eq!(b["band"]["lower"], v["lower"]);
+    let r = run(girok(tmp.path()).args(["estimate", "--psi", "0.5", "--table"]).arg(shared("madigan_york_3lists.csv")));
+    assert!(r.code != 0 && r.stderr.contains("--psi 0.5"), "{}", r.stderr);
 }
 
 #[test]
@@ -99,8 +106,26 @@ fn estimates_from_the_demo_archive_with_strata() {
     let observed = v["observed"].as_f64().unwrap();
     assert!(observed > 100.0, "{v}");
     assert!(v["estimate"].as_f64().unwrap() >= observed);
-    let r = ok(&mut demo(&["estimate", "--acts", "DP0100000000", "--from", "2000", "--to", "2010", "--stratify", "province", "--method", "dga"]));
+    // A small demo: its provinces are pooled at the default size, so the test lowers it.
+    let r = ok(&mut demo(&[
+        "estimate",
+        "--acts",
+        "DP0100000000",
+        "--from",
+        "2000",
+        "--to",
+        "2010",
+        "--stratify",
+        "province",
+        "--method",
+        "dga",
+        "--min-stratum",
+        "5",
+    ]));
     assert!(r.stdout.contains("sum of") && r.stdout.contains("strata"), "{}", r.stdout);
+    assert!(r.stdout.contains("band (ψ ≤ 3)") && r.stdout.contains("stratifying by province"), "{}", r.stdout);
+    let r = ok(&mut demo(&["estimate", "--acts", "DP0100000000", "--from", "2000", "--to", "2010", "--stratify", "province", "--method", "dga"]));
+    assert!(r.stdout.contains("warning: pooled") && r.stdout.contains("too small to estimate alone"), "{}", r.stdout);
     let r = run(&mut demo(&["estimate", "--acts", "teleportation"]));
     assert!(r.stderr.contains("--acts \"teleportation\""), "{}", r.stderr);
 }

@@ -158,8 +158,13 @@ async fn estimation_page_for_analysts_only() {
     // The page shows the same figures, and a chart.
     let page = send(&app, get("/estimate?act_type=DP0100000000&method=loglinear", Some(&ac))).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains(&format!("<td>{est}</td>")), "{}", page.body);
+    assert!(page.body.contains(&format!("<td>{est}")), "{}", page.body);
     assert!(page.body.contains("<svg class=\"chart\""));
+    // Every estimate carries its sensitivity band and the words for it, on the page too.
+    let band = &loglinear["band"];
+    assert!(band["upper"].as_f64().unwrap() >= loglinear["upper"].as_f64().unwrap() && band["lower"] == loglinear["lower"], "{r}");
+    assert!(loglinear["wording"].as_str().unwrap().contains("ψ = 3"), "{r}");
+    assert!(page.body.contains("ψ ≤ 3") && page.body.contains("class=\"wording\""), "{}", page.body);
     // Two of the three synthetic projects as the lists: fewer observed, two lists in the table.
     let two = json(
         &send(&app, get("/api/estimate?act_type=DP0100000000&lists=Synthetic+Documentation+Project+A|Synthetic+Documentation+Project+B", Some(&ac))).await,
