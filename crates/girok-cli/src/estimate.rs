@@ -23,9 +23,18 @@ pub(crate) enum Method {
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
 pub(crate) enum Stratum {
+    /// Province where the act happened.
     Province,
     Year,
     ActType,
+    /// The victim's recorded sex.
+    Sex,
+    /// The victim's age at the act.
+    AgeGroup,
+    /// The victim's province of origin.
+    Origin,
+    /// The kind of place of the act (kwanliso, kyohwaso, holding centre, town…).
+    FacilityType,
 }
 
 #[derive(Args)]
@@ -115,7 +124,7 @@ fn options(args: &EstimateArgs) -> anyhow::Result<girok_app::estimation::Options
         lcmcr_samples: args.samples,
         psi: if args.psi >= 1.0 { args.psi } else { bail!("--psi {}: ψ is at least 1 (1 is the method's own assumption)", args.psi) },
         min_stratum: args.min_stratum,
-        stratified_by: args.stratify.map(|s| format!("{s:?}").to_lowercase()).unwrap_or_else(|| "stratum".into()),
+        stratified_by: args.stratify.and_then(|s| s.to_possible_value()).map(|v| v.get_name().replace('-', " ")).unwrap_or_else(|| "stratum".into()),
     })
 }
 
@@ -271,6 +280,10 @@ fn tables_from_archive(archive: &girok_store::Archive, act_type: &str, args: &Es
         Some(Stratum::Province) => girok_store::Stratify::Province,
         Some(Stratum::Year) => girok_store::Stratify::Year,
         Some(Stratum::ActType) => girok_store::Stratify::ActType,
+        Some(Stratum::Sex) => girok_store::Stratify::Sex,
+        Some(Stratum::AgeGroup) => girok_store::Stratify::AgeGroup,
+        Some(Stratum::Origin) => girok_store::Stratify::Origin,
+        Some(Stratum::FacilityType) => girok_store::Stratify::FacilityType,
     };
     let q = girok_store::CaptureQuery {
         act_type: code.clone(),

@@ -246,7 +246,7 @@ async fn estimate_data(state: &Arc<AppState>, session: &Session, p: &EstimatePar
         },
     };
     let strata = estimation::strata(&state.reader(), &girok_app::Actor::from_user(&session.user), q)?;
-    let options = estimation::Options { seed: p.seed.unwrap_or(1), ..Default::default() };
+    let options = estimation::Options { seed: p.seed.unwrap_or(1), stratified_by: p.stratify.trim().replace('-', " "), ..Default::default() };
     // The samplers take seconds: off the async threads, so other pages stay responsive.
     let tables: Vec<(String, girok_estimate::Table)> = strata.usable.iter().map(|(name, _, t)| (name.clone(), t.clone())).collect();
     let results = tokio::task::spawn_blocking(move || estimation::run(&tables, &methods, &options)).await.map_err(|e| AppError::Internal(e.to_string()))?;
@@ -302,7 +302,7 @@ pub(crate) async fn estimate(State(state): State<Arc<AppState>>, Authed(session)
         "estimate.html",
         &session,
         json!({
-            "result": result, "act_types": act_types, "organisations": organisations,
+            "result": result, "act_types": act_types, "organisations": organisations, "stratify_names": girok_store::Stratify::NAMES,
             "params": { "act_type": p.act_type, "stratify": p.stratify, "method": p.method, "from": p.from, "to": p.to },
         }),
     )

@@ -17,20 +17,62 @@ use crate::{Archive, StoreError};
 pub enum Stratify {
     #[default]
     None,
+    /// Province where the act happened.
     Province,
     Year,
     ActType,
+    /// The victim's recorded sex.
+    Sex,
+    /// The victim's age when the act happened (from birth and act years).
+    AgeGroup,
+    /// The victim's province of origin.
+    Origin,
+    /// What kind of place the act happened at (kwanliso, kyohwaso, holding centre, town…).
+    FacilityType,
 }
 
 impl Stratify {
+    /// Every way to stratify, as `parse` reads them (for forms and help).
+    pub const NAMES: [&'static str; 7] = ["province", "year", "act-type", "sex", "age-group", "origin", "facility-type"];
+
     pub fn parse(s: &str) -> Option<Stratify> {
         match s {
             "" | "none" => Some(Stratify::None),
             "province" => Some(Stratify::Province),
             "year" => Some(Stratify::Year),
             "act-type" | "act_type" => Some(Stratify::ActType),
+            "sex" => Some(Stratify::Sex),
+            "age-group" | "age_group" | "age" => Some(Stratify::AgeGroup),
+            "origin" => Some(Stratify::Origin),
+            "facility-type" | "facility_type" | "facility" => Some(Stratify::FacilityType),
             _ => None,
         }
+    }
+
+    /// Whether the strata come from the victim's person record (decoded only then).
+    fn needs_persons(self) -> bool {
+        matches!(self, Stratify::Sex | Stratify::AgeGroup | Stratify::Origin)
+    }
+}
+
+/// What a person record tells about who is documented: sex, birth year, province of origin.
+#[derive(Clone, Debug, Default)]
+struct Attributes {
+    sex: Option<girok_core::model::Sex>,
+    birth_year: Option<i32>,
+    origin: Option<String>,
+}
+
+/// Age at the act, in the groups documentation reports use.
+fn age_group(birth: Option<i32>, at: Option<i32>) -> String {
+    match (birth, at) {
+        (Some(b), Some(a)) if a >= b => match a - b {
+            0..=17 => "under 18".into(),
+            18..=39 => "18 to 39".into(),
+            40..=59 => "40 to 59".into(),
+            _ => "60 and over".into(),
+        },
+        _ => "age unknown".into(),
     }
 }
 
@@ -135,6 +177,30 @@ impl Archive {
         let from = q.from_year.and_then(|y| girok_core::Day::from_ymd(y, 1, 1).ok());
         let to = q.to_year.and_then(|y| girok_core::Day::from_ymd(y, 12, 31).ok());
         let window = girok_core::UncertainDate::between(from, to);
+        // Person attributes, only when the strata need them: the canonical person's, filled in
+        // from the records merged into it (one victim, one stratum).
+        let mut attributes: BTreeMap<String, Attributes> = BTreeMap::new();
+        if q.stratify.needs_persons() {
+            for r in self.list_for(Kind::Person, q.max_confidentiality)? {
+                if let Record::Person(p) = r {
+                    let a = attributes.entry(canonical(&p.id)).or_default();
+                    a.sex = a.sex.or(p.sex.filter(|s| *s != girok_core::model::Sex::Unknown));
+                    a.birth_year = a.birth_year.or(p.birth.as_ref().and_then(|b| b.earliest).map(|d| d.year()));
+                    a.origin = a.origin.clone().or_else(|| p.origin.as_ref().and_then(|o| province_of.get(o)).cloned());
+                }
+            }
+        }
+        let kind_of_place: BTreeMap<String, PlaceKind> = if q.stratify == Stratify::FacilityType {
+            self.list(Kind::Place)?
+                .into_iter()
+                .filter_map(|r| match r {
+                    Record::Place(p) => Some((p.id, p.kind)),
+                    _ => None,
+                })
+                .collect()
+        } else {
+            BTreeMap::new()
+        };
         let merged_event = self.merges("event")?;
         let merge_targets: BTreeSet<&str> = merged_event.values().map(String::as_str).collect();
         // (stratum, victim, organisation) of every act that counts; (canonical event, event,
@@ -164,6 +230,16 @@ impl Archive {
                     .map(|e| e.year().to_string())
                     .unwrap_or_else(|| "undated or spanning years".into()),
                 Stratify::ActType => vocab.ancestors(List::ActTypes, &a.act_type).last().map(|t| t.en.clone()).unwrap_or_default(),
+                Stratify::Sex => match attributes.get(&canonical(victim)).and_then(|x| x.sex) {
+                    Some(girok_core::model::Sex::Male) => "male".into(),
+                    Some(girok_core::model::Sex::Female) => "female".into(),
+                    _ => "sex not recorded".into(),
+                },
+                Stratify::AgeGroup => age_group(attributes.get(&canonical(victim)).and_then(|x| x.birth_year), date.earliest.map(|d| d.year())),
+                Stratify::Origin => attributes.get(&canonical(victim)).and_then(|x| x.origin.clone()).unwrap_or_else(|| "origin not recorded".into()),
+                Stratify::FacilityType => {
+                    a.place.as_ref().and_then(|p| kind_of_place.get(p)).map(|k| k.as_str().to_string()).unwrap_or_else(|| "place not recorded".into())
+                }
             };
             let victim = canonical(victim);
             let event = a.event.as_deref().unwrap_or("");
@@ -227,12 +303,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let options = CreateOptions { kdf: crate::KdfParams::WEAK_FOR_TESTS, seed_gazetteer: true };
         let mut a = Archive::create(&dir.path().join("a"), &KeySource::passphrase("synthetic test passphrase"), options).unwrap();
-        let person = |same_as: Option<String>| {
+        let person = |same_as: Option<String>, sex: Option<girok_core::model::Sex>, birth: Option<&str>| {
             Record::Person(Person {
                 id: String::new(),
                 names: vec![Name { text: "Synthetic Person".into(), script: Script::Other }],
-                sex: None,
-                birth: None,
+                sex,
+                birth: birth.map(|b| girok_core::UncertainDate::parse(b).unwrap()),
                 origin: None,
                 relationships: vec![],
                 notes: String::new(),
@@ -256,9 +332,10 @@ mod tests {
         };
         a.write("test", |w| {
             let (s_a, s_b) = (w.put(source("Synthetic Org A"))?, w.put(source("Synthetic Org B"))?);
-            let v1 = w.put(person(None))?;
-            let v2 = w.put(person(None))?;
-            let v1_again = w.put(person(Some(v1.clone())))?;
+            let v1 = w.put(person(None, None, None))?;
+            let v2 = w.put(person(None, None, None))?;
+            // The merged duplicate alone records sex and birth: the victim's strata take them.
+            let v1_again = w.put(person(Some(v1.clone()), Some(girok_core::model::Sex::Male), Some("1970")))?;
             let event = w.put(Record::Event(Event {
                 same_as: None,
                 links: vec![],
@@ -324,5 +401,16 @@ mod tests {
         q.max_confidentiality = Confidentiality::Internal;
         (q.from_year, q.to_year) = (Some(1999), Some(2005));
         assert_eq!(a.capture_tables(&q).unwrap()[0].counts, [0, 0, 0, 1], "v2's acts fall outside the years");
+        (q.from_year, q.to_year) = (None, None);
+        let by = |q: &CaptureQuery| -> Vec<(String, Vec<u64>)> { a.capture_tables(q).unwrap().into_iter().map(|t| (t.stratum, t.counts)).collect() };
+        q.stratify = Stratify::Sex;
+        assert_eq!(by(&q), [("male".to_string(), vec![0, 0, 0, 1]), ("sex not recorded".to_string(), vec![0, 1])], "one victim, one stratum");
+        q.stratify = Stratify::AgeGroup;
+        assert_eq!(by(&q), [("18 to 39".to_string(), vec![0, 0, 0, 1]), ("age unknown".to_string(), vec![0, 1])]);
+        q.stratify = Stratify::FacilityType;
+        assert_eq!(by(&q), [("place not recorded".to_string(), vec![0, 1, 0, 1])]);
+        for name in Stratify::NAMES {
+            assert!(Stratify::parse(name).is_some(), "{name}");
+        }
     }
 }
