@@ -8,6 +8,8 @@
 
 mod render;
 mod suppress;
+mod suppress2;
 
 pub use render::{render, Band, Briefing, Chart, Estimate, File, MethodEstimate, Outline, Point, Series, Table, Withheld};
 pub use suppress::{suppress, Cell, Suppressed};
+pub use suppress2::{suppress2, Suppressed2};
