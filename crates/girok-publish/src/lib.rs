@@ -6,10 +6,12 @@
 //! and writes the returned files. Only aggregates ever reach this crate, and published
 //! indicator figures with their references: no names of people, no ids.
 
+mod cross;
 mod render;
 mod suppress;
 mod suppress2;
 
+pub use cross::CrossTable;
 pub use render::{render, Band, Briefing, Chart, Estimate, File, MethodEstimate, Outline, Point, Series, Table, Withheld};
 pub use suppress::{suppress, Cell, Suppressed};
 pub use suppress2::{suppress2, Suppressed2};

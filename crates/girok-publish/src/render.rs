@@ -55,6 +55,8 @@ pub struct Briefing {
     /// Cells with fewer than this many are withheld.
     pub min_cell: u64,
     pub tables: Vec<Table>,
+    /// Two-way tables, suppressed so no cell is recoverable from the margins.
+    pub cross_tables: Vec<crate::CrossTable>,
     /// Published figures the briefing quotes (infant mortality, malnutrition …), each value
     /// with its source: shown as they are, since they count no one in the archive.
     pub indicators: Vec<Series>,
@@ -236,7 +238,7 @@ fn words(lang: &str) -> Words {
 }
 
 /// Escapes text for HTML element content and attribute values.
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -253,7 +255,7 @@ fn esc(s: &str) -> String {
 
 /// One CSV field: quoted when needed, and a leading formula character neutralised so a
 /// spreadsheet opening the file does not run it.
-fn csv_field(s: &str) -> String {
+pub(crate) fn csv_field(s: &str) -> String {
     let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
@@ -262,7 +264,7 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-fn cell_text(c: Cell, k: u64) -> String {
+pub(crate) fn cell_text(c: Cell, k: u64) -> String {
     match c {
         Cell::Shown(n) => n.to_string(),
         Cell::Withheld => format!("<{k}"),
@@ -405,7 +407,7 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
-fn html(b: &Briefing, done: &[(&Table, Suppressed)], w: &Words) -> String {
+fn html(b: &Briefing, done: &[(&Table, Suppressed)], cross: &[(&crate::CrossTable, crate::Suppressed2)], w: &Words) -> String {
     let k = b.min_cell;
     let mut h = String::new();
     h.push_str(&format!(
@@ -414,7 +416,7 @@ fn html(b: &Briefing, done: &[(&Table, Suppressed)], w: &Words) -> String {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title>\
          <style>body{{font-family:{FONT};max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.5}}\
          table{{border-collapse:collapse;margin:.5rem 0 1.5rem}}td,th{{padding:.2rem .8rem;border-bottom:1px solid #ddd;text-align:left}}\
-         td.n{{text-align:right;font-variant-numeric:tabular-nums}}.meta{{color:#555;font-size:.9rem}}.note{{color:#555;font-size:.9rem}}</style></head><body>\n",
+         td.n{{text-align:right;font-variant-numeric:tabular-nums}}.wide{{overflow-x:auto}}table.cross td,table.cross th{{padding:.2rem .4rem;font-size:.85rem}}.meta{{color:#555;font-size:.9rem}}.note{{color:#555;font-size:.9rem}}</style></head><body>\n",
         if b.lang == "ko" { "ko" } else { "en" },
         esc(&b.title)
     ));
@@ -450,6 +452,9 @@ fn html(b: &Briefing, done: &[(&Table, Suppressed)], w: &Words) -> String {
         if let Some(n) = &t.note {
             h.push_str(&format!("<p class=\"note\">{}</p>\n", esc(n)));
         }
+    }
+    for (t, s) in cross {
+        h.push_str(&crate::cross::html(t, s, k, w.total));
     }
     for e in &b.estimates {
         h.push_str(&format!("<h2>{}: {}</h2>\n", esc(w.estimate), esc(&e.title)));
@@ -621,8 +626,14 @@ pub fn render(b: &Briefing) -> Vec<File> {
             withheld: Some(Withheld { small: s.primary, protecting: s.secondary }),
         })
         .collect();
+    let cross: Vec<(&crate::CrossTable, crate::Suppressed2)> = b.cross_tables.iter().map(|t| (t, t.suppressed(b.min_cell))).collect();
+    files.extend(cross.iter().map(|(t, s)| File {
+        name: t.file.clone(),
+        bytes: crate::cross::csv(t, s, b.min_cell, w.total).into_bytes(),
+        withheld: Some(Withheld { small: s.primary, protecting: s.secondary }),
+    }));
     files.extend(b.indicators.iter().map(|s| File { name: s.file.clone(), bytes: series_csv(s, &w).into_bytes(), withheld: None }));
-    files.push(File { name: "briefing.html".into(), bytes: html(b, &done, &w).into_bytes(), withheld: None });
+    files.push(File { name: "briefing.html".into(), bytes: html(b, &done, &cross, &w).into_bytes(), withheld: None });
     let listed: Vec<serde_json::Value> =
         files.iter().map(|f| serde_json::json!({ "name": f.name, "bytes": f.bytes.len(), "sha256": hex::encode(Sha256::digest(&f.bytes)) })).collect();
     let withheld: serde_json::Map<String, serde_json::Value> =
@@ -672,11 +683,37 @@ mod tests {
                     ..Default::default()
                 },
             ],
+            cross_tables: vec![],
             indicators: vec![],
             estimates: vec![],
             notes: vec![],
             outlines: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_two_way_table_publishes_no_recoverable_small_cell() {
+        let mut b = briefing();
+        b.cross_tables = vec![crate::CrossTable {
+            file: "acts-by-year-and-type.csv".into(),
+            title: "Acts by year and type".into(),
+            row_header: "Year".into(),
+            rows: vec!["1997".into(), "1998".into()],
+            cols: vec!["Torture".into(), "<b>Detention</b>".into(), "Execution".into()],
+            counts: vec![vec![20, 2, 30], vec![25, 40, 35]],
+            note: None,
+        }];
+        let files = render(&b);
+        let csv = text(&files, "acts-by-year-and-type.csv");
+        assert!(csv.starts_with("Year,Torture,<b>Detention</b>,Execution,Total\n"), "{csv}");
+        // 2 is withheld, and with it a rectangle, so neither its row nor its column gives it back.
+        let withheld = csv.matches("<5").count();
+        assert!(withheld >= 4, "{csv}");
+        assert!(csv.ends_with("Total,45,<5,<5,152\n") || csv.lines().last().unwrap().ends_with(",152"), "{csv}");
+        let html = text(&files, "briefing.html");
+        assert!(html.contains("&lt;b&gt;Detention&lt;/b&gt;") && html.contains("class=\"cross\""), "escaped: {html}");
+        let m: serde_json::Value = serde_json::from_slice(&files.last().unwrap().bytes).unwrap();
+        assert_eq!(m["withheld_cells"]["acts-by-year-and-type.csv"]["small"], 1);
     }
 
     fn text(files: &[File], name: &str) -> String {

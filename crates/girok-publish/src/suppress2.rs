@@ -215,10 +215,40 @@ mod tests {
         // One equation per extended row and per extended column (each sums to zero, margins negated).
         let mut rows: Vec<Vec<f64>> = Vec::new();
         for i in 0..=r {
-            rows.push(unknowns.iter().map(|&(a, b)| if a == i { if (a == r) != (b == c) { -1.0 } else { 1.0 } } else { 0.0 }).collect());
+            rows.push(
+                unknowns
+                    .iter()
+                    .map(|&(a, b)| {
+                        if a == i {
+                            if (a == r) != (b == c) {
+                                -1.0
+                            } else {
+                                1.0
+                            }
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect(),
+            );
         }
         for j in 0..=c {
-            rows.push(unknowns.iter().map(|&(a, b)| if b == j { if (a == r) != (b == c) { -1.0 } else { 1.0 } } else { 0.0 }).collect());
+            rows.push(
+                unknowns
+                    .iter()
+                    .map(|&(a, b)| {
+                        if b == j {
+                            if (a == r) != (b == c) {
+                                -1.0
+                            } else {
+                                1.0
+                            }
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect(),
+            );
         }
         let rank = |skip: Option<usize>| -> usize {
             let mut m: Vec<Vec<f64>> = rows.iter().map(|row| row.iter().enumerate().filter(|(k, _)| Some(*k) != skip).map(|(_, x)| *x).collect()).collect();

@@ -3,7 +3,7 @@
 
 use girok_core::model::{Confidentiality, Kind, PlaceKind, Record};
 use girok_core::vocab::{List, Vocabulary};
-use girok_publish::{Briefing, Chart, Outline, Point, Series, Table};
+use girok_publish::{Briefing, Chart, CrossTable, Outline, Point, Series, Table};
 
 use crate::{ActCounts, Archive, StoreError};
 
@@ -119,7 +119,9 @@ impl Archive {
             Confidentiality::Restricted => t("all records, restricted included (not for outside publication)", "제한 기록 포함 전체 (외부 공개용 아님)"),
         };
         let indicators = self.briefing_indicators(o)?;
+        let cross_tables = self.cross_tables(o, &provinces)?;
         Ok(Briefing {
+            cross_tables,
             indicators,
             // Estimates are the domain layer's to compute (`girok_app::estimation::for_briefing`).
             estimates: Vec::new(),
@@ -192,6 +194,85 @@ impl Archive {
                 "집계는 기록된 행위의 수이며 일어난 모든 일의 수가 아닙니다: 많은 것이 드러나지 않으며, 무엇이 기록되는지는 누가 누구에게 말할 수 있었는지에 달려 있습니다.",
             )],
         })
+    }
+
+    /// Acts by year and broad type, and by year and province, at the briefing's level: only
+    /// acts dated within one year, as in the one-way table by year.
+    fn cross_tables(&self, o: &BriefingOptions, provinces: &[(String, String)]) -> Result<Vec<CrossTable>, StoreError> {
+        let ko = o.lang == "ko";
+        let t = |en: &str, k: &str| if ko { k.to_string() } else { en.to_string() };
+        let vocab = Vocabulary::builtin();
+        let year_of = |a: Option<i32>, b: Option<i32>| match (a, b) {
+            (Some(a), Some(b)) if girok_core::date::Day(a).year() == girok_core::date::Day(b).year() => Some(girok_core::date::Day(a).year()),
+            _ => None,
+        };
+        // (year, column label) -> count
+        let mut by_type: std::collections::BTreeMap<(i32, String), u64> = Default::default();
+        {
+            let mut stmt = self.conn.prepare(
+                "SELECT f.act_type, f.date_start, f.date_end, COUNT(*) FROM facets f JOIN record_meta m ON m.rid = f.rid \
+                 WHERE m.kind = 'act' AND f.act_type IS NOT NULL AND m.conf <= ?1 GROUP BY f.act_type, f.date_start, f.date_end",
+            )?;
+            let mut rows = stmt.query([o.level as i64])?;
+            while let Some(r) = rows.next()? {
+                let (code, a, b, n): (String, Option<i32>, Option<i32>, u64) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+                let Some(y) = year_of(a, b) else { continue };
+                let broad = vocab.ancestors(List::ActTypes, &code).last().map(|t| if ko { t.ko.clone().unwrap_or_else(|| t.en.clone()) } else { t.en.clone() });
+                *by_type.entry((y, broad.unwrap_or(code))).or_default() += n;
+            }
+        }
+        let mut by_province: std::collections::BTreeMap<(i32, String), u64> = Default::default();
+        if !provinces.is_empty() {
+            let name: std::collections::HashMap<&str, &str> = provinces.iter().map(|(id, n)| (id.as_str(), n.as_str())).collect();
+            let sql = format!(
+                "SELECT pa.ancestor_id, f.date_start, f.date_end, COUNT(*) FROM facets f JOIN record_meta m ON m.rid = f.rid \
+                 JOIN place_ancestors pa ON pa.place_id = f.place_id \
+                 WHERE m.kind = 'act' AND f.act_type IS NOT NULL AND m.conf <= ? AND pa.ancestor_id IN ({}) \
+                 GROUP BY pa.ancestor_id, f.date_start, f.date_end",
+                vec!["?"; provinces.len()].join(",")
+            );
+            let mut args: Vec<rusqlite::types::Value> = vec![rusqlite::types::Value::Integer(o.level as i64)];
+            args.extend(provinces.iter().map(|(id, _)| rusqlite::types::Value::Text(id.clone())));
+            let mut stmt = self.conn.prepare(&sql)?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
+            while let Some(r) = rows.next()? {
+                let (pid, a, b, n): (String, Option<i32>, Option<i32>, u64) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+                let Some(y) = year_of(a, b) else { continue };
+                *by_province.entry((y, name.get(pid.as_str()).map(|s| s.to_string()).unwrap_or(pid))).or_default() += n;
+            }
+        }
+        let table = |m: &std::collections::BTreeMap<(i32, String), u64>, file: &str, title: String, note: String| -> Option<CrossTable> {
+            let (first, last) = (m.keys().map(|k| k.0).min()?, m.keys().map(|k| k.0).max()?);
+            // Columns most first, then by name.
+            let mut col_total: std::collections::BTreeMap<&str, u64> = Default::default();
+            for ((_, c), n) in m {
+                *col_total.entry(c.as_str()).or_default() += n;
+            }
+            let mut cols: Vec<(&str, u64)> = col_total.into_iter().collect();
+            cols.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+            let rows: Vec<i32> = (first..=last).collect();
+            let counts = rows.iter().map(|y| cols.iter().map(|(c, _)| m.get(&(*y, c.to_string())).copied().unwrap_or(0)).collect()).collect();
+            Some(CrossTable {
+                file: file.into(),
+                title,
+                row_header: t("Year", "연도"),
+                rows: rows.iter().map(|y| y.to_string()).collect(),
+                cols: cols.iter().map(|(c, _)| c.to_string()).collect(),
+                counts,
+                note: Some(note),
+            })
+        };
+        let note = t(
+            "Acts dated within one year. Small cells are withheld, and so are others with them where a row, a column or a total would give a withheld cell back.",
+            "한 해 안으로 날짜가 알려진 행위만 집계합니다. 작은 칸은 비공개이며, 행·열·합계로 역산될 수 있는 경우 다른 칸도 함께 비공개로 합니다.",
+        );
+        Ok([
+            table(&by_type, "acts-by-year-and-type.csv", t("Acts by year and type", "연도·유형별 행위"), note.clone()),
+            table(&by_province, "acts-by-year-and-province.csv", t("Acts by year and province", "연도·도별 행위"), note),
+        ]
+        .into_iter()
+        .flatten()
+        .collect())
     }
 
     /// The indicator series a briefing quotes, each value with its reference and the passage it

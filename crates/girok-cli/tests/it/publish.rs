@@ -59,8 +59,27 @@ fn a_briefing_withholds_small_cells_and_names_and_its_manifest_checks_out() {
 
     let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     let files = manifest["files"].as_array().unwrap();
-    // Five count tables, the demo's two indicator series, the page.
-    assert_eq!(files.len(), 8, "{manifest}");
+    // Five count tables, two two-way tables, the demo's two indicator series, the page.
+    assert_eq!(files.len(), 10, "{manifest}");
+    // Two-way tables: no shown small cell, and no row or column (margins included) with a
+    // single withheld entry, which its total would give back.
+    for table in ["acts-by-year-and-type.csv", "acts-by-year-and-province.csv"] {
+        let text = std::fs::read_to_string(out.join(table)).unwrap();
+        let grid: Vec<Vec<String>> = text.lines().skip(1).map(|l| l.split(',').skip(1).map(str::to_string).collect()).collect();
+        let hidden = |c: &String| *c == format!("<{k}");
+        for row in &grid {
+            for c in row {
+                if let Ok(n) = c.parse::<u64>() {
+                    assert!(n == 0 || n >= k, "{table}: {n} shown:\n{text}");
+                }
+            }
+            assert_ne!(row.iter().filter(|c| hidden(c)).count(), 1, "{table}: a row with one withheld entry:\n{text}");
+        }
+        for j in 0..grid[0].len() {
+            assert_ne!(grid.iter().filter(|r| hidden(&r[j])).count(), 1, "{table}: column {j} with one withheld entry:\n{text}");
+        }
+        assert!(grid.len() > 3, "{table}: years as rows:\n{text}");
+    }
     let law = std::fs::read_to_string(out.join("acts-by-treaty-article.csv")).unwrap();
     assert!(law.contains("ICCPR art. 7: ") && law.contains("freedom from torture") && law.contains("(party since 1981)"), "the law section: {law}");
     assert!(html.contains("Infant mortality (SYNTHETIC)") && html.contains("<h2>Sources</h2>"), "indicators are quoted with their sources");
