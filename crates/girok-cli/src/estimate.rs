@@ -172,18 +172,26 @@ fn to_json(r: &girok_app::estimation::MethodResult) -> Option<serde_json::Value>
     }))
 }
 
-/// A total with its band and words.
+/// A total with its band (the words for the band are said once, by `print_reading`).
 fn print_result(r: &girok_app::estimation::MethodResult, common: &[String]) {
     let Some(total) = &r.total else { return };
     print_except(total, "", common);
     if let Some(b) = &r.band {
-        println!("           band (ψ ≤ {}): [{:.0}, {}]", b.psi, b.lower, b.upper.map(|u| format!("{u:.0}")).unwrap_or_else(|| "unbounded".into()));
+        let upper = b.upper.map(|u| format!("{u:.0}")).unwrap_or_else(|| "unbounded".into());
+        let lower_bound = if r.wording.as_ref().is_some_and(|w| w.lower_bound) { "; a lower bound" } else { "" };
+        println!("           band (ψ ≤ {}): [{:.0}, {upper}]{lower_bound}", b.psi, b.lower);
     }
-    if let Some(w) = &r.wording {
-        println!("           {}", w.text);
+}
+
+/// What the first estimate's band means and what stratifying did, once for all methods (the
+/// words differ between methods only in their numbers).
+fn print_reading(results: &[girok_app::estimation::MethodResult]) {
+    let Some(first) = results.iter().find(|r| r.total.is_some()) else { return };
+    if let Some(w) = &first.wording {
+        println!("reading ({}): {}", first.method.as_str(), w.text);
     }
-    if let Some(s) = &r.stratification {
-        println!("           {s}");
+    if let Some(s) = &first.stratification {
+        println!("stratification: {s}");
     }
 }
 
@@ -261,6 +269,7 @@ pub(crate) fn run(args: &EstimateArgs, archive: impl FnOnce() -> anyhow::Result<
         for w in &common {
             println!("all methods: warning: {w}");
         }
+        print_reading(&results);
     }
     if args.json {
         let v = if json_out.len() == 1 { json_out.remove(0) } else { serde_json::Value::Array(json_out) };
@@ -394,6 +403,9 @@ fn from_lists(args: &EstimateArgs) -> anyhow::Result<bool> {
                 print_result(r, &[]);
             }
         }
+    }
+    if !args.json {
+        print_reading(&chosen.results);
     }
     if args.json {
         let around: Vec<serde_json::Value> = run
