@@ -4,7 +4,7 @@
 //! chosen type against them cites a source of that organisation. Merged persons (`same_as`) count
 //! once. The result is plain counts so the estimation engine stays free of storage types.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use girok_core::model::{Kind, PlaceKind, Record};
 use girok_core::vocab::{List, Vocabulary};
@@ -98,17 +98,6 @@ pub struct CaptureTable {
     pub counts: Vec<u64>,
 }
 
-/// The parts of an act that capture tables use, as the indexes hold them.
-struct CodedAct {
-    act_type: String,
-    place: Option<String>,
-    date: girok_core::UncertainDate,
-    source: Option<String>,
-    /// Always present for a stored act; `None` only if the link index lacked it.
-    victim: Option<String>,
-    event: Option<String>,
-}
-
 /// Most lists a table is built for; more would make 2^lists cells.
 pub const MAX_CAPTURE_LISTS: usize = 12;
 
@@ -123,37 +112,6 @@ impl Archive {
             }
         }
         Ok(out.into_iter().collect())
-    }
-
-    /// What estimation needs of each act of a type (narrower types included) that a reader at
-    /// `max` may see, read from the facet and link indexes: no act is decoded, which on a
-    /// million acts is the difference between seconds and a fraction of one.
-    fn coded_acts(&self, act_type: &str, max: Confidentiality) -> Result<Vec<CodedAct>, StoreError> {
-        let codes = crate::search::act_type_and_narrower(act_type);
-        // An act's own facet row is the only one whose rid is an act (the other rows it writes
-        // belong to its event and documents).
-        let sql = format!(
-            "SELECT f.act_type, f.place_id, f.date_start, f.date_end, f.source_id, \
-                    (SELECT l.to_id FROM links l WHERE l.from_rid = f.rid AND l.field = 'victim'), \
-                    (SELECT l.to_id FROM links l WHERE l.from_rid = f.rid AND l.field = 'event') \
-             FROM facets f JOIN record_meta m ON m.rid = f.rid \
-             WHERE m.kind = 'act' AND m.conf <= ? AND f.act_type IN ({})",
-            vec!["?"; codes.len()].join(",")
-        );
-        let mut args: Vec<rusqlite::types::Value> = vec![rusqlite::types::Value::Integer(max as i64)];
-        args.extend(codes.into_iter().map(rusqlite::types::Value::Text));
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
-            Ok(CodedAct {
-                act_type: r.get(0)?,
-                place: r.get(1)?,
-                date: girok_core::UncertainDate::between(r.get::<_, Option<i32>>(2)?.map(girok_core::Day), r.get::<_, Option<i32>>(3)?.map(girok_core::Day)),
-                source: r.get(4)?,
-                victim: r.get(5)?,
-                event: r.get(6)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Capture tables per stratum. Strata whose victims were seen by fewer than two lists are
@@ -203,13 +161,20 @@ impl Archive {
         };
         let merged_event = self.merges("event")?;
         let merge_targets: BTreeSet<&str> = merged_event.values().map(String::as_str).collect();
+        // Everything below is interned: on a million acts, a string per act per step is what
+        // made capture tables take seconds.
+        let mut victim_ids: HashMap<String, u32> = HashMap::new();
+        let mut stratum_ids: HashMap<String, u32> = HashMap::new();
+        let mut stratum_names: Vec<String> = Vec::new();
+        let mut org_ids: HashMap<&str, u32> = HashMap::new();
+        let mut org_names: Vec<&str> = Vec::new();
         // (stratum, victim, organisation) of every act that counts; (canonical event, event,
         // victim) of those whose event a reviewer merged or merged into, usually none.
-        let mut counted: Vec<(String, String, String)> = Vec::new();
-        let mut in_merges: Vec<(String, String, String)> = Vec::new();
-        for a in self.coded_acts(&q.act_type, q.max_confidentiality)? {
-            let Some(victim) = &a.victim else { continue };
-            let date = &a.date;
+        let mut counted: Vec<(u32, u32, u32)> = Vec::new();
+        let mut in_merges: Vec<(String, String, u32)> = Vec::new();
+        let codes = crate::search::act_type_and_narrower(&q.act_type);
+        for a in crate::capture_index::read(&self.conn, &codes, q.max_confidentiality)? {
+            let date = girok_core::UncertainDate::between(a.date_start.map(girok_core::Day), a.date_end.map(girok_core::Day));
             if (from.is_some() || to.is_some()) && !date.overlaps(&window) {
                 continue;
             }
@@ -221,70 +186,104 @@ impl Archive {
             if q.organisations.as_ref().is_some_and(|chosen| !chosen.contains(org)) {
                 continue;
             }
+            let victim = canonical(&a.victim);
             let stratum = match q.stratify {
-                Stratify::None => "all".to_string(),
-                Stratify::Province => a.place.as_ref().and_then(|p| province_of.get(p)).cloned().unwrap_or_else(|| "unknown province".into()),
-                Stratify::Year => date
-                    .earliest
-                    .filter(|e| Some(e.year()) == date.latest.map(|l| l.year()))
-                    .map(|e| e.year().to_string())
-                    .unwrap_or_else(|| "undated or spanning years".into()),
-                Stratify::ActType => vocab.ancestors(List::ActTypes, &a.act_type).last().map(|t| t.en.clone()).unwrap_or_default(),
-                Stratify::Sex => match attributes.get(&canonical(victim)).and_then(|x| x.sex) {
+                Stratify::None => None,
+                Stratify::Province => Some(a.place.as_ref().and_then(|p| province_of.get(p)).cloned().unwrap_or_else(|| "unknown province".into())),
+                Stratify::Year => Some(
+                    date.earliest
+                        .filter(|e| Some(e.year()) == date.latest.map(|l| l.year()))
+                        .map(|e| e.year().to_string())
+                        .unwrap_or_else(|| "undated or spanning years".into()),
+                ),
+                Stratify::ActType => Some(vocab.ancestors(List::ActTypes, &a.act_type).last().map(|t| t.en.clone()).unwrap_or_default()),
+                Stratify::Sex => Some(match attributes.get(&victim).and_then(|x| x.sex) {
                     Some(girok_core::model::Sex::Male) => "male".into(),
                     Some(girok_core::model::Sex::Female) => "female".into(),
                     _ => "sex not recorded".into(),
-                },
-                Stratify::AgeGroup => age_group(attributes.get(&canonical(victim)).and_then(|x| x.birth_year), date.earliest.map(|d| d.year())),
-                Stratify::Origin => attributes.get(&canonical(victim)).and_then(|x| x.origin.clone()).unwrap_or_else(|| "origin not recorded".into()),
+                }),
+                Stratify::AgeGroup => Some(age_group(attributes.get(&victim).and_then(|x| x.birth_year), date.earliest.map(|d| d.year()))),
+                Stratify::Origin => Some(attributes.get(&victim).and_then(|x| x.origin.clone()).unwrap_or_else(|| "origin not recorded".into())),
                 Stratify::FacilityType => {
-                    a.place.as_ref().and_then(|p| kind_of_place.get(p)).map(|k| k.as_str().to_string()).unwrap_or_else(|| "place not recorded".into())
+                    Some(a.place.as_ref().and_then(|p| kind_of_place.get(p)).map(|k| k.as_str().to_string()).unwrap_or_else(|| "place not recorded".into()))
                 }
             };
-            let victim = canonical(victim);
-            let event = a.event.as_deref().unwrap_or("");
-            if let Some(target) = merged_event.get(event).map(String::as_str).or(merge_targets.contains(event).then_some(event)) {
-                in_merges.push((target.to_string(), event.to_string(), victim.clone()));
+            let s = match stratum {
+                // Unstratified, the common case: no string per act.
+                None => {
+                    if stratum_names.is_empty() {
+                        stratum_names.push("all".into());
+                    }
+                    0
+                }
+                Some(stratum) => match stratum_ids.get(&stratum) {
+                    Some(s) => *s,
+                    None => {
+                        stratum_names.push(stratum.clone());
+                        stratum_ids.insert(stratum, stratum_names.len() as u32 - 1);
+                        stratum_names.len() as u32 - 1
+                    }
+                },
+            };
+            let next = victim_ids.len() as u32;
+            let v = *victim_ids.entry(victim).or_insert(next);
+            let next = org_names.len() as u32;
+            let o = *org_ids.entry(org.as_str()).or_insert_with(|| {
+                org_names.push(org.as_str());
+                next
+            });
+            if let Some(event) = a.event.as_deref() {
+                if let Some(target) = merged_event.get(event).map(String::as_str).or(merge_targets.contains(event).then_some(event)) {
+                    in_merges.push((target.to_string(), event.to_string(), v));
+                }
             }
-            counted.push((stratum, victim, org.clone()));
+            counted.push((s, v, o));
         }
         // Two testimonies of one event merged by a reviewer, each of one victim: the same victim,
         // counted once, even before anyone merged the two person records.
-        let mut victims_of: BTreeMap<&str, BTreeMap<&str, BTreeSet<&str>>> = BTreeMap::new();
+        let mut victims_of: BTreeMap<&str, BTreeMap<&str, BTreeSet<u32>>> = BTreeMap::new();
         for (canonical_event, event, victim) in &in_merges {
-            victims_of.entry(canonical_event).or_default().entry(event).or_default().insert(victim);
+            victims_of.entry(canonical_event).or_default().entry(event).or_default().insert(*victim);
         }
-        let mut alias: BTreeMap<String, String> = BTreeMap::new();
+        let mut alias: HashMap<u32, u32> = HashMap::new();
         for members in victims_of.values() {
             if members.len() > 1 && members.values().all(|v| v.len() == 1) {
-                let all: BTreeSet<&str> = members.values().flatten().copied().collect();
-                let first = all.iter().next().expect("non-empty").to_string();
+                let all: BTreeSet<u32> = members.values().flatten().copied().collect();
+                let first = *all.iter().next().expect("non-empty");
                 for v in all {
-                    alias.insert(v.to_string(), first.clone());
+                    alias.insert(v, first);
                 }
             }
         }
-        // stratum -> victim -> organisations that recorded an act against them
-        let mut sightings: BTreeMap<String, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
-        for (stratum, victim, org) in counted {
-            let victim = alias.get(&victim).cloned().unwrap_or(victim);
-            sightings.entry(stratum).or_default().entry(victim).or_default().insert(org);
+        // (stratum, victim) -> organisations that recorded an act against them, as sorted indexes.
+        let mut sightings: HashMap<(u32, u32), Vec<u32>> = HashMap::new();
+        for (s, v, o) in counted {
+            let v = alias.get(&v).copied().unwrap_or(v);
+            let orgs = sightings.entry((s, v)).or_default();
+            if let Err(i) = orgs.binary_search(&o) {
+                orgs.insert(i, o);
+            }
+        }
+        let mut by_stratum: BTreeMap<&str, Vec<&Vec<u32>>> = BTreeMap::new();
+        for ((s, _), orgs) in &sightings {
+            by_stratum.entry(stratum_names[*s as usize].as_str()).or_default().push(orgs);
         }
         let mut out = Vec::new();
-        for (stratum, victims) in sightings {
-            let lists: Vec<String> = victims.values().flatten().cloned().collect::<BTreeSet<_>>().into_iter().collect();
+        for (stratum, victims) in by_stratum {
+            let mut lists: Vec<&str> = victims.iter().flat_map(|o| o.iter().map(|&i| org_names[i as usize])).collect::<BTreeSet<_>>().into_iter().collect();
+            lists.sort_unstable();
             if lists.len() > MAX_CAPTURE_LISTS {
                 return Err(StoreError::Invalid {
-                    id: stratum,
+                    id: stratum.to_string(),
                     message: format!("{} organisations recorded these acts; at most {MAX_CAPTURE_LISTS} lists are supported", lists.len()),
                 });
             }
+            let bit: HashMap<u32, usize> = lists.iter().enumerate().map(|(j, name)| (org_ids[name], 1usize << j)).collect();
             let mut counts = vec![0u64; 1 << lists.len()];
-            for orgs in victims.values() {
-                let mask = orgs.iter().map(|o| 1usize << lists.iter().position(|l| l == o).expect("lists built from these")).fold(0, |a, b| a | b);
-                counts[mask] += 1;
+            for orgs in victims {
+                counts[orgs.iter().map(|o| bit[o]).fold(0, |a, b| a | b)] += 1;
             }
-            out.push(CaptureTable { stratum, lists, counts });
+            out.push(CaptureTable { stratum: stratum.to_string(), lists: lists.into_iter().map(str::to_string).collect(), counts });
         }
         Ok(out)
     }

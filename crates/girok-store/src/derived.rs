@@ -200,7 +200,7 @@ impl Writer<'_> {
         }
         self.dirty.remove(&rid);
         self.dirty.extend(targets.into_iter().filter(|t| *t != rid));
-        Ok(())
+        self.unindex_capture(rid)
     }
 
     pub(crate) fn flush_text_index(&mut self) -> Result<(), StoreError> {
@@ -253,7 +253,7 @@ impl Writer<'_> {
             self.tx.execute("INSERT INTO citations(record_id, document_id, span_start, span_end) VALUES (?1, ?2, ?3, ?4)", params![id, doc, start, end])?;
         }
         self.dirty.extend(reindex);
-        Ok(())
+        self.index_capture(rid, record)
     }
 
     /// Rewrites one record's full-text row and its list date.
@@ -510,6 +510,7 @@ impl Archive {
             problems.push(differs("place_ancestors", p));
         }
 
+        self.check_captures(&records, problems)?;
         self.check_fts(&records, problems)
     }
 

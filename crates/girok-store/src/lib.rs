@@ -10,6 +10,7 @@ mod archive;
 mod briefing;
 mod browse;
 mod bundle;
+mod capture_index;
 mod captures;
 mod derived;
 mod edit;

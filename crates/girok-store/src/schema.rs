@@ -8,7 +8,7 @@
 use rusqlite::Connection;
 
 /// The newest schema this build writes. Bump it and add a step to `migrate` together.
-pub const CURRENT_VERSION: u32 = 10;
+pub const CURRENT_VERSION: u32 = 11;
 
 pub(crate) const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -143,6 +143,11 @@ const V9: &str = r#"
 ALTER TABLE records ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
 "#;
 
+const V11: &str = r#"
+CREATE TABLE captures(rid INTEGER PRIMARY KEY, act_type TEXT NOT NULL, victim TEXT NOT NULL, event TEXT, source TEXT, place TEXT, date_start INTEGER, date_end INTEGER);
+CREATE INDEX captures_type ON captures(act_type);
+"#;
+
 /// Fills `links` from every stored record (v6), decoding each once.
 fn backfill_links(conn: &Connection) -> rusqlite::Result<()> {
     let mut read = conn.prepare("SELECT rid, body FROM records")?;
@@ -227,7 +232,14 @@ pub(crate) fn migrate(conn: &Connection, from: u32) -> rusqlite::Result<()> {
         crate::derived::rebuild_fts_rows(conn, &["person", "document"])?;
         version = 10;
     }
-    // Future steps go here: `if version == 10 { ...; version = 11; }`.
+    if version == 10 {
+        // v11: what estimation reads of each act, one narrow row per act kept at write time
+        // (`capture_index`), so a capture table is an indexed scan, not a links probe per act.
+        conn.execute_batch(V11)?;
+        crate::capture_index::backfill(conn)?;
+        version = 11;
+    }
+    // Future steps go here: `if version == 11 { ...; version = 12; }`.
     conn.pragma_update(None, "user_version", version)?;
     Ok(())
 }

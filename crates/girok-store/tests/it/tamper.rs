@@ -140,8 +140,12 @@ fn regression_10_edits_to_derived_tables_are_named() {
     conn.execute("UPDATE list_keys SET conf = 0 WHERE rid = (SELECT rid FROM records WHERE id = 'src-a')", []).unwrap();
     conn.execute("DELETE FROM citations WHERE record_id = 'act-t1'", []).unwrap();
     conn.execute("DELETE FROM links WHERE from_rid = (SELECT rid FROM records WHERE id = 'per-v2')", []).unwrap();
+    // ... and moves the act onto another victim's capture history, so an estimate counts wrong.
+    conn.execute("UPDATE captures SET victim = 'per-v2' WHERE rid = (SELECT rid FROM records WHERE id = 'act-t1')", []).unwrap();
     let found = problems(&a);
-    for (table, record) in [("record_meta", "act-t1"), ("facets", "evt-t1"), ("list_keys", "src-a"), ("citations", "act-t1"), ("links", "per-v2")] {
+    for (table, record) in
+        [("record_meta", "act-t1"), ("facets", "evt-t1"), ("list_keys", "src-a"), ("citations", "act-t1"), ("links", "per-v2"), ("captures", "act-t1")]
+    {
         assert!(found.contains(&Problem::DerivedAltered { table, record: record.into() }), "{table} {record}: {found:?}");
     }
     assert!(!found.iter().any(|p| p.to_string().contains(&doc_id)), "the untouched document is not named: {found:?}");
