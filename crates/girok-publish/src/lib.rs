@@ -7,6 +7,7 @@
 //! indicator figures with their references: no names of people, no ids.
 
 mod cross;
+pub mod markdown;
 mod render;
 mod suppress;
 mod suppress2;
