@@ -9,10 +9,12 @@
 mod cross;
 pub mod markdown;
 mod render;
+mod sections;
 mod suppress;
 mod suppress2;
 
 pub use cross::CrossTable;
 pub use render::{render, Band, Briefing, Chart, Estimate, File, MethodEstimate, Outline, Point, Series, Table, Withheld};
+pub use sections::{Recommendation, Reference, Section, SectionKind};
 pub use suppress::{suppress, Cell, Suppressed};
 pub use suppress2::{suppress2, Suppressed2};

@@ -57,6 +57,10 @@ pub struct Briefing {
     pub tables: Vec<Table>,
     /// Two-way tables, suppressed so no cell is recoverable from the margins.
     pub cross_tables: Vec<crate::CrossTable>,
+    /// The organisation's own sections: narrative before the figures, recommendations after.
+    pub sections: Vec<crate::Section>,
+    /// The records the sections cite, resolved and checked at the briefing's level.
+    pub references: Vec<crate::Reference>,
     /// Published figures the briefing quotes (infant mortality, malnutrition …), each value
     /// with its source: shown as they are, since they count no one in the archive.
     pub indicators: Vec<Series>,
@@ -431,6 +435,11 @@ fn html(b: &Briefing, done: &[(&Table, Suppressed)], cross: &[(&crate::CrossTabl
         esc(&b.archive_state)
     ));
     h.push_str(&format!("<p class=\"note\">{}</p>\n", esc(&w.method.replace("{k}", &k.to_string()))));
+    let sw = crate::sections::words(&b.lang);
+    let mut numbers = crate::sections::Numbering::new(&b.references);
+    for s in b.sections.iter().filter(|s| s.kind == crate::SectionKind::Narrative) {
+        h.push_str(&crate::sections::html(s, &mut numbers, &sw));
+    }
     for (t, s) in done {
         h.push_str(&format!("<h2>{}</h2>\n", esc(&t.title)));
         if let Some(ids) = &t.map_ids {
@@ -537,6 +546,10 @@ fn html(b: &Briefing, done: &[(&Table, Suppressed)], cross: &[(&crate::CrossTabl
         }
         h.push_str("</tbody></table>\n");
     }
+    for s in b.sections.iter().filter(|s| s.kind == crate::SectionKind::Recommendations) {
+        h.push_str(&crate::sections::html(s, &mut numbers, &sw));
+    }
+    h.push_str(&crate::sections::cited(&numbers, &sw));
     if !sources.is_empty() {
         h.push_str(&format!("<h2>{}</h2>\n<ol>\n", esc(w.sources)));
         for s in &sources {
@@ -684,11 +697,54 @@ mod tests {
                 },
             ],
             cross_tables: vec![],
+            sections: vec![],
+            references: vec![],
             indicators: vec![],
             estimates: vec![],
             notes: vec![],
             outlines: Vec::new(),
         }
+    }
+
+    #[test]
+    fn sections_cite_records_by_number_and_recommendations_say_to_whom_what_when() {
+        let mut b = briefing();
+        b.sections = vec![
+            crate::Section {
+                kind: crate::SectionKind::Recommendations,
+                heading: "Recommendations".into(),
+                text: "The government should:".into(),
+                recommendations: vec![crate::Recommendation {
+                    to: "Ministry of <State> Security".into(),
+                    what: "End torture in holding centres [[evt-2]]".into(),
+                    when: "immediately".into(),
+                }],
+            },
+            crate::Section {
+                kind: crate::SectionKind::Narrative,
+                heading: "Torture and ill-treatment".into(),
+                text: "Witnesses describe **beatings** [[evt-1]] and [[evt-2]]; again [[evt-1]].".into(),
+                recommendations: vec![],
+            },
+        ];
+        b.references = vec![
+            crate::Reference { id: "evt-1".into(), text: "Beating at a holding centre (1999, Onsong)".into() },
+            crate::Reference { id: "evt-2".into(), text: "Interrogation <after> return (2003)".into() },
+        ];
+        let html = text(&render(&b), "briefing.html");
+        let narrative = html.find("Torture and ill-treatment").unwrap();
+        let tables = html.find("Acts by type").unwrap();
+        let recs = html.find("<h2>Recommendations</h2>").unwrap();
+        assert!(narrative < tables && tables < recs, "narrative first, the evidence, then recommendations");
+        assert!(html.contains("<strong>beatings</strong> <sup><a href=\"#ref-1\">[1]</a></sup> and <sup><a href=\"#ref-2\">[2]</a></sup>; again <sup><a href=\"#ref-1\">[1]</a></sup>"), "{html}");
+        assert!(
+            html.contains(
+                "<td>Ministry of &lt;State&gt; Security</td><td>End torture in holding centres <sup><a href=\"#ref-2\">[2]</a></sup></td><td>immediately</td>"
+            ),
+            "{html}"
+        );
+        assert!(html.contains("<li id=\"ref-2\">Interrogation &lt;after&gt; return (2003) <span class=\"meta\">(evt-2)</span></li>"), "{html}");
+        assert_eq!(render(&b), render(&b), "byte-identical");
     }
 
     #[test]

@@ -122,6 +122,10 @@ impl Archive {
         let cross_tables = self.cross_tables(o, &provinces)?;
         Ok(Briefing {
             cross_tables,
+            // The organisation's sections and the records they cite are the domain layer's
+            // (`girok_app::briefing`), which checks every reference against the level.
+            sections: Vec::new(),
+            references: Vec::new(),
             indicators,
             // Estimates are the domain layer's to compute (`girok_app::estimation::for_briefing`).
             estimates: Vec::new(),
