@@ -9,6 +9,7 @@
 
 pub mod accounts;
 mod actor;
+pub mod briefing;
 mod coding;
 mod diff;
 mod error;

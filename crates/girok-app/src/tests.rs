@@ -327,3 +327,57 @@ fn regression_13_a_briefing_quotes_indicators_with_sources_and_never_above_its_l
     let err = a.briefing(&options(Some(vec![hidden.clone()]))).unwrap_err().to_string();
     assert!(err.contains(&hidden) && err.contains("level"), "{err}");
 }
+
+/// Saved briefings: a reference above the briefing's level stops it, naming the section and
+/// the record and nothing of its content; persons are never cited; saved versions run again.
+#[test]
+fn briefings_check_every_reference_against_their_level() {
+    use crate::briefing::{self, BriefingTemplate};
+    let tmp = tempfile::tempdir().unwrap();
+    let mut a = archive(tmp.path());
+    let doc = who(Role::Documenter, false);
+    let (_, son, _, event) = chain(&mut a, &doc);
+    let public = create(
+        &mut a,
+        &doc,
+        json!({ "record": "event", "title": "Public hearing (synthetic)", "date": "2001", "confidentiality": "public", "synthetic": true }),
+    )
+    .unwrap()
+    .id;
+    let analyst = who(Role::Analyst, false);
+    let toml = |cite: &str| {
+        format!(
+            "name = \"test-briefing\"\nlevel = \"public\"\n[[sections]]\nheading = \"Findings\"\ntext = \"As reported [[{public}]].\"\n[[sections]]\nheading = \"Recommendations\"\nkind = \"recommendations\"\n[[sections.recommendations]]\nto = \"The government\"\nwhat = \"Investigate [[{cite}]]\"\nwhen = \"now\"\n"
+        )
+    };
+    // The internal event cited in a public briefing: refused, by section and id only.
+    let t = BriefingTemplate::from_toml(&toml(&event)).unwrap();
+    let err = briefing::build(&a, &analyst, &t, None).unwrap_err().to_string();
+    assert!(err.contains("\"Recommendations\"") && err.contains(&event) && err.contains("above the briefing's public level"), "{err}");
+    assert!(!err.contains("Forcible return"), "the record's content never appears: {err}");
+    assert!(briefing::save(&mut a, &analyst, &t).is_err(), "a template that cannot be published is not saved");
+    // A person, even a public one, is never cited.
+    let t = BriefingTemplate::from_toml(&toml(&son)).unwrap();
+    let admin = who(Role::Admin, true);
+    let mut restricted = t.clone();
+    restricted.level = Confidentiality::Restricted;
+    let err = briefing::build(&a, &admin, &restricted, None).unwrap_err().to_string();
+    assert!(err.contains("never persons or sources"), "{err}");
+    // Cited at or below the level: published, numbered, and saved versions run again.
+    let t = BriefingTemplate::from_toml(&toml(&public)).unwrap();
+    briefing::save(&mut a, &analyst, &t).unwrap();
+    let loaded = briefing::load(&a, &analyst, "test-briefing").unwrap();
+    assert_eq!(loaded, t);
+    let files = briefing::render(&a, &analyst, &loaded, None).unwrap();
+    let html = String::from_utf8(files.iter().find(|f| f.name == "briefing.html").unwrap().bytes.clone()).unwrap();
+    assert!(html.contains("Public hearing (synthetic) (2001)") && html.contains("<td>The government</td>"), "{html}");
+    assert_eq!(files, briefing::render(&a, &analyst, &loaded, None).unwrap(), "byte-identical for the same state");
+    // Viewers do not publish.
+    assert!(matches!(briefing::build(&a, &who(Role::Viewer, false), &t, None), Err(DomainError::Forbidden(_))));
+    // A reader below a record's level is not told it exists.
+    let mut internal = t.clone();
+    internal.level = Confidentiality::Internal;
+    internal.sections[0].text = "[[per-does-not-exist]]".into();
+    let err = briefing::build(&a, &analyst, &internal, None).unwrap_err().to_string();
+    assert!(err.contains("no such record"), "{err}");
+}

@@ -217,6 +217,12 @@ enum Command {
     /// Write a briefing for publication: counts by type, year and province as an HTML page with
     /// charts and CSV tables, small cells withheld, public records only by default.
     Publish(publish::PublishArgs),
+    /// Saved briefings: settings, estimates and the organisation's own sections, re-run with
+    /// `girok publish --briefing NAME` whenever the archive changes.
+    Briefing {
+        #[command(subcommand)]
+        action: publish::BriefingCommand,
+    },
     /// Create a demo archive of synthetic testimonies and show what to try.
     Demo {
         /// Where to create it (an existing demo archive there is replaced).
@@ -692,6 +698,10 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             estimate::run(&args, || open(g))?;
             Ok(Outcome::Clean)
         }
+        Command::Briefing { action } => {
+            publish::briefing(&action, &mut open(g)?)?;
+            Ok(Outcome::Clean)
+        }
         Command::Publish(args) => {
             let written = publish::run(&args, || open(g))?;
             for p in &written {
@@ -1005,9 +1015,12 @@ fn cmd_demo(dir: &Path, testimonies: usize, seed: u64, serve: Option<std::net::S
     println!("  cargo run --release -- link events && cargo run --release -- review list   (events two testimonies tell)");
     println!("  cargo run --release -- demo-lists && cargo run --release -- estimate --lists girok-demo-lists/synthetic-org-*.csv --compare");
     println!("  cargo run --release -- publish --out demo-briefing --level internal   (the demo's records are internal)");
+    println!("  cargo run --release -- publish --briefing demo-briefing --out demo-briefing-full   (the saved briefing: sections, estimate, recommendations)");
     for (name, password, role) in DEMO_ACCOUNTS {
         girok_app::accounts::set_user(&mut a, &girok_app::Actor::key_holder("girok-demo"), name, password, role, role == girok_store::Role::Admin)?;
     }
+    let briefing = girok_app::briefing::BriefingTemplate::from_toml(&girok_synth::briefing::demo_briefing(&ds))?;
+    girok_app::briefing::save(&mut a, &girok_app::Actor::key_holder("girok-demo"), &briefing).context("saving the demo briefing")?;
     let Some(listen) = serve else { return Ok(Outcome::Clean) };
     println!();
     println!("Web application: http://{listen}/  (Ctrl-C to stop; --no-serve skips this)");

@@ -561,6 +561,7 @@ fn html(b: &Briefing, done: &[(&Table, Suppressed)], cross: &[(&crate::CrossTabl
         h.push_str(&format!("<p class=\"note\">{}</p>\n", esc(n)));
     }
     let mut names: Vec<String> = done.iter().map(|(t, _)| esc(&t.file)).collect();
+    names.extend(cross.iter().map(|(t, _)| esc(&t.file)));
     names.extend(b.indicators.iter().map(|s| esc(&s.file)));
     h.push_str(&format!("<p class=\"meta\">{}: {}, manifest.json</p>\n</body></html>\n", esc(w.files), names.join(", ")));
     h

@@ -8,6 +8,7 @@
 mod accounts;
 mod archive;
 mod briefing;
+mod briefing_templates;
 mod browse;
 mod bundle;
 mod capture_index;
@@ -29,6 +30,7 @@ mod verify;
 pub use accounts::{Role, User};
 pub use archive::{new_id, now_rfc3339, Archive, AuditEntry, CreateOptions, Writer};
 pub use briefing::BriefingOptions;
+pub use briefing_templates::valid_briefing_name;
 pub use browse::{ActCounts, Corroboration, ListPage, ListQuery, ListSort, Reference, LEVELS};
 pub use bundle::{verify_bundle, BundleCheck, BundleFile, Manifest};
 pub use captures::{CaptureQuery, CaptureTable, Stratify, MAX_CAPTURE_LISTS};

@@ -7,6 +7,7 @@
 //! search and record linkage meet the variation they will meet in practice. The same seed always
 //! gives the same data.
 
+pub mod briefing;
 pub mod lists;
 
 use girok_core::model::{

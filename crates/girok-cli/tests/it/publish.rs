@@ -142,3 +142,98 @@ fn public_by_default_and_says_when_nothing_is_public() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("--min-cell must be at least 1"), "{}", r.stderr);
 }
+
+/// The demo's saved briefing (sections in the reference briefing's structure, an estimate,
+/// recommendations), published with `--briefing`: every count, every indicator value and every
+/// cited record in it is found in the archive, and remaking it gives the same bytes.
+#[test]
+fn regression_13_the_demo_briefing_traces_every_figure_to_the_archive() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let g = demo(d);
+    let list = ok(&mut g(&["briefing", "list"])).stdout;
+    assert!(list.contains("demo-briefing"), "{list}");
+    ok(&mut g(&["publish", "--briefing", "demo-briefing", "--out", "full"]));
+    let out = d.join("full");
+    let html = std::fs::read_to_string(out.join("briefing.html")).unwrap();
+    for heading in [
+        "Torture and ill-treatment",
+        "punishment of families",
+        "Public executions",
+        "The food crisis",
+        "What cannot be seen",
+        "Recommendations",
+        "What stays hidden",
+        "Records cited",
+    ] {
+        assert!(html.contains(heading), "{heading} missing");
+    }
+    let export = |kind: &str| -> Vec<serde_json::Value> {
+        let text = ok(&mut g(&["export", kind, "--format", "json"])).stdout;
+        serde_json::from_str::<serde_json::Value>(&text).unwrap().as_array().unwrap().clone()
+    };
+    // Acts by type: each shown count is the number of exported acts of that type.
+    let acts = export("acts");
+    let vocab = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../girok-core/data/dprk-act-types.csv")).unwrap();
+    let label_of = |code: &str| vocab.lines().find(|l| l.starts_with(code)).map(|l| l.split(',').nth(2).unwrap().to_string()).unwrap();
+    let by_type = std::fs::read_to_string(out.join("acts-by-type.csv")).unwrap();
+    let mut checked = 0;
+    for line in by_type.lines().skip(1) {
+        let (label, n) = line.rsplit_once(',').unwrap();
+        let Ok(n) = n.parse::<usize>() else { continue };
+        let label = label.trim_matches('"');
+        let found = if label == "Total" { acts.len() } else { acts.iter().filter(|a| label_of(a["act_type"].as_str().unwrap()) == label).count() };
+        assert_eq!(found, n, "{label}: the briefing says {n}, the archive holds {found}");
+        checked += 1;
+    }
+    assert!(checked >= 4, "{by_type}");
+    // Acts by year: an act counts in a year when its whole date lies in it.
+    let by_year = std::fs::read_to_string(out.join("acts-by-year.csv")).unwrap();
+    for line in by_year.lines().skip(1) {
+        let (year, n) = line.split_once(',').unwrap();
+        let (Ok(y), Ok(n)) = (year.parse::<i32>(), n.parse::<usize>()) else { continue };
+        let found = acts
+            .iter()
+            .filter(|a| {
+                let (e, l) = (a["date"]["earliest"].as_str().unwrap_or(""), a["date"]["latest"].as_str().unwrap_or(""));
+                e.starts_with(&format!("{y}-")) && l.starts_with(&format!("{y}-"))
+            })
+            .count();
+        assert_eq!(found, n, "year {y}");
+    }
+    // Every indicator value quoted is a value of that series in the archive.
+    let indicators = export("indicators");
+    for ind in &indicators {
+        let file = out.join(format!("indicator-{}.csv", ind["id"].as_str().unwrap()));
+        let text = std::fs::read_to_string(&file).unwrap();
+        for line in text.lines().skip(1) {
+            let mut cells = line.split(',');
+            let (year, _, value) = (cells.next().unwrap().parse::<i64>().unwrap(), cells.next(), cells.next().unwrap().parse::<f64>().unwrap());
+            assert!(
+                ind["values"].as_array().unwrap().iter().any(|v| v["year"].as_i64() == Some(year) && (v["value"].as_f64().unwrap() - value).abs() < 1e-9),
+                "{}: {year} {value} is not in the archive",
+                file.display()
+            );
+        }
+    }
+    // Every record cited is in the archive; the estimate shows its interval and band.
+    let events = export("events");
+    let cited: Vec<&str> = html.split("<li id=\"ref-").skip(1).map(|s| s.split("<span class=\"meta\">(").nth(1).unwrap().split(')').next().unwrap()).collect();
+    assert!(cited.len() >= 7, "{cited:?}");
+    for id in &cited {
+        assert!(events.iter().chain(&indicators).any(|r| r["id"].as_str() == Some(id)), "{id} is cited but not in the archive");
+    }
+    assert!(html.contains("95% interval") && html.contains("Sensitivity band"), "the estimate carries its interval and band");
+    // Made again from the same state: the same bytes.
+    ok(&mut g(&["publish", "--briefing", "demo-briefing", "--out", "again"]));
+    for f in std::fs::read_dir(&out).unwrap().flatten() {
+        assert_eq!(std::fs::read(f.path()).unwrap(), std::fs::read(d.join("again").join(f.file_name())).unwrap(), "{:?} differs", f.file_name());
+    }
+    // A section citing a record above the level stops the publish, naming section and record.
+    let show = ok(&mut g(&["briefing", "show", "demo-briefing"])).stdout;
+    let public = show.replace("level = \"restricted\"", "level = \"public\"");
+    std::fs::write(d.join("public.toml"), &public).unwrap();
+    let r = run(&mut g(&["briefing", "save", d.join("public.toml").to_str().unwrap()]));
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("Torture and ill-treatment") && r.stderr.contains("above the briefing's public level"), "{}", r.stderr);
+}
