@@ -59,6 +59,9 @@ fn main() {
     simulation_study(quick);
 }
 
+/// An estimate with its 95% interval (upper `None`: unbounded).
+type Interval = (f64, f64, Option<f64>);
+
 /// One method's results over a scenario's populations.
 #[derive(Default)]
 struct Tally {
@@ -70,7 +73,7 @@ struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, s: Option<(f64, f64, Option<f64>)>, truth: f64) {
+    fn add(&mut self, s: Option<Interval>, truth: f64) {
         let Some((est, lo, hi)) = s else {
             self.failed += 1;
             return;
@@ -133,7 +136,7 @@ simulation study: {runs} SYNTHETIC populations per scenario (seeded), 95% interv
     let mut rows = Vec::new();
     for s in scenarios() {
         let t0 = Instant::now();
-        let one = |seed: u64| -> (Vec<Option<(f64, f64, Option<f64>)>>, bool, f64) {
+        let one = |seed: u64| -> (Vec<Option<Interval>>, bool, f64) {
             let p = draw(&s, seed);
             let t = &p.table;
             let as_tuple = |r: Option<girok_estimate::summary::Summary>| r.map(|s| (s.estimate, s.lower, s.upper));

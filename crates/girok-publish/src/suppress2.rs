@@ -152,8 +152,7 @@ fn cheapest_cycle(ext: &[Vec<u64>], w: &[Vec<bool>], i: usize, j: usize) -> Opti
     let mut done = vec![false; n];
     let start = rows + j;
     dist[start] = 0;
-    loop {
-        let Some(u) = (0..n).filter(|&x| !done[x] && dist[x] != u64::MAX).min_by_key(|&x| (dist[x], x)) else { break };
+    while let Some(u) = (0..n).filter(|&x| !done[x] && dist[x] != u64::MAX).min_by_key(|&x| (dist[x], x)) {
         done[u] = true;
         if u == i {
             break;
@@ -187,13 +186,6 @@ fn cheapest_cycle(ext: &[Vec<u64>], w: &[Vec<bool>], i: usize, j: usize) -> Opti
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn value(c: Cell) -> Option<u64> {
-        match c {
-            Cell::Shown(n) => Some(n),
-            Cell::Withheld => None,
-        }
-    }
 
     /// Whether each withheld entry is determined by what is published, by linear algebra (an
     /// independent check of the graph argument): the unknowns are the withheld cells and
@@ -260,8 +252,9 @@ mod tests {
                 for x in 0..m.len() {
                     if x != rank && m[x][col].abs() > 1e-9 {
                         let f = m[x][col] / m[rank][col];
-                        for y in 0..cols {
-                            m[x][y] -= f * m[rank][y];
+                        let pivot = m[rank].clone();
+                        for (v, p) in m[x].iter_mut().zip(&pivot) {
+                            *v -= f * p;
                         }
                     }
                 }
