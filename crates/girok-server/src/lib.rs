@@ -6,6 +6,7 @@
 //! named `.html`, so minijinja escapes every value: testimony text is always shown as text.
 
 mod account;
+mod briefings;
 mod browse;
 mod dashboard;
 mod edit;
@@ -185,6 +186,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/map", get(browse::map))
         .route("/estimate", get(browse::estimate))
         .route("/publish", get(publish::page))
+        .route("/publish/briefings", get(briefings::open_named))
+        .route("/publish/briefings/{name}", get(briefings::edit_page).post(briefings::save))
+        .route("/publish/briefings/{name}/recommendations", post(briefings::add_recommendation))
         .route("/publish/{name}", get(publish::file))
         .route("/audit", get(pages::audit))
         .route("/audit/verify", post(pages::audit_verify))
@@ -200,6 +204,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/records/{id}/history", get(edit::api_history))
         .route("/api/map", get(browse::api_map))
         .route("/api/estimate", get(browse::api_estimate))
+        .route("/api/briefings", get(briefings::api_list))
+        .route("/api/briefings/{name}", get(briefings::api_get).put(briefings::api_put))
         .route("/api/openapi.json", get(browse::openapi))
         .route("/api/session", get(session::api_session))
         .route("/api/records/{id}/code", post(pages::api_code_passage))

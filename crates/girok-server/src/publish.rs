@@ -1,14 +1,16 @@
-//! The briefing for publication in the web application: a form, and the briefing's files
-//! (the page, its CSV tables, its manifest) for analysts and admins. The same store function
-//! and renderer as `girok publish`, so the web and the CLI give byte-identical files.
+//! The briefing for publication in the web application: a form or a saved briefing, and the
+//! briefing's files (the page, its CSV tables, its manifest) for analysts and admins. The same
+//! workflow (`girok_app::briefing`) and renderer as `girok publish`, so the web and the CLI
+//! give byte-identical files.
 
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
+use girok_app::briefing::BriefingTemplate;
 use girok_core::Confidentiality;
-use girok_store::{BriefingOptions, Role};
+use girok_store::Role;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -19,6 +21,9 @@ use crate::AppState;
 
 #[derive(Deserialize, Default)]
 pub(crate) struct PublishParams {
+    /// A saved briefing to run (its settings, sections and estimates).
+    #[serde(default)]
+    briefing: String,
     #[serde(default)]
     level: String,
     #[serde(default)]
@@ -27,9 +32,14 @@ pub(crate) struct PublishParams {
     min_cell: String,
 }
 
-/// Reads the form: public records and a threshold of 5 unless said otherwise, the session's
-/// language by default, and never a level above what the reader may see.
-fn options(session: &Session, p: &PublishParams) -> Result<BriefingOptions, AppError> {
+/// The template the form asks for: a saved briefing, or one made of the form's settings
+/// (public records and a threshold of 5 unless said otherwise, the session's language by
+/// default, and never a level above what the reader may see).
+fn template(state: &AppState, session: &Session, p: &PublishParams) -> Result<BriefingTemplate, AppError> {
+    let actor = girok_app::Actor::from_user(&session.user);
+    if !p.briefing.trim().is_empty() {
+        return Ok(girok_app::briefing::load(&state.reader(), &actor, p.briefing.trim())?);
+    }
     let level = crate::input::level("level", &p.level)?.unwrap_or(Confidentiality::Public);
     if level > session.user.role.max_confidentiality() {
         return Err(AppError::NotFound);
@@ -47,30 +57,35 @@ fn options(session: &Session, p: &PublishParams) -> Result<BriefingOptions, AppE
             .filter(|m| (1..=1000).contains(m))
             .ok_or_else(|| AppError::BadInput(format!("min_cell: {m:?} is not a whole number from 1 to 1000")))?,
     };
-    Ok(BriefingOptions { level, lang, min_cell, title: None, indicators: None })
+    Ok(BriefingTemplate { name: "web".into(), level, lang, min_cell, ..Default::default() })
 }
 
-/// The settings read, the archive state cited, and the briefing's files.
-async fn files(state: &Arc<AppState>, session: &Session, p: &PublishParams) -> Result<(BriefingOptions, String, Vec<girok_publish::File>), AppError> {
+/// The template run, the archive state cited, and the briefing's files.
+async fn files(state: &Arc<AppState>, session: &Session, p: &PublishParams) -> Result<(BriefingTemplate, String, Vec<girok_publish::File>), AppError> {
     require(session, &[Role::Admin, Role::Analyst])?;
-    let o = options(session, p)?;
+    let t = template(state, session, p)?;
     // The counts come from the dashboard's cache (per audit head), so the page and each of its
     // files do not each rescan every act.
     let st = state.clone();
-    let opts = o.clone();
+    let actor = girok_app::Actor::from_user(&session.user);
+    let run = t.clone();
     let briefing = tokio::task::spawn_blocking(move || -> Result<_, AppError> {
-        let figures = crate::dashboard::dashboard_figures(&st, opts.level)?;
-        Ok(st.reader().briefing_from(&figures.counts, &opts)?)
+        let figures = crate::dashboard::dashboard_figures(&st, run.level)?;
+        Ok(girok_app::briefing::build(&st.reader(), &actor, &run, Some(&figures.counts))?)
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))??;
     let files = girok_publish::render(&briefing);
-    Ok((o, briefing.archive_state, files))
+    Ok((t, briefing.archive_state, files))
 }
 
 pub(crate) async fn page(State(state): State<Arc<AppState>>, Authed(session): Authed, Query(p): Query<PublishParams>) -> Result<Html<String>, AppError> {
-    let (o, archive_state, files) = files(&state, &session, &p).await?;
-    let query = format!("level={}&lang={}&min_cell={}", o.level.as_str(), o.lang, o.min_cell);
+    let (t, archive_state, files) = files(&state, &session, &p).await?;
+    let query = if p.briefing.trim().is_empty() {
+        format!("level={}&lang={}&min_cell={}", t.level.as_str(), t.lang, t.min_cell)
+    } else {
+        format!("briefing={}", t.name)
+    };
     let listed: Vec<serde_json::Value> = files
         .iter()
         .map(|f| json!({ "name": f.name, "bytes": f.bytes.len(), "small": f.withheld.map(|w| w.small), "protecting": f.withheld.map(|w| w.protecting) }))
@@ -80,13 +95,18 @@ pub(crate) async fn page(State(state): State<Arc<AppState>>, Authed(session): Au
         .filter(|l| *l <= session.user.role.max_confidentiality())
         .map(|l| l.as_str())
         .collect();
+    let saved: Vec<serde_json::Value> = girok_app::briefing::list(&state.reader(), &girok_app::Actor::from_user(&session.user))?
+        .into_iter()
+        .map(|(name, at, by)| json!({ "name": name, "at": at, "by": by }))
+        .collect();
     render(
         &state,
         "publish.html",
         &session,
         json!({
-            "files": listed, "query": query, "levels": levels, "archive_state": archive_state,
-            "params": { "level": o.level.as_str(), "lang": o.lang, "min_cell": o.min_cell },
+            "files": listed, "query": query, "levels": levels, "archive_state": archive_state, "saved": saved,
+            "briefing": if p.briefing.trim().is_empty() { None } else { Some(&t.name) },
+            "params": { "level": t.level.as_str(), "lang": t.lang, "min_cell": t.min_cell },
         }),
     )
 }

@@ -26,6 +26,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("intake.html", include_str!("templates/intake.html")),
     ("review.html", include_str!("templates/review.html")),
     ("publish.html", include_str!("templates/publish.html")),
+    ("briefing_edit.html", include_str!("templates/briefing_edit.html")),
     ("new.html", include_str!("templates/new.html")),
 ];
 

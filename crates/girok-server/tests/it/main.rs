@@ -10,6 +10,7 @@ use girok_server::{router, AppState, ServerConfig};
 use girok_store::{Archive, CreateOptions, KdfParams, KeySource, Role};
 use tower::ServiceExt;
 
+mod briefings;
 mod browse;
 mod browser;
 mod edit;
@@ -169,15 +170,17 @@ async fn route_by_role_matrix() {
         "/account",
         "/publish",
         "/publish/briefing.html?level=restricted",
+        "/publish/briefings/annual",
+        "/api/briefings",
     ];
     // Expected status per role, in route order. (The estimate is 400 for those allowed: this
     // archive has no acts to estimate from.)
-    let expect: [(&str, [u16; 21]); 5] = [
-        ("anonymous", [303, 303, 303, 303, 303, 303, 401, 303, 303, 303, 303, 303, 401, 401, 401, 401, 401, 303, 303, 303, 303]),
-        ("viewer", [200, 200, 200, 404, 404, 404, 200, 404, 404, 200, 200, 404, 200, 404, 200, 404, 200, 404, 200, 404, 404]),
-        ("analyst", [200, 200, 200, 200, 404, 404, 200, 404, 200, 200, 200, 200, 200, 200, 200, 400, 200, 404, 200, 200, 200]),
-        ("doc", [200, 200, 200, 200, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 200, 404, 200, 404, 200, 404, 404]),
-        ("admin", [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 400, 200, 200, 200, 200, 200]),
+    let expect: [(&str, [u16; 23]); 5] = [
+        ("anonymous", [303, 303, 303, 303, 303, 303, 401, 303, 303, 303, 303, 303, 401, 401, 401, 401, 401, 303, 303, 303, 303, 303, 401]),
+        ("viewer", [200, 200, 200, 404, 404, 404, 200, 404, 404, 200, 200, 404, 200, 404, 200, 404, 200, 404, 200, 404, 404, 404, 404]),
+        ("analyst", [200, 200, 200, 200, 404, 404, 200, 404, 200, 200, 200, 200, 200, 200, 200, 400, 200, 404, 200, 200, 200, 200, 200]),
+        ("doc", [200, 200, 200, 200, 404, 404, 200, 200, 200, 200, 200, 404, 200, 200, 200, 404, 200, 404, 200, 404, 404, 404, 404]),
+        ("admin", [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 400, 200, 200, 200, 200, 200, 200, 200]),
     ];
     for (who, codes) in expect {
         let cookie = if who == "anonymous" { None } else { Some(login(&app, who).await.0) };
