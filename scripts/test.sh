@@ -2,13 +2,14 @@
 # Installs what the test suite needs on a Debian machine, then runs every test of the workspace.
 # The packages: libssl-dev and pkg-config build SQLCipher; sqlcipher, argon2 and age are the
 # stock tools the recovery test uses to prove the archive outlives Girok (RECOVERY.md);
-# chromium and chromium-driver run the browser test of the web application, and fonts-nanum lets
-# its screenshots show Hangul.
+# chromium and chromium-driver run the browser test of the web application; fonts-nanum lets
+# its screenshots show Hangul and is the Korean font embedded in briefing PDFs; poppler-utils
+# (pdftotext, pdftoppm) reads those PDFs back in the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 needed=()
-for pkg in libssl-dev pkg-config sqlcipher argon2 age chromium chromium-driver fonts-nanum; do
+for pkg in libssl-dev pkg-config sqlcipher argon2 age chromium chromium-driver fonts-nanum poppler-utils; do
     dpkg -s "$pkg" >/dev/null 2>&1 || needed+=("$pkg")
 done
 if [ ${#needed[@]} -gt 0 ]; then

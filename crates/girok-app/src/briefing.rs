@@ -292,8 +292,20 @@ pub fn build(archive: &Archive, actor: &Actor, t: &BriefingTemplate, counts: Opt
     Ok(briefing)
 }
 
-/// The briefing's files (page, tables, manifest), byte-identical for the same archive state
-/// and template.
+/// The briefing's files: the page, its tables, `briefing.pdf` from the same content, and the
+/// manifest of them all; byte-identical for the same archive state and template.
 pub fn render(archive: &Archive, actor: &Actor, t: &BriefingTemplate, counts: Option<&ActCounts>) -> Result<Vec<girok_publish::File>, DomainError> {
-    Ok(girok_publish::render(&build(archive, actor, t, counts)?))
+    files(&build(archive, actor, t, counts)?)
+}
+
+/// The files of a built briefing, PDF included.
+pub fn files(b: &girok_publish::Briefing) -> Result<Vec<girok_publish::File>, DomainError> {
+    let pdf = girok_pdf::briefing_pdf(b, fonts()?).map_err(|e| DomainError::invalid("pdf", e.to_string()))?;
+    Ok(girok_publish::render_with(b, vec![girok_publish::File { name: "briefing.pdf".into(), bytes: pdf, withheld: None }]))
+}
+
+/// The fonts PDFs are typeset with, read once per process.
+fn fonts() -> Result<&'static [Vec<u8>], DomainError> {
+    static FONTS: std::sync::OnceLock<Result<Vec<Vec<u8>>, String>> = std::sync::OnceLock::new();
+    FONTS.get_or_init(|| girok_pdf::system_fonts().map_err(|e| e.to_string())).as_deref().map_err(|e| DomainError::invalid("pdf", e.clone()))
 }

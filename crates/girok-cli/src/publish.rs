@@ -89,7 +89,7 @@ pub(crate) fn run(args: &PublishArgs, open: impl FnOnce() -> anyhow::Result<Arch
             t.level.as_str()
         );
     }
-    let files = girok_publish::render(&briefing);
+    let files = girok_app::briefing::files(&briefing)?;
     std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
     let mut written = Vec::new();
     for f in files {

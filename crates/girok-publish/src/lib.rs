@@ -14,7 +14,10 @@ mod suppress;
 mod suppress2;
 
 pub use cross::CrossTable;
-pub use render::{render, Band, Briefing, Chart, Estimate, File, MethodEstimate, Outline, Point, Series, Table, Withheld};
-pub use sections::{Recommendation, Reference, Section, SectionKind};
+pub use render::{
+    cell_text, number, period, render, render_with, words, Band, Briefing, Chart, Estimate, File, MethodEstimate, Outline, Point, Series, Table, Withheld,
+    Words,
+};
+pub use sections::{words as section_words, Recommendation, Reference, Section, SectionKind, Words as SectionWords};
 pub use suppress::{suppress, Cell, Suppressed};
 pub use suppress2::{suppress2, Suppressed2};

@@ -156,34 +156,35 @@ pub struct Withheld {
     pub protecting: usize,
 }
 
-struct Words {
-    total: &'static str,
-    count: &'static str,
-    as_of: &'static str,
-    state: &'static str,
-    scope: &'static str,
-    withheld: &'static str,
-    method: &'static str,
-    files: &'static str,
-    legend: &'static str,
-    indicators: &'static str,
-    year: &'static str,
-    source: &'static str,
-    sources: &'static str,
-    quote: &'static str,
-    estimate: &'static str,
-    estimate_sentence: &'static str,
-    method_header: &'static str,
-    model_header: &'static str,
-    lists_header: &'static str,
-    assumptions: &'static str,
-    unbounded: &'static str,
-    band_header: &'static str,
-    band_sentence: &'static str,
-    lower_bound: &'static str,
+/// The briefing's own words in its language, shared by every format it is rendered to.
+pub struct Words {
+    pub total: &'static str,
+    pub count: &'static str,
+    pub as_of: &'static str,
+    pub state: &'static str,
+    pub scope: &'static str,
+    pub withheld: &'static str,
+    pub method: &'static str,
+    pub files: &'static str,
+    pub legend: &'static str,
+    pub indicators: &'static str,
+    pub year: &'static str,
+    pub source: &'static str,
+    pub sources: &'static str,
+    pub quote: &'static str,
+    pub estimate: &'static str,
+    pub estimate_sentence: &'static str,
+    pub method_header: &'static str,
+    pub model_header: &'static str,
+    pub lists_header: &'static str,
+    pub assumptions: &'static str,
+    pub unbounded: &'static str,
+    pub band_header: &'static str,
+    pub band_sentence: &'static str,
+    pub lower_bound: &'static str,
 }
 
-fn words(lang: &str) -> Words {
+pub fn words(lang: &str) -> Words {
     if lang == "ko" {
         Words {
             total: "합계",
@@ -268,7 +269,8 @@ pub(crate) fn csv_field(s: &str) -> String {
     }
 }
 
-pub(crate) fn cell_text(c: Cell, k: u64) -> String {
+/// A published cell: its count, or `<k` when withheld.
+pub fn cell_text(c: Cell, k: u64) -> String {
     match c {
         Cell::Shown(n) => n.to_string(),
         Cell::Withheld => format!("<{k}"),
@@ -568,7 +570,7 @@ fn html(b: &Briefing, done: &[(&Table, Suppressed)], cross: &[(&crate::CrossTabl
 }
 
 /// "1993" or "1993–1995".
-fn period(p: &Point) -> String {
+pub fn period(p: &Point) -> String {
     match p.to_year {
         Some(t) if t != p.year => format!("{}–{t}", p.year),
         _ => p.year.to_string(),
@@ -576,7 +578,7 @@ fn period(p: &Point) -> String {
 }
 
 /// A value as published: no trailing zeros, no exponent.
-fn number(v: f64) -> String {
+pub fn number(v: f64) -> String {
     let s = format!("{v:.3}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" {
@@ -630,6 +632,12 @@ fn series_csv(series: &Series, w: &Words) -> String {
 /// Renders the briefing: the CSV tables, `briefing.html`, and last `manifest.json` with the
 /// SHA-256 of each of the others.
 pub fn render(b: &Briefing) -> Vec<File> {
+    render_with(b, Vec::new())
+}
+
+/// The same, with files rendered elsewhere from the same briefing (its PDF) listed in the
+/// manifest beside the others.
+pub fn render_with(b: &Briefing, extra: Vec<File>) -> Vec<File> {
     let w = words(&b.lang);
     let done: Vec<(&Table, Suppressed)> = b.tables.iter().map(|t| (t, suppress(&t.rows, b.min_cell))).collect();
     let mut files: Vec<File> = done
@@ -648,6 +656,7 @@ pub fn render(b: &Briefing) -> Vec<File> {
     }));
     files.extend(b.indicators.iter().map(|s| File { name: s.file.clone(), bytes: series_csv(s, &w).into_bytes(), withheld: None }));
     files.push(File { name: "briefing.html".into(), bytes: html(b, &done, &cross, &w).into_bytes(), withheld: None });
+    files.extend(extra);
     let listed: Vec<serde_json::Value> =
         files.iter().map(|f| serde_json::json!({ "name": f.name, "bytes": f.bytes.len(), "sha256": hex::encode(Sha256::digest(&f.bytes)) })).collect();
     let withheld: serde_json::Map<String, serde_json::Value> =

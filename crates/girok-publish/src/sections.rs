@@ -64,14 +64,15 @@ impl<'a> Numbering<'a> {
     }
 }
 
-pub(crate) struct Words {
-    pub(crate) to: &'static str,
-    pub(crate) what: &'static str,
-    pub(crate) when: &'static str,
-    pub(crate) cited: &'static str,
+/// The words of the organisation's sections in the briefing's language.
+pub struct Words {
+    pub to: &'static str,
+    pub what: &'static str,
+    pub when: &'static str,
+    pub cited: &'static str,
 }
 
-pub(crate) fn words(lang: &str) -> Words {
+pub fn words(lang: &str) -> Words {
     if lang == "ko" {
         Words { to: "대상", what: "권고 내용", when: "시한", cited: "인용한 기록" }
     } else {

@@ -32,7 +32,7 @@ fn skeleton(name: &str) -> BriefingTemplate {
             SectionSpec {
                 heading: "Findings".into(),
                 kind: "narrative".into(),
-                text: "What the evidence shows. Cite records as [[evt-…]] or [[ind-…]].".into(),
+                text: "What the evidence shows. Cite a record by its id in double square brackets.".into(),
                 recommendations: vec![],
             },
             SectionSpec { heading: "Recommendations".into(), kind: "recommendations".into(), text: String::new(), recommendations: vec![] },

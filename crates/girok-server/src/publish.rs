@@ -75,7 +75,7 @@ async fn files(state: &Arc<AppState>, session: &Session, p: &PublishParams) -> R
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))??;
-    let files = girok_publish::render(&briefing);
+    let files = girok_app::briefing::files(&briefing)?;
     Ok((t, briefing.archive_state, files))
 }
 
@@ -125,6 +125,8 @@ pub(crate) async fn file(
         ("text/html; charset=utf-8", false)
     } else if name.ends_with(".csv") {
         ("text/csv; charset=utf-8", true)
+    } else if name.ends_with(".pdf") {
+        ("application/pdf", true)
     } else {
         ("application/json", true)
     };

@@ -26,11 +26,10 @@ fn chase<K: Ord + Clone>(direct: &BTreeMap<K, K>) -> BTreeMap<K, K> {
 impl Archive {
     /// Merged record id → the id it was finally merged into, for one kind (`person`, `event`).
     pub fn merges(&self, kind: &str) -> Result<BTreeMap<String, String>, StoreError> {
-        // The kind's records first, then each one's same_as link from the covering index: a probe
-        // per record instead of a scan of every link in the archive.
+        // The same_as links alone, from their partial index: as many rows as there are merges.
         let mut stmt = self.conn.prepare(
-            "SELECT r.id, l.to_id FROM record_meta m CROSS JOIN links l ON l.from_rid = m.rid AND l.field = 'same_as' \
-             JOIN records r ON r.rid = m.rid WHERE m.kind = ?1",
+            "SELECT r.id, l.to_id FROM links l INDEXED BY links_same_as JOIN record_meta m ON m.rid = l.from_rid \
+             JOIN records r ON r.rid = l.from_rid WHERE l.field = 'same_as' AND m.kind = ?1",
         )?;
         let direct: BTreeMap<String, String> = stmt.query_map([kind], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
         Ok(chase(&direct))
@@ -39,8 +38,8 @@ impl Archive {
     /// The same for events, by row id (what corroboration counts walk).
     pub(crate) fn event_merge_rids(&self) -> Result<BTreeMap<i64, i64>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT m.rid, t.rid FROM record_meta m JOIN links l ON l.from_rid = m.rid AND l.field = 'same_as' JOIN records t ON t.id = l.to_id \
-             WHERE m.kind = 'event'",
+            "SELECT m.rid, t.rid FROM links l INDEXED BY links_same_as JOIN record_meta m ON m.rid = l.from_rid JOIN records t ON t.id = l.to_id \
+             WHERE l.field = 'same_as' AND m.kind = 'event'",
         )?;
         let direct: BTreeMap<i64, i64> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
         Ok(chase(&direct))

@@ -59,8 +59,9 @@ fn a_briefing_withholds_small_cells_and_names_and_its_manifest_checks_out() {
 
     let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     let files = manifest["files"].as_array().unwrap();
-    // Five count tables, two two-way tables, the demo's two indicator series, the page.
-    assert_eq!(files.len(), 10, "{manifest}");
+    // Five count tables, two two-way tables, the demo's two indicator series, the page, its PDF.
+    assert_eq!(files.len(), 11, "{manifest}");
+    assert!(std::fs::read(out.join("briefing.pdf")).unwrap().starts_with(b"%PDF-"));
     // Two-way tables: no shown small cell, and no row or column (margins included) with a
     // single withheld entry, which its total would give back.
     for table in ["acts-by-year-and-type.csv", "acts-by-year-and-province.csv"] {

@@ -395,11 +395,12 @@ async fn briefings_for_analysts_withhold_small_cells_and_match_the_cli() {
 
     // The files are exactly what the store and renderer give (the CLI uses the same two).
     let opts = girok_store::BriefingOptions { level: Confidentiality::Internal, lang: "en".into(), min_cell: 10, title: None, indicators: None };
-    let expected = girok_publish::render(&app.state.with_archive(|a| a.briefing(&opts)).unwrap());
+    let expected = girok_app::briefing::files(&app.state.with_archive(|a| a.briefing(&opts)).unwrap()).unwrap();
+    assert!(expected.iter().any(|f| f.name == "briefing.pdf"), "the PDF is one of the files");
     for f in &expected {
         let res = send(&app, get(&format!("/publish/{}?level=internal&lang=en&min_cell=10", f.name), Some(&ac))).await;
         assert_eq!(res.status, StatusCode::OK);
-        assert_eq!(res.body.as_bytes(), f.bytes.as_slice(), "{} differs from the renderer's", f.name);
+        assert!(res.bytes == f.bytes, "{} differs from the renderer's", f.name);
         let disposition = res.headers.get(header::CONTENT_DISPOSITION).map(|v| v.to_str().unwrap().to_string());
         assert_eq!(disposition.is_some(), f.name != "briefing.html", "{}: {disposition:?}", f.name);
     }

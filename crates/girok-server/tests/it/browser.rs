@@ -475,3 +475,58 @@ fn a_documenter_works_through_the_app_in_a_real_browser() {
     }
     eprintln!("browser test screenshots: {}", shots.display());
 }
+
+/// An analyst opens the briefing editor, adds a recommendation, previews, publishes and
+/// downloads the PDF; screenshots of the editor, the page and the PDF's pages (pdftoppm).
+#[test]
+fn regression_13_an_analyst_writes_previews_and_publishes_a_briefing_as_pdf() {
+    let Some((browser, chromedriver)) = browser() else { return };
+    let app = browse::synthetic_app();
+    let (base, shots) = serve(&app);
+    let d = Driver::start(&browser, &chromedriver);
+    d.login(&base, "analyst");
+    d.go(&format!("{base}/publish"));
+    d.set("#new-briefing input[name=name]", "weekly-synthetic");
+    d.click("#new-briefing button");
+    d.wait_for("return !!document.getElementById('briefing-toml');", "the briefing editor");
+    // The synthetic records are internal: the briefing counts them, marked not for publication.
+    let toml = d.js("return document.getElementById('briefing-toml').value;").as_str().unwrap().replace("level = \"public\"", "level = \"internal\"");
+    d.js(&format!("document.getElementById('briefing-toml').value = {};", serde_json::to_string(&toml).unwrap()));
+    d.click("#save-briefing");
+    d.wait_for("return !!document.getElementById('saved') || !!document.getElementById('error');", "the saved briefing");
+    assert!(d.text().contains("Saved"), "{}", d.text());
+    d.set("#add-recommendation input[name=to]", "The government");
+    d.set("#add-recommendation input[name=what]", "Stop forcible returns and the interrogations that follow them");
+    d.set("#add-recommendation input[name=when]", "immediately");
+    d.click("#add-recommendation button");
+    d.wait_for("return !!document.getElementById('saved');", "the recommendation saved");
+    assert!(d.js("return document.getElementById('briefing-toml').value;").as_str().unwrap().contains("Stop forcible returns"), "the editor shows it");
+    d.screenshot(&shots, "18-briefing-editor");
+    d.go(&format!("{base}/publish/briefing.html?briefing=weekly-synthetic"));
+    d.wait_for("return document.querySelectorAll('table.recommendations').length > 0;", "the previewed briefing");
+    assert!(d.text().contains("Stop forcible returns") && d.text().contains("Acts by year and type"), "{}", d.text());
+    d.screenshot(&shots, "19-briefing-preview");
+    d.go(&format!("{base}/publish?briefing=weekly-synthetic"));
+    let pdf_link = d.js("return document.querySelector(\"#briefing-files a[href^='/publish/briefing.pdf']\").getAttribute('href');");
+    let href = pdf_link.as_str().expect("the files list links the PDF").to_string();
+    // Download the PDF as the browser would (with the session), as base64.
+    let b64 = d.call(
+        "POST",
+        "/execute/async",
+        Some(json!({ "script": format!("const done = arguments[0]; fetch({}).then(r => r.arrayBuffer()).then(b => {{ let s = ''; const u = new Uint8Array(b); for (let i = 0; i < u.length; i++) s += String.fromCharCode(u[i]); done(btoa(s)); }});", serde_json::to_string(&href).unwrap()), "args": [] })),
+    );
+    let pdf = base64_decode(b64.as_str().unwrap());
+    assert!(pdf.starts_with(b"%PDF-"), "a PDF");
+    let path = shots.join("briefing.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let text = Command::new("pdftotext").arg(&path).arg("-").output().expect("pdftotext (scripts/test.sh installs poppler-utils)");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Stop forcible returns") && text.contains("Acts by type"), "{text}");
+    let status = Command::new("pdftoppm").args(["-png", "-r", "60"]).arg(&path).arg(shots.join("20-briefing-pdf")).status().expect("pdftoppm");
+    assert!(status.success());
+    let pages: Vec<_> = std::fs::read_dir(&shots).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().starts_with("20-briefing-pdf")).collect();
+    assert!(!pages.is_empty() && pages.iter().all(|p| p.metadata().unwrap().len() > 5_000), "PDF page images");
+    for name in ["18-briefing-editor", "19-briefing-preview"] {
+        assert!(shots.join(format!("{name}.png")).metadata().unwrap().len() > 5_000, "{name} screenshot is not empty");
+    }
+}

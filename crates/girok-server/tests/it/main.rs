@@ -106,6 +106,8 @@ struct Res {
     status: StatusCode,
     headers: axum::http::HeaderMap,
     body: String,
+    /// The body as sent (PDFs are not text).
+    bytes: Vec<u8>,
 }
 
 async fn send(app: &App, req: Request<Body>) -> Res {
@@ -113,7 +115,7 @@ async fn send(app: &App, req: Request<Body>) -> Res {
     let status = res.status();
     let headers = res.headers().clone();
     let bytes = axum::body::to_bytes(res.into_body(), 10 << 20).await.unwrap();
-    Res { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    Res { status, headers, body: String::from_utf8_lossy(&bytes).into_owned(), bytes: bytes.to_vec() }
 }
 
 fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
