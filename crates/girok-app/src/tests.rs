@@ -237,12 +237,14 @@ fn regression_12_merged_events_are_corroborated_and_their_victim_counted_once() 
     // Two organisations' witnesses tell of one SYNTHETIC forcible return; each documenter
     // opened their own person and event records.
     let mut told = Vec::new();
+    let mut sources = Vec::new();
     for (org, name) in [("Synthetic Project A", "김영호"), ("Synthetic Project B", "Kim Yong-ho")] {
         let source = create(&mut a, &doc, json!({ "record": "source", "pseudonym": format!("W-{org}"), "kind": "witness", "organisation": org, "confidentiality": "internal", "synthetic": true })).unwrap().id;
         let victim = create(&mut a, &doc, json!({ "record": "person", "names": [name], "confidentiality": "internal", "synthetic": true })).unwrap().id;
         let event = create(&mut a, &doc, json!({ "record": "event", "title": format!("Forcible return told to {org} (synthetic)"), "place": "Onsong", "date": "March 2010", "confidentiality": "internal", "synthetic": true })).unwrap().id;
         create(&mut a, &doc, json!({ "record": "act", "event": event, "victim": victim, "act_type": "DP0100000000", "date": "March 2010", "source": source, "confidentiality": "internal", "synthetic": true })).unwrap();
         told.push(event);
+        sources.push(source);
     }
     // An unrelated event by the second organisation, elsewhere and years later: never proposed.
     let other = create(&mut a, &doc, json!({ "record": "event", "title": "Public execution (synthetic)", "place": "Hamhung", "date": "2016", "confidentiality": "internal", "synthetic": true })).unwrap().id;
@@ -282,6 +284,13 @@ fn regression_12_merged_events_are_corroborated_and_their_victim_counted_once() 
     // Reversible, and audited.
     crate::accounts::decide_review(&mut a, &analyst, item.id, girok_store::ReviewDecision::Undo).unwrap();
     assert_eq!(a.corroboration_counts(Confidentiality::Internal).unwrap().corroborated, 0);
+    // A retired source takes its organisation's acts off the lists; restored, they return.
+    let admin = who(Role::Admin, true);
+    retire(&mut a, &admin, &sources[1], "synthetic test: entered twice").unwrap();
+    let t = a.capture_tables(&query()).unwrap();
+    assert_eq!((t.len(), t[0].lists.len()), (1, 1), "one list left: {t:?}");
+    restore(&mut a, &admin, &sources[1], "synthetic test: not a duplicate").unwrap();
+    assert_eq!(a.capture_tables(&query()).unwrap()[0].lists.len(), 2);
     assert!(a.verify(&mut |_, _| {}).unwrap().ok());
 }
 

@@ -1,7 +1,8 @@
 //! The `captures` table: one narrow row per act with what estimation reads of it (type,
-//! victim, event, source, place, dates), kept at write time so a capture table over a million
-//! acts is one indexed scan instead of a probe of the links table per act. Writer, reader and
-//! checker of the table live here side by side.
+//! victim, event, source, place, dates, derived level), and `capture_sources`: each source's
+//! organisation and level. Kept at write time, so a capture table over a million acts is one
+//! indexed scan, with no probe of the links table or `record_meta` per act and no source
+//! decoded. Writer, reader and checker of both tables live here side by side.
 
 use std::collections::BTreeMap;
 
@@ -39,28 +40,47 @@ pub(crate) fn capture_row(record: &Record) -> Option<CaptureRow> {
     })
 }
 
-fn insert(conn: &Connection, rid: i64, row: &CaptureRow) -> rusqlite::Result<()> {
+fn insert(conn: &Connection, rid: i64, row: &CaptureRow, level: i64) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "INSERT OR REPLACE INTO captures(rid, act_type, victim, event, source, place, date_start, date_end) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT OR REPLACE INTO captures(rid, act_type, victim, event, source, place, date_start, date_end, conf) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
-    .execute(params![rid, row.act_type, row.victim, row.event, row.source, row.place, row.date_start, row.date_end])?;
+    .execute(params![rid, row.act_type, row.victim, row.event, row.source, row.place, row.date_start, row.date_end, level])?;
     Ok(())
+}
+
+/// The derived level `record_meta` holds for `rid` (retired records above every ceiling).
+fn level_of(conn: &Connection, rid: i64) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT conf FROM record_meta WHERE rid = ?1")?.query_row([rid], |r| r.get(0))
 }
 
 impl Writer<'_> {
     /// Keeps the record's row (or its absence) in step with the record.
     pub(crate) fn index_capture(&mut self, rid: i64, record: &Record) -> Result<(), StoreError> {
-        match capture_row(record) {
-            Some(row) => insert(&self.tx, rid, &row)?,
-            None => {
-                self.tx.prepare_cached("DELETE FROM captures WHERE rid = ?1")?.execute([rid])?;
-            }
+        self.unindex_capture(rid)?;
+        if let Some(row) = capture_row(record) {
+            insert(&self.tx, rid, &row, level_of(&self.tx, rid)?)?;
+        }
+        if let Record::Source(s) = record {
+            self.tx.prepare_cached("INSERT INTO capture_sources(rid, id, organisation, conf) VALUES (?1, ?2, ?3, ?4)")?.execute(params![
+                rid,
+                s.id,
+                s.independence_unit(),
+                level_of(&self.tx, rid)?
+            ])?;
         }
         Ok(())
     }
 
     pub(crate) fn unindex_capture(&mut self, rid: i64) -> Result<(), StoreError> {
         self.tx.prepare_cached("DELETE FROM captures WHERE rid = ?1")?.execute([rid])?;
+        self.tx.prepare_cached("DELETE FROM capture_sources WHERE rid = ?1")?.execute([rid])?;
+        Ok(())
+    }
+
+    /// A record's derived level changed without the record (retiring, restoring).
+    pub(crate) fn relevel_capture(&mut self, rid: i64, level: i64) -> Result<(), StoreError> {
+        self.tx.prepare_cached("UPDATE captures SET conf = ?2 WHERE rid = ?1")?.execute(params![rid, level])?;
+        self.tx.prepare_cached("UPDATE capture_sources SET conf = ?2 WHERE rid = ?1")?.execute(params![rid, level])?;
         Ok(())
     }
 }
@@ -72,9 +92,13 @@ pub(crate) fn backfill(conn: &Connection) -> rusqlite::Result<()> {
     while let Some(r) = rows.next()? {
         let rid: i64 = r.get(0)?;
         let body: String = r.get(1)?;
-        // An unreadable record is left for `verify` to report.
+        // An unreadable record is left for `verify` to report. (v11 has no level column yet;
+        // v13 adds it and fills it from `record_meta`.)
         if let Some(row) = serde_json::from_str::<Record>(&body).ok().as_ref().and_then(capture_row) {
-            insert(conn, rid, &row)?;
+            conn.prepare_cached(
+                "INSERT OR REPLACE INTO captures(rid, act_type, victim, event, source, place, date_start, date_end) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![rid, row.act_type, row.victim, row.event, row.source, row.place, row.date_start, row.date_end])?;
         }
     }
     Ok(())
@@ -84,8 +108,7 @@ pub(crate) fn backfill(conn: &Connection) -> rusqlite::Result<()> {
 /// acts are above every ceiling) is at or below `max`.
 pub(crate) fn read(conn: &Connection, codes: &[String], max: Confidentiality) -> Result<Vec<CaptureRow>, StoreError> {
     let sql = format!(
-        "SELECT c.act_type, c.victim, c.event, c.source, c.place, c.date_start, c.date_end \
-         FROM captures c JOIN record_meta m ON m.rid = c.rid WHERE m.conf <= ? AND c.act_type IN ({})",
+        "SELECT act_type, victim, event, source, place, date_start, date_end FROM captures WHERE conf <= ? AND act_type IN ({})",
         vec!["?"; codes.len()].join(",")
     );
     let mut args: Vec<rusqlite::types::Value> = vec![rusqlite::types::Value::Integer(max as i64)];
@@ -105,39 +128,65 @@ pub(crate) fn read(conn: &Connection, codes: &[String], max: Confidentiality) ->
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// Every source's organisation (`Source::independence_unit`) and derived level, by source id.
+pub(crate) fn organisations(conn: &Connection) -> Result<std::collections::HashMap<String, (String, i64)>, StoreError> {
+    let mut stmt = conn.prepare("SELECT id, organisation, conf FROM capture_sources")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get::<_, String>(1)?, r.get::<_, i64>(2)?))))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 impl Archive {
-    /// Re-derives the table from the decoded records and names each act whose row differs,
-    /// and any row without its act.
-    pub(crate) fn check_captures(&self, records: &[(i64, String, Option<Record>)], problems: &mut Vec<Problem>) -> Result<(), StoreError> {
-        let mut got: BTreeMap<i64, CaptureRow> = BTreeMap::new();
+    /// Re-derives both tables from the decoded records (and their retired flags) and names
+    /// each record whose row differs, and any row without its record.
+    pub(crate) fn check_captures(
+        &self,
+        records: &[(i64, String, Option<Record>)],
+        retired: &std::collections::HashSet<i64>,
+        problems: &mut Vec<Problem>,
+    ) -> Result<(), StoreError> {
+        let mut got: BTreeMap<i64, (CaptureRow, i64)> = BTreeMap::new();
         {
-            let mut stmt = self.conn().prepare("SELECT rid, act_type, victim, event, source, place, date_start, date_end FROM captures")?;
+            let mut stmt = self.conn().prepare("SELECT rid, act_type, victim, event, source, place, date_start, date_end, conf FROM captures")?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
-                got.insert(
-                    r.get(0)?,
-                    CaptureRow {
-                        act_type: r.get(1)?,
-                        victim: r.get(2)?,
-                        event: r.get(3)?,
-                        source: r.get(4)?,
-                        place: r.get(5)?,
-                        date_start: r.get(6)?,
-                        date_end: r.get(7)?,
-                    },
-                );
+                let row = CaptureRow {
+                    act_type: r.get(1)?,
+                    victim: r.get(2)?,
+                    event: r.get(3)?,
+                    source: r.get(4)?,
+                    place: r.get(5)?,
+                    date_start: r.get(6)?,
+                    date_end: r.get(7)?,
+                };
+                got.insert(r.get(0)?, (row, r.get(8)?));
+            }
+        }
+        let mut sources: BTreeMap<i64, (String, String, i64)> = BTreeMap::new();
+        {
+            let mut stmt = self.conn().prepare("SELECT rid, id, organisation, conf FROM capture_sources")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                sources.insert(r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?));
             }
         }
         for (rid, id, rec) in records {
-            let have = got.remove(rid);
+            let (have, have_source) = (got.remove(rid), sources.remove(rid));
             // An undecodable record is reported by the audit check, not here.
             let Some(rec) = rec else { continue };
-            if have != capture_row(rec) {
+            let level = crate::edit::effective_level(rec.confidentiality(), retired.contains(rid));
+            if have != capture_row(rec).map(|r| (r, level)) {
                 problems.push(Problem::DerivedAltered { table: "captures", record: id.clone() });
             }
+            let want_source = match rec {
+                Record::Source(s) => Some((s.id.clone(), s.independence_unit().to_string(), level)),
+                _ => None,
+            };
+            if have_source != want_source {
+                problems.push(Problem::DerivedAltered { table: "capture_sources", record: id.clone() });
+            }
         }
-        for rid in got.keys() {
-            problems.push(Problem::DerivedAltered { table: "captures", record: format!("row {rid} (no such act)") });
+        for rid in got.keys().chain(sources.keys()) {
+            problems.push(Problem::DerivedAltered { table: "captures", record: format!("row {rid} (no such record)") });
         }
         Ok(())
     }

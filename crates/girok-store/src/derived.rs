@@ -510,7 +510,7 @@ impl Archive {
             problems.push(differs("place_ancestors", p));
         }
 
-        self.check_captures(&records, problems)?;
+        self.check_captures(&records, &retired, problems)?;
         self.check_fts(&records, problems)
     }
 

@@ -137,6 +137,7 @@ impl Writer<'_> {
         self.tx.execute("UPDATE records SET retired = ?2 WHERE rid = ?1", params![rid, retired])?;
         self.tx.execute("UPDATE record_meta SET conf = ?2 WHERE rid = ?1", params![rid, level])?;
         self.tx.execute("UPDATE list_keys SET conf = ?2 WHERE rid = ?1", params![rid, level])?;
+        self.relevel_capture(rid, level)?;
         // Its search row carries its level.
         self.dirty.insert(rid);
         let action = if retired { "retire" } else { "restore" };

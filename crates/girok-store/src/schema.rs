@@ -8,7 +8,7 @@
 use rusqlite::Connection;
 
 /// The newest schema this build writes. Bump it and add a step to `migrate` together.
-pub const CURRENT_VERSION: u32 = 12;
+pub const CURRENT_VERSION: u32 = 13;
 
 pub(crate) const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -152,6 +152,14 @@ const V12: &str = r#"
 CREATE INDEX links_same_as ON links(from_rid, to_id) WHERE field = 'same_as';
 "#;
 
+const V13: &str = r#"
+ALTER TABLE captures ADD COLUMN conf INTEGER NOT NULL DEFAULT 0;
+UPDATE captures SET conf = (SELECT m.conf FROM record_meta m WHERE m.rid = captures.rid);
+CREATE TABLE capture_sources(rid INTEGER PRIMARY KEY, id TEXT NOT NULL, organisation TEXT NOT NULL, conf INTEGER NOT NULL);
+INSERT INTO capture_sources(rid, id, organisation, conf)
+  SELECT r.rid, r.id, coalesce(json_extract(r.body, '$.organisation'), r.id), m.conf FROM records r JOIN record_meta m ON m.rid = r.rid WHERE r.kind = 'source';
+"#;
+
 /// Fills `links` from every stored record (v6), decoding each once.
 fn backfill_links(conn: &Connection) -> rusqlite::Result<()> {
     let mut read = conn.prepare("SELECT rid, body FROM records")?;
@@ -249,7 +257,14 @@ pub(crate) fn migrate(conn: &Connection, from: u32) -> rusqlite::Result<()> {
         conn.execute_batch(V12)?;
         version = 12;
     }
-    // Future steps go here: `if version == 12 { ...; version = 13; }`.
+    if version == 12 {
+        // v13: a capture row carries its act's derived level, and each source's organisation
+        // has a narrow row of its own: a capture table reads neither `record_meta` per act nor
+        // the wide records table per source.
+        conn.execute_batch(V13)?;
+        version = 13;
+    }
+    // Future steps go here: `if version == 13 { ...; version = 14; }`.
     conn.pragma_update(None, "user_version", version)?;
     Ok(())
 }

@@ -142,10 +142,18 @@ fn regression_10_edits_to_derived_tables_are_named() {
     conn.execute("DELETE FROM links WHERE from_rid = (SELECT rid FROM records WHERE id = 'per-v2')", []).unwrap();
     // ... and moves the act onto another victim's capture history, so an estimate counts wrong.
     conn.execute("UPDATE captures SET victim = 'per-v2' WHERE rid = (SELECT rid FROM records WHERE id = 'act-t1')", []).unwrap();
+    // ... or puts a source on another organisation's list.
+    conn.execute("UPDATE capture_sources SET organisation = 'planted' WHERE id = 'src-a'", []).unwrap();
     let found = problems(&a);
-    for (table, record) in
-        [("record_meta", "act-t1"), ("facets", "evt-t1"), ("list_keys", "src-a"), ("citations", "act-t1"), ("links", "per-v2"), ("captures", "act-t1")]
-    {
+    for (table, record) in [
+        ("record_meta", "act-t1"),
+        ("facets", "evt-t1"),
+        ("list_keys", "src-a"),
+        ("citations", "act-t1"),
+        ("links", "per-v2"),
+        ("captures", "act-t1"),
+        ("capture_sources", "src-a"),
+    ] {
         assert!(found.contains(&Problem::DerivedAltered { table, record: record.into() }), "{table} {record}: {found:?}");
     }
     assert!(!found.iter().any(|p| p.to_string().contains(&doc_id)), "the untouched document is not named: {found:?}");
