@@ -499,8 +499,11 @@ fn regression_13_an_analyst_writes_previews_and_publishes_a_briefing_as_pdf() {
     d.set("#add-recommendation input[name=what]", "Stop forcible returns and the interrogations that follow them");
     d.set("#add-recommendation input[name=when]", "immediately");
     d.click("#add-recommendation button");
-    d.wait_for("return !!document.getElementById('saved');", "the recommendation saved");
-    assert!(d.js("return document.getElementById('briefing-toml').value;").as_str().unwrap().contains("Stop forcible returns"), "the editor shows it");
+    // The page before the click says "saved" too: wait for the editor that shows the new text.
+    d.wait_for(
+        "const t = document.getElementById('briefing-toml'); return !!t && t.value.indexOf('Stop forcible returns') >= 0 && !!document.getElementById('saved');",
+        "the editor with the recommendation saved",
+    );
     d.screenshot(&shots, "18-briefing-editor");
     d.go(&format!("{base}/publish/briefing.html?briefing=weekly-synthetic"));
     d.wait_for("return document.querySelectorAll('table.recommendations').length > 0;", "the previewed briefing");
