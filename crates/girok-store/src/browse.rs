@@ -346,14 +346,9 @@ impl Archive {
     /// level. Threat: a figure naming or counting an organisation behind a source the reader may
     /// not see; every caller counts a source only at or below its level.
     pub(crate) fn source_organisations(&self) -> Result<std::collections::HashMap<String, (String, i64)>, StoreError> {
-        // The derived level: a retired source counts for nobody. SQLite reads the one field of
-        // each body (`Source::independence_unit`: the organisation, else the source itself),
-        // instead of every source being decoded in full: an archive holds a source per witness.
-        let mut stmt = self.conn.prepare(
-            "SELECT r.id, coalesce(json_extract(r.body, '$.organisation'), r.id), m.conf FROM records r JOIN record_meta m ON m.rid = r.rid WHERE r.kind = 'source'",
-        )?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get::<_, String>(1)?, r.get::<_, i64>(2)?))))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        // Kept at write time beside the capture rows (`capture_index`), with the derived level: a
+        // retired source counts for nobody, and no source is decoded.
+        crate::capture_index::organisations(&self.conn)
     }
 
     /// Acts per calendar year, counting an act in a year only when its whole date range lies in

@@ -118,7 +118,7 @@ impl Archive {
     /// returned too (with their one list), so callers can say what they skipped.
     pub fn capture_tables(&self, q: &CaptureQuery) -> Result<Vec<CaptureTable>, StoreError> {
         let vocab = Vocabulary::builtin();
-        let organisation = crate::capture_index::organisations(&self.conn)?;
+        let organisation = self.source_organisations()?;
         let mut province_of: BTreeMap<String, String> = BTreeMap::new();
         for r in self.list(Kind::Place)? {
             if let Record::Place(p) = r {
