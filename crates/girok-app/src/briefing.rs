@@ -158,7 +158,7 @@ pub fn list(archive: &Archive, actor: &Actor) -> Result<Vec<(String, String, Str
 
 /// The kinds a briefing may cite. Persons and sources never: a public page naming a victim or
 /// pointing at a witness is exactly what Girok exists to prevent.
-const CITABLE: [Kind; 5] = [Kind::Event, Kind::Act, Kind::Indicator, Kind::Document, Kind::Place];
+const CITABLE: [Kind; 6] = [Kind::Event, Kind::Act, Kind::Indicator, Kind::Document, Kind::Place, Kind::Provision];
 
 /// Every record the sections cite, described in the briefing's language, or the first
 /// reference that may not be published, named by section and id (never by its content).
@@ -197,7 +197,7 @@ fn resolve_references(archive: &Archive, actor: &Actor, t: &BriefingTemplate) ->
                 return Err(DomainError::invalid(
                     "sections",
                     format!(
-                        "section {:?} cites [[{id}]], a {}: briefings cite events, acts, indicators, documents and places, never persons or sources",
+                        "section {:?} cites [[{id}]], a {}: briefings cite events, acts, indicators, provisions, documents and places, never persons or sources",
                         s.heading,
                         record.kind().as_str()
                     ),
@@ -230,6 +230,14 @@ fn resolve_references(archive: &Archive, actor: &Actor, t: &BriefingTemplate) ->
                 Record::Indicator(i) => {
                     let last = i.values.iter().max_by_key(|v| (v.year, v.to_year));
                     format!("{}{}: {}", i.name, last.map(|v| format!(", {} {} in {}", v.value, i.unit, v.year)).unwrap_or_default(), i.source)
+                }
+                Record::Provision(p) => {
+                    let (label, title) = (p.label_in(ko), p.title_in(ko));
+                    if title.is_empty() {
+                        label
+                    } else {
+                        format!("{label}: {title}")
+                    }
                 }
                 other => other.title().to_string(),
             };

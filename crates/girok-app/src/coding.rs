@@ -102,6 +102,7 @@ pub fn code_passage(archive: &mut Archive, actor: &Actor, doc_id: &str, p: &Pass
             who => vec![Involvement { perpetrator: person(w, who)?, degree: degree.clone() }],
         };
         let event = w.put(Record::Event(Event {
+            provisions: Vec::new(),
             same_as: None,
             id: String::new(),
             title: label,
@@ -115,6 +116,7 @@ pub fn code_passage(archive: &mut Archive, actor: &Actor, doc_id: &str, p: &Pass
             synthetic: false,
         }))?;
         let act = w.put(Record::Act(Act {
+            provisions: Vec::new(),
             id: String::new(),
             event: event.clone(),
             victim,

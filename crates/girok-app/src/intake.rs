@@ -83,3 +83,38 @@ pub fn take_in(
     }
     Ok(out)
 }
+
+/// What OCR made of one document.
+pub struct Recognised {
+    pub id: String,
+    pub origin: Result<girok_core::model::TextOrigin, String>,
+}
+
+/// Recognises the text of the scans and photographs waiting for it (`ids`, or every one the
+/// actor may see), one audited change each, reporting `progress(document, page, pages)`. A
+/// document the engine cannot read is reported and recorded as such; the others go on.
+pub fn recognise(
+    archive: &mut Archive,
+    actor: &Actor,
+    ids: Option<Vec<String>>,
+    progress: &mut dyn FnMut(&str, u32, u32),
+) -> Result<Vec<Recognised>, DomainError> {
+    if !actor.can_edit() {
+        return Err(DomainError::Forbidden(format!("{} ({}) may not change documents", actor.username, actor.role.as_str())));
+    }
+    let ids = match ids {
+        Some(ids) => ids,
+        None => archive.ocr_pending()?,
+    };
+    let mut out = Vec::new();
+    for id in ids {
+        // A document above the actor's ceiling is "no such document", as everywhere.
+        match archive.get_for(&id, actor.ceiling(), false) {
+            Ok(v) if v.record.kind() == Kind::Document => {}
+            _ => return Err(DomainError::invalid("document", format!("no document {id:?}"))),
+        }
+        let origin = archive.recognise(&actor.username, &id, &mut |p, n| progress(&id, p, n)).map_err(|e| e.to_string());
+        out.push(Recognised { id, origin });
+    }
+    Ok(out)
+}

@@ -25,7 +25,7 @@ pub use actor::Actor;
 pub use coding::{code_passage, Passage};
 pub use diff::{diff, FieldChange};
 pub use error::DomainError;
-pub use intake::{take_in, Provenance, Received, Taken};
+pub use intake::{recognise, take_in, Provenance, Received, Recognised, Taken};
 pub use normalize::{field_vocabulary, normalize, set_field, typed_name};
 pub use records::{create, edit, history, identity, read, restore, retire, seal_identity, template, Saved, Version, ORIGINAL_FIELDS};
 

@@ -180,6 +180,10 @@ pub fn set_field(record: &mut Value, field: &str, text: &str) -> Result<(), Doma
         Some(Value::Array(_)) if !text.trim_start().starts_with('[') && (last == "names" || last == "aliases") => {
             Value::Array(text.split('|').filter(|s| !s.trim().is_empty()).map(|s| json!(s.trim())).collect())
         }
+        // Provision ids, as people list them: "law-a, law-b".
+        Some(Value::Array(_)) if !text.trim_start().starts_with('[') && last == "provisions" => {
+            Value::Array(text.split([',', ';', ' ', '\n']).map(str::trim).filter(|s| !s.is_empty()).map(|s| json!(s)).collect())
+        }
         Some(Value::Array(_)) => as_json().map_err(|e| DomainError::invalid(field, format!("expected a JSON list: {e}")))?,
         _ if text.trim().is_empty() => Value::Null,
         _ => json!(text),

@@ -36,7 +36,20 @@ pub struct Version {
 
 /// Fields of a document that describe the original file: they never change, since the file
 /// does not.
-pub const ORIGINAL_FIELDS: [&str; 7] = ["sha256", "size", "media_type", "original_name", "received_at", "text_sha256", "text_chars"];
+pub const ORIGINAL_FIELDS: [&str; 12] = [
+    "sha256",
+    "size",
+    "media_type",
+    "original_name",
+    "received_at",
+    "text_sha256",
+    "text_chars",
+    "text_origin",
+    "notice",
+    "media",
+    "location_sha256",
+    "attached_to",
+];
 
 fn require_editor(actor: &Actor) -> Result<(), DomainError> {
     if actor.can_edit() {
@@ -64,12 +77,16 @@ pub fn template(kind: Kind) -> Result<Value, DomainError> {
             json!({ "record": "place", "name": "", "name_ko": null, "kind": "town", "parent": "", "aliases": [], "lat": null, "lon": null, "credit": "", "confidentiality": "public" })
         }
         Kind::Event => {
-            json!({ "record": "event", "title": "", "description": "", "place": "", "date": "", "follows": null, "links": [], "confidentiality": "internal" })
+            json!({ "record": "event", "title": "", "description": "", "place": "", "date": "", "follows": null, "links": [], "provisions": [], "confidentiality": "internal" })
         }
         Kind::Act => {
-            json!({ "record": "act", "event": "", "victim": "", "act_type": "", "place": "", "date": "", "end": "", "victim_status": "", "source": "", "connection": "", "reliability": "", "description": "", "confidentiality": "internal" })
+            json!({ "record": "act", "event": "", "victim": "", "act_type": "", "place": "", "date": "", "end": "", "victim_status": "", "source": "", "connection": "", "reliability": "", "description": "", "provisions": [], "confidentiality": "internal" })
         }
         Kind::Indicator => json!({ "record": "indicator", "name": "", "unit": "", "values": [], "source": "", "confidentiality": "public" }),
+        Kind::Provision => json!({
+            "record": "provision", "instrument": "", "instrument_ko": null, "article": "", "title": "", "title_ko": null,
+            "text_en": "", "text_ko": "", "max_penalty": null, "source": "", "commentary": "", "confidentiality": "public"
+        }),
         Kind::Document => return Err(DomainError::invalid("record", "documents are made by taking a file in (intake), not typed")),
     })
 }
@@ -118,7 +135,7 @@ pub fn create(archive: &mut Archive, actor: &Actor, mut input: Value) -> Result<
         .get("record")
         .and_then(Value::as_str)
         .and_then(Kind::parse)
-        .ok_or_else(|| DomainError::invalid("record", "say which kind of record (source, person, place, event, act, indicator)"))?;
+        .ok_or_else(|| DomainError::invalid("record", "say which kind of record (source, person, place, event, act, indicator, provision)"))?;
     if kind == Kind::Document {
         return Err(DomainError::invalid("record", "documents are made by taking a file in (intake), not typed"));
     }

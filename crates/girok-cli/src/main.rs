@@ -81,10 +81,20 @@ enum Command {
         /// Refuse files larger than this many bytes.
         #[arg(long, default_value_t = girok_store::DEFAULT_MAX_SIZE)]
         max_size: u64,
+        /// Leave scans and photographs waiting for OCR (run `girok ocr` later, e.g. for a large
+        /// batch overnight) instead of recognising their text now.
+        #[arg(long)]
+        no_ocr: bool,
+    },
+    /// Recognise the text of scans and photographs (Korean and English, with Tesseract): the
+    /// documents named, or every one waiting for it.
+    Ocr {
+        /// Document ids (default: every document waiting for OCR).
+        ids: Vec<String>,
     },
     /// Import coded records from CSV (one kind per file) or JSON.
     Import {
-        /// places, sources, persons, events, acts or indicators (one row per value); `all` for a JSON file of mixed records.
+        /// places, sources, persons, events, acts, provisions or indicators (one row per value); `all` for a JSON file of mixed records.
         kind: String,
         file: PathBuf,
         #[arg(long, value_enum)]
@@ -125,7 +135,7 @@ enum Command {
     /// Create a record: its fields with --set FIELD=VALUE, or typed as JSON in $EDITOR.
     /// Vocabulary by code or English/Korean label, places by name, dates as typed ("winter 1997").
     New {
-        /// source, person, place, event, act or indicator.
+        /// source, person, place, event, act, indicator or provision.
         kind: String,
         #[arg(long = "set", value_name = "FIELD=VALUE")]
         set: Vec<String>,
@@ -332,6 +342,7 @@ enum VocabList {
     PlaceKinds,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Outcome {
     Clean,
     ProblemsFound,
@@ -432,7 +443,7 @@ pub(crate) fn bar(len: u64, what: &str) -> ProgressBar {
 }
 
 fn parse_kind(s: &str) -> anyhow::Result<Kind> {
-    Kind::parse(s).with_context(|| format!("unknown record kind {s:?} (places, sources, persons, documents, events, acts, indicators)"))
+    Kind::parse(s).with_context(|| format!("unknown record kind {s:?} (places, sources, persons, documents, events, acts, indicators, provisions)"))
 }
 
 fn parse_day_bound(s: &str, end: bool, flag: &str) -> anyhow::Result<Day> {
@@ -460,14 +471,18 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             println!("Created archive {} (public signing key {})", g.archive.display(), a.public_key_hex());
             Ok(Outcome::Clean)
         }
-        Command::Add { paths, source, title, language, confidentiality, max_size } => {
-            cmd_add(g, paths, source, title, language, confidentiality.into(), max_size)
+        Command::Add { paths, source, title, language, confidentiality, max_size, no_ocr } => {
+            cmd_add(g, paths, AddOptions { source, title, language, confidentiality: confidentiality.into(), max_size, ocr: !no_ocr })
+        }
+        Command::Ocr { ids } => {
+            let mut a = open(g)?;
+            cmd_ocr(&mut a, g, (!ids.is_empty()).then_some(ids))
         }
         Command::Import { kind, file, format, skip_invalid } => {
             let format = format.unwrap_or(if file.extension().and_then(|e| e.to_str()) == Some("json") { Fmt::Json } else { Fmt::Csv });
             let kind = if kind == "all" { None } else { Some(parse_kind(&kind)?) };
             if kind.is_none() && format == Fmt::Csv {
-                bail!("`all` needs a JSON file; a CSV file holds one kind (places, sources, persons, events, acts or indicators)");
+                bail!("`all` needs a JSON file; a CSV file holds one kind (places, sources, persons, events, acts, provisions or indicators)");
             }
             let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let mut a = open(g)?;
@@ -511,7 +526,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             }
             let kinds: Vec<Kind> = if kinds.is_empty() {
                 if format == Fmt::Csv {
-                    bail!("CSV export needs one kind: places, sources, persons, events, acts or indicators");
+                    bail!("CSV export needs one kind: places, sources, persons, events, acts, provisions or indicators");
                 }
                 Kind::ALL.to_vec()
             } else {
@@ -766,28 +781,37 @@ fn collect_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-fn cmd_add(
-    g: &Global,
-    paths: Vec<PathBuf>,
+struct AddOptions {
     source: Option<String>,
     title: Option<String>,
     language: Option<String>,
     confidentiality: Confidentiality,
     max_size: u64,
-) -> anyhow::Result<Outcome> {
+    ocr: bool,
+}
+
+fn cmd_add(g: &Global, paths: Vec<PathBuf>, o: AddOptions) -> anyhow::Result<Outcome> {
     let files = collect_files(&paths)?;
     let mut a = open(g)?;
     let pb = bar(files.len() as u64, "add");
-    let provenance = girok_app::Provenance { source, language, confidentiality: Some(confidentiality), title, max_size };
+    let provenance =
+        girok_app::Provenance { source: o.source, language: o.language, confidentiality: Some(o.confidentiality), title: o.title, max_size: o.max_size };
     let (mut added, mut dup, mut failed) = (0, 0, 0);
+    let mut pending = Vec::new();
     let received = files.iter().map(|f| girok_app::Received::Path(f.clone())).collect();
     girok_app::take_in(&mut a, &girok_app::Actor::key_holder(&actor(g)), &provenance, received, &mut |t| {
         match &t.result {
-            Ok(IntakeOutcome::Added { id, text_chars, warning }) => {
+            Ok(IntakeOutcome::Added { id, text_chars, warning, attachments }) => {
                 added += 1;
                 say(&pb, format!("added {id} {} ({text_chars} characters of text)", t.name));
                 if let Some(w) = warning {
-                    say(&pb, format!("  warning: {w}"));
+                    say(&pb, format!("  note: {w}"));
+                    if w.contains("OCR (pending)") {
+                        pending.push(id.clone());
+                    }
+                }
+                for att in attachments {
+                    say(&pb, format!("  attachment taken in as {att}"));
                 }
             }
             Ok(IntakeOutcome::Duplicate { existing }) => {
@@ -807,7 +831,53 @@ fn cmd_add(
     })?;
     pb.finish_and_clear();
     println!("{added} added, {dup} duplicate, {failed} failed");
-    Ok(if failed > 0 { Outcome::ProblemsFound } else { Outcome::Clean })
+    let mut outcome = if failed > 0 { Outcome::ProblemsFound } else { Outcome::Clean };
+    if !pending.is_empty() {
+        if o.ocr {
+            if cmd_ocr(&mut a, g, Some(pending))? == Outcome::ProblemsFound {
+                outcome = Outcome::ProblemsFound;
+            }
+        } else {
+            println!("{} scan(s) or photograph(s) wait for OCR: run `girok ocr`", pending.len());
+        }
+    }
+    Ok(outcome)
+}
+
+/// OCR of the documents named, or of every one waiting, with a bar per page.
+fn cmd_ocr(a: &mut girok_store::Archive, g: &Global, ids: Option<Vec<String>>) -> anyhow::Result<Outcome> {
+    let pb = bar(0, "ocr");
+    let mut current = String::new();
+    let done = girok_app::recognise(a, &girok_app::Actor::key_holder(&actor(g)), ids, &mut |doc, page, pages| {
+        if doc != current {
+            current = doc.to_string();
+            pb.set_length(pages as u64);
+            pb.set_message(format!("ocr {doc}"));
+        }
+        pb.set_position(page as u64);
+    })?;
+    pb.finish_and_clear();
+    let mut problems = false;
+    for r in &done {
+        match &r.origin {
+            Ok(girok_core::model::TextOrigin::Ocr { confidence, pages, .. }) => {
+                println!("{}: text recognised on {pages} page(s), mean confidence {confidence:.0}%", r.id)
+            }
+            Ok(girok_core::model::TextOrigin::OcrFailed { reason }) => {
+                problems = true;
+                println!("{}: no text ({reason})", r.id)
+            }
+            Ok(_) => {}
+            Err(e) => {
+                problems = true;
+                println!("{}: {e}", r.id)
+            }
+        }
+    }
+    if done.is_empty() {
+        println!("no document waits for OCR");
+    }
+    Ok(if problems { Outcome::ProblemsFound } else { Outcome::Clean })
 }
 
 fn cmd_search(g: &Global, args: SearchArgs) -> anyhow::Result<Outcome> {

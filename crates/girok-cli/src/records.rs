@@ -61,7 +61,8 @@ fn patch(before: &Value, after: &Value) -> Value {
 }
 
 pub(crate) fn new(a: &mut Archive, actor: &Actor, kind: &str, sets: &[String]) -> anyhow::Result<()> {
-    let kind = Kind::parse(kind.trim_end_matches('s')).with_context(|| format!("unknown kind {kind:?}; use source, person, place, event, act or indicator"))?;
+    let kind = Kind::parse(kind.trim_end_matches('s'))
+        .with_context(|| format!("unknown kind {kind:?}; use source, person, place, event, act, indicator or provision"))?;
     let mut record = girok_app::template(kind)?;
     if sets.is_empty() {
         record = in_editor(&record)?;

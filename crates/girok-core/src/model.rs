@@ -53,10 +53,11 @@ pub enum Kind {
     Event,
     Act,
     Indicator,
+    Provision,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [Kind::Source, Kind::Document, Kind::Person, Kind::Place, Kind::Event, Kind::Act, Kind::Indicator];
+    pub const ALL: [Kind; 8] = [Kind::Source, Kind::Document, Kind::Person, Kind::Place, Kind::Event, Kind::Act, Kind::Indicator, Kind::Provision];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -67,6 +68,7 @@ impl Kind {
             Kind::Event => "event",
             Kind::Act => "act",
             Kind::Indicator => "indicator",
+            Kind::Provision => "provision",
         }
     }
 
@@ -79,6 +81,7 @@ impl Kind {
             Kind::Event => "evt",
             Kind::Act => "act",
             Kind::Indicator => "ind",
+            Kind::Provision => "law",
         }
     }
 
@@ -192,7 +195,60 @@ pub enum DocumentKind {
     Audio,
     Image,
     Pdf,
+    Video,
+    /// A word-processor, spreadsheet or e-book file.
+    Office,
+    /// A mail message; its attachments are documents of their own (`attached_to`).
+    Message,
     Other,
+}
+
+/// How a document's text was obtained.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum TextOrigin {
+    /// Read from the file itself (text, PDF text layer, office formats, mail).
+    File,
+    /// Recognised from the image of the page, with the engine's mean word confidence (0–100).
+    Ocr { engine: String, confidence: f64, pages: u32 },
+    /// A scan or photograph waiting for recognition (`girok ocr`, or the document page).
+    OcrPending,
+    /// Recognition ran and found nothing, or could not run; the reason is said.
+    OcrFailed { reason: String },
+}
+
+/// What an image, recording or video says about itself, recorded at intake with its hash. A
+/// GPS position is not kept here: it can locate a witness, so the archive keeps it apart and
+/// shows it only to readers cleared for restricted records (`location_sha256` ties it here).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MediaInfo {
+    /// The container as read ("JPEG/EXIF", "WAV", "MP4 (isom)").
+    pub container: String,
+    /// When the device says it captured the image, as the device wrote it (no time zone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captured: Option<String>,
+    /// Make and model of the camera or phone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_seconds: Option<f64>,
+    /// Codecs of the tracks ("avc1 video 640×360", "mp4a audio", "PCM 16-bit mono 8000 Hz").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tracks: Vec<String>,
+    /// Whether the file carries a GPS position (kept apart, see above).
+    #[serde(default)]
+    pub has_location: bool,
+}
+
+/// A GPS position in decimal degrees.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Location {
+    pub lat: f64,
+    pub lon: f64,
 }
 
 /// An item of evidence. The original bytes live, encrypted, in the blob store.
@@ -220,6 +276,20 @@ pub struct Document {
     pub text_sha256: Option<String>,
     #[serde(default)]
     pub text_chars: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_origin: Option<TextOrigin>,
+    /// What intake could not do with the file, said at intake and on its page ("HWP files are
+    /// stored but not yet read").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media: Option<MediaInfo>,
+    /// SHA-256 of the GPS position kept apart (see `MediaInfo`), so `verify` can check it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location_sha256: Option<String>,
+    /// The message this file came attached to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attached_to: Option<String>,
     #[serde(default)]
     pub confidentiality: Confidentiality,
     #[serde(default)]
@@ -538,6 +608,10 @@ pub struct Event {
     /// set when a reviewer accepts the merge; its reports then count for that event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub same_as: Option<String>,
+    /// The provisions of national law the event was carried out under (a public execution for
+    /// an offence the Criminal Code defines), as provision records.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub provisions: Vec<String>,
     #[serde(default)]
     pub citations: Vec<Citation>,
     #[serde(default)]
@@ -588,6 +662,10 @@ pub struct Act {
     pub reliability: Option<String>,
     #[serde(default)]
     pub description: String,
+    /// The provisions of national law the victim was charged or punished under, as provision
+    /// records: what a briefing's section on the law counts acts by.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub provisions: Vec<String>,
     #[serde(default)]
     pub citations: Vec<Citation>,
     #[serde(default)]
@@ -632,6 +710,71 @@ pub struct IndicatorValue {
     pub citation: Option<Citation>,
 }
 
+/// An article of national law: what acts were charged or punished under, quoted by briefings
+/// with its text in both languages where that text is public ("essentially political offences
+/// … couched in terms so broad …", as the Human Rights Committee said of four Criminal Code
+/// articles carrying the death penalty).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Provision {
+    pub id: String,
+    /// The instrument and its version, e.g. "Criminal Code (2004)".
+    pub instrument: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instrument_ko: Option<String>,
+    /// The article as the instrument numbers it ("44", "60-1").
+    pub article: String,
+    /// What the article is about, as commonly cited ("conspiracy to overthrow the state").
+    #[serde(default)]
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title_ko: Option<String>,
+    /// The text in English and in Korean, where public; empty where it is not.
+    #[serde(default)]
+    pub text_en: String,
+    #[serde(default)]
+    pub text_ko: String,
+    /// The heaviest penalty it provides for, as the text says ("death penalty").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_penalty: Option<String>,
+    /// Where the text comes from, as a briefing cites it.
+    #[serde(default)]
+    pub source: String,
+    /// The document and passage the text is quoted from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub citation: Option<Citation>,
+    /// What treaty bodies or others have said of it, quoted with its source.
+    #[serde(default)]
+    pub commentary: String,
+    #[serde(default)]
+    pub confidentiality: Confidentiality,
+    #[serde(default)]
+    pub synthetic: bool,
+}
+
+impl Provision {
+    /// "Criminal Code (2004), art. 44".
+    pub fn label(&self) -> String {
+        format!("{}, art. {}", self.instrument, self.article)
+    }
+
+    /// The label in a reader's language: "조선민주주의인민공화국 형법 (1999) 제44조" in Korean.
+    pub fn label_in(&self, ko: bool) -> String {
+        if ko {
+            format!("{} 제{}조", self.instrument_ko.as_deref().unwrap_or(&self.instrument), self.article)
+        } else {
+            self.label()
+        }
+    }
+
+    /// The title in a reader's language, the English one where no Korean is recorded.
+    pub fn title_in(&self, ko: bool) -> String {
+        match (&self.title_ko, ko) {
+            (Some(t), true) => t.clone(),
+            _ => self.title.clone(),
+        }
+    }
+}
+
 /// Any record, tagged by kind in its JSON form (`"record": "act"`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "record", rename_all = "snake_case")]
@@ -643,6 +786,7 @@ pub enum Record {
     Event(Event),
     Act(Act),
     Indicator(Indicator),
+    Provision(Provision),
 }
 
 impl Record {
@@ -655,6 +799,7 @@ impl Record {
             Record::Event(_) => Kind::Event,
             Record::Act(_) => Kind::Act,
             Record::Indicator(_) => Kind::Indicator,
+            Record::Provision(_) => Kind::Provision,
         }
     }
 
@@ -667,6 +812,7 @@ impl Record {
             Record::Event(r) => &r.id,
             Record::Act(r) => &r.id,
             Record::Indicator(r) => &r.id,
+            Record::Provision(r) => &r.id,
         }
     }
 
@@ -679,6 +825,7 @@ impl Record {
             Record::Event(r) => r.id = id,
             Record::Act(r) => r.id = id,
             Record::Indicator(r) => r.id = id,
+            Record::Provision(r) => r.id = id,
         }
     }
 
@@ -691,6 +838,7 @@ impl Record {
             Record::Event(r) => r.confidentiality,
             Record::Act(r) => r.confidentiality,
             Record::Indicator(r) => r.confidentiality,
+            Record::Provision(r) => r.confidentiality,
         }
     }
 
@@ -710,6 +858,10 @@ impl Record {
                 format!("{term} against {}", r.victim)
             }
             Record::Indicator(r) => format!("{} ({})", r.name, r.unit),
+            Record::Provision(r) => match r.title.is_empty() {
+                true => r.label(),
+                false => format!("{}: {}", r.label(), r.title),
+            },
         }
     }
 
@@ -731,6 +883,9 @@ impl Record {
                 }
             }
             Record::Indicator(r) => r.source.clone(),
+            Record::Provision(r) => {
+                [r.instrument_ko.as_deref().unwrap_or(""), r.title_ko.as_deref().unwrap_or(""), &r.text_en, &r.text_ko, &r.commentary].join("\n")
+            }
         }
     }
 
@@ -739,7 +894,10 @@ impl Record {
         let mut out: Vec<(&'static str, &str)> = Vec::new();
         match self {
             Record::Source(_) => {}
-            Record::Document(r) => out.extend(r.received_from.as_deref().map(|s| ("received_from", s))),
+            Record::Document(r) => {
+                out.extend(r.received_from.as_deref().map(|s| ("received_from", s)));
+                out.extend(r.attached_to.as_deref().map(|s| ("attached_to", s)));
+            }
             Record::Person(r) => {
                 out.extend(r.origin.as_deref().map(|s| ("origin", s)));
                 out.extend(r.same_as.as_deref().map(|s| ("same_as", s)));
@@ -751,6 +909,7 @@ impl Record {
                 out.extend(r.follows.as_deref().map(|s| ("follows", s)));
                 out.extend(r.links.iter().map(|l| ("links", l.event.as_str())));
                 out.extend(r.same_as.as_deref().map(|s| ("same_as", s)));
+                out.extend(r.provisions.iter().map(|p| ("provisions", p.as_str())));
                 out.extend(r.citations.iter().map(|c| ("citations", c.document.as_str())));
             }
             Record::Act(r) => {
@@ -759,6 +918,7 @@ impl Record {
                 out.extend(r.place.as_deref().map(|s| ("place", s)));
                 out.extend(r.source.as_deref().map(|s| ("source", s)));
                 out.extend(r.perpetrators.iter().map(|p| ("perpetrators", p.perpetrator.as_str())));
+                out.extend(r.provisions.iter().map(|p| ("provisions", p.as_str())));
                 out.extend(r.citations.iter().map(|c| ("citations", c.document.as_str())));
             }
             Record::Indicator(r) => {
@@ -769,12 +929,21 @@ impl Record {
                     out.extend(v.citation.as_ref().map(|c| ("values", c.document.as_str())));
                 }
             }
+            Record::Provision(r) => out.extend(r.citation.as_ref().map(|c| ("citation", c.document.as_str()))),
         }
         out
     }
 
     /// Checks codes against the vocabulary. Referential integrity needs the store and is checked there.
     pub fn validate(&self, vocab: &Vocabulary) -> Result<(), String> {
+        let provisions: &[String] = match self {
+            Record::Act(a) => &a.provisions,
+            Record::Event(e) => &e.provisions,
+            _ => &[],
+        };
+        if let Some(p) = provisions.iter().find(|p| Kind::of_id(p) != Some(Kind::Provision)) {
+            return Err(format!("provisions: {p:?} is not a provision id (law-…)"));
+        }
         let check = |list: List, code: &Option<String>, field: &str| -> Result<(), String> {
             match code {
                 Some(c) if vocab.get(list, c).is_none() => Err(format!("{field}: unknown {} code {c:?}", list.label())),
@@ -853,6 +1022,14 @@ impl Record {
                     if !v.value.is_finite() {
                         return Err(format!("values: the value for {} is not a number", v.year));
                     }
+                }
+            }
+            Record::Provision(r) => {
+                if r.instrument.trim().is_empty() {
+                    return Err("instrument: say which law or code the provision is in".into());
+                }
+                if r.article.trim().is_empty() {
+                    return Err("article: say which article (\"44\", \"60-1\")".into());
                 }
             }
         }

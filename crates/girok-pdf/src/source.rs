@@ -3,7 +3,10 @@
 
 use std::fmt::Write;
 
-use girok_publish::{cell_text, markdown, number, period, section_words, suppress, suppress2, words, Briefing, Cell, SectionKind};
+use girok_publish::{
+    band_cell, cell_text, closed_sentence, estimate_words, law_words, markdown, number, period, section_words, suppress, suppress2, upper_text, words,
+    Briefing, Cell, SectionKind,
+};
 
 /// A Typst string literal.
 fn lit(s: &str) -> String {
@@ -112,6 +115,41 @@ pub(crate) fn briefing(b: &Briefing) -> String {
         }
     }
 
+    if let Some(c) = &b.closed {
+        if let Some(sentence) = closed_sentence(c, &b.outlines, &b.lang) {
+            let _ = writeln!(s, "#heading(level: 3, {})", text(w.access));
+            let _ = writeln!(s, "#par(strong({}))\n", text(&sentence));
+            if !c.credit.is_empty() {
+                let _ = writeln!(s, "#text(size: 8pt, fill: luma(70), {})\n", text(&c.credit));
+            }
+        }
+    }
+    if !b.provisions.is_empty() {
+        let lw = law_words(&b.lang);
+        let _ = writeln!(s, "#heading(level: 2, {})", text(lw.heading));
+        let _ = writeln!(s, "#text(size: 8pt, fill: luma(70), {})\n", text(lw.intro));
+        for p in &b.provisions {
+            let heading = if p.title.is_empty() { p.label.clone() } else { format!("{}: {}", p.label, p.title) };
+            let _ = writeln!(s, "#heading(level: 3, {})", text(&heading));
+            if let Some(pen) = &p.max_penalty {
+                let _ = writeln!(s, "#text(size: 8.5pt, fill: luma(70), {})\n", text(&format!("{}: {pen}", lw.penalty)));
+            }
+            let texts: Vec<&String> = [&p.text, &p.text_other].into_iter().filter(|t| !t.is_empty()).collect();
+            if texts.is_empty() {
+                let _ = writeln!(s, "#par(emph({}))\n", text(lw.not_public));
+            }
+            for t in texts {
+                let _ = writeln!(s, "#quote(block: true, {})\n", text(t));
+            }
+            if !p.commentary.is_empty() {
+                let _ = writeln!(s, "#par({})\n", text(&format!("{}: “{}”", lw.said, p.commentary)));
+            }
+            if !p.source.is_empty() {
+                let _ = writeln!(s, "#text(size: 8pt, fill: luma(70), {})\n", text(&p.source));
+            }
+        }
+    }
+
     for t in &b.cross_tables {
         let sup = suppress2(&t.counts, k);
         let _ = writeln!(s, "#heading(level: 2, {})", text(&t.title));
@@ -139,27 +177,13 @@ pub(crate) fn briefing(b: &Briefing) -> String {
 
     for e in &b.estimates {
         let _ = writeln!(s, "#heading(level: 2, {})", text(&format!("{}: {}", w.estimate, e.title)));
-        if let Some(first) = e.methods.first() {
-            let upper = first.upper.map(|u| format!("{u:.0}")).unwrap_or_else(|| w.unbounded.to_string());
-            let sentence = w
-                .estimate_sentence
-                .replace("{observed}", &e.observed.to_string())
-                .replace("{lists}", &e.lists.len().to_string())
-                .replace("{n}", &format!("{:.0}", first.estimate))
-                .replace("{lower}", &format!("{:.0}", first.lower))
-                .replace("{upper}", &upper)
-                .replace("{method}", &first.method);
-            let _ = writeln!(s, "#par({})\n", text(&sentence));
-            if first.lower_bound {
-                let _ = writeln!(s, "#par(strong({}))\n", text(w.lower_bound));
+        if let Some(ew) = estimate_words(e, &w) {
+            let _ = writeln!(s, "#par({})\n", text(&ew.sentence));
+            if let Some(lb) = ew.lower_bound {
+                let _ = writeln!(s, "#par(strong({}))\n", text(lb));
             }
-            if let Some(band) = &first.band {
-                let upper = band.upper.map(|u| format!("{u:.0}")).unwrap_or_else(|| w.unbounded.to_string());
-                let _ = writeln!(
-                    s,
-                    "#par({})\n",
-                    text(&w.band_sentence.replace("{psi}", &band.psi.to_string()).replace("{lower}", &format!("{:.0}", band.lower)).replace("{upper}", &upper))
-                );
+            if let Some(band) = &ew.band {
+                let _ = writeln!(s, "#par({})\n", text(band));
             }
         }
         let _ = write!(
@@ -170,12 +194,8 @@ pub(crate) fn briefing(b: &Briefing) -> String {
             lit(w.model_header)
         );
         for m in &e.methods {
-            let upper = m.upper.map(|u| format!("{u:.0}")).unwrap_or_else(|| w.unbounded.to_string());
-            let band = m
-                .band
-                .as_ref()
-                .map(|b| format!("{:.0}–{} (ψ ≤ {})", b.lower, b.upper.map(|u| format!("{u:.0}")).unwrap_or_else(|| w.unbounded.to_string()), b.psi))
-                .unwrap_or_default();
+            let upper = upper_text(m.upper, &w);
+            let band = band_cell(m, &w);
             let model = std::iter::once(m.model.clone()).chain(m.warnings.iter().cloned()).collect::<Vec<_>>().join(" · ");
             let _ = write!(
                 s,

@@ -46,6 +46,22 @@ fn briefing(lang: &str) -> Briefing {
         estimates: vec![],
         notes: vec!["Counts are of documented acts.".into()],
         outlines: vec![],
+        provisions: vec![girok_publish::LawProvision {
+            id: "law-1".into(),
+            label: "형법 (1999), 제44조".into(),
+            title: "합성 조항".into(),
+            max_penalty: Some("사형".into()),
+            text: "합성 조문: 국가를 전복하려는 음모".into(),
+            text_other: "SYNTHETIC text of the article".into(),
+            commentary: "couched in terms so broad (SYNTHETIC)".into(),
+            source: "SYNTHETIC source".into(),
+        }],
+        closed: Some(girok_publish::Closed {
+            areas: vec![],
+            places: vec![("합성 수용소".into(), None)],
+            facilities: 1,
+            credit: "SYNTHETIC access attributes".into(),
+        }),
     }
 }
 
@@ -74,7 +90,21 @@ fn its_text_extracts_with_the_korean_words_and_the_state_on_every_page() {
     let out =
         std::process::Command::new("pdftotext").arg("-layout").arg(&path).arg("-").output().expect("pdftotext (poppler-utils) is installed by scripts/test.sh");
     let text = String::from_utf8_lossy(&out.stdout);
-    for word in ["고문과 가혹행위", "구타", "강제송환", "Recommendations", "The government", "Beating (synthetic), 1999", "[1]"] {
+    for word in [
+        "고문과 가혹행위",
+        "구타",
+        "강제송환",
+        "Recommendations",
+        "The government",
+        "Beating (synthetic), 1999",
+        "[1]",
+        "국내법 조항",
+        "국가를 전복하려는 음모",
+        "SYNTHETIC text of the article",
+        "사형",
+        "볼 수 없는 곳",
+        "접근이 막힌 장소 1곳",
+    ] {
         assert!(text.contains(word), "{word} not in the PDF's text:\n{text}");
     }
     assert!(!text.contains(">2<") && !text.lines().any(|l| l.trim_end().ends_with(" 2")), "the small cell is withheld:\n{text}");

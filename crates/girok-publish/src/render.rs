@@ -69,6 +69,10 @@ pub struct Briefing {
     pub notes: Vec<String>,
     /// Outlines for tables that have `map_ids`.
     pub outlines: Vec<Outline>,
+    /// Provisions of national law the acts cite, quoted after the tables.
+    pub provisions: Vec<crate::LawProvision>,
+    /// Areas and places closed to outside agencies: drawn on the map and said in a sentence.
+    pub closed: Option<crate::Closed>,
 }
 
 /// An estimate of the victims no list recorded, for one act type, method by method.
@@ -167,6 +171,8 @@ pub struct Words {
     pub method: &'static str,
     pub files: &'static str,
     pub legend: &'static str,
+    pub legend_closed: &'static str,
+    pub access: &'static str,
     pub indicators: &'static str,
     pub year: &'static str,
     pub source: &'static str,
@@ -196,6 +202,8 @@ pub fn words(lang: &str) -> Words {
             method: "개인을 특정할 수 있는 작은 수치는 공개하지 않습니다: {k}건 미만인 칸은 비공개이며, 합계로 역산할 수 없도록 필요하면 다른 칸도 비공개로 합니다. 이름이나 식별자는 포함되지 않습니다.",
             files: "파일",
             legend: "진할수록 많음 · 빗금: 비공개 · 흰색: 0",
+            legend_closed: " · 붉은 점선과 ×: 외부 접근 불가",
+            access: "볼 수 없는 곳",
             indicators: "지표",
             year: "연도",
             source: "출처",
@@ -223,6 +231,8 @@ pub fn words(lang: &str) -> Words {
             method: "Small counts can point at a witness, so cells with fewer than {k} are withheld, and where one withheld cell could be worked out from the total another is withheld with it. No names or identifiers are included.",
             files: "Files",
             legend: "darker: more · hatched: withheld · white: none",
+            legend_closed: " · red dashes and ×: closed to outside agencies",
+            access: "What cannot be seen",
             indicators: "Indicators",
             year: "Year",
             source: "Source",
@@ -240,6 +250,41 @@ pub fn words(lang: &str) -> Words {
             lower_bound: "This figure is a lower bound: the overlaps between the lists cannot exclude that some victims are harder for every list to record, and then the true number is higher.",
         }
     }
+}
+
+/// An upper limit as printed: a whole number, or "unbounded".
+pub fn upper_text(upper: Option<f64>, w: &Words) -> String {
+    upper.map(|u| format!("{u:.0}")).unwrap_or_else(|| w.unbounded.to_string())
+}
+
+/// A method's sensitivity band as a table cell: "1500–2600 (ψ ≤ 3)".
+pub fn band_cell(m: &MethodEstimate, w: &Words) -> String {
+    m.band.as_ref().map(|b| format!("{:.0}–{} (ψ ≤ {})", b.lower, upper_text(b.upper, w), b.psi)).unwrap_or_default()
+}
+
+/// What an estimate says in words, from its first method: the sentence with its interval,
+/// the lower-bound warning when it applies, and the sensitivity band. Every format of the
+/// briefing prints exactly these.
+pub struct EstimateWords {
+    pub sentence: String,
+    pub lower_bound: Option<&'static str>,
+    pub band: Option<String>,
+}
+
+pub fn estimate_words(e: &Estimate, w: &Words) -> Option<EstimateWords> {
+    let first = e.methods.first()?;
+    let sentence = w
+        .estimate_sentence
+        .replace("{observed}", &e.observed.to_string())
+        .replace("{lists}", &e.lists.len().to_string())
+        .replace("{n}", &format!("{:.0}", first.estimate))
+        .replace("{lower}", &format!("{:.0}", first.lower))
+        .replace("{upper}", &upper_text(first.upper, w))
+        .replace("{method}", &first.method);
+    let band = first.band.as_ref().map(|b| {
+        w.band_sentence.replace("{psi}", &format!("{}", b.psi)).replace("{lower}", &format!("{:.0}", b.lower)).replace("{upper}", &upper_text(b.upper, w))
+    });
+    Some(EstimateWords { sentence, lower_bound: first.lower_bound.then_some(w.lower_bound), band })
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -359,7 +404,7 @@ fn columns_svg(s: &Suppressed, rows: usize) -> String {
 
 /// A choropleth of the suppressed counts: shown counts shaded (square-root scale), withheld
 /// ones hatched, zeros white; outlines without a row drawn plain.
-fn map_svg(s: &Suppressed, ids: &[Option<String>], outlines: &[Outline], w: &Words) -> Option<String> {
+fn map_svg(s: &Suppressed, ids: &[Option<String>], outlines: &[Outline], closed: Option<&crate::Closed>, w: &Words) -> Option<String> {
     let all = outlines.iter().flat_map(|o| o.rings.iter().flatten());
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     for &(x, y) in all {
@@ -401,7 +446,37 @@ fn map_svg(s: &Suppressed, ids: &[Option<String>], outlines: &[Outline], w: &Wor
         }
         svg.push_str(&format!("<path d=\"{d}\" fill=\"{fill}\" stroke=\"#555\" stroke-width=\"0.6\"/>"));
     }
-    svg.push_str(&format!("<text x=\"0\" y=\"{:.0}\" fill=\"#555\">{}</text></svg>", height + 16.0, esc(w.legend)));
+    // Closed areas on top, so their border is not hidden by a neighbour's.
+    let mut legend = w.legend.to_string();
+    if let Some(c) = closed.filter(|c| !c.areas.is_empty() || !c.places.is_empty()) {
+        for o in outlines.iter().filter(|o| o.id.as_deref().is_some_and(|id| c.areas.iter().any(|(a, _)| a == id))) {
+            let mut d = String::new();
+            for ring in &o.rings {
+                for (i, (x, y)) in ring.iter().enumerate() {
+                    d.push_str(&format!("{}{:.1},{:.1}", if i == 0 { "M" } else { "L" }, (x - x0) * kx * scale, (y1 - y) * scale));
+                }
+                d.push('Z');
+            }
+            svg.push_str(&format!("<path d=\"{d}\" fill=\"none\" stroke=\"#b00020\" stroke-width=\"1.8\" stroke-dasharray=\"4 2\"/>"));
+        }
+        for (_, at) in &c.places {
+            let Some((lon, lat)) = at else { continue };
+            let (x, y) = ((lon - x0) * kx * scale, (y1 - lat) * scale);
+            svg.push_str(&format!(
+                "<path d=\"M{:.1},{:.1}L{:.1},{:.1}M{:.1},{:.1}L{:.1},{:.1}\" stroke=\"#b00020\" stroke-width=\"1.6\"/>",
+                x - 3.0,
+                y - 3.0,
+                x + 3.0,
+                y + 3.0,
+                x - 3.0,
+                y + 3.0,
+                x + 3.0,
+                y - 3.0
+            ));
+        }
+        legend.push_str(w.legend_closed);
+    }
+    svg.push_str(&format!("<text x=\"0\" y=\"{:.0}\" fill=\"#555\">{}</text></svg>", height + 16.0, esc(&legend)));
     Some(svg)
 }
 
@@ -442,10 +517,16 @@ fn html(b: &Briefing, done: &[(&Table, Suppressed)], cross: &[(&crate::CrossTabl
     for s in b.sections.iter().filter(|s| s.kind == crate::SectionKind::Narrative) {
         h.push_str(&crate::sections::html(s, &mut numbers, &sw));
     }
+    let access = b.closed.as_ref().and_then(|c| crate::access::sentence(c, &b.outlines, &b.lang).map(|s| (s, &c.credit)));
+    let access_html = |(sentence, credit): &(String, &String)| -> String {
+        let credit = if credit.is_empty() { String::new() } else { format!("<p class=\"note\">{}</p>\n", esc(credit)) };
+        format!("<h3>{}</h3>\n<p><b>{}</b></p>\n{credit}", esc(w.access), esc(sentence))
+    };
+    let mut access_said = false;
     for (t, s) in done {
         h.push_str(&format!("<h2>{}</h2>\n", esc(&t.title)));
         if let Some(ids) = &t.map_ids {
-            if let Some(svg) = map_svg(s, ids, &b.outlines, w) {
+            if let Some(svg) = map_svg(s, ids, &b.outlines, b.closed.as_ref(), w) {
                 h.push_str(&svg);
                 h.push('\n');
             }
@@ -463,34 +544,27 @@ fn html(b: &Briefing, done: &[(&Table, Suppressed)], cross: &[(&crate::CrossTabl
         if let Some(n) = &t.note {
             h.push_str(&format!("<p class=\"note\">{}</p>\n", esc(n)));
         }
+        if let (Some(a), Some(_), false) = (&access, &t.map_ids, access_said) {
+            h.push_str(&access_html(a));
+            access_said = true;
+        }
     }
+    if let (Some(a), false) = (&access, access_said) {
+        h.push_str(&access_html(a));
+    }
+    h.push_str(&crate::law::html(&b.provisions, &b.lang));
     for (t, s) in cross {
         h.push_str(&crate::cross::html(t, s, k, w.total));
     }
     for e in &b.estimates {
         h.push_str(&format!("<h2>{}: {}</h2>\n", esc(w.estimate), esc(&e.title)));
-        if let Some(first) = e.methods.first() {
-            let upper = first.upper.map(|u| format!("{u:.0}")).unwrap_or_else(|| w.unbounded.to_string());
-            h.push_str(&format!(
-                "<p>{}</p>\n",
-                esc(&w
-                    .estimate_sentence
-                    .replace("{observed}", &e.observed.to_string())
-                    .replace("{lists}", &e.lists.len().to_string())
-                    .replace("{n}", &format!("{:.0}", first.estimate))
-                    .replace("{lower}", &format!("{:.0}", first.lower))
-                    .replace("{upper}", &upper)
-                    .replace("{method}", &first.method))
-            ));
-            if first.lower_bound {
-                h.push_str(&format!("<p><b>{}</b></p>\n", esc(w.lower_bound)));
+        if let Some(ew) = estimate_words(e, w) {
+            h.push_str(&format!("<p>{}</p>\n", esc(&ew.sentence)));
+            if let Some(lb) = ew.lower_bound {
+                h.push_str(&format!("<p><b>{}</b></p>\n", esc(lb)));
             }
-            if let Some(b) = &first.band {
-                let upper = b.upper.map(|u| format!("{u:.0}")).unwrap_or_else(|| w.unbounded.to_string());
-                h.push_str(&format!(
-                    "<p>{}</p>\n",
-                    esc(&w.band_sentence.replace("{psi}", &format!("{}", b.psi)).replace("{lower}", &format!("{:.0}", b.lower)).replace("{upper}", &upper))
-                ));
+            if let Some(band) = &ew.band {
+                h.push_str(&format!("<p>{}</p>\n", esc(band)));
             }
         }
         h.push_str(&format!(
@@ -500,12 +574,8 @@ fn html(b: &Briefing, done: &[(&Table, Suppressed)], cross: &[(&crate::CrossTabl
             esc(w.model_header)
         ));
         for m in &e.methods {
-            let upper = m.upper.map(|u| format!("{u:.0}")).unwrap_or_else(|| w.unbounded.to_string());
-            let band = m
-                .band
-                .as_ref()
-                .map(|b| format!("{:.0}–{} (ψ ≤ {})", b.lower, b.upper.map(|u| format!("{u:.0}")).unwrap_or_else(|| w.unbounded.to_string()), b.psi))
-                .unwrap_or_default();
+            let upper = upper_text(m.upper, w);
+            let band = band_cell(m, w);
             let warnings: String = m.warnings.iter().map(|x| format!("<br><span class=\"note\">{}</span>", esc(x))).collect();
             h.push_str(&format!(
                 "<tr><td>{}</td><td class=\"n\">{:.0}</td><td class=\"n\">{:.0}–{}</td><td class=\"n\">{}</td><td>{}{warnings}</td></tr>\n",
@@ -713,6 +783,8 @@ mod tests {
             estimates: vec![],
             notes: vec![],
             outlines: Vec::new(),
+            provisions: Vec::new(),
+            closed: None,
         }
     }
 
@@ -842,6 +914,45 @@ mod tests {
         // Without outlines, no map and no error.
         b.outlines = Vec::new();
         assert!(!text(&render(&b), "briefing.html").contains("<path "));
+    }
+
+    #[test]
+    fn closed_areas_are_drawn_and_said_and_the_law_is_quoted_escaped() {
+        let square = |id: &str, x: f64| Outline { id: Some(id.into()), rings: vec![vec![(x, 38.0), (x + 1.0, 38.0), (x + 1.0, 39.0), (x, 39.0), (x, 38.0)]] };
+        let mut b = briefing();
+        b.outlines = vec![square("p1", 125.0), square("p2", 127.0)];
+        b.tables = vec![Table {
+            file: "acts-by-province.csv".into(),
+            title: "Acts by province".into(),
+            label_header: "Province".into(),
+            rows: vec![("Synthetic Province One".into(), 40), ("Synthetic Province Two".into(), 20)],
+            map_ids: Some(vec![Some("p1".into()), Some("p2".into())]),
+            ..Default::default()
+        }];
+        b.closed = Some(crate::Closed {
+            areas: vec![("p2".into(), "Synthetic Province Two".into())],
+            places: vec![("Synthetic camp".into(), Some((125.5, 38.5)))],
+            facilities: 1,
+            credit: "Access as recorded in the archive (SYNTHETIC)".into(),
+        });
+        b.provisions = vec![crate::LawProvision {
+            id: "law-x".into(),
+            label: "Synthetic Code, art. 1".into(),
+            title: "<b>offence</b>".into(),
+            max_penalty: Some("death penalty".into()),
+            text: "SYNTHETIC text".into(),
+            text_other: String::new(),
+            commentary: "said of it".into(),
+            source: "SYNTHETIC source".into(),
+        }];
+        let html = text(&render(&b), "briefing.html");
+        assert!(html.contains("stroke=\"#b00020\" stroke-width=\"1.8\""), "the closed province has a red border");
+        assert!(html.contains("stroke-width=\"1.6\""), "the closed place is marked");
+        assert!(html.contains("Closed to outside agencies: Synthetic Province Two (about 50% of the land mapped)"), "{html}");
+        assert!(html.contains("Also closed: 1 place elsewhere, a detention facility"));
+        assert!(html.contains("Access as recorded in the archive (SYNTHETIC)"));
+        assert!(html.contains("<h3 id=\"law-x\">Synthetic Code, art. 1: &lt;b&gt;offence&lt;/b&gt;</h3>"), "{html}");
+        assert!(html.contains("<blockquote>SYNTHETIC text</blockquote>") && html.contains("death penalty"));
     }
 
     #[test]

@@ -133,7 +133,7 @@ pub(crate) async fn new_form(State(state): State<Arc<AppState>>, Authed(session)
     if !actor(&session).can_edit() {
         return Err(AppError::NotFound);
     }
-    let kinds = ["event", "act", "person", "source", "place", "indicator"];
+    let kinds = ["event", "act", "person", "source", "place", "indicator", "provision"];
     let kind = Kind::parse(&q.kind).filter(|k| *k != Kind::Document);
     let fields = match kind {
         Some(k) => Shown { archive: &state.reader(), lang: session.lang, kind: k }.fields(&girok_app::template(k)?),
@@ -229,6 +229,19 @@ fn set_retired(state: &AppState, session: &Session, id: &str, form: &HashMap<Str
     } else {
         girok_app::restore(&mut state.archive(), &actor(session), id, reason)?;
     }
+    Ok(Redirect::to(&format!("/records/{id}")).into_response())
+}
+
+/// `POST /records/{id}/ocr`: an editor has a scan's or photograph's text recognised now. The
+/// outcome (text, or why there is none) is on the document page that follows.
+pub(crate) async fn ocr(
+    State(state): State<Arc<AppState>>,
+    Authed(session): Authed,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    check_csrf(&session, form.get("csrf").map(String::as_str).unwrap_or(""))?;
+    girok_app::recognise(&mut state.archive(), &actor(&session), Some(vec![id.clone()]), &mut |_, _, _| {})?;
     Ok(Redirect::to(&format!("/records/{id}")).into_response())
 }
 

@@ -178,6 +178,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/records/new", get(forms::new_form).post(forms::create))
         .route("/records/{id}/edit", post(forms::edit))
         .route("/records/{id}/retire", post(forms::retire))
+        .route("/records/{id}/ocr", post(forms::ocr))
         .route("/records/{id}/restore", post(forms::restore))
         .route("/records/{id}/seal", post(forms::seal))
         .route("/static/{name}", get(browse::asset))

@@ -206,13 +206,39 @@ fn record_page(state: &AppState, session: &Session, id: &str, identity: Option<s
         Vec::new()
     };
     let can_seal = can_edit && rec.kind() == Kind::Source && actor.identity_clearance;
+    // What intake read of a file and could not: its metadata, a scan waiting for OCR, a
+    // format stored but not read; the GPS position only for restricted readers.
+    let document = match &rec {
+        Record::Document(d) => {
+            let location = state.reader().document_location(&id, ceiling)?;
+            let origin = match &d.text_origin {
+                Some(girok_core::model::TextOrigin::Ocr { engine, confidence, pages }) => format!("OCR · {engine} · {confidence:.0}% · {pages} p."),
+                Some(girok_core::model::TextOrigin::File) => "file".into(),
+                Some(girok_core::model::TextOrigin::OcrPending) => "OCR pending".into(),
+                Some(girok_core::model::TextOrigin::OcrFailed { .. }) => "OCR found no text".into(),
+                None => String::new(),
+            };
+            let can_ocr =
+                can_edit && matches!(d.text_origin, Some(girok_core::model::TextOrigin::OcrPending) | Some(girok_core::model::TextOrigin::OcrFailed { .. }));
+            Some(json!({
+                "notice": d.notice,
+                "no_text": d.text_chars == 0,
+                "origin": origin,
+                "media": d.media,
+                "location": location.map(|l| format!("{:.5}, {:.5}", l.lat, l.lon)),
+                "location_hidden": location.is_none() && d.media.as_ref().is_some_and(|m| m.has_location),
+                "can_ocr": can_ocr,
+            }))
+        }
+        _ => None,
+    };
     let act_types = if can_edit && rec.kind() == Kind::Act { crate::forms::act_type_choices(session.lang) } else { Vec::new() };
     let edit = json!({ "can": can_edit, "version": version, "fields": fields, "act_types": act_types, "retired": retired, "can_restore": retired && session.user.role == Role::Admin, "can_seal": can_seal });
     render(
         state,
         "record.html",
         session,
-        json!({ "id": rec.id(), "kind": rec.kind().as_str(), "title": rec.title(), "confidentiality": rec.confidentiality().as_str(), "body": body, "segments": segments, "history": history, "can_code": can_code, "linked": linked, "is_place": rec.kind() == Kind::Place, "organisations": organisations, "coding": coding, "can_reveal": can_reveal, "identity": identity, "position": position, "edit": edit }),
+        json!({ "id": rec.id(), "kind": rec.kind().as_str(), "title": rec.title(), "confidentiality": rec.confidentiality().as_str(), "body": body, "segments": segments, "history": history, "can_code": can_code, "linked": linked, "is_place": rec.kind() == Kind::Place, "organisations": organisations, "coding": coding, "can_reveal": can_reveal, "identity": identity, "position": position, "edit": edit, "document": document }),
     )
 }
 

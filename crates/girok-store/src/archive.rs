@@ -489,6 +489,7 @@ impl Writer<'_> {
         let citations: &[Citation] = match record {
             Record::Event(e) => &e.citations,
             Record::Act(a) => &a.citations,
+            Record::Provision(p) => p.citation.as_slice(),
             _ => &[],
         };
         for c in citations {

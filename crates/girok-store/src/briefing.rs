@@ -1,9 +1,9 @@
 //! The counts and labels of a briefing for publication, in the reader's language, from the
 //! index tables (no record is decoded). `girok-publish` decides what may be shown and renders.
 
-use girok_core::model::{Confidentiality, Kind, PlaceKind, Record};
+use girok_core::model::{Access, Confidentiality, Kind, Place, PlaceKind, Record};
 use girok_core::vocab::{List, Vocabulary};
-use girok_publish::{Briefing, Chart, CrossTable, Outline, Point, Series, Table};
+use girok_publish::{Briefing, Chart, Closed, CrossTable, LawProvision, Outline, Point, Series, Table};
 
 use crate::{ActCounts, Archive, StoreError};
 
@@ -78,14 +78,11 @@ impl Archive {
         }
         let year_rows = by_year.len();
         by_year.push((if ko { "날짜 미상 또는 여러 해" } else { "undated or spanning years" }.to_string(), counts.unplaced));
+        let places: Vec<Place> = self.list(Kind::Place)?.into_iter().filter_map(|r| if let Record::Place(p) = r { Some(p) } else { None }).collect();
         let mut provinces = Vec::new();
-        for r in self.list(Kind::Place)? {
-            if let Record::Place(p) = r {
-                if p.kind == PlaceKind::Province {
-                    let name = if ko { p.name_ko.clone().unwrap_or(p.name.clone()) } else { p.name.clone() };
-                    provinces.push((p.id, name));
-                }
-            }
+        for p in places.iter().filter(|p| p.kind == PlaceKind::Province) {
+            let name = if ko { p.name_ko.clone().unwrap_or(p.name.clone()) } else { p.name.clone() };
+            provinces.push((p.id.clone(), name));
         }
         let place_n: std::collections::HashMap<&str, u64> = counts.by_place.iter().map(|(p, n)| (p.as_str(), *n)).collect();
         // (outline id, label, count), most first; then the acts placed in no province.
@@ -120,7 +117,81 @@ impl Archive {
         };
         let indicators = self.briefing_indicators(o)?;
         let cross_tables = self.cross_tables(o, &provinces)?;
+        let (law_rows, provisions) = self.briefing_law(o)?;
+        let closed = closed_places(&places, level, ko);
+        let mut tables = vec![
+            Table {
+                file: "acts-by-type.csv".into(),
+                title: t("Acts by type", "유형별 행위"),
+                label_header: t("Act type", "행위 유형"),
+                rows: by_type,
+                ..Default::default()
+            },
+            Table {
+                file: "acts-by-year.csv".into(),
+                title: t("Acts by year", "연도별 행위"),
+                label_header: t("Year", "연도"),
+                rows: by_year,
+                chart: Chart::Columns,
+                chart_rows: Some(year_rows),
+                note: Some(t(
+                    "An act is counted in a year only when everything known of its date lies within that year.",
+                    "날짜로 알려진 범위가 한 해 안에 있을 때만 그 해에 집계합니다.",
+                )),
+                ..Default::default()
+            },
+            Table {
+                file: "acts-by-province.csv".into(),
+                title: t("Acts by province", "도별 행위"),
+                label_header: t("Province", "도"),
+                rows: by_province,
+                map_ids: Some(province_ids),
+                note: Some(t(
+                    "Figures for individual camps and detention facilities are not published: they are where a small count most easily points at a witness.",
+                    "수용소·구금 시설별 수치는 공개하지 않습니다: 작은 수치가 증언자를 가장 쉽게 드러내는 곳입니다.",
+                )),
+                ..Default::default()
+            },
+            Table {
+                file: "acts-by-treaty-article.csv".into(),
+                title: t("Treaty articles breached", "위반된 조약 조항"),
+                label_header: t("Article", "조항"),
+                rows: by_article,
+                note: Some(t(
+                    "Each act counts under every article its type breaches, so the rows add up to more than the acts. The DPRK is not party to the Convention against Torture or the Refugee Convention; torture and forced return are counted under the ICCPR.",
+                    "한 행위는 그 유형이 위반하는 모든 조항에 집계되므로 합계가 행위 수보다 큽니다. 북한은 고문방지협약과 난민협약의 당사국이 아니므로 고문과 강제송환은 자유권규약으로 집계합니다.",
+                )),
+                ..Default::default()
+            },
+            Table {
+                file: "events-by-corroboration.csv".into(),
+                title: t("Events by independent corroboration", "독립적 확인 정도별 사건"),
+                label_header: t("Reported", "보고"),
+                rows: corroboration,
+                ..Default::default()
+            },
+        ];
+        if !law_rows.is_empty() {
+            // Beside the treaty articles: the law, international then national.
+            let at = tables.iter().position(|t| t.file == "acts-by-treaty-article.csv").map_or(tables.len(), |i| i + 1);
+            tables.insert(
+                at,
+                Table {
+                    file: "acts-by-national-provision.csv".into(),
+                    title: t("Acts by provision of national law", "국내법 조항별 행위"),
+                    label_header: t("Provision", "조항"),
+                    rows: law_rows,
+                    note: Some(t(
+                        "Acts whose record cites the provision they were charged or punished under; an act citing several counts under each.",
+                        "기소되거나 처벌된 근거 조항을 기록에 적은 행위입니다. 여러 조항을 적은 행위는 각 조항에 집계합니다.",
+                    )),
+                    ..Default::default()
+                },
+            );
+        }
         Ok(Briefing {
+            provisions,
+            closed,
             cross_tables,
             // The organisation's sections and the records they cite are the domain layer's
             // (`girok_app::briefing`), which checks every reference against the level.
@@ -137,58 +208,7 @@ impl Archive {
             archive_state: state,
             scope,
             min_cell: o.min_cell,
-            tables: vec![
-                Table {
-                    file: "acts-by-type.csv".into(),
-                    title: t("Acts by type", "유형별 행위"),
-                    label_header: t("Act type", "행위 유형"),
-                    rows: by_type,
-                    ..Default::default()
-                },
-                Table {
-                    file: "acts-by-year.csv".into(),
-                    title: t("Acts by year", "연도별 행위"),
-                    label_header: t("Year", "연도"),
-                    rows: by_year,
-                    chart: Chart::Columns,
-                    chart_rows: Some(year_rows),
-                    note: Some(t(
-                        "An act is counted in a year only when everything known of its date lies within that year.",
-                        "날짜로 알려진 범위가 한 해 안에 있을 때만 그 해에 집계합니다.",
-                    )),
-                    ..Default::default()
-                },
-                Table {
-                    file: "acts-by-province.csv".into(),
-                    title: t("Acts by province", "도별 행위"),
-                    label_header: t("Province", "도"),
-                    rows: by_province,
-                    map_ids: Some(province_ids),
-                    note: Some(t(
-                        "Figures for individual camps and detention facilities are not published: they are where a small count most easily points at a witness.",
-                        "수용소·구금 시설별 수치는 공개하지 않습니다: 작은 수치가 증언자를 가장 쉽게 드러내는 곳입니다.",
-                    )),
-                    ..Default::default()
-                },
-                Table {
-                    file: "acts-by-treaty-article.csv".into(),
-                    title: t("Treaty articles breached", "위반된 조약 조항"),
-                    label_header: t("Article", "조항"),
-                    rows: by_article,
-                    note: Some(t(
-                        "Each act counts under every article its type breaches, so the rows add up to more than the acts. The DPRK is not party to the Convention against Torture or the Refugee Convention; torture and forced return are counted under the ICCPR.",
-                        "한 행위는 그 유형이 위반하는 모든 조항에 집계되므로 합계가 행위 수보다 큽니다. 북한은 고문방지협약과 난민협약의 당사국이 아니므로 고문과 강제송환은 자유권규약으로 집계합니다.",
-                    )),
-                    ..Default::default()
-                },
-                Table {
-                    file: "events-by-corroboration.csv".into(),
-                    title: t("Events by independent corroboration", "독립적 확인 정도별 사건"),
-                    label_header: t("Reported", "보고"),
-                    rows: corroboration,
-                    ..Default::default()
-                },
-            ],
+            tables,
             outlines: girok_core::gazetteer::province_outlines()
                 .iter()
                 .map(|p| Outline { id: p.id.clone(), rings: p.polygons.iter().flatten().cloned().collect() })
@@ -279,6 +299,56 @@ impl Archive {
         .collect())
     }
 
+    /// The provisions of national law the acts at the briefing's level cite, each with the
+    /// number of acts citing it, and the quotations, in the briefing's language first. A
+    /// provision above the level is neither counted nor named.
+    fn briefing_law(&self, o: &BriefingOptions) -> Result<(Vec<(String, u64)>, Vec<LawProvision>), StoreError> {
+        let ko = o.lang == "ko";
+        let mut cited: std::collections::BTreeMap<String, u64> = Default::default();
+        let mut stmt = self.conn.prepare(
+            "SELECT l.to_id, m.kind, COUNT(DISTINCT l.from_rid) FROM links l JOIN record_meta m ON m.rid = l.from_rid \
+             WHERE l.field = 'provisions' AND m.conf <= ?1 GROUP BY l.to_id, m.kind",
+        )?;
+        let mut rows = stmt.query([o.level as i64])?;
+        while let Some(r) = rows.next()? {
+            let (id, kind, n): (String, String, u64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            // Events cite a provision too (it is quoted), but only acts are counted.
+            *cited.entry(id).or_default() += if kind == "act" { n } else { 0 };
+        }
+        let mut found: Vec<(girok_core::model::Provision, u64)> = Vec::new();
+        for (id, n) in cited {
+            if let Ok(v) = self.get_for(&id, o.level, false) {
+                if let Record::Provision(p) = v.record {
+                    found.push((p, n));
+                }
+            }
+        }
+        // By instrument, then article number ("9" before "44", "60-1" after "60").
+        let article_key = |a: &str| {
+            let num: String = a.chars().take_while(|c| c.is_ascii_digit()).collect();
+            (num.parse::<u64>().unwrap_or(u64::MAX), a.to_string())
+        };
+        found.sort_by(|(a, _), (b, _)| a.instrument.cmp(&b.instrument).then_with(|| article_key(&a.article).cmp(&article_key(&b.article))));
+        let rows = found.iter().map(|(p, n)| (p.label_in(ko), *n)).collect();
+        let quoted = found
+            .into_iter()
+            .map(|(p, _)| {
+                let (text, text_other) = if ko { (p.text_ko.clone(), p.text_en.clone()) } else { (p.text_en.clone(), p.text_ko.clone()) };
+                LawProvision {
+                    label: p.label_in(ko),
+                    title: p.title_in(ko),
+                    max_penalty: p.max_penalty.clone(),
+                    text,
+                    text_other,
+                    commentary: p.commentary.clone(),
+                    source: p.source.clone(),
+                    id: p.id,
+                }
+            })
+            .collect();
+        Ok((rows, quoted))
+    }
+
     /// The indicator series a briefing quotes, each value with its reference and the passage it
     /// cites, never anything above the briefing's level: a value's own source, or the document
     /// its passage is in, counts only if the briefing may show it; otherwise the series'
@@ -332,4 +402,50 @@ impl Archive {
         }
         Ok(out)
     }
+}
+
+/// The areas and places at or below the level that are closed to outside agencies: provinces
+/// whole (drawn on the map), and other places not inside a closed province (marked at their
+/// own position, or their enclosing place's).
+fn closed_places(places: &[Place], level: Confidentiality, ko: bool) -> Option<Closed> {
+    let visible: std::collections::HashMap<&str, &Place> = places.iter().filter(|p| p.confidentiality <= level).map(|p| (p.id.as_str(), p)).collect();
+    let name = |p: &Place| if ko { p.name_ko.clone().unwrap_or(p.name.clone()) } else { p.name.clone() };
+    let closed = |p: &Place| p.access == Some(Access::Closed);
+    // The enclosing places, nearest first (a bounded walk: a cycle in the data cannot hang it).
+    let ancestors = |p: &Place| {
+        let mut out: Vec<&Place> = Vec::new();
+        let mut cur = p.parent.as_deref();
+        while let Some(id) = cur.filter(|_| out.len() < 16) {
+            let Some(q) = visible.get(id) else { break };
+            out.push(q);
+            cur = q.parent.as_deref();
+        }
+        out
+    };
+    let mut out = Closed::default();
+    let mut all: Vec<&Place> = visible.values().copied().filter(|p| closed(p)).collect();
+    all.sort_by(|a, b| a.id.cmp(&b.id));
+    for p in all {
+        if p.kind == PlaceKind::Province {
+            out.areas.push((p.id.clone(), name(p)));
+            continue;
+        }
+        let up = ancestors(p);
+        if up.iter().any(|q| q.kind == PlaceKind::Province && closed(q)) {
+            continue;
+        }
+        let at = std::iter::once(p).chain(up).find_map(|q| Some((q.lon?, q.lat?)));
+        out.places.push((name(p), at));
+        out.facilities += usize::from(p.kind.is_facility());
+    }
+    if out.areas.is_empty() && out.places.is_empty() {
+        return None;
+    }
+    out.credit = if ko {
+        "장소 기록의 접근 속성에 따름(구금 시설은 Girok 시설 목록에서 폐쇄로 표시). 군 경계는 그리지 않습니다: 패키지 저장소가 배포하는 공개 자료 가운데 확인할 수 있는 북한 군 경계가 없어, 도보다 작은 장소는 기록된 위치에 ×로 표시합니다."
+    } else {
+        "From the access recorded on the archive's place records (detention facilities are marked closed by Girok's facility list). County outlines are not drawn: we found no open dataset shipped by a package registry with DPRK county boundaries we could check, so places smaller than a province are marked × at their recorded position."
+    }
+    .to_string();
+    Some(out)
 }

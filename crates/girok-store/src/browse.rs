@@ -457,6 +457,7 @@ mod tests {
     /// A synthetic internal event; an empty id gets a fresh one.
     fn synthetic_event(id: &str) -> Record {
         Record::Event(Event {
+            provisions: Vec::new(),
             same_as: None,
             links: vec![],
             id: id.into(),
@@ -489,6 +490,7 @@ mod tests {
             let event = w.put(synthetic_event(""))?;
             for (i, (t, place, date, conf)) in acts.iter().enumerate() {
                 w.put(Record::Act(Act {
+                    provisions: Vec::new(),
                     end: None,
                     victim_status: None,
                     id: String::new(),

@@ -336,6 +336,7 @@ mod tests {
             // The merged duplicate alone records sex and birth: the victim's strata take them.
             let v1_again = w.put(person(Some(v1.clone()), Some(girok_core::model::Sex::Male), Some("1970")))?;
             let event = w.put(Record::Event(Event {
+                provisions: Vec::new(),
                 same_as: None,
                 links: vec![],
                 id: String::new(),
@@ -361,6 +362,7 @@ mod tests {
             ];
             for (victim, src, t, year, conf) in acts {
                 w.put(Record::Act(Act {
+                    provisions: Vec::new(),
                     end: None,
                     victim_status: None,
                     id: String::new(),

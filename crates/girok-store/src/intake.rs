@@ -10,7 +10,8 @@ use std::fs::File;
 use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
-use girok_core::model::{Confidentiality, Document, DocumentKind, Record};
+use girok_core::model::{Confidentiality, Document, DocumentKind, Record, TextOrigin};
+use girok_extract::Family;
 use rusqlite::{params, OptionalExtension};
 use sha2::{Digest, Sha256};
 
@@ -30,6 +31,13 @@ pub struct IntakeMeta {
     pub synthetic: bool,
     /// Files larger than this are refused before anything is written.
     pub max_size: u64,
+    /// The message this file came attached to.
+    pub attached_to: Option<String>,
+}
+
+/// A GPS position as stored apart and hashed into its document record.
+pub(crate) fn location_body(l: &girok_core::model::Location) -> String {
+    format!("{:.7},{:.7}", l.lat, l.lon)
 }
 
 /// The default intake limit: 2 GiB.
@@ -41,39 +49,113 @@ pub enum IntakeOutcome {
     Added {
         id: String,
         text_chars: u64,
+        /// What the person taking it in should know: a scan waiting for OCR, a format stored
+        /// but not read, a conversion of the text.
         warning: Option<String>,
+        /// Documents made from a message's attachments.
+        attachments: Vec<String>,
     },
     /// The same bytes are already in the archive as this document.
-    Duplicate {
-        existing: String,
-    },
+    Duplicate { existing: String },
 }
 
 const EXTRACT_LIMIT: u64 = 256 << 20;
 
-fn media_type(path: &Path, head: &[u8]) -> (&'static str, DocumentKind) {
+/// Recordings up to this size have their metadata read at intake; larger ones are stored only.
+const MEDIA_LIMIT: u64 = 64 << 20;
+
+/// What a file is: its media type by content (`girok_extract::detect`), with the name's
+/// extension deciding only between text formats, and the kind of document it is filed as.
+fn media_type(path: &Path, bytes: &[u8]) -> (&'static str, DocumentKind, Family) {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
-    if head.starts_with(b"%PDF") || ext == "pdf" {
-        return ("application/pdf", DocumentKind::Pdf);
+    let d = girok_extract::detect(&name, bytes);
+    let kind = match d.family {
+        Family::Pdf => DocumentKind::Pdf,
+        Family::Image => DocumentKind::Image,
+        Family::Audio => DocumentKind::Audio,
+        Family::Video => DocumentKind::Video,
+        Family::Office => DocumentKind::Office,
+        Family::Message => DocumentKind::Message,
+        Family::Text if d.media_type == "text/html" => DocumentKind::WebCapture,
+        Family::Text if ext == "json" => return ("application/json", DocumentKind::Other, Family::Text),
+        Family::Text if d.media_type == "text/csv" => DocumentKind::Other,
+        Family::Text => DocumentKind::InterviewTranscript,
+        Family::Unreadable | Family::Other => DocumentKind::Other,
+    };
+    (d.media_type, kind, d.family)
+}
+
+/// What intake read from a file beyond its hash.
+#[derive(Default)]
+struct FileRead {
+    text: Option<String>,
+    origin: Option<TextOrigin>,
+    /// Said on the document's page: what Girok could not do with the file.
+    notice: Option<String>,
+    /// Said at intake only (a conversion the text went through).
+    warning: Option<String>,
+    media: Option<girok_core::model::MediaInfo>,
+    location: Option<girok_core::model::Location>,
+    attachments: Vec<girok_extract::eml::Attachment>,
+}
+
+/// Reads text, metadata and attachments from a file's bytes. Images and scanned PDFs are
+/// marked for OCR, which runs outside the intake transaction (`Archive::recognise`).
+fn read_file(mtype: &str, family: Family, bytes: &[u8]) -> FileRead {
+    let mut r = FileRead::default();
+    match family {
+        Family::Text | Family::Pdf => {
+            let (text, warning) = extract_text(mtype, bytes);
+            r.warning = warning;
+            // A scan has a page image and no text layer (or a few stray characters).
+            let has_text = text.as_deref().is_some_and(|t| t.chars().filter(|c| !c.is_whitespace()).count() >= 10);
+            if family == Family::Pdf && !has_text {
+                r.origin = Some(TextOrigin::OcrPending);
+                r.notice = Some("no text layer: this looks like a scan; its text is read by OCR (pending)".into());
+            } else {
+                r.text = text;
+                r.origin = r.text.as_ref().map(|_| TextOrigin::File);
+            }
+        }
+        Family::Office => match girok_extract::office::text(mtype, bytes) {
+            Some(Ok(t)) if !t.trim().is_empty() => {
+                r.text = Some(t);
+                r.origin = Some(TextOrigin::File);
+            }
+            Some(Ok(_)) => r.notice = Some("the file holds no text".into()),
+            Some(Err(e)) => r.notice = Some(format!("no text could be read ({e}); the original is kept")),
+            None => {}
+        },
+        Family::Message => {
+            let m = girok_extract::eml::parse(bytes);
+            r.text = Some(m.text);
+            r.origin = Some(TextOrigin::File);
+            r.attachments = m.attachments;
+        }
+        Family::Image => {
+            r.origin = Some(TextOrigin::OcrPending);
+            r.notice = Some("an image: any text in it is read by OCR (pending)".into());
+        }
+        Family::Audio | Family::Video => {
+            r.notice = Some("a recording: kept with its metadata; speech is not transcribed (take a transcript in as a document of its own)".into());
+        }
+        Family::Unreadable if mtype == girok_extract::sniff::HWP => {
+            r.notice = Some(
+                "an HWP 5 file (Hangul word processor): stored and hashed, but its text is not read yet (no maintained reader exists); save it as HWPX, DOCX or PDF and take that in as well"
+                    .into(),
+            );
+        }
+        Family::Unreadable => {
+            r.notice = Some(format!("stored and hashed, but Girok does not read {mtype} files yet; save a copy as .docx, .xlsx or PDF for text"))
+        }
+        Family::Other => {}
     }
-    match ext.as_str() {
-        "html" | "htm" | "xhtml" => ("text/html", DocumentKind::WebCapture),
-        "txt" | "md" | "text" => ("text/plain", DocumentKind::InterviewTranscript),
-        "json" => ("application/json", DocumentKind::Other),
-        "csv" => ("text/csv", DocumentKind::Other),
-        "png" => ("image/png", DocumentKind::Image),
-        "jpg" | "jpeg" => ("image/jpeg", DocumentKind::Image),
-        "gif" => ("image/gif", DocumentKind::Image),
-        "webp" => ("image/webp", DocumentKind::Image),
-        "tif" | "tiff" => ("image/tiff", DocumentKind::Image),
-        "mp3" => ("audio/mpeg", DocumentKind::Audio),
-        "wav" => ("audio/wav", DocumentKind::Audio),
-        "ogg" | "oga" | "opus" => ("audio/ogg", DocumentKind::Audio),
-        "m4a" => ("audio/mp4", DocumentKind::Audio),
-        "mp4" => ("video/mp4", DocumentKind::Other),
-        _ if head.starts_with(b"<!DOCTYPE html") || head.starts_with(b"<html") => ("text/html", DocumentKind::WebCapture),
-        _ => ("application/octet-stream", DocumentKind::Other),
+    if let Some((info, location)) = girok_extract::media::read(mtype, bytes) {
+        r.media = Some(info);
+        r.location = location;
     }
+    r
 }
 
 /// Decodes text evidence. Korean documents from the 2000s are often EUC-KR (CP949), not UTF-8.
@@ -126,6 +208,13 @@ pub(crate) fn blob_path(dir: &Path, file: &str) -> PathBuf {
 }
 
 impl Writer<'_> {
+    /// Sets a document's extracted text (recognised later by OCR); the caller records its hash
+    /// in the document in the same transaction.
+    pub(crate) fn set_document_text(&mut self, doc_id: &str, text: &str) -> Result<(), StoreError> {
+        self.tx.execute("INSERT OR REPLACE INTO document_text(doc_id, text) VALUES (?1, ?2)", params![doc_id, text])?;
+        Ok(())
+    }
+
     /// Takes one file in as a document.
     pub fn add_file(&mut self, path: &Path, meta: &IntakeMeta) -> Result<IntakeOutcome, IntakeError> {
         let io = |source| IntakeError::Io { path: path.to_path_buf(), source };
@@ -162,14 +251,19 @@ impl Writer<'_> {
 
     fn add_stream(&mut self, path: &Path, mut reader: impl Read, size: u64, meta: &IntakeMeta) -> Result<IntakeOutcome, IntakeError> {
         let io = |source| IntakeError::Io { path: path.to_path_buf(), source };
-        let mut head = [0u8; 64];
-        let n_head = reader.read(&mut head).map_err(io)?;
-        let (mtype, kind) = media_type(path, &head[..n_head]);
-        let keep_bytes = mtype != "application/octet-stream"
-            && !mtype.starts_with("image/")
-            && !mtype.starts_with("audio/")
-            && !mtype.starts_with("video/")
-            && size <= EXTRACT_LIMIT;
+        let mut head = vec![0u8; 4096];
+        let n_head = read_full(&mut reader, &mut head).map_err(io)?;
+        // Everything Girok reads (text, office files, metadata, pages for OCR) needs the whole
+        // file in memory; beyond the limit a file is stored and hashed only, and its page says
+        // so. Files of no known type are never held, nor recordings beyond `MEDIA_LIMIT` (a
+        // server takes large uploads in at once).
+        let first = girok_extract::detect(&path.to_string_lossy(), &head[..n_head]);
+        let keep_bytes = size <= EXTRACT_LIMIT
+            && match first.family {
+                Family::Other => head.starts_with(b"PK\x03\x04"),
+                Family::Audio | Family::Video => size <= MEDIA_LIMIT,
+                _ => true,
+            };
         let mut kept = if keep_bytes { Vec::with_capacity(size as usize) } else { Vec::new() };
 
         // One pass: hash and encrypt together, into a temporary file beside its final place.
@@ -225,7 +319,20 @@ impl Writer<'_> {
         }
         std::fs::rename(&tmp_path, &final_path).map_err(tmp_io)?;
 
-        let (text, warning) = if keep_bytes { extract_text(mtype, &kept) } else { (None, None) };
+        let (mtype, kind, family) = media_type(path, if keep_bytes { &kept } else { &head[..n_head] });
+        let mut read = if keep_bytes {
+            read_file(mtype, family, &kept)
+        } else {
+            let limit = if matches!(family, Family::Audio | Family::Video) { MEDIA_LIMIT } else { EXTRACT_LIMIT };
+            let notice = (family != Family::Other).then(|| format!("larger than {} MiB: stored and hashed, not read", limit >> 20));
+            FileRead { notice, ..Default::default() }
+        };
+        drop(kept);
+        let text = read.text.take();
+        let warning = match (read.warning.take(), read.notice.clone()) {
+            (Some(w), Some(n)) => Some(format!("{n}; {w}")),
+            (w, n) => n.or(w),
+        };
         let id = meta.id.clone().unwrap_or_else(|| new_id(girok_core::Kind::Document));
         let original_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let text_chars = text.as_ref().map(|t| t.chars().count() as u64).unwrap_or(0);
@@ -243,6 +350,11 @@ impl Writer<'_> {
             language: meta.language.clone().or_else(|| text.as_deref().map(guess_language)),
             text_sha256: text.as_ref().map(|t| crate::archive::sha256_hex(t.as_bytes())),
             text_chars,
+            text_origin: read.origin,
+            notice: read.notice,
+            location_sha256: read.location.map(|l| crate::archive::sha256_hex(location_body(&l).as_bytes())),
+            media: read.media,
+            attached_to: meta.attached_to.clone(),
             confidentiality: meta.confidentiality,
             synthetic: meta.synthetic,
         };
@@ -252,8 +364,23 @@ impl Writer<'_> {
         if let Some(t) = &text {
             self.tx.execute("INSERT INTO document_text(doc_id, text) VALUES (?1, ?2)", params![id, t]).map_err(StoreError::from)?;
         }
+        if let Some(l) = &read.location {
+            self.tx.execute("INSERT INTO document_locations(doc_id, body) VALUES (?1, ?2)", params![id, location_body(l)]).map_err(StoreError::from)?;
+        }
         self.put(Record::Document(doc))?;
-        Ok(IntakeOutcome::Added { id, text_chars, warning })
+        // A message's attachments are evidence of their own, at the message's level, linked to it.
+        let mut attachments = Vec::new();
+        for a in std::mem::take(&mut read.attachments) {
+            let meta = IntakeMeta { id: None, title: None, attached_to: Some(id.clone()), ..meta.clone() };
+            match self.add_bytes(&a.name, &a.bytes, &meta) {
+                Ok(IntakeOutcome::Added { id, .. }) => attachments.push(id),
+                Ok(IntakeOutcome::Duplicate { existing }) => attachments.push(existing),
+                // An empty attachment is nothing to keep; anything else fails the message.
+                Err(IntakeError::Empty { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(IntakeOutcome::Added { id, text_chars, warning, attachments })
     }
 }
 

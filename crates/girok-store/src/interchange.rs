@@ -57,7 +57,7 @@ pub fn csv_columns(kind: Kind) -> &'static [&'static str] {
         Kind::Place => &["id", "name", "name_ko", "kind", "parent", "lat", "lon", "aliases", "credit", "confidentiality", "access"],
         Kind::Source => &["id", "pseudonym", "kind", "organisation", "connection", "reliability", "notes", "confidentiality", "synthetic"],
         Kind::Person => &["id", "names", "sex", "birth", "origin", "relationships", "notes", "confidentiality", "synthetic"],
-        Kind::Event => &["id", "title", "description", "place", "date", "follows", "citations", "confidentiality", "synthetic"],
+        Kind::Event => &["id", "title", "description", "place", "date", "follows", "provisions", "citations", "confidentiality", "synthetic"],
         Kind::Act => &[
             "id",
             "event",
@@ -72,7 +72,24 @@ pub fn csv_columns(kind: Kind) -> &'static [&'static str] {
             "connection",
             "reliability",
             "description",
+            "provisions",
             "citations",
+            "confidentiality",
+            "synthetic",
+        ],
+        Kind::Provision => &[
+            "id",
+            "instrument",
+            "instrument_ko",
+            "article",
+            "title",
+            "title_ko",
+            "text_en",
+            "text_ko",
+            "max_penalty",
+            "source",
+            "citation",
+            "commentary",
             "confidentiality",
             "synthetic",
         ],
@@ -90,6 +107,7 @@ const REQUIRED: &[(Kind, &[&str])] = &[
     (Kind::Person, &["names"]),
     (Kind::Event, &["title"]),
     (Kind::Act, &["event", "victim", "act_type"]),
+    (Kind::Provision, &["instrument", "article"]),
 ];
 
 struct RowError {
@@ -154,6 +172,17 @@ impl RowReader<'_> {
             "" | "false" | "0" | "no" => Ok(false),
             "true" | "1" | "yes" => Ok(true),
             other => Err(col_err("synthetic", format!("{other:?} is not true or false"))),
+        }
+    }
+
+    fn provisions(&self) -> Vec<String> {
+        split_list(self.get("provisions")).map(str::to_string).collect()
+    }
+
+    fn citation(&self) -> Result<Option<Citation>, RowError> {
+        match self.get("citation") {
+            "" => Ok(None),
+            c => Citation::parse(c).map(Some).map_err(|e| col_err("citation", e)),
         }
     }
 
@@ -234,6 +263,7 @@ same_as: None,
                 place: self.place("place", batch_ids)?,
                 date: self.date("date")?,
                 follows: self.opt("follows"),
+                provisions: self.provisions(),
                 citations: self.citations()?,
                 confidentiality: self.confidentiality()?,
                 synthetic: self.synthetic()?,
@@ -261,6 +291,7 @@ same_as: None,
                     connection: self.term("connection", List::SourceConnection)?,
                     reliability: self.term("reliability", List::Reliability)?,
                     description: self.get("description").to_string(),
+                    provisions: self.provisions(),
                     citations: self.citations()?,
                     confidentiality: self.confidentiality()?,
                     synthetic: self.synthetic()?,
@@ -273,10 +304,7 @@ same_as: None,
                     t => Some(t.parse().map_err(|_| col_err("to_year", format!("{t:?} is not a year")))?),
                 };
                 let value = parse_f64(self.get("value"), "value")?.ok_or_else(|| col_err("value", "is empty but required"))?;
-                let citation = match self.get("citation") {
-                    "" => None,
-                    c => Some(Citation::parse(c).map_err(|e| col_err("citation", e))?),
-                };
+                let citation = self.citation()?;
                 Record::Indicator(girok_core::model::Indicator {
                     id,
                     name: self.required("name")?,
@@ -288,6 +316,22 @@ same_as: None,
                     synthetic: self.synthetic()?,
                 })
             }
+            Kind::Provision => Record::Provision(girok_core::model::Provision {
+                id,
+                instrument: self.required("instrument")?,
+                instrument_ko: self.opt("instrument_ko"),
+                article: self.required("article")?,
+                title: self.get("title").to_string(),
+                title_ko: self.opt("title_ko"),
+                text_en: self.get("text_en").to_string(),
+                text_ko: self.get("text_ko").to_string(),
+                max_penalty: self.opt("max_penalty"),
+                source: self.get("source").to_string(),
+                citation: self.citation()?,
+                commentary: self.get("commentary").to_string(),
+                confidentiality: self.confidentiality()?,
+                synthetic: self.synthetic()?,
+            }),
             Kind::Document => return Err(RowError { column: None, message: "documents are taken in as files (girok add), not imported from CSV".into() }),
         })
     }
@@ -451,6 +495,8 @@ impl Archive {
             Kind::Event => 4,
             Kind::Act => 5,
             Kind::Indicator => 6,
+            // After the documents it quotes, before the events and acts that cite it.
+            Kind::Provision => 3,
         });
         sort_places_topologically(&mut valid);
         let total = valid.len();
@@ -679,7 +725,16 @@ fn to_row(r: &Record) -> Vec<String> {
             v
         }
         Record::Event(e) => {
-            let mut v = vec![e.id.clone(), e.title.clone(), e.description.clone(), o(&e.place), date(&e.date), o(&e.follows), cites(&e.citations)];
+            let mut v = vec![
+                e.id.clone(),
+                e.title.clone(),
+                e.description.clone(),
+                o(&e.place),
+                date(&e.date),
+                o(&e.follows),
+                e.provisions.join(";"),
+                cites(&e.citations),
+            ];
             v.extend(conf_and_synth(e.confidentiality, e.synthetic));
             v
         }
@@ -702,9 +757,28 @@ fn to_row(r: &Record) -> Vec<String> {
                 o(&a.connection),
                 o(&a.reliability),
                 a.description.clone(),
+                a.provisions.join(";"),
                 cites(&a.citations),
             ];
             v.extend(conf_and_synth(a.confidentiality, a.synthetic));
+            v
+        }
+        Record::Provision(p) => {
+            let mut v = vec![
+                p.id.clone(),
+                p.instrument.clone(),
+                o(&p.instrument_ko),
+                p.article.clone(),
+                p.title.clone(),
+                o(&p.title_ko),
+                p.text_en.clone(),
+                p.text_ko.clone(),
+                o(&p.max_penalty),
+                p.source.clone(),
+                p.citation.as_ref().map(Citation::to_cell).unwrap_or_default(),
+                p.commentary.clone(),
+            ];
+            v.extend(conf_and_synth(p.confidentiality, p.synthetic));
             v
         }
         Record::Document(_) | Record::Indicator(_) => Vec::new(),

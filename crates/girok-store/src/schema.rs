@@ -8,7 +8,7 @@
 use rusqlite::Connection;
 
 /// The newest schema this build writes. Bump it and add a step to `migrate` together.
-pub const CURRENT_VERSION: u32 = 13;
+pub const CURRENT_VERSION: u32 = 14;
 
 pub(crate) const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -160,6 +160,10 @@ INSERT INTO capture_sources(rid, id, organisation, conf)
   SELECT r.rid, r.id, coalesce(json_extract(r.body, '$.organisation'), r.id), m.conf FROM records r JOIN record_meta m ON m.rid = r.rid WHERE r.kind = 'source';
 "#;
 
+const V14: &str = r#"
+CREATE TABLE document_locations(doc_id TEXT PRIMARY KEY, body TEXT NOT NULL);
+"#;
+
 /// Fills `links` from every stored record (v6), decoding each once.
 fn backfill_links(conn: &Connection) -> rusqlite::Result<()> {
     let mut read = conn.prepare("SELECT rid, body FROM records")?;
@@ -264,7 +268,13 @@ pub(crate) fn migrate(conn: &Connection, from: u32) -> rusqlite::Result<()> {
         conn.execute_batch(V13)?;
         version = 13;
     }
-    // Future steps go here: `if version == 13 { ...; version = 14; }`.
+    if version == 13 {
+        // v14: GPS positions read from photographs, kept apart from the document records
+        // because they can locate a witness (only restricted readers see them).
+        conn.execute_batch(V14)?;
+        version = 14;
+    }
+    // Future steps go here: `if version == 14 { ...; version = 15; }`.
     conn.pragma_update(None, "user_version", version)?;
     Ok(())
 }

@@ -26,6 +26,9 @@ impl Archive {
             for s in &ds.sealed {
                 w.seal_identity(s)?;
             }
+            for p in &ds.provisions {
+                w.put(Record::Provision(p.clone()))?;
+            }
             Ok(())
         })?;
         // Relationships name each other, so persons go in bare first and gain relationships after.
@@ -53,6 +56,7 @@ impl Archive {
                         confidentiality: d.confidentiality,
                         synthetic: true,
                         max_size: 0,
+                        attached_to: None,
                     };
                     match w.add_bytes(&d.file_name, d.text.as_bytes(), &meta) {
                         Ok(IntakeOutcome::Added { .. }) | Ok(IntakeOutcome::Duplicate { .. }) => {}
@@ -85,6 +89,13 @@ impl Archive {
         self.write(actor, |w| {
             for i in &ds.indicators {
                 w.put(Record::Indicator(i.clone()))?;
+            }
+            for id in &ds.closed_places {
+                if let Ok(Record::Place(mut p)) = w.get(id) {
+                    p.access = Some(girok_core::model::Access::Closed);
+                    p.credit = format!("{}; access: SYNTHETIC demo setting, not a finding", p.credit);
+                    w.put(Record::Place(p))?;
+                }
             }
             Ok(())
         })?;

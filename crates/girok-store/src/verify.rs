@@ -47,6 +47,9 @@ pub enum Problem {
     TextAltered {
         doc: String,
     },
+    LocationAltered {
+        doc: String,
+    },
     SealedAltered {
         source: String,
     },
@@ -112,6 +115,7 @@ impl fmt::Display for Problem {
             Problem::RecordMissing { id } => write!(f, "record {id}: missing from the archive, but the audit log never deleted it"),
             Problem::RecordUnaudited { id } => write!(f, "record {id}: present in the archive but never recorded in the audit log"),
             Problem::TextAltered { doc } => write!(f, "document {doc}: extracted text differs from the hash recorded at intake"),
+            Problem::LocationAltered { doc } => write!(f, "document {doc}: the GPS position kept apart differs from the hash recorded at intake, or is missing"),
             Problem::SealedAltered { source } => write!(f, "source {source}: sealed identity differs from its audited hash"),
             Problem::BlobMissing { doc, file } => write!(f, "document {doc}: original file blobs/{}/{file}.age is missing", &file[..2]),
             Problem::BlobAltered { doc, file } => {
@@ -263,6 +267,7 @@ impl Archive {
         // 2. Every record against its last audited version.
         let mut present: HashSet<String> = HashSet::new();
         let mut documents: Vec<(String, String, Option<String>)> = Vec::new();
+        let mut locations: Vec<(String, Option<String>)> = Vec::new();
         guarded(&mut problems, "records", |problems| {
             let mut stmt = conn.prepare("SELECT id, body, retired FROM records")?;
             let mut rows = stmt.query([])?;
@@ -281,6 +286,7 @@ impl Archive {
                 if id.starts_with("doc-") {
                     if let Ok(Record::Document(d)) = serde_json::from_str::<Record>(&body) {
                         documents.push((id.clone(), d.sha256, d.text_sha256));
+                        locations.push((id.clone(), d.location_sha256));
                     }
                 }
                 present.insert(id);
@@ -300,6 +306,21 @@ impl Archive {
 
         guarded(&mut problems, "accounts", |problems| accounts.check(conn, problems));
         guarded(&mut problems, "derived tables", |problems| self.check_derived(problems));
+
+        // GPS positions kept apart: each matches its document's hash, and none is without one.
+        let stored: std::collections::HashMap<String, String> = {
+            let mut stmt = conn.prepare("SELECT doc_id, body FROM document_locations")?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        for (doc, hash) in &locations {
+            if stored.get(doc).map(|b| sha256_hex(b.as_bytes())) != *hash {
+                problems.push(Problem::LocationAltered { doc: doc.clone() });
+            }
+        }
+        for doc in stored.keys().filter(|d| !locations.iter().any(|(x, _)| x == *d)) {
+            problems.push(Problem::LocationAltered { doc: doc.clone() });
+        }
 
         // 3. Extracted text and original files.
         documents.sort();

@@ -29,6 +29,7 @@ pub fn demo_briefing(ds: &Dataset) -> String {
     let family = cite(ds, "DP0300000000", 2);
     let execution = cite(ds, "DP0200000000", 2);
     let labour = cite(ds, "DP0500000000", 1);
+    let law: String = ds.provisions.iter().map(|p| format!("[[{}]]", p.id)).collect::<Vec<_>>().join(" ");
     let indicators: Vec<&str> = ds.indicators.iter().map(|i| i.id.as_str()).collect();
     let cite_ind = |i: usize| indicators.get(i).map(|id| format!("[[{id}]]")).unwrap_or_default();
     format!(
@@ -62,7 +63,7 @@ heading = "Public executions and their legal basis"
 text = '''
 Witnesses describe public executions in market places before assembled crowds {execution}.
 
-The national criminal code carries the death penalty for vaguely defined offences against the state, most of them essentially political; a legal provision is not yet a record of its own in Girok, so this briefing cannot cite its text.
+The Criminal Code carries the death penalty for vaguely defined offences against the state {law}. In 2001 the UN Human Rights Committee called four of them essentially political offences, couched in terms so broad that the death penalty may be imposed on subjective criteria; the provisions, and the executions recorded under each, are set out under *National law* below. (The article numbers and the Committee's words are public; the article texts in this demo are SYNTHETIC placeholders.)
 '''
 
 [[sections]]
@@ -74,7 +75,7 @@ Published figures show **infant mortality** {inf} and **chronic malnutrition amo
 [[sections]]
 heading = "What cannot be seen"
 text = '''
-Much stays hidden. Large parts of the country are closed to outside agencies, and what is recorded depends on who could leave and speak to whom: the estimate below says how many victims of forcible return no list recorded, and why it is a lower bound.
+Much stays hidden. Large parts of the country are closed to outside agencies (the map of acts by province marks them; in this demo the closed province is a SYNTHETIC setting), and what is recorded depends on who could leave and speak to whom: the estimate below says how many victims of forcible return no list recorded, and why it is a lower bound.
 '''
 
 [[sections]]

@@ -11,8 +11,8 @@ pub mod briefing;
 pub mod lists;
 
 use girok_core::model::{
-    Act, Citation, Confidentiality, Event, Indicator, IndicatorValue, Involvement, Name, Person, Record, Relationship, Script, SealedIdentity, Sex, Source,
-    SourceKind,
+    Act, Citation, Confidentiality, Event, Indicator, IndicatorValue, Involvement, Name, Person, Provision, Record, Relationship, Script, SealedIdentity, Sex,
+    Source, SourceKind,
 };
 use girok_core::UncertainDate;
 use rand::seq::SliceRandom;
@@ -129,6 +129,10 @@ pub struct Dataset {
     pub events: Vec<Event>,
     pub acts: Vec<Act>,
     pub indicators: Vec<Indicator>,
+    pub provisions: Vec<Provision>,
+    /// Built-in places the demo marks closed to outside agencies, to show the briefing's map
+    /// layer: a SYNTHETIC setting, not a finding about those places.
+    pub closed_places: Vec<String>,
 }
 
 impl Dataset {
@@ -136,6 +140,7 @@ impl Dataset {
     pub fn records(&self) -> Vec<Record> {
         let mut out: Vec<Record> = Vec::new();
         out.extend(self.sources.iter().cloned().map(Record::Source));
+        out.extend(self.provisions.iter().cloned().map(Record::Provision));
         out.extend(self.persons.iter().cloned().map(Record::Person));
         out.extend(self.events.iter().cloned().map(Record::Event));
         out.extend(self.acts.iter().cloned().map(Record::Act));
@@ -402,6 +407,7 @@ pub fn generate(config: &Config) -> Dataset {
                 place: Some(place.into()),
                 date: d,
                 follows,
+                provisions: Vec::new(),
                 citations: cite(span),
                 confidentiality: Confidentiality::Internal,
                 synthetic: true,
@@ -429,7 +435,12 @@ pub fn generate(config: &Config) -> Dataset {
                        perp: Option<&str>,
                        span: (u64, u64),
                        description: String| {
+            // A public execution is carried out under a provision of the Criminal Code; which
+            // one is spread over the four by testimony number, not drawn, so adding it changed
+            // no other draw.
+            let provisions = if act_type == "DP0200000000" { vec![DEMO_PROVISIONS[t % DEMO_PROVISIONS.len()].0.to_string()] } else { Vec::new() };
             ds.acts.push(Act {
+                provisions,
                 end: None,
                 victim_status: None,
                 id: format!("act-synth-{t:05}-{n}"),
@@ -535,10 +546,45 @@ pub fn generate(config: &Config) -> Dataset {
     };
     series("ind-synth-infant-mortality", "Infant mortality (SYNTHETIC)", "deaths per 1,000 live births", 45.0, -0.9);
     series("ind-synth-stunting", "Children under five chronically malnourished (SYNTHETIC)", "percent", 60.0, -1.3);
+    ds.provisions = demo_provisions();
+    ds.closed_places = vec!["plc-kp-01".into()];
     // Relationships point both ways (parent and child name each other), so a loader writes
     // persons without relationships first and adds the relationships in a second pass.
     ds.persons.shuffle(&mut ChaCha8Rng::seed_from_u64(config.seed ^ 0x5eed));
     ds
+}
+
+/// The demo's provisions of national law: the four Criminal Code articles the Human Rights
+/// Committee named in 2001 as essentially political offences carrying the death penalty (the
+/// reference briefing quotes it). Their numbers and that quotation are public; the text of each
+/// article is a SYNTHETIC placeholder, since the demo must not pass off invented wording as the
+/// law's.
+pub const DEMO_PROVISIONS: [(&str, &str); 4] = [("law-synth-cc-44", "44"), ("law-synth-cc-45", "45"), ("law-synth-cc-47", "47"), ("law-synth-cc-52", "52")];
+
+/// The Human Rights Committee's words on those articles (CCPR/CO/72/PRK, 2001, para. 13), as the
+/// reference briefing quotes them.
+pub const HRC_2001_ON_DEATH_PENALTY: &str = "Seriously concerned that, of those five offences (which carried the death penalty), four are essentially political offences (articles 44, 45, 47 and 52 of the Criminal Code), couched in terms so broad that the imposition of the death penalty may be subject to essentially subjective criteria (UN Human Rights Committee, CCPR/CO/72/PRK, 2001).";
+
+fn demo_provisions() -> Vec<Provision> {
+    DEMO_PROVISIONS
+        .iter()
+        .map(|(id, article)| Provision {
+            id: id.to_string(),
+            instrument: "Criminal Code of the DPRK (1999)".into(),
+            instrument_ko: Some("조선민주주의인민공화국 형법 (1999)".into()),
+            article: article.to_string(),
+            title: format!("Article {article}: an offence against the state (SYNTHETIC placeholder title)"),
+            title_ko: Some(format!("제{article}조: 국가에 반한 범죄 (합성 자료 자리표시)")),
+            text_en: format!("SYNTHETIC placeholder: the English text of article {article} would be quoted here from a public translation."),
+            text_ko: format!("합성 자료: 제{article}조의 조문이 공개된 본문에서 여기에 인용됩니다."),
+            max_penalty: Some("death penalty".into()),
+            source: "SYNTHETIC demo record; article numbers as cited by the UN Human Rights Committee (CCPR/CO/72/PRK, 2001)".into(),
+            citation: None,
+            commentary: HRC_2001_ON_DEATH_PENALTY.into(),
+            confidentiality: Confidentiality::Public,
+            synthetic: true,
+        })
+        .collect()
 }
 
 #[cfg(test)]

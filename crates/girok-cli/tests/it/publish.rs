@@ -59,8 +59,9 @@ fn a_briefing_withholds_small_cells_and_names_and_its_manifest_checks_out() {
 
     let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     let files = manifest["files"].as_array().unwrap();
-    // Five count tables, two two-way tables, the demo's two indicator series, the page, its PDF.
-    assert_eq!(files.len(), 11, "{manifest}");
+    // Six count tables (national provisions among them), two two-way tables, the demo's two
+    // indicator series, the page, its PDF.
+    assert_eq!(files.len(), 12, "{manifest}");
     assert!(std::fs::read(out.join("briefing.pdf")).unwrap().starts_with(b"%PDF-"));
     // Two-way tables: no shown small cell, and no row or column (margins included) with a
     // single withheld entry, which its total would give back.
@@ -217,12 +218,37 @@ fn regression_13_the_demo_briefing_traces_every_figure_to_the_archive() {
             );
         }
     }
+    // Acts by provision of national law: each shown count is the number of exported acts
+    // citing it, and each provision is quoted with its text and what the Committee said.
+    let provisions = export("provisions");
+    assert_eq!(provisions.len(), 4);
+    let by_law = std::fs::read_to_string(out.join("acts-by-national-provision.csv")).unwrap();
+    let mut shown = 0;
+    for p in &provisions {
+        let label = format!("{}, art. {}", p["instrument"].as_str().unwrap(), p["article"].as_str().unwrap());
+        let line = by_law
+            .lines()
+            .find(|l| l.trim_matches('"').starts_with(&label) || l.starts_with(&format!("\"{label}\"")))
+            .unwrap_or_else(|| panic!("{label} missing:\n{by_law}"));
+        let found = acts.iter().filter(|a| a["provisions"].as_array().is_some_and(|ps| ps.iter().any(|x| x == &p["id"]))).count();
+        assert!(found > 0, "{label}: the demo's executions cite it");
+        if let Ok(n) = line.rsplit_once(',').unwrap().1.parse::<usize>() {
+            assert_eq!(n, found, "{label}");
+            shown += 1;
+        }
+        assert!(html.contains(&format!("<h3 id=\"{}\">", p["id"].as_str().unwrap())), "{label} is quoted");
+    }
+    assert!(shown >= 1, "at least one provision's count is large enough to show:\n{by_law}");
+    assert!(html.contains("couched in terms so broad"), "the Committee's words are quoted");
+    // What cannot be seen: the demo's closed province, on the map and in words.
+    assert!(html.contains("Closed to outside agencies: Chagang Province (about"), "the closed area is said");
+    assert!(html.contains("stroke=\"#b00020\""), "and drawn");
     // Every record cited is in the archive; the estimate shows its interval and band.
     let events = export("events");
     let cited: Vec<&str> = html.split("<li id=\"ref-").skip(1).map(|s| s.split("<span class=\"meta\">(").nth(1).unwrap().split(')').next().unwrap()).collect();
-    assert!(cited.len() >= 7, "{cited:?}");
+    assert!(cited.len() >= 11, "{cited:?}");
     for id in &cited {
-        assert!(events.iter().chain(&indicators).any(|r| r["id"].as_str() == Some(id)), "{id} is cited but not in the archive");
+        assert!(events.iter().chain(&indicators).chain(&provisions).any(|r| r["id"].as_str() == Some(id)), "{id} is cited but not in the archive");
     }
     assert!(html.contains("95% interval") && html.contains("Sensitivity band"), "the estimate carries its interval and band");
     // Made again from the same state: the same bytes.

@@ -42,6 +42,7 @@ fn app_with(config: ServerConfig) -> App {
             w.set_user(name, PASSWORD, role, false)?;
         }
         w.put(Record::Event(Event {
+            provisions: Vec::new(),
             same_as: None,
             links: vec![],
             id: "evt-public".into(),
@@ -55,6 +56,7 @@ fn app_with(config: ServerConfig) -> App {
             synthetic: true,
         }))?;
         w.put(Record::Event(Event {
+            provisions: Vec::new(),
             same_as: None,
             links: vec![],
             id: "evt-secret".into(),

@@ -1,10 +1,11 @@
 //! Integration tests of the archive through its public API and its on-disk files.
 //!
 //! Modules: `open` (keys, headers, refusals), `records` (writes, history, audit chain),
-//! `intake` (evidence files), `search`, `tamper` (verify), `interchange` (CSV/JSON), `bundle`.
+//! `intake` (evidence files), `formats` (office files, mail, media, scans), `search`, `tamper` (verify), `interchange` (CSV/JSON), `bundle`.
 //! All data is synthetic.
 
 mod bundle;
+mod formats;
 mod intake;
 mod interchange;
 mod open;
@@ -78,6 +79,7 @@ pub(crate) fn person(id: &str, hangul: &str, mr: &str) -> Record {
 
 pub(crate) fn event(id: &str, title: &str, place: &str, date: &str) -> Record {
     Record::Event(Event {
+        provisions: Vec::new(),
         same_as: None,
         links: vec![],
         id: id.into(),
@@ -95,6 +97,7 @@ pub(crate) fn event(id: &str, title: &str, place: &str, date: &str) -> Record {
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn act(id: &str, event: &str, victim: &str, act_type: &str, place: &str, date: &str, source: &str, description: &str) -> Record {
     Record::Act(Act {
+        provisions: Vec::new(),
         end: None,
         victim_status: None,
         id: id.into(),

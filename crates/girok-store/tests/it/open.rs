@@ -132,7 +132,7 @@ fn a_version_1_database_is_migrated_on_open() {
         a.raw_connection_for_tests()
             .execute_batch(
                 "DROP TABLE record_meta; DROP TABLE list_keys; DROP TABLE links; DROP INDEX facets_cover; CREATE INDEX facets_rid ON facets(rid); \
-                 DROP INDEX facets_filter; CREATE INDEX facets_act_type ON facets(act_type); DROP TABLE users; DROP TABLE captures; DROP TABLE capture_sources; ALTER TABLE records DROP COLUMN retired; PRAGMA user_version = 1;",
+                 DROP INDEX facets_filter; CREATE INDEX facets_act_type ON facets(act_type); DROP TABLE users; DROP TABLE captures; DROP TABLE capture_sources; DROP TABLE document_locations; ALTER TABLE records DROP COLUMN retired; PRAGMA user_version = 1;",
             )
             .unwrap();
     }

@@ -1,0 +1,246 @@
+//! Optical character recognition of scans and photographs, in Korean and English, by
+//! Tesseract's command-line tool (Debian's `tesseract-ocr` with its `-kor` and `-eng` data;
+//! PDF pages are rendered by poppler's `pdftoppm`). Everything passes through pipes: the page
+//! images and the recognised text exist only in memory, never on disk.
+//!
+//! The command-line tool rather than a binding: a binding needs libtesseract's headers and
+//! bindgen at build time, and a scan that crashes the engine would take the whole server down
+//! with it; a child process fails alone and is reported.
+
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+
+/// Recognised text with the engine's mean word confidence (0–100), weighted by characters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recognised {
+    pub text: String,
+    pub confidence: f64,
+    pub pages: u32,
+}
+
+/// Why recognition could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum OcrError {
+    #[error("OCR is not available: {0} (install tesseract-ocr, tesseract-ocr-kor and poppler-utils; scripts/test.sh does)")]
+    Unavailable(String),
+    #[error("OCR failed: {0}")]
+    Failed(String),
+}
+
+/// The languages recognised, Korean first: most of what our users scan is Korean.
+pub const LANGUAGES: &str = "kor+eng";
+
+/// The engine's name and version as recorded with the text ("tesseract 5.3.0 kor+eng").
+pub fn engine() -> Result<String, OcrError> {
+    let out = Command::new("tesseract").arg("--version").output().map_err(|e| OcrError::Unavailable(format!("tesseract: {e}")))?;
+    let v = String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or("tesseract").trim().to_string();
+    let langs = Command::new("tesseract").arg("--list-langs").output().map_err(|e| OcrError::Unavailable(format!("tesseract: {e}")))?;
+    let langs = String::from_utf8_lossy(&langs.stdout);
+    for l in ["kor", "eng"] {
+        if !langs.lines().any(|x| x.trim() == l) {
+            return Err(OcrError::Unavailable(format!("tesseract has no {l} language data")));
+        }
+    }
+    Ok(format!("{v} {LANGUAGES}"))
+}
+
+/// Runs `program args`, feeding `input` on stdin from another thread (so a full stdout pipe
+/// cannot deadlock us), and returns stdout.
+fn pipe(program: &str, args: &[&str], input: &[u8]) -> Result<Vec<u8>, OcrError> {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| OcrError::Unavailable(format!("{program}: {e}")))?;
+    let mut stdin = child.stdin.take().expect("piped");
+    let mut stdout = child.stdout.take().expect("piped");
+    let mut stderr = child.stderr.take().expect("piped");
+    let (out, err) = std::thread::scope(|s| {
+        s.spawn(move || {
+            // A program that stops reading early closes the pipe; that is its answer, not ours.
+            let _ = stdin.write_all(input);
+        });
+        let err = s.spawn(move || {
+            let mut e = Vec::new();
+            let _ = stderr.read_to_end(&mut e);
+            e
+        });
+        let mut out = Vec::new();
+        let _ = stdout.read_to_end(&mut out);
+        (out, err.join().unwrap_or_default())
+    });
+    let status = child.wait().map_err(|e| OcrError::Failed(format!("{program}: {e}")))?;
+    if !status.success() {
+        let msg = String::from_utf8_lossy(&err);
+        let msg = msg.lines().filter(|l| !l.contains("Warning")).last().unwrap_or("").trim().to_string();
+        return Err(OcrError::Failed(format!("{program} exited with {status}{}", if msg.is_empty() { String::new() } else { format!(": {msg}") })));
+    }
+    Ok(out)
+}
+
+/// Text and (sum of confidence × characters, characters) from Tesseract's TSV: words in
+/// reading order, a line break where a line ends, a blank line between paragraphs.
+fn from_tsv(tsv: &str) -> (String, f64, f64) {
+    let mut text = String::new();
+    let (mut weighted, mut chars) = (0.0, 0.0);
+    let mut last: Option<(u32, u32, u32, u32)> = None;
+    for line in tsv.lines().skip(1) {
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() < 12 || f[0] != "5" {
+            continue;
+        }
+        let word = f[11].trim();
+        let conf: f64 = f[10].parse().unwrap_or(-1.0);
+        if word.is_empty() || conf < 0.0 {
+            continue;
+        }
+        let pos = |i: usize| f[i].parse::<u32>().unwrap_or(0);
+        let key = (pos(1), pos(2), pos(3), pos(4));
+        match last {
+            Some(l) if (l.0, l.1, l.2) != (key.0, key.1, key.2) => text.push_str("\n\n"),
+            Some(l) if l.3 != key.3 => text.push('\n'),
+            // Korean words are spaced like English ones; Tesseract gives them one by one.
+            Some(_) => text.push(' '),
+            None => {}
+        }
+        last = Some(key);
+        text.push_str(word);
+        let n = word.chars().count() as f64;
+        weighted += conf * n;
+        chars += n;
+    }
+    (text, weighted, chars)
+}
+
+fn recognise_image(image: &[u8]) -> Result<(String, f64, f64), OcrError> {
+    let tsv = pipe("tesseract", &["stdin", "stdout", "-l", LANGUAGES, "--psm", "3", "tsv"], image)?;
+    Ok(from_tsv(&String::from_utf8_lossy(&tsv)))
+}
+
+/// Recognises an image (PNG, JPEG, TIFF, GIF, WebP).
+pub fn image(bytes: &[u8]) -> Result<Recognised, OcrError> {
+    let (text, w, n) = recognise_image(bytes)?;
+    Ok(Recognised { text, confidence: if n > 0.0 { w / n } else { 0.0 }, pages: 1 })
+}
+
+/// Recognises every page of a PDF, rendered at 300 dpi in grey, reporting each page done.
+pub fn pdf(bytes: &[u8], progress: &mut dyn FnMut(u32, u32)) -> Result<Recognised, OcrError> {
+    let info = pipe("pdfinfo", &["-"], bytes)?;
+    let pages: u32 = String::from_utf8_lossy(&info)
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:").and_then(|n| n.trim().parse().ok()))
+        .ok_or_else(|| OcrError::Failed("pdfinfo gave no page count".into()))?;
+    let (mut text, mut w, mut n) = (String::new(), 0.0, 0.0);
+    for p in 1..=pages {
+        let page = p.to_string();
+        let png = pipe("pdftoppm", &["-r", "300", "-gray", "-png", "-f", &page, "-l", &page, "-"], bytes)?;
+        let (t, pw, pn) = recognise_image(&png)?;
+        if !text.is_empty() && !t.is_empty() {
+            // A form feed between pages, as pdftotext writes, so a citation can say which page.
+            text.push('\u{c}');
+        }
+        text.push_str(&t);
+        w += pw;
+        n += pn;
+        progress(p, pages);
+    }
+    Ok(Recognised { text, confidence: if n > 0.0 { w / n } else { 0.0 }, pages })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::from_tsv;
+
+    #[test]
+    fn tsv_words_become_lines_and_paragraphs_with_a_weighted_confidence() {
+        let tsv = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n\
+1\t1\t0\t0\t0\t0\t0\t0\t9\t9\t-1\t\n\
+5\t1\t1\t1\t1\t1\t0\t0\t9\t9\t90\t합성\n\
+5\t1\t1\t1\t1\t2\t0\t0\t9\t9\t60\ttest\n\
+5\t1\t1\t1\t2\t1\t0\t0\t9\t9\t80\tline\n\
+5\t1\t2\t1\t1\t1\t0\t0\t9\t9\t70\tpara\n";
+        let (text, w, n) = from_tsv(tsv);
+        assert_eq!(text, "합성 test\nline\n\npara");
+        assert_eq!(n, 14.0);
+        assert!((w / n - (90.0 * 2.0 + 60.0 * 4.0 + 80.0 * 4.0 + 70.0 * 4.0) / 14.0).abs() < 1e-9);
+    }
+}
+
+impl crate::Archive {
+    /// Documents whose text waits for OCR, oldest first.
+    pub fn ocr_pending(&self) -> Result<Vec<String>, crate::StoreError> {
+        let mut out = Vec::new();
+        for r in self.list(girok_core::Kind::Document)? {
+            if let girok_core::Record::Document(d) = r {
+                if d.text_origin == Some(girok_core::model::TextOrigin::OcrPending) {
+                    out.push((d.received_at, d.id));
+                }
+            }
+        }
+        out.sort();
+        Ok(out.into_iter().map(|(_, id)| id).collect())
+    }
+
+    /// Recognises the text of one scan or photograph and records it, with the engine and its
+    /// confidence, in one audited change of the document (its text then searches and cites
+    /// like any other). The engine runs before the write, outside any transaction. A file that
+    /// yields nothing is recorded as such, with the reason, so its page says so.
+    pub fn recognise(&mut self, actor: &str, doc_id: &str, progress: &mut dyn FnMut(u32, u32)) -> Result<girok_core::model::TextOrigin, crate::StoreError> {
+        use girok_core::model::TextOrigin;
+        let girok_core::Record::Document(mut doc) = self.get(doc_id)? else {
+            return Err(crate::StoreError::Invalid { id: doc_id.to_string(), message: "is not a document".into() });
+        };
+        let engine = engine().map_err(|e| crate::StoreError::Invalid { id: doc_id.to_string(), message: e.to_string() })?;
+        let bytes = self.read_blob(doc_id)?;
+        let result = if doc.media_type == "application/pdf" {
+            pdf(&bytes, progress)
+        } else if doc.media_type.starts_with("image/") {
+            image(&bytes).inspect(|_| progress(1, 1))
+        } else {
+            return Err(crate::StoreError::Invalid { id: doc_id.to_string(), message: format!("OCR reads scans and images, not {}", doc.media_type) });
+        };
+        drop(bytes);
+        let (text, origin) = match result {
+            Ok(r) if r.text.chars().filter(|c| !c.is_whitespace()).count() > 0 => {
+                let origin = TextOrigin::Ocr { engine, confidence: (r.confidence * 10.0).round() / 10.0, pages: r.pages };
+                (Some(r.text), origin)
+            }
+            Ok(r) => (None, TextOrigin::OcrFailed { reason: format!("OCR ({engine}) found no text on {} page(s)", r.pages) }),
+            Err(e) => (None, TextOrigin::OcrFailed { reason: e.to_string() }),
+        };
+        doc.notice = match &origin {
+            TextOrigin::Ocr { confidence, .. } => {
+                Some(format!("text recognised by OCR (mean confidence {confidence:.0}%): check it against the original before citing"))
+            }
+            TextOrigin::OcrFailed { reason } => Some(format!("no text: {reason}")),
+            _ => doc.notice,
+        };
+        doc.text_origin = Some(origin.clone());
+        self.write(actor, |w| {
+            if let Some(t) = &text {
+                doc.text_sha256 = Some(crate::archive::sha256_hex(t.as_bytes()));
+                doc.text_chars = t.chars().count() as u64;
+                w.set_document_text(doc_id, t)?;
+            }
+            w.put(girok_core::Record::Document(doc))?;
+            Ok(())
+        })?;
+        Ok(origin)
+    }
+
+    /// The GPS position read from a document's file, for readers cleared for restricted
+    /// records only: it can locate a witness.
+    pub fn document_location(&self, doc_id: &str, ceiling: girok_core::Confidentiality) -> Result<Option<girok_core::model::Location>, crate::StoreError> {
+        if ceiling < girok_core::Confidentiality::Restricted {
+            return Ok(None);
+        }
+        use rusqlite::OptionalExtension;
+        let body: Option<String> = self.conn().query_row("SELECT body FROM document_locations WHERE doc_id = ?1", [doc_id], |r| r.get(0)).optional()?;
+        Ok(body.and_then(|b| {
+            let (lat, lon) = b.split_once(',')?;
+            Some(girok_core::model::Location { lat: lat.parse().ok()?, lon: lon.parse().ok()? })
+        }))
+    }
+}
