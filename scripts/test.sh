@@ -4,12 +4,13 @@
 # stock tools the recovery test uses to prove the archive outlives Girok (RECOVERY.md);
 # chromium and chromium-driver run the browser test of the web application; fonts-nanum lets
 # its screenshots show Hangul and is the Korean font embedded in briefing PDFs; poppler-utils
-# (pdftotext, pdftoppm) reads those PDFs back in the tests.
+# (pdftotext, pdftoppm) reads those PDFs back in the tests and renders scanned pages for OCR;
+# tesseract-ocr with its Korean and English data recognises scans and photographs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 needed=()
-for pkg in libssl-dev pkg-config sqlcipher argon2 age chromium chromium-driver fonts-nanum poppler-utils; do
+for pkg in libssl-dev pkg-config sqlcipher argon2 age chromium chromium-driver fonts-nanum poppler-utils tesseract-ocr tesseract-ocr-kor tesseract-ocr-eng; do
     dpkg -s "$pkg" >/dev/null 2>&1 || needed+=("$pkg")
 done
 if [ ${#needed[@]} -gt 0 ]; then

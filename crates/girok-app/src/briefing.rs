@@ -132,6 +132,13 @@ fn may_publish(actor: &Actor, level: Confidentiality) -> Result<(), DomainError>
     Ok(())
 }
 
+/// A public image's or PDF's file for publication beside a briefing, without its metadata
+/// (device, capture time, GPS position, author), with what was removed.
+pub fn publication_copy(archive: &Archive, actor: &Actor, doc_id: &str) -> Result<(girok_core::model::Document, girok_extract::strip::Stripped), DomainError> {
+    may_publish(actor, Confidentiality::Public)?;
+    Ok(archive.publication_copy(doc_id)?)
+}
+
 /// Saves a new version of a template, after checking it as publishing would (so a template
 /// that cannot be published is not saved).
 pub fn save(archive: &mut Archive, actor: &Actor, t: &BriefingTemplate) -> Result<(), DomainError> {

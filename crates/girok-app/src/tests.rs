@@ -390,3 +390,123 @@ fn briefings_check_every_reference_against_their_level() {
     let err = briefing::build(&a, &analyst, &internal, None).unwrap_err().to_string();
     assert!(err.contains("no such record"), "{err}");
 }
+
+/// Levenshtein distance over characters.
+fn edits(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Character error rate of each known line against the recognised line closest to it, over
+/// the characters other than spaces (Korean word spacing varies between writers, and a
+/// misplaced space changes nothing a search or a citation finds).
+fn cer(known: &[&str], recognised: &str) -> Vec<f64> {
+    let bare = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    known
+        .iter()
+        .map(|k| {
+            let k = bare(k);
+            recognised.lines().map(|l| edits(&k, &bare(l)) as f64 / k.chars().count() as f64).fold(f64::INFINITY, f64::min)
+        })
+        .collect()
+}
+
+fn tesseract_available() -> bool {
+    let required = std::env::var_os("CI").is_some() || std::env::var_os("GIROK_E2E").is_some();
+    let ok = std::process::Command::new("tesseract").arg("--version").output().is_ok_and(|o| o.status.success())
+        && std::process::Command::new("pdftoppm").arg("-v").output().is_ok();
+    assert!(ok || !required, "tesseract-ocr and poppler-utils are installed by scripts/test.sh");
+    if !ok {
+        eprintln!("skipped: no tesseract here (scripts/test.sh installs it)");
+    }
+    ok
+}
+
+/// A scanned page, rendered from known Korean and English text (a PDF typeset by girok-pdf,
+/// turned into an image by pdftoppm: no text layer left), is taken in, waits for OCR, and is
+/// recognised: its text searches and cites like any other, with the engine's confidence.
+#[test]
+fn regression_14_a_scanned_page_is_recognised_in_korean_and_english() {
+    if !tesseract_available() {
+        return;
+    }
+    let known = ["합성 증언 2009년 회령에서 강제송환되었다", "SYNTHETIC testimony: returned from China in 2009"];
+    let briefing = girok_publish::Briefing {
+        title: "SYNTHETIC scan".into(),
+        lang: "ko".into(),
+        as_of: String::new(),
+        archive_state: String::new(),
+        scope: String::new(),
+        min_cell: 5,
+        tables: vec![],
+        cross_tables: vec![],
+        sections: vec![girok_publish::Section {
+            kind: girok_publish::SectionKind::Narrative,
+            heading: "Page".into(),
+            text: format!("{}\n\n{}", known[0], known[1]),
+            recommendations: vec![],
+        }],
+        references: vec![],
+        indicators: vec![],
+        estimates: vec![],
+        notes: vec![],
+        outlines: vec![],
+        provisions: vec![],
+        closed: None,
+    };
+    let pdf = girok_pdf::briefing_pdf(&briefing, &girok_pdf::system_fonts().expect("fonts-nanum is installed by scripts/test.sh")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("page.pdf"), &pdf).unwrap();
+    let png = std::process::Command::new("pdftoppm")
+        .args(["-r", "300", "-gray", "-png", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(tmp.path().join("page.pdf"))
+        .arg(tmp.path().join("scan"))
+        .status()
+        .unwrap();
+    assert!(png.success());
+    let scan = tmp.path().join("scan.png");
+
+    let mut a = archive(tmp.path());
+    let editor = who(Role::Documenter, false);
+    let taken = crate::take_in(&mut a, &editor, &crate::Provenance::default(), vec![crate::Received::Path(scan)], &mut |_| {}).unwrap();
+    let Ok(girok_store::IntakeOutcome::Added { id, text_chars, warning, .. }) = &taken[0].result else { panic!("{:?}", taken[0].result) };
+    assert_eq!(*text_chars, 0);
+    assert!(warning.as_deref().unwrap_or("").contains("OCR"), "{warning:?}");
+    let mut pages = 0;
+    let done = crate::recognise(&mut a, &editor, None, &mut |_, p, _| pages = p).unwrap();
+    assert_eq!(done.len(), 1, "the one scan waiting was recognised");
+    let Ok(girok_core::model::TextOrigin::Ocr { confidence, .. }) = &done[0].origin else { panic!("{:?}", done[0].origin.as_ref().err()) };
+    assert_eq!(pages, 1);
+    let text = a.document_text(id).unwrap().unwrap();
+    let rates = cer(&known, &text);
+    println!("OCR character error rate: Korean {:.3}, English {:.3}; mean confidence {confidence:.0}%", rates[0], rates[1]);
+    assert!(rates.iter().all(|r| *r <= 0.2), "character error rates {rates:?} on:\n{text}");
+    let Record::Document(d) = a.get(id).unwrap() else { panic!() };
+    assert_eq!(d.text_chars, text.chars().count() as u64);
+    assert!(a.ocr_pending().unwrap().is_empty());
+    let hits = a.search(&girok_store::SearchQuery { text: "회령".into(), limit: 10, ..Default::default() }).unwrap();
+    assert!(hits.iter().any(|h| &h.id == id), "the recognised text is searchable");
+    assert!(a.verify(&mut |_, _| {}).unwrap().problems.is_empty());
+    // A reader may not run it; a PDF page is recognised the same way.
+    assert!(matches!(crate::recognise(&mut a, &who(Role::Analyst, false), None, &mut |_, _, _| {}), Err(DomainError::Forbidden(_))));
+    let pdf_doc = a
+        .write("intake", |w| {
+            w.add_bytes("page.pdf", &pdf, &girok_store::IntakeMeta::default())
+                .map_err(|e| girok_store::StoreError::Invalid { id: String::new(), message: e.to_string() })
+        })
+        .unwrap();
+    let girok_store::IntakeOutcome::Added { id: pdf_id, .. } = pdf_doc else { panic!() };
+    let done = crate::recognise(&mut a, &editor, Some(vec![pdf_id.clone()]), &mut |_, _, _| {}).unwrap();
+    assert!(matches!(done[0].origin, Ok(girok_core::model::TextOrigin::Ocr { pages: 1, .. })), "{:?}", done[0].origin.as_ref().err());
+    let rates = cer(&known, &a.document_text(&pdf_id).unwrap().unwrap());
+    println!("OCR of the PDF page: character error rates {rates:?}");
+    assert!(rates.iter().all(|r| *r <= 0.2), "{rates:?}");
+}

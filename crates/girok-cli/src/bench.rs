@@ -24,13 +24,15 @@ struct Opts {
     /// Seconds of web load at `rate` requests per second (0 skips the web benchmark).
     web_secs: u64,
     rate: u64,
+    ocr_pages: usize,
 }
 
 const USAGE: &str = "girok-bench: Girok's speed and size figures on synthetic data
 
-Usage: girok-bench [--intake-mb N] [--docs N] [--acts N] [--queries N] [--dir DIR] [--web SECONDS] [--rate N]
+Usage: girok-bench [--intake-mb N] [--ocr-pages N] [--docs N] [--acts N] [--queries N] [--dir DIR] [--web SECONDS] [--rate N]
 
   --intake-mb N    intake throughput on N MiB of mixed files, against sha256sum (default 1024; 0 skips)
+  --ocr-pages N    OCR pages per minute on a PDF of about N pages of Korean and English (default 6; 0 skips)
   --docs N         search latency on an archive of N documents (default 100000; 0 skips)
   --acts N         ... and N coded acts (default 1000000)
   --queries N      search queries to time (default 2000)
@@ -39,7 +41,7 @@ Usage: girok-bench [--intake-mb N] [--docs N] [--acts N] [--queries N] [--dir DI
   --rate N         web requests per second (default 200)";
 
 fn parse_args() -> anyhow::Result<Opts> {
-    let mut o = Opts { intake_mb: 1024, docs: 100_000, acts: 1_000_000, queries: 2000, dir: None, web_secs: 0, rate: 200 };
+    let mut o = Opts { intake_mb: 1024, docs: 100_000, acts: 1_000_000, queries: 2000, dir: None, web_secs: 0, rate: 200, ocr_pages: 6 };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i < args.len() {
@@ -56,6 +58,7 @@ fn parse_args() -> anyhow::Result<Opts> {
             "--dir" => o.dir = Some(PathBuf::from(val)),
             "--web" => o.web_secs = val.parse().context("--web")?,
             "--rate" => o.rate = val.parse().context("--rate")?,
+            "--ocr-pages" => o.ocr_pages = val.parse().context("--ocr-pages")?,
             other => anyhow::bail!("unknown option {other}\n\n{USAGE}"),
         }
         i += 2;
@@ -87,6 +90,9 @@ fn main() -> anyhow::Result<()> {
     if o.intake_mb > 0 {
         intake(&base, o.intake_mb)?;
     }
+    if o.ocr_pages > 0 {
+        ocr(o.ocr_pages)?;
+    }
     if o.docs > 0 {
         search(&base, o.docs, o.acts, o.queries)?;
     }
@@ -109,7 +115,8 @@ fn intake(base: &Path, mb: u64) -> anyhow::Result<()> {
     let mut files = Vec::new();
     let mut n = 0;
     while written < target {
-        let (name, bytes): (String, Vec<u8>) = match n % 4 {
+        let random = |rng: &mut ChaCha8Rng, range: std::ops::Range<usize>| -> Vec<u8> { (0..rng.gen_range(range)).map(|_| rng.gen()).collect() };
+        let (name, bytes): (String, Vec<u8>) = match n % 5 {
             0 => (
                 format!("t{n}.txt"),
                 "SYNTHETIC testimony. 요덕수용소에서 강제노동을 했다. Forced labour at the camp. ".repeat(rng.gen_range(50..2000)).into_bytes(),
@@ -119,8 +126,17 @@ fn intake(base: &Path, mb: u64) -> anyhow::Result<()> {
                 format!("<html><body>{}</body></html>", "<p>SYNTHETIC capture of a report on forcible returns.</p>".repeat(rng.gen_range(50..2000)))
                     .into_bytes(),
             ),
-            2 => (format!("p{n}.jpg"), (0..rng.gen_range(200_000..4_000_000)).map(|_| rng.gen()).collect()),
-            _ => (format!("a{n}.mp3"), (0..rng.gen_range(1_000_000..20_000_000)).map(|_| rng.gen()).collect()),
+            // Photographs: an EXIF header (read at intake) and incompressible image data.
+            2 => (format!("p{n}.jpg"), [girok_extract::media::testfiles::jpeg_with_exif(Some((42.0, 129.0))), random(&mut rng, 200_000..4_000_000)].concat()),
+            // Recordings: a WAV header (duration and format read) and incompressible samples.
+            3 => (format!("a{n}.wav"), [girok_extract::media::testfiles::wav(0), random(&mut rng, 1_000_000..20_000_000)].concat()),
+            _ => {
+                let body = format!(
+                    "<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{}</w:body></w:document>",
+                    "<w:p><w:r><w:t>SYNTHETIC transcript. 회령에서 송환되었다.</w:t></w:r></w:p>".repeat(rng.gen_range(50..2000))
+                );
+                (format!("d{n}.docx"), girok_extract::zip_stored(&[("[Content_Types].xml", b"<Types/>"), ("word/document.xml", body.as_bytes())]))
+            }
         };
         let p = src.join(&name);
         std::fs::write(&p, &bytes)?;
@@ -151,10 +167,10 @@ fn intake(base: &Path, mb: u64) -> anyhow::Result<()> {
     let girok_time = t.elapsed();
     let mbs = |d: Duration| written as f64 / (1 << 20) as f64 / d.as_secs_f64();
     println!();
-    println!("intake: {} files, {:.0} MiB (text, HTML, random binary)", files.len(), written as f64 / (1 << 20) as f64);
+    println!("intake: {} files, {:.0} MiB (text, HTML, .docx, JPEG with EXIF, WAV)", files.len(), written as f64 / (1 << 20) as f64);
     println!("  sha256sum        {:>7.2} s  {:>7.1} MiB/s", sha_time.as_secs_f64(), mbs(sha_time));
     println!(
-        "  girok add        {:>7.2} s  {:>7.1} MiB/s  (hash + age encryption + text extraction + audited commit per file)",
+        "  girok add        {:>7.2} s  {:>7.1} MiB/s  (hash + age encryption + text and metadata extraction + audited commit per file; OCR not included)",
         girok_time.as_secs_f64(),
         mbs(girok_time)
     );
@@ -162,6 +178,47 @@ fn intake(base: &Path, mb: u64) -> anyhow::Result<()> {
     println!("  archive size on disk: {:.0} MiB", dir_size(&dir) as f64 / (1 << 20) as f64);
     std::fs::remove_dir_all(&src)?;
     std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}
+
+/// OCR throughput: a PDF typeset from known Korean and English text (girok-pdf), recognised
+/// page by page as a scan would be.
+fn ocr(pages: usize) -> anyhow::Result<()> {
+    let engine = girok_store::ocr::engine()?;
+    let paragraph = "합성 증언: 2009년 겨울 회령에서 강제송환되어 온성 집결소에서 조사를 받았다. SYNTHETIC testimony: returned from China in the winter of 2009 and interrogated at the Onsong holding centre.";
+    let sections = (0..pages * 4)
+        .map(|i| girok_publish::Section {
+            kind: girok_publish::SectionKind::Narrative,
+            heading: format!("Part {}", i + 1),
+            text: vec![paragraph; 4].join("\n\n"),
+            recommendations: vec![],
+        })
+        .collect();
+    let b = girok_publish::Briefing {
+        title: "SYNTHETIC pages for the OCR benchmark".into(),
+        lang: "ko".into(),
+        as_of: String::new(),
+        archive_state: String::new(),
+        scope: String::new(),
+        min_cell: 5,
+        tables: vec![],
+        cross_tables: vec![],
+        sections,
+        references: vec![],
+        indicators: vec![],
+        estimates: vec![],
+        notes: vec![],
+        outlines: vec![],
+        provisions: vec![],
+        closed: None,
+    };
+    let pdf = girok_pdf::briefing_pdf(&b, &girok_pdf::system_fonts()?)?;
+    let t = Instant::now();
+    let r = girok_store::ocr::pdf(&pdf, &mut |_, _| {})?;
+    let secs = t.elapsed().as_secs_f64();
+    println!();
+    println!("OCR ({engine}, 300 dpi, both cores as Tesseract uses them): {} pages in {secs:.1} s", r.pages);
+    println!("  {:.1} pages per minute, mean word confidence {:.0}%", r.pages as f64 * 60.0 / secs, r.confidence);
     Ok(())
 }
 

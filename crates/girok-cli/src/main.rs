@@ -122,6 +122,15 @@ enum Command {
         #[arg(long = "id")]
         ids: Vec<String>,
     },
+    /// Write a public image or PDF for publication without its metadata (EXIF, XMP, comments,
+    /// document information: device, capture time, GPS position, author), saying what it removed.
+    /// The original in the archive is unchanged; evidence bundles keep originals byte-identical.
+    PublicCopy {
+        /// A public document's id.
+        id: String,
+        #[arg(long, short)]
+        output: PathBuf,
+    },
     /// Full-text search in English and Korean, with filters.
     Search(SearchArgs),
     /// Show one record, with its rights mapping, citations and text.
@@ -506,6 +515,19 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 println!("({} of the imported rows updated existing records: a new version each)", report.updated.len());
             }
             Ok(if report.skipped.is_empty() { Outcome::Clean } else { Outcome::ProblemsFound })
+        }
+        Command::PublicCopy { id, output } => {
+            let a = open(g)?;
+            let (doc, copy) = girok_app::briefing::publication_copy(&a, &girok_app::Actor::key_holder(&actor(g)), &id)?;
+            std::fs::write(&output, &copy.bytes).with_context(|| format!("writing {}", output.display()))?;
+            println!("wrote {} ({}, {} bytes), a copy of {} for publication", output.display(), doc.media_type, copy.bytes.len(), doc.id);
+            if copy.removed.is_empty() {
+                println!("  the file carried no metadata to remove");
+            }
+            for r in &copy.removed {
+                println!("  removed: {r}");
+            }
+            Ok(Outcome::Clean)
         }
         Command::Export { kinds, format, output, max_confidentiality, bundle, ids } => {
             let mut a = open(g)?;

@@ -207,6 +207,8 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("intake.language", "Language", "언어"),
     ("intake.confidentiality", "Confidentiality", "공개 수준"),
     ("intake.upload", "Upload", "올리기"),
+    ("intake.formats_read", "Text is read from: plain text and CSV (UTF-8 or EUC-KR), HTML, PDF (its text layer; scans by OCR), images by OCR in Korean and English (JPEG, PNG, TIFF, GIF, WebP), .docx, .odt, .xlsx, .ods, .rtf, EPUB, HWPX, and mail (.eml; attachments become documents of their own). Metadata is kept for photographs (EXIF: device, capture time, GPS shown only at the restricted level), WAV, MP4 and QuickTime (duration, codecs).", "텍스트를 읽는 형식: 일반 텍스트·CSV(UTF-8 또는 EUC-KR), HTML, PDF(텍스트 층; 스캔은 OCR), 이미지(JPEG, PNG, TIFF, GIF, WebP; 한국어·영어 OCR), .docx, .odt, .xlsx, .ods, .rtf, EPUB, HWPX, 전자우편(.eml; 첨부 파일은 별도 문서). 사진의 EXIF(기기, 촬영 시각; GPS는 제한 등급에서만 표시), WAV, MP4, QuickTime(길이, 코덱)의 메타데이터를 보관합니다."),
+    ("intake.formats_stored", "Stored and hashed but not read: HWP 5 (.hwp; save as HWPX, DOCX or PDF), legacy .doc/.xls, .pptx, MP3, Ogg, FLAC, WebM and other files; the document page says so. Every original stays byte-identical.", "저장·해시만 하고 읽지 않는 형식: HWP 5(.hwp; HWPX, DOCX, PDF로 저장하십시오), 예전 .doc/.xls, .pptx, MP3, Ogg, FLAC, WebM 등. 문서 페이지에 그렇게 표시되며 모든 원본은 바이트 그대로 보관됩니다."),
     ("review.title", "Linkage review", "연계 검토"),
     ("audit.title", "Audit log", "감사 기록"),
     ("audit.verify", "Verify now", "지금 검증"),

@@ -86,6 +86,9 @@ fn from_tsv(tsv: &str) -> (String, f64, f64) {
     let mut text = String::new();
     let (mut weighted, mut chars) = (0.0, 0.0);
     let mut last: Option<(u32, u32, u32, u32)> = None;
+    // Right edge of the previous word, and whether it ended in Hangul.
+    let mut prev_right = 0i64;
+    let mut prev_hangul = false;
     for line in tsv.lines().skip(1) {
         let f: Vec<&str> = line.split('\t').collect();
         if f.len() < 12 || f[0] != "5" {
@@ -98,13 +101,19 @@ fn from_tsv(tsv: &str) -> (String, f64, f64) {
         }
         let pos = |i: usize| f[i].parse::<u32>().unwrap_or(0);
         let key = (pos(1), pos(2), pos(3), pos(4));
+        let (left, width, height) = (pos(6) as i64, pos(8) as i64, pos(9) as i64);
+        let hangul = |c: Option<char>| c.is_some_and(|c| ('\u{ac00}'..='\u{d7a3}').contains(&c));
         match last {
             Some(l) if (l.0, l.1, l.2) != (key.0, key.1, key.2) => text.push_str("\n\n"),
             Some(l) if l.3 != key.3 => text.push('\n'),
-            // Korean words are spaced like English ones; Tesseract gives them one by one.
+            // Tesseract often splits a Korean word into its syllables; syllables closer than a
+            // third of the line height are one word, as they were printed.
+            Some(_) if prev_hangul && hangul(word.chars().next()) && left - prev_right < height / 3 => {}
             Some(_) => text.push(' '),
             None => {}
         }
+        prev_right = left + width;
+        prev_hangul = hangul(word.chars().last());
         last = Some(key);
         text.push_str(word);
         let n = word.chars().count() as f64;
@@ -157,8 +166,9 @@ mod tests {
     fn tsv_words_become_lines_and_paragraphs_with_a_weighted_confidence() {
         let tsv = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n\
 1\t1\t0\t0\t0\t0\t0\t0\t9\t9\t-1\t\n\
-5\t1\t1\t1\t1\t1\t0\t0\t9\t9\t90\t합성\n\
-5\t1\t1\t1\t1\t2\t0\t0\t9\t9\t60\ttest\n\
+5\t1\t1\t1\t1\t1\t0\t0\t9\t9\t90\t합\n\
+5\t1\t1\t1\t1\t2\t10\t0\t9\t9\t90\t성\n\
+5\t1\t1\t1\t1\t3\t40\t0\t9\t9\t60\ttest\n\
 5\t1\t1\t1\t2\t1\t0\t0\t9\t9\t80\tline\n\
 5\t1\t2\t1\t1\t1\t0\t0\t9\t9\t70\tpara\n";
         let (text, w, n) = from_tsv(tsv);
