@@ -21,6 +21,9 @@ pub enum DomainError {
     Stale { id: String, base: i64, current: i64, changes: Vec<FieldChange> },
     #[error(transparent)]
     Store(girok_store::StoreError),
+    /// An import refused, naming the row and column.
+    #[error(transparent)]
+    Import(girok_store::ImportError),
 }
 
 fn suggest(s: &[String]) -> String {

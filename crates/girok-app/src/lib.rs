@@ -18,6 +18,7 @@ pub mod event_linking;
 mod intake;
 pub mod linking;
 pub mod lists;
+pub mod mapping;
 mod normalize;
 mod records;
 

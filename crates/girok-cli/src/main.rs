@@ -102,6 +102,14 @@ enum Command {
         /// Import the valid rows and report each invalid one, instead of refusing the file.
         #[arg(long)]
         skip_invalid: bool,
+        /// A CSV from another system, through a mapping of its columns to Girok's: a shipped one
+        /// by name (uwazi-events) or a mapping file (TOML; see crates/girok-app/data/mappings).
+        /// The kind comes from the mapping.
+        #[arg(long)]
+        mapping: Option<String>,
+        /// Check every row and say what would be imported, changing nothing.
+        #[arg(long)]
+        preview: bool,
     },
     /// Export records as CSV or JSON, or an evidence bundle with --bundle.
     Export {
@@ -487,7 +495,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             let mut a = open(g)?;
             cmd_ocr(&mut a, g, (!ids.is_empty()).then_some(ids))
         }
-        Command::Import { kind, file, format, skip_invalid } => {
+        Command::Import { kind, file, format, skip_invalid, mapping, preview } => {
             let format = format.unwrap_or(if file.extension().and_then(|e| e.to_str()) == Some("json") { Fmt::Json } else { Fmt::Csv });
             let kind = if kind == "all" { None } else { Some(parse_kind(&kind)?) };
             if kind.is_none() && format == Fmt::Csv {
@@ -496,19 +504,46 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let mut a = open(g)?;
             let pb = bar(0, "import");
-            let opts = ImportOptions { skip_invalid, actor: actor(g), ..Default::default() };
-            let report = a
-                .import(&file.display().to_string(), &bytes, if format == Fmt::Json { Format::Json } else { Format::Csv }, kind, &opts, &mut |done, total| {
-                    pb.set_length(total as u64);
-                    pb.set_position(done as u64);
-                })
-                .with_context(|| format!("importing {}", file.display()))?;
+            let opts = ImportOptions { skip_invalid: skip_invalid || preview, actor: actor(g), dry_run: preview, ..Default::default() };
+            let mut bar_to = |done: usize, total: usize| {
+                pb.set_length(total as u64);
+                pb.set_position(done as u64);
+            };
+            let report = match &mapping {
+                Some(m) => {
+                    let text =
+                        if std::path::Path::new(m).is_file() { std::fs::read_to_string(m).with_context(|| format!("reading mapping {m}"))? } else { m.clone() };
+                    let mapping = girok_app::mapping::Mapping::load(&text)
+                        .with_context(|| format!("--mapping {m}: not a shipped mapping (uwazi-events) nor a readable mapping file"))?;
+                    if kind.is_some_and(|k| Some(k) != girok_core::Kind::parse(&mapping.kind)) {
+                        bail!("--mapping {m} makes {} records, not {}", mapping.kind, kind.map(|k| k.as_str()).unwrap_or(""));
+                    }
+                    girok_app::mapping::import(
+                        &mut a,
+                        &girok_app::Actor::key_holder(&actor(g)),
+                        &mapping,
+                        &file.display().to_string(),
+                        &bytes,
+                        skip_invalid,
+                        preview,
+                        &mut bar_to,
+                    )
+                    .with_context(|| format!("importing {}", file.display()))?
+                }
+                None => a
+                    .import(&file.display().to_string(), &bytes, if format == Fmt::Json { Format::Json } else { Format::Csv }, kind, &opts, &mut bar_to)
+                    .with_context(|| format!("importing {}", file.display()))?,
+            };
             pb.finish_and_clear();
             for (row, col, msg) in &report.skipped {
                 eprintln!("skipped {} row {row}{}: {msg}", file.display(), col.as_ref().map(|c| format!(", column {c}")).unwrap_or_default());
             }
             for (id, fields) in &report.updated {
                 println!("updated {id}: {}", fields.join(", "));
+            }
+            if preview {
+                println!("preview, nothing written: {} would be imported, {} unchanged, {} refused", report.imported, report.unchanged, report.skipped.len());
+                return Ok(if report.skipped.is_empty() { Outcome::Clean } else { Outcome::ProblemsFound });
             }
             println!("{} imported, {} unchanged, {} skipped", report.imported, report.unchanged, report.skipped.len());
             if !report.updated.is_empty() {

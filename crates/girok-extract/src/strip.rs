@@ -30,7 +30,7 @@ fn jpeg(b: &[u8]) -> Option<Stripped> {
     let mut out = vec![0xFF, 0xD8];
     let mut removed: Vec<String> = Vec::new();
     let mut at = 2;
-    while at + 4 <= b.len() {
+    while at + 2 <= b.len() {
         if b[at] != 0xFF {
             return None;
         }
@@ -38,6 +38,9 @@ fn jpeg(b: &[u8]) -> Option<Stripped> {
         if marker == 0xD9 {
             out.extend_from_slice(&b[at..at + 2]);
             break;
+        }
+        if at + 4 > b.len() {
+            return None;
         }
         let len = u16::from_be_bytes([b[at + 2], b[at + 3]]) as usize;
         let end = at + 2 + len;

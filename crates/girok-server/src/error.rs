@@ -69,6 +69,7 @@ impl From<girok_app::DomainError> for AppError {
                 AppError::Stale { message: e.to_string(), changes }
             }
             D::Store(inner) => AppError::from(inner),
+            D::Import(inner) => AppError::Invalid { field: "file".into(), message: inner.to_string() },
         }
     }
 }

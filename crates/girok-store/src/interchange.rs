@@ -31,11 +31,13 @@ pub struct ImportOptions {
     /// Rows per committed transaction.
     pub batch: usize,
     pub actor: String,
+    /// Check every row and say what would be written, writing nothing (a preview).
+    pub dry_run: bool,
 }
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        ImportOptions { skip_invalid: false, batch: 1000, actor: "import".into() }
+        ImportOptions { skip_invalid: false, batch: 1000, actor: "import".into(), dry_run: false }
     }
 }
 
@@ -500,6 +502,20 @@ impl Archive {
         });
         sort_places_topologically(&mut valid);
         let total = valid.len();
+        if options.dry_run {
+            for rec in &valid {
+                match self.exists(rec.id())?.then(|| self.get(rec.id())).transpose()? {
+                    Some(old) if &old == rec => report.unchanged += 1,
+                    Some(old) => {
+                        report.updated.push((rec.id().to_string(), changed_fields(&old, rec)));
+                        report.imported += 1;
+                    }
+                    None => report.imported += 1,
+                }
+            }
+            progress(total, total);
+            return Ok(report);
+        }
         let batch = options.batch.max(1);
         let mut done = 0;
         for chunk in valid.chunks(batch) {

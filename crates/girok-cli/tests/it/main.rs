@@ -1,13 +1,15 @@
 //! The `girok` binary as a user runs it: commands, exit codes, messages, crashes, recovery.
 //!
 //! Modules: `commands` (each subcommand and its errors), `crash` (kill -9 mid-import),
-//! `estimate` (multiple systems estimation from files and from the archive),
+//! `estimate` (multiple systems estimation from files and from the archive), `formats`
+//! (evidence of every kind, imports through a mapping),
 //! `publish` (briefings with small cells withheld), `recovery` (getting everything back with sqlcipher, argon2 and age), `serve` (the web server as a process), `tidy` (house rules).
 //! All data is synthetic.
 
 mod commands;
 mod crash;
 mod estimate;
+mod formats;
 mod link;
 mod publish;
 mod recovery;
