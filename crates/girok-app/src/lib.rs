@@ -21,6 +21,7 @@ pub mod lists;
 pub mod mapping;
 mod normalize;
 mod records;
+pub mod translation;
 
 pub use actor::Actor;
 pub use coding::{code_passage, Passage};

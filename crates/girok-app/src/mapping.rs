@@ -53,6 +53,7 @@ impl Mapping {
 
 /// A source file rewritten in Girok's columns, and which source columns fed each one (for
 /// errors in the source's words).
+#[derive(Debug)]
 pub struct Mapped {
     pub csv: Vec<u8>,
     pub sources: BTreeMap<String, Vec<String>>,

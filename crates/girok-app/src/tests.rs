@@ -510,3 +510,52 @@ fn regression_14_a_scanned_page_is_recognised_in_korean_and_english() {
     println!("OCR of the PDF page: character error rates {rates:?}");
     assert!(rates.iter().all(|r| *r <= 0.2), "{rates:?}");
 }
+
+/// A Korean testimony and its English translation: recorded as such, both searchable, and a
+/// passage cited in the translation points at the same paragraph of the original.
+#[test]
+fn regression_14_a_translation_is_linked_to_its_original_passage_by_passage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut a = archive(tmp.path());
+    let editor = who(Role::Documenter, false);
+    let add = |a: &mut Archive, name: &str, text: &str| -> String {
+        let out = a
+            .write("intake", |w| {
+                w.add_bytes(name, text.as_bytes(), &girok_store::IntakeMeta::default())
+                    .map_err(|e| girok_store::StoreError::Invalid { id: String::new(), message: e.to_string() })
+            })
+            .unwrap();
+        let girok_store::IntakeOutcome::Added { id, .. } = out else { panic!() };
+        id
+    };
+    let original = add(&mut a, "ko.txt", "합성 증언입니다.\n\n저는 2009년에 온성 집결소에 갇혔습니다.\n\n그 뒤 노동단련대로 보내졌습니다.");
+    let english = "SYNTHETIC testimony.\n\nIn 2009 I was held at the Onsong holding centre.\n\nAfterwards I was sent to a labour training unit.";
+    let translation = add(&mut a, "en.txt", english);
+    crate::translation::record_translation(&mut a, &editor, &translation, &original, Some("en"), Some("Translator T (synthetic)"), Some("2026-11")).unwrap();
+    let Record::Document(d) = a.get(&translation).unwrap() else { panic!() };
+    assert_eq!(d.translation_of.as_ref().unwrap().original, original);
+    assert_eq!(d.translation_of.as_ref().unwrap().translator.as_deref(), Some("Translator T (synthetic)"));
+    // Search finds either.
+    let hit = |q: &str| {
+        a.search(&girok_store::SearchQuery { text: q.into(), limit: 10, ..Default::default() }).unwrap().into_iter().map(|h| h.id).collect::<Vec<_>>()
+    };
+    assert!(hit("Onsong").contains(&translation) && hit("온성").contains(&original));
+    // The second paragraph of the translation renders the second of the original.
+    let start = english.find("In 2009").unwrap() as u64;
+    let cite = girok_core::model::Citation { document: translation.clone(), span: Some((start + 3, start + 10)) };
+    let back = crate::translation::original_passage(&a, &editor, &cite).unwrap().unwrap();
+    assert_eq!(back.document, original);
+    let text = a.document_text(&original).unwrap().unwrap();
+    let (s, e) = back.span.unwrap();
+    let quoted: String = text.chars().skip(s as usize).take((e - s) as usize).collect();
+    assert_eq!(quoted, "저는 2009년에 온성 집결소에 갇혔습니다.");
+    // Not a translation: nothing to point at; a document cannot translate itself.
+    assert!(crate::translation::original_passage(&a, &editor, &girok_core::model::Citation { document: original.clone(), span: Some((0, 3)) })
+        .unwrap()
+        .is_none());
+    assert!(crate::translation::record_translation(&mut a, &editor, &original, &original, None, None, None).is_err());
+    assert!(matches!(
+        crate::translation::record_translation(&mut a, &who(Role::Viewer, false), &translation, &original, None, None, None),
+        Err(DomainError::Forbidden(_))
+    ));
+}

@@ -86,6 +86,22 @@ enum Command {
         #[arg(long)]
         no_ocr: bool,
     },
+    /// Record a document as the translation of another (its language, translator and date).
+    Translation {
+        /// The translation's document id.
+        id: String,
+        /// The original's document id.
+        #[arg(long)]
+        of: String,
+        /// The translation's language code (e.g. en).
+        #[arg(long)]
+        language: Option<String>,
+        #[arg(long)]
+        translator: Option<String>,
+        /// When it was translated, as you would say it.
+        #[arg(long)]
+        date: Option<String>,
+    },
     /// Recognise the text of scans and photographs (Korean and English, with Tesseract): the
     /// documents named, or every one waiting for it.
     Ocr {
@@ -490,6 +506,20 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         }
         Command::Add { paths, source, title, language, confidentiality, max_size, no_ocr } => {
             cmd_add(g, paths, AddOptions { source, title, language, confidentiality: confidentiality.into(), max_size, ocr: !no_ocr })
+        }
+        Command::Translation { id, of, language, translator, date } => {
+            let mut a = open(g)?;
+            let v = girok_app::translation::record_translation(
+                &mut a,
+                &girok_app::Actor::key_holder(&actor(g)),
+                &id,
+                &of,
+                language.as_deref(),
+                translator.as_deref(),
+                date.as_deref(),
+            )?;
+            println!("{id} is recorded as a translation of {of} (version {v})");
+            Ok(Outcome::Clean)
         }
         Command::Ocr { ids } => {
             let mut a = open(g)?;

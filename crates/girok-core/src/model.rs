@@ -217,6 +217,17 @@ pub enum TextOrigin {
     OcrFailed { reason: String },
 }
 
+/// That a document is a translation of another, by whom and when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TranslationOf {
+    pub original: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub translator: Option<String>,
+    /// When it was translated, as typed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+}
+
 /// What an image, recording or video says about itself, recorded at intake with its hash. A
 /// GPS position is not kept here: it can locate a witness, so the archive keeps it apart and
 /// shows it only to readers cleared for restricted records (`location_sha256` ties it here).
@@ -290,6 +301,9 @@ pub struct Document {
     /// The message this file came attached to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attached_to: Option<String>,
+    /// The document this one translates (its own language is `language`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub translation_of: Option<TranslationOf>,
     #[serde(default)]
     pub confidentiality: Confidentiality,
     #[serde(default)]
@@ -897,6 +911,7 @@ impl Record {
             Record::Document(r) => {
                 out.extend(r.received_from.as_deref().map(|s| ("received_from", s)));
                 out.extend(r.attached_to.as_deref().map(|s| ("attached_to", s)));
+                out.extend(r.translation_of.as_ref().map(|t| ("translation_of", t.original.as_str())));
             }
             Record::Person(r) => {
                 out.extend(r.origin.as_deref().map(|s| ("origin", s)));
@@ -993,6 +1008,11 @@ impl Record {
                 }
             }
             Record::Document(r) => {
+                if let Some(t) = &r.translation_of {
+                    if t.original == r.id || Kind::of_id(&t.original) != Some(Kind::Document) {
+                        return Err(format!("translation_of: {:?} is not another document", t.original));
+                    }
+                }
                 if r.sha256.len() != 64 || !r.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
                     return Err(format!("sha256: {:?} is not a hex SHA-256", r.sha256));
                 }

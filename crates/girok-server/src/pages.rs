@@ -234,11 +234,53 @@ fn record_page(state: &AppState, session: &Session, id: &str, identity: Option<s
     };
     let act_types = if can_edit && rec.kind() == Kind::Act { crate::forms::act_type_choices(session.lang) } else { Vec::new() };
     let edit = json!({ "can": can_edit, "version": version, "fields": fields, "act_types": act_types, "retired": retired, "can_restore": retired && session.user.role == Role::Admin, "can_seal": can_seal });
+    // A translation beside its original (or an original beside its first translation), and
+    // for a coded fact citing a translation, the passage of the original it renders.
+    let (translation, originals) = {
+        let a = state.reader();
+        let text_of = |id: &str| a.document_text(id).ok().flatten().unwrap_or_default();
+        let translation = match &rec {
+            Record::Document(d) => {
+                let other = match &d.translation_of {
+                    Some(t) => a.get_for(&t.original, ceiling, false).ok().map(|v| ("original", v.record)),
+                    None => a
+                        .referenced_by(&id, ceiling, 100)?
+                        .0
+                        .into_iter()
+                        .find(|r| r.field == "translation_of")
+                        .and_then(|r| a.get_for(&r.id, ceiling, false).ok())
+                        .map(|v| ("translation", v.record)),
+                };
+                other.and_then(|(role, r)| match r {
+                    Record::Document(o) => Some(json!({
+                        "role": role, "id": o.id, "title": o.title, "language": o.language, "text": text_of(&o.id),
+                        "translator": d.translation_of.as_ref().and_then(|t| t.translator.clone()).or(o.translation_of.as_ref().and_then(|t| t.translator.clone())),
+                    })),
+                    _ => None,
+                })
+            }
+            _ => None,
+        };
+        let citations: &[girok_core::model::Citation] = match &rec {
+            Record::Act(x) => &x.citations,
+            Record::Event(x) => &x.citations,
+            _ => &[],
+        };
+        let mut originals = Vec::new();
+        for c in citations {
+            if let Ok(Some(o)) = girok_app::translation::original_passage(&a, &actor, c) {
+                let (s, e) = o.span.unwrap_or((0, 0));
+                let quote: String = text_of(&o.document).chars().skip(s as usize).take((e - s) as usize).collect();
+                originals.push(json!({ "translation": c.to_cell(), "original": o.to_cell(), "document": o.document, "quote": quote }));
+            }
+        }
+        (translation, originals)
+    };
     render(
         state,
         "record.html",
         session,
-        json!({ "id": rec.id(), "kind": rec.kind().as_str(), "title": rec.title(), "confidentiality": rec.confidentiality().as_str(), "body": body, "segments": segments, "history": history, "can_code": can_code, "linked": linked, "is_place": rec.kind() == Kind::Place, "organisations": organisations, "coding": coding, "can_reveal": can_reveal, "identity": identity, "position": position, "edit": edit, "document": document }),
+        json!({ "id": rec.id(), "kind": rec.kind().as_str(), "title": rec.title(), "confidentiality": rec.confidentiality().as_str(), "body": body, "segments": segments, "history": history, "can_code": can_code, "linked": linked, "is_place": rec.kind() == Kind::Place, "organisations": organisations, "coding": coding, "can_reveal": can_reveal, "identity": identity, "position": position, "edit": edit, "document": document, "translation": translation, "originals": originals }),
     )
 }
 

@@ -355,6 +355,7 @@ impl Writer<'_> {
             location_sha256: read.location.map(|l| crate::archive::sha256_hex(location_body(&l).as_bytes())),
             media: read.media,
             attached_to: meta.attached_to.clone(),
+            translation_of: None,
             confidentiality: meta.confidentiality,
             synthetic: meta.synthetic,
         };

@@ -13,6 +13,7 @@ use tower::ServiceExt;
 mod briefings;
 mod browse;
 mod browser;
+mod documents;
 mod edit;
 mod security;
 
