@@ -143,6 +143,15 @@ pub fn apply(mapping: &Mapping, file: &str, bytes: &[u8]) -> Result<Mapped, Doma
     Ok(Mapped { csv: w.into_inner().expect("writing to memory"), sources })
 }
 
+/// How a mapped import runs.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Run {
+    /// Import the valid rows and report the others.
+    pub skip_invalid: bool,
+    /// Check every row and report what would be written, writing nothing.
+    pub preview: bool,
+}
+
 /// Imports (or, with `preview`, checks without writing) a CSV from another system through a
 /// mapping. Errors name the row and the source's own column.
 pub fn import(
@@ -151,8 +160,7 @@ pub fn import(
     mapping: &Mapping,
     file: &str,
     bytes: &[u8],
-    skip_invalid: bool,
-    preview: bool,
+    run: Run,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<ImportReport, DomainError> {
     if !actor.can_edit() {
@@ -167,7 +175,7 @@ pub fn import(
         })
     };
     // A preview lists every refused row, not only the first.
-    let options = ImportOptions { skip_invalid: skip_invalid || preview, actor: actor.username.clone(), dry_run: preview, ..Default::default() };
+    let options = ImportOptions { skip_invalid: run.skip_invalid || run.preview, actor: actor.username.clone(), dry_run: run.preview, ..Default::default() };
     let mut report = archive.import(file, &mapped.csv, Format::Csv, Some(kind), &options, progress).map_err(|e| match e {
         ImportError::Row { file, row, column, message } => DomainError::Import(ImportError::Row { file, row, column: in_source_words(column), message }),
         ImportError::ManyRows { file, count, row, column, message } => {

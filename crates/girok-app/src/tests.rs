@@ -439,29 +439,16 @@ fn regression_14_a_scanned_page_is_recognised_in_korean_and_english() {
         return;
     }
     let known = ["합성 증언 2009년 회령에서 강제송환되었다", "SYNTHETIC testimony: returned from China in 2009"];
-    let briefing = girok_publish::Briefing {
-        title: "SYNTHETIC scan".into(),
-        lang: "ko".into(),
-        as_of: String::new(),
-        archive_state: String::new(),
-        scope: String::new(),
-        min_cell: 5,
-        tables: vec![],
-        cross_tables: vec![],
-        sections: vec![girok_publish::Section {
+    let briefing = girok_publish::Briefing::text_only(
+        "SYNTHETIC scan",
+        "ko",
+        vec![girok_publish::Section {
             kind: girok_publish::SectionKind::Narrative,
             heading: "Page".into(),
             text: format!("{}\n\n{}", known[0], known[1]),
             recommendations: vec![],
         }],
-        references: vec![],
-        indicators: vec![],
-        estimates: vec![],
-        notes: vec![],
-        outlines: vec![],
-        provisions: vec![],
-        closed: None,
-    };
+    );
     let pdf = girok_pdf::briefing_pdf(&briefing, &girok_pdf::system_fonts().expect("fonts-nanum is installed by scripts/test.sh")).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("page.pdf"), &pdf).unwrap();

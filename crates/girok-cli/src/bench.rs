@@ -190,28 +190,11 @@ fn ocr(pages: usize) -> anyhow::Result<()> {
         .map(|i| girok_publish::Section {
             kind: girok_publish::SectionKind::Narrative,
             heading: format!("Part {}", i + 1),
-            text: vec![paragraph; 4].join("\n\n"),
+            text: [paragraph; 4].join("\n\n"),
             recommendations: vec![],
         })
         .collect();
-    let b = girok_publish::Briefing {
-        title: "SYNTHETIC pages for the OCR benchmark".into(),
-        lang: "ko".into(),
-        as_of: String::new(),
-        archive_state: String::new(),
-        scope: String::new(),
-        min_cell: 5,
-        tables: vec![],
-        cross_tables: vec![],
-        sections,
-        references: vec![],
-        indicators: vec![],
-        estimates: vec![],
-        notes: vec![],
-        outlines: vec![],
-        provisions: vec![],
-        closed: None,
-    };
+    let b = girok_publish::Briefing::text_only("SYNTHETIC pages for the OCR benchmark", "ko", sections);
     let pdf = girok_pdf::briefing_pdf(&b, &girok_pdf::system_fonts()?)?;
     let t = Instant::now();
     let r = girok_store::ocr::pdf(&pdf, &mut |_, _| {})?;

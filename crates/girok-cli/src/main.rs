@@ -554,8 +554,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
                         &mapping,
                         &file.display().to_string(),
                         &bytes,
-                        skip_invalid,
-                        preview,
+                        girok_app::mapping::Run { skip_invalid, preview },
                         &mut bar_to,
                     )
                     .with_context(|| format!("importing {}", file.display()))?

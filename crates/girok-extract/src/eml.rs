@@ -150,7 +150,7 @@ pub fn decode_words(v: &str) -> String {
             Some((text, tail)) => {
                 let between = &rest[..start];
                 // Whitespace between two encoded words is not part of the text.
-                if !(between.trim().is_empty() && !out.is_empty()) {
+                if !between.trim().is_empty() || out.is_empty() {
                     out.push_str(between);
                 }
                 out.push_str(&text);

@@ -75,6 +75,31 @@ pub struct Briefing {
     pub closed: Option<crate::Closed>,
 }
 
+impl Briefing {
+    /// A briefing of text alone (no counts, no archive state): pages typeset from known words,
+    /// as the OCR test and benchmark use.
+    pub fn text_only(title: &str, lang: &str, sections: Vec<crate::Section>) -> Briefing {
+        Briefing {
+            title: title.into(),
+            lang: lang.into(),
+            as_of: String::new(),
+            archive_state: String::new(),
+            scope: String::new(),
+            min_cell: 5,
+            tables: vec![],
+            cross_tables: vec![],
+            sections,
+            references: vec![],
+            indicators: vec![],
+            estimates: vec![],
+            notes: vec![],
+            outlines: vec![],
+            provisions: vec![],
+            closed: None,
+        }
+    }
+}
+
 /// An estimate of the victims no list recorded, for one act type, method by method.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Estimate {

@@ -302,7 +302,7 @@ impl Archive {
     /// The provisions of national law the acts at the briefing's level cite, each with the
     /// number of acts citing it, and the quotations, in the briefing's language first. A
     /// provision above the level is neither counted nor named.
-    fn briefing_law(&self, o: &BriefingOptions) -> Result<(Vec<(String, u64)>, Vec<LawProvision>), StoreError> {
+    fn briefing_law(&self, o: &BriefingOptions) -> Result<LawPart, StoreError> {
         let ko = o.lang == "ko";
         let mut cited: std::collections::BTreeMap<String, u64> = Default::default();
         let mut stmt = self.conn.prepare(
@@ -403,6 +403,9 @@ impl Archive {
         Ok(out)
     }
 }
+
+/// The table of acts per provision (label, count), and the provisions quoted.
+type LawPart = (Vec<(String, u64)>, Vec<LawProvision>);
 
 /// The areas and places at or below the level that are closed to outside agencies: provinces
 /// whole (drawn on the map), and other places not inside a closed province (marked at their

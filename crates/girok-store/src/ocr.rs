@@ -74,7 +74,7 @@ fn pipe(program: &str, args: &[&str], input: &[u8]) -> Result<Vec<u8>, OcrError>
     let status = child.wait().map_err(|e| OcrError::Failed(format!("{program}: {e}")))?;
     if !status.success() {
         let msg = String::from_utf8_lossy(&err);
-        let msg = msg.lines().filter(|l| !l.contains("Warning")).last().unwrap_or("").trim().to_string();
+        let msg = msg.lines().rfind(|l| !l.contains("Warning")).unwrap_or("").trim().to_string();
         return Err(OcrError::Failed(format!("{program} exited with {status}{}", if msg.is_empty() { String::new() } else { format!(": {msg}") })));
     }
     Ok(out)
@@ -158,26 +158,6 @@ pub fn pdf(bytes: &[u8], progress: &mut dyn FnMut(u32, u32)) -> Result<Recognise
     Ok(Recognised { text, confidence: if n > 0.0 { w / n } else { 0.0 }, pages })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::from_tsv;
-
-    #[test]
-    fn tsv_words_become_lines_and_paragraphs_with_a_weighted_confidence() {
-        let tsv = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n\
-1\t1\t0\t0\t0\t0\t0\t0\t9\t9\t-1\t\n\
-5\t1\t1\t1\t1\t1\t0\t0\t9\t9\t90\t합\n\
-5\t1\t1\t1\t1\t2\t10\t0\t9\t9\t90\t성\n\
-5\t1\t1\t1\t1\t3\t40\t0\t9\t9\t60\ttest\n\
-5\t1\t1\t1\t2\t1\t0\t0\t9\t9\t80\tline\n\
-5\t1\t2\t1\t1\t1\t0\t0\t9\t9\t70\tpara\n";
-        let (text, w, n) = from_tsv(tsv);
-        assert_eq!(text, "합성 test\nline\n\npara");
-        assert_eq!(n, 14.0);
-        assert!((w / n - (90.0 * 2.0 + 60.0 * 4.0 + 80.0 * 4.0 + 70.0 * 4.0) / 14.0).abs() < 1e-9);
-    }
-}
-
 impl crate::Archive {
     /// Documents whose text waits for OCR, oldest first.
     pub fn ocr_pending(&self) -> Result<Vec<String>, crate::StoreError> {
@@ -252,5 +232,25 @@ impl crate::Archive {
             let (lat, lon) = b.split_once(',')?;
             Some(girok_core::model::Location { lat: lat.parse().ok()?, lon: lon.parse().ok()? })
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::from_tsv;
+
+    #[test]
+    fn tsv_words_become_lines_and_paragraphs_with_a_weighted_confidence() {
+        let tsv = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n\
+1\t1\t0\t0\t0\t0\t0\t0\t9\t9\t-1\t\n\
+5\t1\t1\t1\t1\t1\t0\t0\t9\t9\t90\t합\n\
+5\t1\t1\t1\t1\t2\t10\t0\t9\t9\t90\t성\n\
+5\t1\t1\t1\t1\t3\t40\t0\t9\t9\t60\ttest\n\
+5\t1\t1\t1\t2\t1\t0\t0\t9\t9\t80\tline\n\
+5\t1\t2\t1\t1\t1\t0\t0\t9\t9\t70\tpara\n";
+        let (text, w, n) = from_tsv(tsv);
+        assert_eq!(text, "합성 test\nline\n\npara");
+        assert_eq!(n, 14.0);
+        assert!((w / n - (90.0 * 2.0 + 60.0 * 4.0 + 80.0 * 4.0 + 70.0 * 4.0) / 14.0).abs() < 1e-9);
     }
 }
