@@ -200,7 +200,7 @@ fn ocr(pages: usize) -> anyhow::Result<()> {
     let r = girok_store::ocr::pdf(&pdf, &mut |_, _| {})?;
     let secs = t.elapsed().as_secs_f64();
     println!();
-    println!("OCR ({engine}, 300 dpi, both cores as Tesseract uses them): {} pages in {secs:.1} s", r.pages);
+    println!("OCR ({engine}, 300 dpi, one page per core, OMP_THREAD_LIMIT=1): {} pages in {secs:.1} s", r.pages);
     println!("  {:.1} pages per minute, mean word confidence {:.0}%", r.pages as f64 * 60.0 / secs, r.confidence);
     Ok(())
 }

@@ -383,6 +383,25 @@ mod tests {
     }
 
     #[test]
+    fn an_epub_is_read_in_spine_order() {
+        let container =
+            r#"<container xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles><rootfile full-path="OEBPS/book.opf"/></rootfiles></container>"#;
+        let opf = r#"<package xmlns="http://www.idpf.org/2007/opf"><manifest><item id="b" href="two.xhtml"/><item id="a" href="one.xhtml"/></manifest><spine><itemref idref="a"/><itemref idref="b"/></spine></package>"#;
+        let page =
+            |t: &str| format!(r#"<html xmlns="http://www.w3.org/1999/xhtml"><head><title>x</title><style>p{{}}</style></head><body><p>{t}</p></body></html>"#);
+        let (one, two) = (page("첫 장 (SYNTHETIC)"), page("Second chapter"));
+        let z = write_stored(&[
+            ("mimetype", EPUB.as_bytes()),
+            ("META-INF/container.xml", container.as_bytes()),
+            ("OEBPS/book.opf", opf.as_bytes()),
+            ("OEBPS/one.xhtml", one.as_bytes()),
+            ("OEBPS/two.xhtml", two.as_bytes()),
+        ]);
+        assert_eq!(crate::sniff::detect("book", &z).media_type, EPUB);
+        assert_eq!(text(EPUB, &z).unwrap().unwrap(), "첫 장 (SYNTHETIC)\n\nSecond chapter");
+    }
+
+    #[test]
     fn hwpx_sections_are_read() {
         let s0 = r#"<hs:sec xmlns:hs="http://www.hancom.co.kr/hwpml/2011/section" xmlns:hp="http://www.hancom.co.kr/hwpml/2011/paragraph"><hp:p><hp:run><hp:t>합성 보고서</hp:t></hp:run></hp:p><hp:p><hp:run><hp:t>둘째 줄</hp:t></hp:run></hp:p></hs:sec>"#;
         let z = write_stored(&[("mimetype", HWPX.as_bytes()), ("Contents/section0.xml", s0.as_bytes())]);

@@ -49,6 +49,9 @@ pub fn engine() -> Result<String, OcrError> {
 fn pipe(program: &str, args: &[&str], input: &[u8]) -> Result<Vec<u8>, OcrError> {
     let mut child = Command::new(program)
         .args(args)
+        // Tesseract's OpenMP threads slow one page down on a small machine; pages run side by
+        // side instead (see `pdf`).
+        .env("OMP_THREAD_LIMIT", "1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -141,11 +144,46 @@ pub fn pdf(bytes: &[u8], progress: &mut dyn FnMut(u32, u32)) -> Result<Recognise
         .lines()
         .find_map(|l| l.strip_prefix("Pages:").and_then(|n| n.trim().parse().ok()))
         .ok_or_else(|| OcrError::Failed("pdfinfo gave no page count".into()))?;
+    // One page per core at a time, each rendered and recognised by its own processes.
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(pages.max(1) as usize);
+    let next = std::sync::atomic::AtomicU32::new(1);
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let results: Vec<Result<Vec<(u32, (String, f64, f64))>, OcrError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                let tx = tx.clone();
+                let next = &next;
+                s.spawn(move || {
+                    let mut mine = Vec::new();
+                    loop {
+                        let p = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if p > pages {
+                            return Ok(mine);
+                        }
+                        let page = p.to_string();
+                        let png = pipe("pdftoppm", &["-r", "300", "-gray", "-png", "-f", &page, "-l", &page, "-"], bytes)?;
+                        mine.push((p, recognise_image(&png)?));
+                        let _ = tx.send(());
+                    }
+                })
+            })
+            .collect();
+        // The progress callback stays on this thread; workers only say a page is done.
+        drop(tx);
+        let mut finished = 0;
+        while rx.recv().is_ok() {
+            finished += 1;
+            progress(finished, pages);
+        }
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(OcrError::Failed("an OCR worker panicked".into())))).collect()
+    });
+    let mut all = Vec::new();
+    for r in results {
+        all.extend(r?);
+    }
+    all.sort_by_key(|(p, _)| *p);
     let (mut text, mut w, mut n) = (String::new(), 0.0, 0.0);
-    for p in 1..=pages {
-        let page = p.to_string();
-        let png = pipe("pdftoppm", &["-r", "300", "-gray", "-png", "-f", &page, "-l", &page, "-"], bytes)?;
-        let (t, pw, pn) = recognise_image(&png)?;
+    for (_, (t, pw, pn)) in all {
         if !text.is_empty() && !t.is_empty() {
             // A form feed between pages, as pdftotext writes, so a citation can say which page.
             text.push('\u{c}');
@@ -153,7 +191,6 @@ pub fn pdf(bytes: &[u8], progress: &mut dyn FnMut(u32, u32)) -> Result<Recognise
         text.push_str(&t);
         w += pw;
         n += pn;
-        progress(p, pages);
     }
     Ok(Recognised { text, confidence: if n > 0.0 { w / n } else { 0.0 }, pages })
 }
