@@ -126,7 +126,10 @@ fn from_tsv(tsv: &str) -> (String, f64, f64) {
     (text, weighted, chars)
 }
 
-fn recognise_image(image: &[u8]) -> Result<(String, f64, f64), OcrError> {
+/// A page's text, its confidence × characters, and its characters.
+type PageText = (String, f64, f64);
+
+fn recognise_image(image: &[u8]) -> Result<PageText, OcrError> {
     let tsv = pipe("tesseract", &["stdin", "stdout", "-l", LANGUAGES, "--psm", "3", "tsv"], image)?;
     Ok(from_tsv(&String::from_utf8_lossy(&tsv)))
 }
@@ -148,7 +151,7 @@ pub fn pdf(bytes: &[u8], progress: &mut dyn FnMut(u32, u32)) -> Result<Recognise
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(pages.max(1) as usize);
     let next = std::sync::atomic::AtomicU32::new(1);
     let (tx, rx) = std::sync::mpsc::channel::<()>();
-    let results: Vec<Result<Vec<(u32, (String, f64, f64))>, OcrError>> = std::thread::scope(|s| {
+    let results: Vec<Result<Vec<(u32, PageText)>, OcrError>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 let tx = tx.clone();
