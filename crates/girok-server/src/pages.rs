@@ -651,7 +651,9 @@ fn take_in(
     Ok(taken
         .into_iter()
         .map(|t| match t.result {
-            Ok(girok_store::IntakeOutcome::Added { id, text_chars, .. }) => json!({ "name": t.name, "status": "added", "id": id, "chars": text_chars }),
+            Ok(girok_store::IntakeOutcome::Added { id, text_chars, warning, attachments }) => {
+                json!({ "name": t.name, "status": "added", "id": id, "chars": text_chars, "note": warning, "attachments": attachments })
+            }
             Ok(girok_store::IntakeOutcome::Duplicate { existing }) => json!({ "name": t.name, "status": "duplicate", "id": existing }),
             Err(e) => json!({ "name": t.name, "status": "refused", "error": e }),
         })
