@@ -46,7 +46,8 @@ impl Mapping {
         toml::from_str(text).map_err(|e| DomainError::invalid("mapping", format!("the mapping cannot be read: {e}")))
     }
 
-    fn kind(&self) -> Result<girok_core::Kind, DomainError> {
+    /// The kind of record the mapping makes.
+    pub fn kind(&self) -> Result<girok_core::Kind, DomainError> {
         girok_core::Kind::parse(&self.kind).ok_or_else(|| DomainError::invalid("mapping", format!("unknown kind {:?} in mapping {}", self.kind, self.name)))
     }
 }

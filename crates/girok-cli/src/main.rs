@@ -545,7 +545,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
                         if std::path::Path::new(m).is_file() { std::fs::read_to_string(m).with_context(|| format!("reading mapping {m}"))? } else { m.clone() };
                     let mapping = girok_app::mapping::Mapping::load(&text)
                         .with_context(|| format!("--mapping {m}: not a shipped mapping (uwazi-events) nor a readable mapping file"))?;
-                    if kind.is_some_and(|k| Some(k) != girok_core::Kind::parse(&mapping.kind)) {
+                    if kind.is_some_and(|k| Some(k) != mapping.kind().ok()) {
                         bail!("--mapping {m} makes {} records, not {}", mapping.kind, kind.map(|k| k.as_str()).unwrap_or(""));
                     }
                     girok_app::mapping::import(
@@ -887,14 +887,14 @@ fn cmd_add(g: &Global, paths: Vec<PathBuf>, o: AddOptions) -> anyhow::Result<Out
     let received = files.iter().map(|f| girok_app::Received::Path(f.clone())).collect();
     girok_app::take_in(&mut a, &girok_app::Actor::key_holder(&actor(g)), &provenance, received, &mut |t| {
         match &t.result {
-            Ok(IntakeOutcome::Added { id, text_chars, warning, attachments }) => {
+            Ok(IntakeOutcome::Added { id, text_chars, warning, attachments, ocr_pending }) => {
                 added += 1;
                 say(&pb, format!("added {id} {} ({text_chars} characters of text)", t.name));
                 if let Some(w) = warning {
                     say(&pb, format!("  note: {w}"));
-                    if w.contains("OCR (pending)") {
-                        pending.push(id.clone());
-                    }
+                }
+                if *ocr_pending {
+                    pending.push(id.clone());
                 }
                 for att in attachments {
                     say(&pb, format!("  attachment taken in as {att}"));

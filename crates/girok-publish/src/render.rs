@@ -917,19 +917,27 @@ mod tests {
         assert_eq!(m["archive_state"], "seq 9, abc123");
     }
 
-    #[test]
-    fn a_table_of_places_is_also_a_map_with_withheld_areas_hatched() {
+    /// Two square SYNTHETIC provinces, and a table of acts by province whose first two rows
+    /// are theirs (a third row, if any, has no outline).
+    fn province_map(rows: Vec<(String, u64)>) -> Briefing {
         let square = |id: &str, x: f64| Outline { id: Some(id.into()), rings: vec![vec![(x, 38.0), (x + 1.0, 38.0), (x + 1.0, 39.0), (x, 39.0), (x, 38.0)]] };
         let mut b = briefing();
         b.outlines = vec![square("p1", 125.0), square("p2", 127.0)];
+        let map_ids = (0..rows.len()).map(|i| [Some("p1".to_string()), Some("p2".to_string())].get(i).cloned().flatten()).collect();
         b.tables = vec![Table {
             file: "acts-by-province.csv".into(),
             title: "Acts by province".into(),
             label_header: "Province".into(),
-            rows: vec![("Synthetic Province One".into(), 40), ("Synthetic Province Two".into(), 2), ("no province recorded".into(), 10)],
-            map_ids: Some(vec![Some("p1".into()), Some("p2".into()), None]),
+            rows,
+            map_ids: Some(map_ids),
             ..Default::default()
         }];
+        b
+    }
+
+    #[test]
+    fn a_table_of_places_is_also_a_map_with_withheld_areas_hatched() {
+        let mut b = province_map(vec![("Synthetic Province One".into(), 40), ("Synthetic Province Two".into(), 2), ("no province recorded".into(), 10)]);
         let html = text(&render(&b), "briefing.html");
         let paths: Vec<&str> = html.split("<path ").skip(1).collect();
         assert_eq!(paths.len(), 2, "one path per outline");
@@ -943,17 +951,7 @@ mod tests {
 
     #[test]
     fn closed_areas_are_drawn_and_said_and_the_law_is_quoted_escaped() {
-        let square = |id: &str, x: f64| Outline { id: Some(id.into()), rings: vec![vec![(x, 38.0), (x + 1.0, 38.0), (x + 1.0, 39.0), (x, 39.0), (x, 38.0)]] };
-        let mut b = briefing();
-        b.outlines = vec![square("p1", 125.0), square("p2", 127.0)];
-        b.tables = vec![Table {
-            file: "acts-by-province.csv".into(),
-            title: "Acts by province".into(),
-            label_header: "Province".into(),
-            rows: vec![("Synthetic Province One".into(), 40), ("Synthetic Province Two".into(), 20)],
-            map_ids: Some(vec![Some("p1".into()), Some("p2".into())]),
-            ..Default::default()
-        }];
+        let mut b = province_map(vec![("Synthetic Province One".into(), 40), ("Synthetic Province Two".into(), 20)]);
         b.closed = Some(crate::Closed {
             areas: vec![("p2".into(), "Synthetic Province Two".into())],
             places: vec![("Synthetic camp".into(), Some((125.5, 38.5)))],

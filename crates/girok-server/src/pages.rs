@@ -211,11 +211,12 @@ fn record_page(state: &AppState, session: &Session, id: &str, identity: Option<s
     let document = match &rec {
         Record::Document(d) => {
             let location = state.reader().document_location(&id, ceiling)?;
+            let say = |key: &str| crate::i18n::message(session.lang, key).to_string();
             let origin = match &d.text_origin {
                 Some(girok_core::model::TextOrigin::Ocr { engine, confidence, pages }) => format!("OCR · {engine} · {confidence:.0}% · {pages} p."),
-                Some(girok_core::model::TextOrigin::File) => "file".into(),
-                Some(girok_core::model::TextOrigin::OcrPending) => "OCR pending".into(),
-                Some(girok_core::model::TextOrigin::OcrFailed { .. }) => "OCR found no text".into(),
+                Some(girok_core::model::TextOrigin::File) => say("doc.origin_file"),
+                Some(girok_core::model::TextOrigin::OcrPending) => say("doc.origin_pending"),
+                Some(girok_core::model::TextOrigin::OcrFailed { .. }) => say("doc.origin_failed"),
                 None => String::new(),
             };
             let can_ocr =
@@ -651,7 +652,7 @@ fn take_in(
     Ok(taken
         .into_iter()
         .map(|t| match t.result {
-            Ok(girok_store::IntakeOutcome::Added { id, text_chars, warning, attachments }) => {
+            Ok(girok_store::IntakeOutcome::Added { id, text_chars, warning, attachments, .. }) => {
                 json!({ "name": t.name, "status": "added", "id": id, "chars": text_chars, "note": warning, "attachments": attachments })
             }
             Ok(girok_store::IntakeOutcome::Duplicate { existing }) => json!({ "name": t.name, "status": "duplicate", "id": existing }),

@@ -26,6 +26,24 @@ pub(crate) struct CaptureRow {
     pub(crate) date_end: Option<i32>,
 }
 
+/// The columns `CaptureRow::read` reads, in its order.
+const ROW_COLUMNS: &str = "act_type, victim, event, source, place, date_start, date_end";
+
+impl CaptureRow {
+    /// The row from a query selecting `ROW_COLUMNS` from column `at` on.
+    fn read(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<CaptureRow> {
+        Ok(CaptureRow {
+            act_type: r.get(at)?,
+            victim: r.get(at + 1)?,
+            event: r.get(at + 2)?,
+            source: r.get(at + 3)?,
+            place: r.get(at + 4)?,
+            date_start: r.get(at + 5)?,
+            date_end: r.get(at + 6)?,
+        })
+    }
+}
+
 /// The row a record gives: acts only.
 pub(crate) fn capture_row(record: &Record) -> Option<CaptureRow> {
     let Record::Act(a) = record else { return None };
@@ -107,24 +125,11 @@ pub(crate) fn backfill(conn: &Connection) -> rusqlite::Result<()> {
 /// What a reader at `max` may count: rows of acts of these types whose derived level (retired
 /// acts are above every ceiling) is at or below `max`.
 pub(crate) fn read(conn: &Connection, codes: &[String], max: Confidentiality) -> Result<Vec<CaptureRow>, StoreError> {
-    let sql = format!(
-        "SELECT act_type, victim, event, source, place, date_start, date_end FROM captures WHERE conf <= ? AND act_type IN ({})",
-        vec!["?"; codes.len()].join(",")
-    );
+    let sql = format!("SELECT {ROW_COLUMNS} FROM captures WHERE conf <= ? AND act_type IN ({})", vec!["?"; codes.len()].join(","));
     let mut args: Vec<rusqlite::types::Value> = vec![rusqlite::types::Value::Integer(max as i64)];
     args.extend(codes.iter().cloned().map(rusqlite::types::Value::Text));
     let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
-        Ok(CaptureRow {
-            act_type: r.get(0)?,
-            victim: r.get(1)?,
-            event: r.get(2)?,
-            source: r.get(3)?,
-            place: r.get(4)?,
-            date_start: r.get(5)?,
-            date_end: r.get(6)?,
-        })
-    })?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| CaptureRow::read(r, 0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -146,19 +151,10 @@ impl Archive {
     ) -> Result<(), StoreError> {
         let mut got: BTreeMap<i64, (CaptureRow, i64)> = BTreeMap::new();
         {
-            let mut stmt = self.conn().prepare("SELECT rid, act_type, victim, event, source, place, date_start, date_end, conf FROM captures")?;
+            let mut stmt = self.conn().prepare(&format!("SELECT rid, conf, {ROW_COLUMNS} FROM captures"))?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
-                let row = CaptureRow {
-                    act_type: r.get(1)?,
-                    victim: r.get(2)?,
-                    event: r.get(3)?,
-                    source: r.get(4)?,
-                    place: r.get(5)?,
-                    date_start: r.get(6)?,
-                    date_end: r.get(7)?,
-                };
-                got.insert(r.get(0)?, (row, r.get(8)?));
+                got.insert(r.get(0)?, (CaptureRow::read(r, 2)?, r.get(1)?));
             }
         }
         let mut sources: BTreeMap<i64, (String, String, i64)> = BTreeMap::new();

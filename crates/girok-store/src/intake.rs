@@ -54,6 +54,8 @@ pub enum IntakeOutcome {
         warning: Option<String>,
         /// Documents made from a message's attachments.
         attachments: Vec<String>,
+        /// A scan or photograph whose text waits for OCR (`Archive::recognise`).
+        ocr_pending: bool,
     },
     /// The same bytes are already in the archive as this document.
     Duplicate { existing: String },
@@ -334,6 +336,7 @@ impl Writer<'_> {
             (w, n) => n.or(w),
         };
         let id = meta.id.clone().unwrap_or_else(|| new_id(girok_core::Kind::Document));
+        let ocr_pending = read.origin == Some(TextOrigin::OcrPending);
         let original_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let text_chars = text.as_ref().map(|t| t.chars().count() as u64).unwrap_or(0);
         let doc = Document {
@@ -381,7 +384,7 @@ impl Writer<'_> {
                 Err(e) => return Err(e),
             }
         }
-        Ok(IntakeOutcome::Added { id, text_chars, warning, attachments })
+        Ok(IntakeOutcome::Added { id, text_chars, warning, attachments, ocr_pending })
     }
 }
 

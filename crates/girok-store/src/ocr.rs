@@ -21,7 +21,7 @@ pub struct Recognised {
 /// Why recognition could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum OcrError {
-    #[error("OCR is not available: {0} (install tesseract-ocr, tesseract-ocr-kor and poppler-utils; scripts/test.sh does)")]
+    #[error("OCR is not available: {0}")]
     Unavailable(String),
     #[error("OCR failed: {0}")]
     Failed(String),
@@ -30,15 +30,22 @@ pub enum OcrError {
 /// The languages recognised, Korean first: most of what our users scan is Korean.
 pub const LANGUAGES: &str = "kor+eng";
 
-/// The engine's name and version as recorded with the text ("tesseract 5.3.0 kor+eng").
+/// The engine's name and version as recorded with the text ("tesseract 5.3.0 kor+eng"),
+/// asked of the installed tool once per process (a batch of scans asks it once, not per file).
 pub fn engine() -> Result<String, OcrError> {
-    let out = Command::new("tesseract").arg("--version").output().map_err(|e| OcrError::Unavailable(format!("tesseract: {e}")))?;
+    static ENGINE: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
+    ENGINE.get_or_init(|| probe_engine().map_err(|e| e.to_string())).clone().map_err(OcrError::Unavailable)
+}
+
+fn probe_engine() -> Result<String, String> {
+    let missing = |e: std::io::Error| format!("tesseract: {e} (install tesseract-ocr, tesseract-ocr-kor and poppler-utils; scripts/test.sh does)");
+    let out = Command::new("tesseract").arg("--version").output().map_err(missing)?;
     let v = String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or("tesseract").trim().to_string();
-    let langs = Command::new("tesseract").arg("--list-langs").output().map_err(|e| OcrError::Unavailable(format!("tesseract: {e}")))?;
+    let langs = Command::new("tesseract").arg("--list-langs").output().map_err(missing)?;
     let langs = String::from_utf8_lossy(&langs.stdout);
     for l in ["kor", "eng"] {
         if !langs.lines().any(|x| x.trim() == l) {
-            return Err(OcrError::Unavailable(format!("tesseract has no {l} language data")));
+            return Err(format!("tesseract has no {l} language data (install tesseract-ocr-{l}; scripts/test.sh does)"));
         }
     }
     Ok(format!("{v} {LANGUAGES}"))
@@ -199,18 +206,15 @@ pub fn pdf(bytes: &[u8], progress: &mut dyn FnMut(u32, u32)) -> Result<Recognise
 }
 
 impl crate::Archive {
-    /// Documents whose text waits for OCR, oldest first.
+    /// Documents whose text waits for OCR, oldest first (read from the records' JSON by
+    /// SQLite, so no document is decoded).
     pub fn ocr_pending(&self) -> Result<Vec<String>, crate::StoreError> {
-        let mut out = Vec::new();
-        for r in self.list(girok_core::Kind::Document)? {
-            if let girok_core::Record::Document(d) = r {
-                if d.text_origin == Some(girok_core::model::TextOrigin::OcrPending) {
-                    out.push((d.received_at, d.id));
-                }
-            }
-        }
-        out.sort();
-        Ok(out.into_iter().map(|(_, id)| id).collect())
+        let mut stmt = self.conn().prepare(
+            "SELECT id FROM records WHERE kind = 'document' AND json_extract(body, '$.text_origin.method') = 'ocr_pending' \
+             ORDER BY json_extract(body, '$.received_at'), id",
+        )?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Recognises the text of one scan or photograph and records it, with the engine and its
