@@ -510,11 +510,21 @@ impl Writer<'_> {
     /// Writes a record whose references the caller has already checked (bulk import).
     pub(crate) fn put_unchecked(&mut self, record: Record) -> Result<String, StoreError> {
         let id = record.id().to_string();
-        let body = serde_json::to_string(&record).expect("records serialize");
+        self.put_as(record, None, None, false)?;
+        Ok(id)
+    }
+
+    /// Writes a record, audited as a local change or as `synced` (a change from another
+    /// archive, whose stored body is the origin's text, `body`, so the chain of both archives
+    /// hashes the same bytes). `force` writes a version even when nothing changed (a conflict
+    /// resolved by keeping this archive's version). Returns whether anything was written.
+    pub(crate) fn put_as(&mut self, record: Record, body: Option<String>, synced: Option<&crate::sync_entry::Synced>, force: bool) -> Result<bool, StoreError> {
+        let id = record.id().to_string();
+        let body = body.unwrap_or_else(|| serde_json::to_string(&record).expect("records serialize"));
         let existing: Option<(i64, String, bool)> =
             self.tx.query_row("SELECT rid, body, retired FROM records WHERE id = ?1", [&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?;
         let action = match &existing {
-            Some((_, old, _)) if *old == body => return Ok(id),
+            Some((_, old, _)) if *old == body && !force => return Ok(false),
             Some(_) => "update",
             None => "create",
         };
@@ -554,8 +564,13 @@ impl Writer<'_> {
             }
         };
         self.index(rid, &record)?;
-        self.append_audit(action, Some(&id), Some(body))?;
-        Ok(id)
+        self.append_change(action, &id, Some(body), synced, true)?;
+        Ok(true)
+    }
+
+    /// The sequence number of the newest entry this transaction sees.
+    pub(crate) fn last_seq(&self) -> i64 {
+        self.last_seq
     }
 
     /// Deletes a record. Its history stays in the audit log.
@@ -577,10 +592,15 @@ impl Writer<'_> {
             return Err(StoreError::DanglingReference { id: identity.source.clone(), field: "source", target: identity.source.clone() });
         }
         let body = serde_json::to_string(identity).expect("sealed identity serializes");
-        self.tx.execute("INSERT OR REPLACE INTO sealed_identities(source_id, body) VALUES (?1, ?2)", params![identity.source, body])?;
         let content = format!("{{\"sealed_sha256\":\"{}\"}}", sha256_hex(body.as_bytes()));
-        self.append_audit("seal_identity", Some(&identity.source), Some(content))?;
-        Ok(())
+        self.seal_as(&identity.source, &body, Some(content), None)
+    }
+
+    /// Stores a sealed identity's text, audited as a local change (`content` its hash) or as
+    /// `synced` from another archive.
+    pub(crate) fn seal_as(&mut self, source: &str, body: &str, content: Option<String>, synced: Option<&crate::sync_entry::Synced>) -> Result<(), StoreError> {
+        self.tx.execute("INSERT OR REPLACE INTO sealed_identities(source_id, body) VALUES (?1, ?2)", params![source, body])?;
+        self.append_change("seal_identity", source, content, synced, false)
     }
 
     /// Records an action that changes no record (an export, a review decision), for the log.

@@ -29,7 +29,8 @@ pub(crate) fn effective_level(c: Confidentiality, retired: bool) -> i64 {
 }
 
 /// Audit actions that make a new version of a record.
-const VERSION_ACTIONS: &str = "('create', 'update', 'retire', 'restore')";
+/// An applied change from another archive (`sync_…`) is a version here like a local one.
+const VERSION_ACTIONS: &str = "('create', 'update', 'retire', 'restore', 'sync_create', 'sync_update', 'sync_retire', 'sync_restore')";
 
 fn version_of(conn: &rusqlite::Connection, id: &str) -> rusqlite::Result<Option<i64>> {
     conn.prepare_cached(&format!("SELECT MAX(seq) FROM audit_log WHERE record_id = ?1 AND action IN {VERSION_ACTIONS}"))?.query_row([id], |r| r.get(0))
@@ -84,11 +85,9 @@ impl Archive {
     /// The record as it was at `version` (a sequence number of the audit log), if that entry
     /// wrote it.
     pub fn record_at(&self, id: &str, version: i64) -> Result<Option<Record>, StoreError> {
-        let content: Option<Option<String>> = self
-            .conn()
-            .query_row("SELECT content FROM audit_log WHERE seq = ?1 AND record_id = ?2 AND action IN ('create', 'update')", params![version, id], |r| r.get(0))
-            .optional()?;
-        Ok(content.flatten().and_then(|c| serde_json::from_str(&c).ok()))
+        let entry = self.audit_entries(Some(id), version, version)?.pop();
+        let content = entry.map(|e| e.effective()).filter(|(action, _)| action == "create" || action == "update").and_then(|(_, c)| c);
+        Ok(content.and_then(|c| serde_json::from_str(&c).ok()))
     }
 }
 
@@ -124,7 +123,12 @@ impl Writer<'_> {
     /// Retires a record (or restores it, with `retired` false), keeping the reason in the audit
     /// entry. Returns the new version.
     pub fn set_retired(&mut self, id: &str, retired: bool, reason: &str) -> Result<i64, StoreError> {
-        let (rid, was) = self.retired(id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+        self.set_retired_as(id, retired, reason, None)
+    }
+
+    /// `set_retired`, audited as a local change or as `synced` from another archive.
+    pub(crate) fn set_retired_as(&mut self, id: &str, retired: bool, reason: &str, synced: Option<&crate::sync_entry::Synced>) -> Result<i64, StoreError> {
+        let (_, was) = self.retired(id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
         if was == retired {
             let state = if retired { "retired already" } else { "not retired" };
             return Err(StoreError::Invalid { id: id.to_string(), message: format!("the record is {state}") });
@@ -132,6 +136,13 @@ impl Writer<'_> {
         if reason.trim().is_empty() {
             return Err(StoreError::Invalid { id: id.to_string(), message: "reason: say why (it is kept in the audit log)".into() });
         }
+        self.write_retired(id, retired, reason, synced)
+    }
+
+    /// Writes a retirement state as a new version, even the one the record is in (a conflict
+    /// resolved by keeping this archive's state).
+    pub(crate) fn write_retired(&mut self, id: &str, retired: bool, reason: &str, synced: Option<&crate::sync_entry::Synced>) -> Result<i64, StoreError> {
+        let (rid, _) = self.retired(id)?.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
         let conf: i64 = self.tx.query_row("SELECT conf FROM records WHERE rid = ?1", [rid], |r| r.get(0))?;
         let level = if retired { RETIRED_LEVEL } else { conf };
         self.tx.execute("UPDATE records SET retired = ?2 WHERE rid = ?1", params![rid, retired])?;
@@ -141,7 +152,7 @@ impl Writer<'_> {
         // Its search row carries its level.
         self.dirty.insert(rid);
         let action = if retired { "retire" } else { "restore" };
-        self.append_audit(action, Some(id), Some(serde_json::json!({ "reason": reason }).to_string()))?;
+        self.append_change(action, id, Some(serde_json::json!({ "reason": reason }).to_string()), synced, true)?;
         Ok(self.version(id)?.unwrap_or(0))
     }
 }

@@ -113,3 +113,38 @@ pub enum BundleError {
     #[error(transparent)]
     Store(#[from] StoreError),
 }
+
+/// Why a sync bundle could not be written or applied. Nothing is applied when this is returned.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("{path} is not a sync bundle for this archive, or it was altered or damaged: {detail}")]
+    Unreadable { path: PathBuf, detail: String },
+    #[error("{path} was cut short ({detail}); nothing from it was applied; copy or send it again")]
+    Truncated { path: PathBuf, detail: String },
+    #[error("{path} is signed by {fingerprint}, which is not paired with this archive; refused")]
+    Unpaired { path: PathBuf, fingerprint: String },
+    #[error("{path}: its signature does not verify; it was altered or forged; refused")]
+    BadSignature { path: PathBuf },
+    #[error("{path}: entry {seq} from {origin} does not carry its origin's valid signature; refused")]
+    Forged { path: PathBuf, origin: String, seq: i64 },
+    #[error("{path}: {detail}")]
+    Invalid { path: PathBuf, detail: String },
+    #[error("no replica named {0:?}; `girok replica list` shows the paired ones")]
+    UnknownReplica(String),
+    #[error("pairing card: {0}")]
+    Card(String),
+    #[error("cannot read or write {path}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for SyncError {
+    fn from(e: rusqlite::Error) -> Self {
+        SyncError::Store(StoreError::Db(e))
+    }
+}

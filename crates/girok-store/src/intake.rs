@@ -201,7 +201,7 @@ pub fn extract_text(media_type: &str, bytes: &[u8]) -> (Option<String>, Option<S
     }
 }
 
-fn random_name() -> String {
+pub(crate) fn random_name() -> String {
     format!("{}{}", &new_id(girok_core::Kind::Document)[4..], &new_id(girok_core::Kind::Document)[4..])
 }
 

@@ -8,7 +8,7 @@
 use rusqlite::Connection;
 
 /// The newest schema this build writes. Bump it and add a step to `migrate` together.
-pub const CURRENT_VERSION: u32 = 14;
+pub const CURRENT_VERSION: u32 = 15;
 
 pub(crate) const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -164,6 +164,15 @@ const V14: &str = r#"
 CREATE TABLE document_locations(doc_id TEXT PRIMARY KEY, body TEXT NOT NULL);
 "#;
 
+const V15: &str = r#"
+CREATE TABLE replicas(key TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, age_recipient TEXT NOT NULL, max_level INTEGER NOT NULL, identities INTEGER NOT NULL, acked TEXT NOT NULL DEFAULT '{}', last_seen TEXT);
+CREATE TABLE sync_seen(gid TEXT PRIMARY KEY, seq INTEGER NOT NULL, version_seq INTEGER, origin TEXT NOT NULL, origin_seq INTEGER NOT NULL);
+CREATE INDEX sync_seen_origin ON sync_seen(origin, origin_seq);
+CREATE INDEX sync_seen_version ON sync_seen(version_seq) WHERE version_seq IS NOT NULL;
+CREATE TABLE sync_conflicts(seq INTEGER PRIMARY KEY, record_id TEXT NOT NULL, gid TEXT NOT NULL, status TEXT NOT NULL);
+CREATE INDEX sync_conflicts_record ON sync_conflicts(record_id, status);
+"#;
+
 /// Fills `links` from every stored record (v6), decoding each once.
 fn backfill_links(conn: &Connection) -> rusqlite::Result<()> {
     let mut read = conn.prepare("SELECT rid, body FROM records")?;
@@ -274,7 +283,15 @@ pub(crate) fn migrate(conn: &Connection, from: u32) -> rusqlite::Result<()> {
         conn.execute_batch(V14)?;
         version = 14;
     }
-    // Future steps go here: `if version == 14 { ...; version = 15; }`.
+    if version == 14 {
+        // v15: replicas (paired archives and mirrors, from audited pairings), which origin
+        // entries this archive holds (`sync_seen`: the global id of each applied change and the
+        // local version it is), and the conflicts queue. All three are rebuilt by `verify`'s
+        // replay of the chain; an older archive has no applied changes yet.
+        conn.execute_batch(V15)?;
+        version = 15;
+    }
+    // Future steps go here: `if version == 15 { ...; version = 16; }`.
     conn.pragma_update(None, "user_version", version)?;
     Ok(())
 }

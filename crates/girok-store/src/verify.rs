@@ -100,6 +100,18 @@ pub enum Problem {
     AccountUnaudited {
         username: String,
     },
+    /// A replica, or this archive's sync policy, differs from its audited pairing and receipts.
+    ReplicaAltered {
+        replica: String,
+        detail: String,
+    },
+    /// A change applied from another archive does not carry its origin's valid signature, or
+    /// its origin entry was altered.
+    SyncForged {
+        seq: i64,
+        origin: String,
+        detail: &'static str,
+    },
 }
 
 impl fmt::Display for Problem {
@@ -135,6 +147,8 @@ impl fmt::Display for Problem {
             Problem::DerivedAltered { table, record } => write!(f, "record {record}: its rows in {table} are not what the record implies (edited outside Girok?)"),
             Problem::AccountAltered { username, field } => write!(f, "account {username}: {field} differs from its audited changes"),
             Problem::AccountUnaudited { username } => write!(f, "account {username}: present but never created through an audited change"),
+            Problem::ReplicaAltered { replica, detail } => write!(f, "replica {replica}: {detail}"),
+            Problem::SyncForged { seq, origin, detail } => write!(f, "audit chain: entry {seq}, a change applied from archive {origin}, {detail}"),
         }
     }
 }
@@ -214,6 +228,10 @@ impl Archive {
         let mut sealed: HashMap<String, String> = HashMap::new();
         let mut accounts = AccountReplay::default();
         let mut retired: HashMap<String, bool> = HashMap::new();
+        let mut replicas = crate::replicas::ReplicaReplay::default();
+        let mut seen = crate::sync_entry::SeenReplay::default();
+        let mut version_at: HashMap<String, i64> = HashMap::new();
+        let mut withheld: HashMap<String, Vec<String>> = HashMap::new();
         guarded(&mut problems, "audit chain", |problems| {
             let mut stmt = conn.prepare(&format!("{} ORDER BY seq", crate::archive::AUDIT_COLUMNS))?;
             let mut rows = stmt.query([])?;
@@ -235,20 +253,48 @@ impl Archive {
                     problems.push(Problem::SchemaRestored { seq: e.seq, detail: e.content.clone().unwrap_or_default() });
                 }
                 accounts.replay(&e);
+                replicas.replay(&e);
+                // A change applied from another archive counts as its origin's action, once
+                // its origin entry is shown intact and signed by that origin.
+                let (action, content) = match crate::sync_entry::Synced::of_entry(&e) {
+                    Some(synced) => {
+                        let fp = crate::replicas::fingerprint(&synced.origin);
+                        match synced.check() {
+                            Ok(()) => {}
+                            Err(crate::sync_entry::Forgery::Altered) => problems.push(Problem::SyncForged { seq: e.seq, origin: fp.clone(), detail: "has an origin entry that does not hash to its hash (altered)" }),
+                            Err(crate::sync_entry::Forgery::Signature) => problems.push(Problem::SyncForged { seq: e.seq, origin: fp.clone(), detail: "is not signed by the archive it names (forged)" }),
+                        }
+                        seen.replay(&e, &synced, &version_at);
+                        if let (Some(id), true) = (&e.record_id, synced.withheld.iter().any(|w| w == "blob" || w == "location")) {
+                            withheld.insert(id.clone(), synced.withheld.clone());
+                        }
+                        match e.action.as_str() {
+                            "sync_same" | "sync_conflict" => (String::new(), None),
+                            _ => (synced.entry.action, synced.entry.content),
+                        }
+                    }
+                    None if e.action.starts_with("sync_") => {
+                        problems.push(Problem::SyncForged { seq: e.seq, origin: "(unknown)".into(), detail: "does not read as a change from another archive" });
+                        (String::new(), None)
+                    }
+                    None => (e.action.clone(), e.content.clone()),
+                };
+                if let (Some(id), true) = (&e.record_id, matches!(action.as_str(), "create" | "update" | "retire" | "restore")) {
+                    version_at.insert(id.clone(), e.seq);
+                }
                 if let Some(id) = &e.record_id {
-                    match e.action.as_str() {
+                    match action.as_str() {
                         "create" | "update" => {
-                            latest.insert(id.clone(), e.content.as_deref().map(|c| sha256_hex(c.as_bytes())));
+                            latest.insert(id.clone(), content.as_deref().map(|c| sha256_hex(c.as_bytes())));
                         }
                         "delete" => {
                             latest.insert(id.clone(), None);
                         }
                         "retire" | "restore" => {
-                            retired.insert(id.clone(), e.action == "retire");
+                            retired.insert(id.clone(), action == "retire");
                         }
                         "seal_identity" => {
-                            let h = e
-                                .content
+                            let h = content
                                 .as_deref()
                                 .and_then(|c| serde_json::from_str::<serde_json::Value>(c).ok())
                                 .and_then(|v| v["sealed_sha256"].as_str().map(str::to_string));
@@ -286,7 +332,10 @@ impl Archive {
                 if id.starts_with("doc-") {
                     if let Ok(Record::Document(d)) = serde_json::from_str::<Record>(&body) {
                         documents.push((id.clone(), d.sha256, d.text_sha256));
-                        locations.push((id.clone(), d.location_sha256));
+                        // A replica that may not hold a photograph's position receives the record
+                        // without it, and the applied change says so.
+                        let kept_back = |what: &str| withheld.get(&id).is_some_and(|w| w.iter().any(|x| x == what));
+                        locations.push((id.clone(), if kept_back("location") { None } else { d.location_sha256 }));
                     }
                 }
                 present.insert(id);
@@ -305,6 +354,8 @@ impl Archive {
         }
 
         guarded(&mut problems, "accounts", |problems| accounts.check(conn, problems));
+        guarded(&mut problems, "replicas", |problems| replicas.check(conn, problems));
+        guarded(&mut problems, "sync tables", |problems| seen.check(conn, problems));
         guarded(&mut problems, "derived tables", |problems| self.check_derived(problems));
 
         // GPS positions kept apart: each matches its document's hash, and none is without one.
@@ -337,6 +388,10 @@ impl Archive {
             let file: Option<(String, String)> =
                 conn.query_row("SELECT file, sha256 FROM blobs WHERE doc_id = ?1", [doc], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
             let Some((file, blob_sha)) = file else {
+                if withheld.get(doc).is_some_and(|w| w.iter().any(|x| x == "blob")) {
+                    report.warnings.push(format!("document {doc}: its original file was not sent with it by the archive it came from"));
+                    continue;
+                }
                 problems.push(Problem::BlobUnrecorded { doc: doc.clone() });
                 continue;
             };

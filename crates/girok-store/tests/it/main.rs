@@ -1,7 +1,7 @@
 //! Integration tests of the archive through its public API and its on-disk files.
 //!
 //! Modules: `open` (keys, headers, refusals), `records` (writes, history, audit chain),
-//! `intake` (evidence files), `formats` (office files, mail, media, scans), `search`, `tamper` (verify), `interchange` (CSV/JSON), `bundle`.
+//! `intake` (evidence files), `formats` (office files, mail, media, scans), `search`, `tamper` (verify), `interchange` (CSV/JSON), `bundle`, `sync` (replicas and mirrors).
 //! All data is synthetic.
 
 mod bundle;
@@ -11,6 +11,7 @@ mod interchange;
 mod open;
 mod records;
 mod search;
+mod sync;
 mod tamper;
 
 use std::path::Path;
