@@ -24,6 +24,9 @@ pub enum DomainError {
     /// An import refused, naming the row and column.
     #[error(transparent)]
     Import(girok_store::ImportError),
+    /// A sync bundle, pairing card or replica refused, naming the file or replica.
+    #[error(transparent)]
+    Sync(girok_store::SyncError),
 }
 
 fn suggest(s: &[String]) -> String {
@@ -52,6 +55,15 @@ impl DomainError {
         match self {
             DomainError::Invalid { field, .. } => Some(field),
             _ => None,
+        }
+    }
+}
+
+impl From<girok_store::SyncError> for DomainError {
+    fn from(e: girok_store::SyncError) -> Self {
+        match e {
+            girok_store::SyncError::Store(s) => s.into(),
+            other => DomainError::Sync(other),
         }
     }
 }

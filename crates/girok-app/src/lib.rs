@@ -21,6 +21,7 @@ pub mod lists;
 pub mod mapping;
 mod normalize;
 mod records;
+pub mod sync;
 pub mod translation;
 
 pub use actor::Actor;

@@ -7,6 +7,7 @@ mod estimate;
 mod link;
 mod publish;
 mod records;
+mod sync;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -206,6 +207,32 @@ enum Command {
         #[arg(long)]
         state: Option<String>,
     },
+    /// Paired archives (field laptops, the office) and mirrors: cards, pairing, policy, state.
+    #[command(subcommand)]
+    Replica(sync::ReplicaCmd),
+    /// Sync bundles between paired archives: write one for a replica, apply ones received.
+    #[command(subcommand)]
+    Sync(sync::SyncCmd),
+    /// Write the next bundle into a mirror directory (encrypted to the recovery key only).
+    Mirror {
+        /// The mirror's name (`girok replica mirror`).
+        name: String,
+        dir: PathBuf,
+    },
+    /// Make a recovery key for mirrors: an age identity file to keep offline.
+    RecoveryKey { out: PathBuf },
+    /// Build a new archive (at --archive) from a mirror directory with the recovery key.
+    RestoreMirror {
+        mirror: PathBuf,
+        #[arg(long)]
+        recovery_key: PathBuf,
+        /// The fingerprint of the archive that wrote the mirror (`girok replica list` there).
+        #[arg(long)]
+        expect: String,
+    },
+    /// Records edited on two replicas while apart: list them, and settle each.
+    #[command(subcommand)]
+    Conflicts(sync::ConflictsCmd),
     /// Check an evidence bundle's signature and hashes, without the archive.
     VerifyBundle {
         dir: PathBuf,
@@ -335,7 +362,7 @@ struct SearchArgs {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum Conf {
+pub(crate) enum Conf {
     Public,
     Internal,
     Restricted,
@@ -706,6 +733,12 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 Ok(Outcome::ProblemsFound)
             }
         }
+        Command::Replica(cmd) => sync::replica(g, cmd),
+        Command::Sync(cmd) => sync::sync(g, cmd),
+        Command::Mirror { name, dir } => sync::mirror_push(g, &name, &dir),
+        Command::RecoveryKey { out } => sync::recovery_key(&out),
+        Command::RestoreMirror { mirror, recovery_key, expect } => sync::restore(g, &mirror, &recovery_key, &expect),
+        Command::Conflicts(cmd) => sync::conflicts(g, cmd),
         Command::Info => {
             let a = open(g)?;
             println!("archive {}", a.dir().display());

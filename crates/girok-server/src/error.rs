@@ -70,6 +70,7 @@ impl From<girok_app::DomainError> for AppError {
             }
             D::Store(inner) => AppError::from(inner),
             D::Import(inner) => AppError::Invalid { field: "file".into(), message: inner.to_string() },
+            D::Sync(inner) => AppError::Invalid { field: "bundle".into(), message: inner.to_string() },
         }
     }
 }

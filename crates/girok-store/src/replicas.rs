@@ -211,7 +211,13 @@ impl Writer<'_> {
         if card.signing_key == self.own_key()? {
             return Err(SyncError::Card("this is this archive's own card".into()));
         }
-        self.write_pairing(Pairing { name: name.into(), key: card.signing_key.clone(), mirror: false, age_recipient: card.age_recipient.clone(), accepts: card.accepts })
+        self.write_pairing(Pairing {
+            name: name.into(),
+            key: card.signing_key.clone(),
+            mirror: false,
+            age_recipient: card.age_recipient.clone(),
+            accepts: card.accepts,
+        })
     }
 
     /// Adds a mirror: bundles for it are encrypted to the organisation's recovery key.
@@ -239,9 +245,11 @@ impl Writer<'_> {
     }
 
     /// Records what `key`'s archive says it holds, as of the bundle it sent (or, for a mirror,
-    /// what was just written to it), and when.
-    pub(crate) fn set_acked(&mut self, key: &str, have: &BTreeMap<String, i64>, at: &str) -> Result<(), StoreError> {
-        apply_acked(&self.tx, key, have, at)?;
+    /// what was just written to it), with the `replica_receipt` entry that `verify` replays.
+    pub(crate) fn receipt(&mut self, note: BundleNote) -> Result<(), StoreError> {
+        self.note("replica_receipt", None, serde_json::to_value(&note).expect("json"))?;
+        let at: String = self.tx.query_row("SELECT at FROM audit_log WHERE seq = ?1", [self.last_seq()], |r| r.get(0))?;
+        apply_acked(&self.tx, &note.peer, &note.have, &at)?;
         Ok(())
     }
 }
@@ -315,7 +323,9 @@ impl ReplicaReplay {
         for g in &got {
             match want.iter().find(|w| w.0 == g.0) {
                 None => problems.push(Problem::ReplicaAltered { replica: g.1.clone(), detail: "no audited pairing made it".into() }),
-                Some(w) if w != g => problems.push(Problem::ReplicaAltered { replica: g.1.clone(), detail: "it differs from its audited pairing and receipts".into() }),
+                Some(w) if w != g => {
+                    problems.push(Problem::ReplicaAltered { replica: g.1.clone(), detail: "it differs from its audited pairing and receipts".into() })
+                }
                 Some(_) => {}
             }
         }

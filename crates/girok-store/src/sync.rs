@@ -157,7 +157,9 @@ impl Archive {
         }
         if let Some(next) = self.audit_entries(Some(id), e.seq + 1, e.seq + 1)?.pop() {
             if next.action == "resolve_conflict" {
-                if let Some(g) = next.content.as_deref().and_then(|c| serde_json::from_str::<serde_json::Value>(c).ok()).and_then(|v| v["gid"].as_str().map(str::to_string)) {
+                if let Some(g) =
+                    next.content.as_deref().and_then(|c| serde_json::from_str::<serde_json::Value>(c).ok()).and_then(|v| v["gid"].as_str().map(str::to_string))
+                {
                     parents.push(g);
                 }
             }
@@ -180,7 +182,10 @@ impl Archive {
             if !policy.identities {
                 return Ok(None);
             }
-            let want = content.as_deref().and_then(|c| serde_json::from_str::<serde_json::Value>(c).ok()).and_then(|v| v["sealed_sha256"].as_str().map(str::to_string));
+            let want = content
+                .as_deref()
+                .and_then(|c| serde_json::from_str::<serde_json::Value>(c).ok())
+                .and_then(|v| v["sealed_sha256"].as_str().map(str::to_string));
             let body: Option<String> = conn.query_row("SELECT body FROM sealed_identities WHERE source_id = ?1", [&id], |r| r.get(0)).optional()?;
             // A later sealing replaced this text; that entry carries it.
             match body {
@@ -189,7 +194,9 @@ impl Archive {
             }
             return Ok(Some(change));
         }
-        if let (true, Some(Record::Document(d))) = (matches!(action.as_str(), "create" | "update"), content.as_deref().and_then(|c| serde_json::from_str::<Record>(c).ok())) {
+        if let (true, Some(Record::Document(d))) =
+            (matches!(action.as_str(), "create" | "update"), content.as_deref().and_then(|c| serde_json::from_str::<Record>(c).ok()))
+        {
             if let Some(want) = &d.text_sha256 {
                 change.text = self.document_text(&d.id)?.filter(|t| sha256_hex(t.as_bytes()) == *want);
             }
@@ -271,12 +278,9 @@ impl Archive {
         }
         let report = res?;
         if replica.mirror {
-            let at = (self.clock)();
             let sha = file_sha256(path)?;
             self.write("girok", |w| {
-                w.set_acked(&replica.key, &have, &at)?;
-                let note = BundleNote { peer: replica.key.clone(), have: have.clone(), applied: report.changes, skipped: 0, conflicts: 0, bundle_sha256: sha };
-                w.note("replica_receipt", None, serde_json::to_value(note).expect("json"))
+                w.receipt(BundleNote { peer: replica.key.clone(), have: have.clone(), applied: report.changes, skipped: 0, conflicts: 0, bundle_sha256: sha })
             })?;
         }
         Ok(report)
@@ -284,12 +288,16 @@ impl Archive {
 
     /// Decrypts a document's original as a stream, with its size.
     fn blob_reader(&self, doc: &str) -> Result<(Box<dyn Read>, u64), StoreError> {
-        let (file, size): (String, i64) =
-            self.conn().query_row("SELECT file, size FROM blobs WHERE doc_id = ?1", [doc], |r| Ok((r.get(0)?, r.get(1)?))).optional()?.ok_or_else(|| StoreError::NotFound(format!("blob of {doc}")))?;
+        let (file, size): (String, i64) = self
+            .conn()
+            .query_row("SELECT file, size FROM blobs WHERE doc_id = ?1", [doc], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("blob of {doc}")))?;
         let path = crate::intake::blob_path(&self.dir, &file);
         let f = std::fs::File::open(&path).map_err(|source| StoreError::Io { path: path.clone(), source })?;
         let d = age::Decryptor::new(std::io::BufReader::new(f)).map_err(|e| StoreError::Blob { doc: doc.into(), detail: e.to_string() })?;
-        let r = d.decrypt(std::iter::once(&self.age_identity as &dyn age::Identity)).map_err(|e| StoreError::Blob { doc: doc.into(), detail: e.to_string() })?;
+        let r =
+            d.decrypt(std::iter::once(&self.age_identity as &dyn age::Identity)).map_err(|e| StoreError::Blob { doc: doc.into(), detail: e.to_string() })?;
         Ok((Box::new(r), size as u64))
     }
 
@@ -317,8 +325,16 @@ impl Archive {
         self.apply_bundle(path, recovery, &manifest.from, "restored-from-mirror", progress)
     }
 
-    fn apply_bundle(&mut self, path: &Path, identity: &dyn age::Identity, signer: &str, sender_name: &str, progress: Progress<'_>) -> Result<ApplyReport, SyncError> {
-        let mut sink = TempBlobs { dir: self.dir.clone(), recipient: self.age_identity.to_public(), files: HashMap::new(), path: path.to_path_buf(), placed: 0 };
+    fn apply_bundle(
+        &mut self,
+        path: &Path,
+        identity: &dyn age::Identity,
+        signer: &str,
+        sender_name: &str,
+        progress: Progress<'_>,
+    ) -> Result<ApplyReport, SyncError> {
+        let mut sink =
+            TempBlobs { dir: self.dir.clone(), recipient: self.age_identity.to_public(), files: HashMap::new(), path: path.to_path_buf(), placed: 0 };
         let read = sync_wire::read_bundle(path, identity, signer, &mut sink);
         let read = match read {
             Ok(r) => r,
@@ -335,7 +351,6 @@ impl Archive {
         }
         let me = self.public_key_hex();
         let policy = self.sync_policy()?;
-        let at = (self.clock)();
         let total = read.changes.len() as u64;
         let mut report = ApplyReport { from: sender_name.to_string(), ..Default::default() };
         let res = self.write("girok-sync", |w| {
@@ -355,16 +370,14 @@ impl Archive {
                 // Nothing new: the transaction commits nothing, not even a note.
                 return Ok(false);
             }
-            w.set_acked(signer, &read.manifest.have, &at)?;
-            let note = BundleNote {
+            w.receipt(BundleNote {
                 peer: signer.to_string(),
                 have: read.manifest.have.clone(),
                 applied: report.applied,
                 skipped: report.already + report.refused_by_policy,
                 conflicts: report.conflicts,
                 bundle_sha256: read.file_sha256.clone(),
-            };
-            w.note("replica_receipt", None, serde_json::to_value(note).expect("json"))?;
+            })?;
             // Files are put in place before the commit: a crash between leaves an encrypted
             // file no document names (verify says so), never a document without its file.
             sink.place()?;
@@ -626,10 +639,12 @@ impl Writer<'_> {
                         }
                     }
                     if let Some(sha) = &c.blob {
-                        let taken: Option<String> = self.tx.query_row("SELECT doc_id FROM blobs WHERE doc_id = ?1 OR sha256 = ?2", params![id, sha], |r| r.get(0)).optional()?;
+                        let taken: Option<String> =
+                            self.tx.query_row("SELECT doc_id FROM blobs WHERE doc_id = ?1 OR sha256 = ?2", params![id, sha], |r| r.get(0)).optional()?;
                         if taken.is_none() && *sha == d.sha256 {
                             if let Some((name, size)) = blobs.claim(sha) {
-                                self.tx.execute("INSERT INTO blobs(doc_id, sha256, file, size) VALUES (?1, ?2, ?3, ?4)", params![id, sha, name, size as i64])?;
+                                self.tx
+                                    .execute("INSERT INTO blobs(doc_id, sha256, file, size) VALUES (?1, ?2, ?3, ?4)", params![id, sha, name, size as i64])?;
                             }
                         }
                     }
@@ -648,14 +663,18 @@ impl Writer<'_> {
                 if !self.follows(&s.parents, current)? {
                     return self.keep_conflict(&id, s);
                 }
-                let reason = content.and_then(|c| serde_json::from_str::<serde_json::Value>(c).ok()).and_then(|v| v["reason"].as_str().map(str::to_string)).unwrap_or_default();
+                let reason = content
+                    .and_then(|c| serde_json::from_str::<serde_json::Value>(c).ok())
+                    .and_then(|v| v["reason"].as_str().map(str::to_string))
+                    .unwrap_or_default();
                 self.settle(&id, &s.parents, "settled")?;
                 self.set_retired_as(&id, want, if reason.is_empty() { "(no reason given)" } else { &reason }, Some(s))?;
                 Ok(Outcome::Applied)
             }
             "seal_identity" => {
                 let (Some(body), true) = (&c.sealed, policy.identities) else { return Ok(Outcome::Policy) };
-                let want = content.and_then(|c| serde_json::from_str::<serde_json::Value>(c).ok()).and_then(|v| v["sealed_sha256"].as_str().map(str::to_string));
+                let want =
+                    content.and_then(|c| serde_json::from_str::<serde_json::Value>(c).ok()).and_then(|v| v["sealed_sha256"].as_str().map(str::to_string));
                 if want.as_deref() != Some(sha256_hex(body.as_bytes()).as_str()) || !self.exists(&id)? {
                     return Ok(Outcome::Policy);
                 }
@@ -671,8 +690,10 @@ impl Writer<'_> {
     /// names both versions as its parents, so every replica it reaches takes it without a
     /// conflict of its own, and a `resolve_conflict` note says who chose what.
     pub fn resolve_conflict(&mut self, seq: i64, choice: Resolution) -> Result<(), StoreError> {
-        let row: Option<(String, String)> =
-            self.tx.query_row("SELECT record_id, gid FROM sync_conflicts WHERE seq = ?1 AND status = 'open'", [seq], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        let row: Option<(String, String)> = self
+            .tx
+            .query_row("SELECT record_id, gid FROM sync_conflicts WHERE seq = ?1 AND status = 'open'", [seq], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
         let (id, gid) = row.ok_or_else(|| StoreError::NotFound(format!("open conflict {seq}")))?;
         let entry: AuditEntry = self.tx.query_row(&format!("{AUDIT_COLUMNS} WHERE seq = ?1"), [seq], audit_row)?;
         let other = Synced::of_entry(&entry).ok_or_else(|| StoreError::Invalid { id: id.clone(), message: "the conflict's entry does not read".into() })?;

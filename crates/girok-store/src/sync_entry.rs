@@ -173,9 +173,13 @@ impl Writer<'_> {
     /// Notes that this archive holds the origin's change `s`, kept as local entry `seq`, which is
     /// (or stands for) local version `version_seq`.
     pub(crate) fn remember(&mut self, s: &Synced, seq: i64, version_seq: Option<i64>) -> Result<(), StoreError> {
-        self.tx
-            .prepare_cached("INSERT OR REPLACE INTO sync_seen(gid, seq, version_seq, origin, origin_seq) VALUES (?1, ?2, ?3, ?4, ?5)")?
-            .execute(params![s.entry.hash, seq, version_seq, s.origin, s.entry.seq])?;
+        self.tx.prepare_cached("INSERT OR REPLACE INTO sync_seen(gid, seq, version_seq, origin, origin_seq) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(params![
+            s.entry.hash,
+            seq,
+            version_seq,
+            s.origin,
+            s.entry.seq
+        ])?;
         Ok(())
     }
 }

@@ -216,7 +216,8 @@ pub(crate) fn read_bundle(path: &Path, identity: &dyn age::Identity, signer: &st
                 let mut sig = [0u8; 64];
                 r.read_exact(&mut sig).map_err(|e| read_error(path, e))?;
                 let key = crate::replicas::verifying_key(signer).ok_or_else(|| SyncError::BadSignature { path: path.to_path_buf() })?;
-                key.verify(&signed_message(&digest), &ed25519_dalek::Signature::from_bytes(&sig)).map_err(|_| SyncError::BadSignature { path: path.to_path_buf() })?;
+                key.verify(&signed_message(&digest), &ed25519_dalek::Signature::from_bytes(&sig))
+                    .map_err(|_| SyncError::BadSignature { path: path.to_path_buf() })?;
                 let mut rest = [0u8; 1];
                 if r.read(&mut rest).map_err(|e| read_error(path, e))? != 0 {
                     return Err(SyncError::Unreadable { path: path.to_path_buf(), detail: "bytes follow the signature".into() });

@@ -261,8 +261,14 @@ impl Archive {
                         let fp = crate::replicas::fingerprint(&synced.origin);
                         match synced.check() {
                             Ok(()) => {}
-                            Err(crate::sync_entry::Forgery::Altered) => problems.push(Problem::SyncForged { seq: e.seq, origin: fp.clone(), detail: "has an origin entry that does not hash to its hash (altered)" }),
-                            Err(crate::sync_entry::Forgery::Signature) => problems.push(Problem::SyncForged { seq: e.seq, origin: fp.clone(), detail: "is not signed by the archive it names (forged)" }),
+                            Err(crate::sync_entry::Forgery::Altered) => problems.push(Problem::SyncForged {
+                                seq: e.seq,
+                                origin: fp.clone(),
+                                detail: "has an origin entry that does not hash to its hash (altered)",
+                            }),
+                            Err(crate::sync_entry::Forgery::Signature) => {
+                                problems.push(Problem::SyncForged { seq: e.seq, origin: fp.clone(), detail: "is not signed by the archive it names (forged)" })
+                            }
                         }
                         seen.replay(&e, &synced, &version_at);
                         if let (Some(id), true) = (&e.record_id, synced.withheld.iter().any(|w| w == "blob" || w == "location")) {

@@ -3,7 +3,7 @@
 //! Modules: `commands` (each subcommand and its errors), `crash` (kill -9 mid-import),
 //! `estimate` (multiple systems estimation from files and from the archive), `formats`
 //! (evidence of every kind, imports through a mapping),
-//! `publish` (briefings with small cells withheld), `recovery` (getting everything back with sqlcipher, argon2 and age), `serve` (the web server as a process), `tidy` (house rules).
+//! `publish` (briefings with small cells withheld), `recovery` (getting everything back with sqlcipher, argon2 and age), `serve` (the web server as a process), `sync` (replicas and a mirror), `tidy` (house rules).
 //! All data is synthetic.
 
 mod commands;
@@ -14,6 +14,7 @@ mod link;
 mod publish;
 mod recovery;
 mod serve;
+mod sync;
 mod tidy;
 
 use std::path::{Path, PathBuf};

@@ -43,7 +43,9 @@ fn bundle(from: &mut Archive, to: &str, dir: &Path, n: &mut u32) -> PathBuf {
 
 fn add_doc(a: &mut Archive, name: &str, bytes: &[u8], conf: Confidentiality) -> String {
     let meta = IntakeMeta { confidentiality: conf, synthetic: true, ..Default::default() };
-    let out = a.write("documenter", |w| w.add_bytes(name, bytes, &meta).map_err(|e| girok_store::StoreError::Invalid { id: name.into(), message: e.to_string() })).unwrap();
+    let out = a
+        .write("documenter", |w| w.add_bytes(name, bytes, &meta).map_err(|e| girok_store::StoreError::Invalid { id: name.into(), message: e.to_string() }))
+        .unwrap();
     let IntakeOutcome::Added { id, .. } = out else { panic!("{out:?}") };
     id
 }
