@@ -165,7 +165,7 @@ pub fn conflicts(archive: &Archive, actor: &Actor) -> Result<Vec<Conflict>, Doma
 pub enum Choice {
     Local,
     Remote,
-    Merged(Record),
+    Merged(Box<Record>),
 }
 
 /// Settles a conflict; audited under the actor, and the choice travels to the replicas.
@@ -185,7 +185,7 @@ pub fn resolve(archive: &mut Archive, actor: &Actor, seq: i64, choice: Choice) -
                     suggestions: vec![],
                 });
             }
-            Resolution::Merged(Box::new(r))
+            Resolution::Merged(r)
         }
     };
     Ok(archive.write(&actor.username, |w| w.resolve_conflict(seq, choice))?)

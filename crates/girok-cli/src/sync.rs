@@ -274,7 +274,7 @@ pub(crate) fn conflicts(g: &Global, cmd: ConflictsCmd) -> anyhow::Result<Outcome
                 (Some(Take::Remote), None) => app::Choice::Remote,
                 (None, Some(p)) => {
                     let text = std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
-                    app::Choice::Merged(serde_json::from_str(&text).with_context(|| format!("{}: not a record (JSON)", p.display()))?)
+                    app::Choice::Merged(Box::new(serde_json::from_str(&text).with_context(|| format!("{}: not a record (JSON)", p.display()))?))
                 }
                 _ => bail!("say --take local, --take remote or --merged FILE"),
             };

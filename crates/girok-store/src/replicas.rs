@@ -62,7 +62,7 @@ fn card_message(name: &str, key: &str, recipient: &str, accepts: &SyncPolicy) ->
 /// The fingerprint people compare: 128 bits of SHA-256 of the key, in eight groups.
 pub fn fingerprint(key_hex: &str) -> String {
     let digest = crate::archive::sha256_hex(key_hex.trim().to_lowercase().as_bytes());
-    digest[..32].as_bytes().chunks(4).map(|c| std::str::from_utf8(c).expect("hex is ascii").to_uppercase()).collect::<Vec<_>>().join("-")
+    digest.as_bytes()[..32].chunks(4).map(|c| std::str::from_utf8(c).expect("hex is ascii").to_uppercase()).collect::<Vec<_>>().join("-")
 }
 
 impl Card {
@@ -314,7 +314,7 @@ impl ReplicaReplay {
                 _ => policy = Some(content.to_string()),
             }
         }
-        let read = |c: &rusqlite::Connection| -> rusqlite::Result<Vec<(String, String, String, String, i64, bool, String, Option<String>)>> {
+        let read = |c: &rusqlite::Connection| -> rusqlite::Result<Vec<ReplicaRow>> {
             let mut stmt = c.prepare("SELECT key, name, kind, age_recipient, max_level, identities, acked, last_seen FROM replicas ORDER BY key")?;
             let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)))?;
             rows.collect()
@@ -339,6 +339,9 @@ impl ReplicaReplay {
         Ok(())
     }
 }
+
+/// A `replicas` row, compared whole.
+type ReplicaRow = (String, String, String, String, i64, bool, String, Option<String>);
 
 /// The content of a `replica_receipt` entry: one applied bundle (or one written for a mirror).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
