@@ -17,6 +17,7 @@ mod input;
 mod pages;
 mod publish;
 mod render;
+mod replicas;
 mod session;
 
 use std::collections::HashMap;
@@ -194,6 +195,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/audit", get(pages::audit))
         .route("/audit/verify", post(pages::audit_verify))
         .route("/admin/users", get(pages::users).post(pages::add_user))
+        .route("/admin/replicas", get(replicas::replicas))
         .route("/admin/users/{name}/access", post(account::admin_access))
         .route("/account", get(account::page))
         .route("/account/totp", post(account::totp))

@@ -22,6 +22,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("estimate.html", include_str!("templates/estimate.html")),
     ("audit.html", include_str!("templates/audit.html")),
     ("users.html", include_str!("templates/users.html")),
+    ("replicas.html", include_str!("templates/replicas.html")),
     ("account.html", include_str!("templates/account.html")),
     ("intake.html", include_str!("templates/intake.html")),
     ("review.html", include_str!("templates/review.html")),
