@@ -48,8 +48,8 @@ impl Default for CreateOptions {
     }
 }
 
-/// One entry of the audit chain.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One entry of the audit chain (also what travels to replicas, in its JSON form).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AuditEntry {
     pub seq: i64,
     pub prev_hash: String,

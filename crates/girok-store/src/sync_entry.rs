@@ -24,55 +24,13 @@ fn signed_message(origin: &str, hash: &str) -> Vec<u8> {
     m
 }
 
-/// The origin's audit entry as it travels (every field its hash covers).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OriginEntry {
-    pub seq: i64,
-    pub prev_hash: String,
-    pub at: String,
-    pub actor: String,
-    pub action: String,
-    pub record_id: Option<String>,
-    pub content: Option<String>,
-    pub hash: String,
-}
-
-impl From<&AuditEntry> for OriginEntry {
-    fn from(e: &AuditEntry) -> Self {
-        OriginEntry {
-            seq: e.seq,
-            prev_hash: e.prev_hash.clone(),
-            at: e.at.clone(),
-            actor: e.actor.clone(),
-            action: e.action.clone(),
-            record_id: e.record_id.clone(),
-            content: e.content.clone(),
-            hash: e.hash.clone(),
-        }
-    }
-}
-
-impl OriginEntry {
-    fn as_audit(&self) -> AuditEntry {
-        AuditEntry {
-            seq: self.seq,
-            prev_hash: self.prev_hash.clone(),
-            at: self.at.clone(),
-            actor: self.actor.clone(),
-            action: self.action.clone(),
-            record_id: self.record_id.clone(),
-            content: self.content.clone(),
-            hash: self.hash.clone(),
-        }
-    }
-}
-
 /// A change from another archive, as the receiver's chain stores it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Synced {
     /// The origin archive's public signing key (hex).
     pub origin: String,
-    pub entry: OriginEntry,
+    /// The origin's audit entry, every field its hash covers.
+    pub entry: AuditEntry,
     /// The origin's ed25519 signature over the entry's hash (hex).
     pub signature: String,
     /// Global ids of the versions the origin's change started from (a conflict's resolution
@@ -99,7 +57,7 @@ impl Synced {
     pub(crate) fn own(key: &ed25519_dalek::SigningKey, entry: &AuditEntry, parents: Vec<String>) -> Synced {
         let origin = hex::encode(key.verifying_key().to_bytes());
         let signature = hex::encode(key.sign(&signed_message(&origin, &entry.hash)).to_bytes());
-        Synced { origin, entry: entry.into(), signature, parents, withheld: Vec::new() }
+        Synced { origin, entry: entry.clone(), signature, parents, withheld: Vec::new() }
     }
 
     /// The version's global id.
@@ -109,7 +67,7 @@ impl Synced {
 
     /// Checks that the entry hashes to its hash and that the origin signed that hash.
     pub fn check(&self) -> Result<(), Forgery> {
-        if self.entry.as_audit().compute_hash() != self.entry.hash {
+        if self.entry.compute_hash() != self.entry.hash {
             return Err(Forgery::Altered);
         }
         let key: Option<VerifyingKey> =

@@ -299,18 +299,7 @@ fn a_field_laptop_holds_nothing_above_its_level_and_verify_names_a_forged_entry(
     let body = serde_json::to_string(&Record::Source(forged)).unwrap();
     synced.entry.content = Some(body.clone());
     // The origin entry's hash is recomputed, so only the signature can tell.
-    let e = &synced.entry;
-    synced.entry.hash = girok_store::AuditEntry {
-        seq: e.seq,
-        prev_hash: e.prev_hash.clone(),
-        at: e.at.clone(),
-        actor: e.actor.clone(),
-        action: e.action.clone(),
-        record_id: e.record_id.clone(),
-        content: e.content.clone(),
-        hash: String::new(),
-    }
-    .compute_hash();
+    synced.entry.hash = synced.entry.compute_hash();
     let head = laptop.audit_head().unwrap().unwrap();
     let mut entry = girok_store::AuditEntry {
         seq: head.seq + 1,
