@@ -128,11 +128,11 @@ fn a_version_1_database_is_migrated_on_open() {
         let mut a = archive(tmp.path());
         a.write("coder", |w| w.put(crate::event("evt-1", "Arrest near Onsong (synthetic)", "plc-gn2042267", "1999"))).unwrap();
         // Turn it back into a version 1 database: no record_meta, list_keys or links table, the old facet
-        // indexes, no accounts, no retirement, no capture rows.
+        // indexes, no accounts, no retirement, no capture rows, no replicas.
         a.raw_connection_for_tests()
             .execute_batch(
                 "DROP TABLE record_meta; DROP TABLE list_keys; DROP TABLE links; DROP INDEX facets_cover; CREATE INDEX facets_rid ON facets(rid); \
-                 DROP INDEX facets_filter; CREATE INDEX facets_act_type ON facets(act_type); DROP TABLE users; DROP TABLE captures; DROP TABLE capture_sources; DROP TABLE document_locations; ALTER TABLE records DROP COLUMN retired; PRAGMA user_version = 1;",
+                 DROP INDEX facets_filter; CREATE INDEX facets_act_type ON facets(act_type); DROP TABLE users; DROP TABLE captures; DROP TABLE capture_sources; DROP TABLE document_locations; DROP TABLE replicas; DROP TABLE sync_seen; DROP TABLE sync_conflicts; ALTER TABLE records DROP COLUMN retired; PRAGMA user_version = 1;",
             )
             .unwrap();
     }
