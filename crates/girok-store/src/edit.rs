@@ -30,9 +30,9 @@ pub(crate) fn effective_level(c: Confidentiality, retired: bool) -> i64 {
 
 /// Audit actions that make a new version of a record.
 /// An applied change from another archive (`sync_…`) is a version here like a local one.
-const VERSION_ACTIONS: &str = "('create', 'update', 'retire', 'restore', 'sync_create', 'sync_update', 'sync_retire', 'sync_restore')";
+pub(crate) const VERSION_ACTIONS: &str = "('create', 'update', 'retire', 'restore', 'sync_create', 'sync_update', 'sync_retire', 'sync_restore')";
 
-fn version_of(conn: &rusqlite::Connection, id: &str) -> rusqlite::Result<Option<i64>> {
+pub(crate) fn version_of(conn: &rusqlite::Connection, id: &str) -> rusqlite::Result<Option<i64>> {
     conn.prepare_cached(&format!("SELECT MAX(seq) FROM audit_log WHERE record_id = ?1 AND action IN {VERSION_ACTIONS}"))?.query_row([id], |r| r.get(0))
 }
 

@@ -122,7 +122,7 @@ fn level_rank(c: Confidentiality) -> i64 {
     c as i64
 }
 
-fn level_of(rank: i64) -> Confidentiality {
+pub(crate) fn level_of(rank: i64) -> Confidentiality {
     match rank {
         0 => Confidentiality::Public,
         1 => Confidentiality::Internal,
@@ -254,7 +254,7 @@ impl Writer<'_> {
     }
 }
 
-fn normalise_fingerprint(s: &str) -> String {
+pub(crate) fn normalise_fingerprint(s: &str) -> String {
     s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_uppercase()
 }
 

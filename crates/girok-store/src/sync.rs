@@ -89,11 +89,7 @@ fn change_level(conn: &rusqlite::Connection, action: &str, record_id: &str, cont
         return Ok(content.and_then(|c| serde_json::from_str::<Record>(c).ok()).map(|r| r.confidentiality()));
     }
     let conf: Option<i64> = conn.query_row("SELECT conf FROM records WHERE id = ?1", [record_id], |r| r.get(0)).optional()?;
-    Ok(conf.map(|c| match c {
-        0 => Confidentiality::Public,
-        1 => Confidentiality::Internal,
-        _ => Confidentiality::Restricted,
-    }))
+    Ok(conf.map(crate::replicas::level_of))
 }
 
 impl Archive {
@@ -145,9 +141,7 @@ impl Archive {
         let prev: Option<AuditEntry> = self
             .conn()
             .query_row(
-                &format!(
-                    "{AUDIT_COLUMNS} WHERE record_id = ?1 AND seq < ?2 AND action IN ('create', 'update', 'retire', 'restore', 'sync_create', 'sync_update', 'sync_retire', 'sync_restore') ORDER BY seq DESC LIMIT 1"
-                ),
+                &format!("{AUDIT_COLUMNS} WHERE record_id = ?1 AND seq < ?2 AND action IN {} ORDER BY seq DESC LIMIT 1", crate::edit::VERSION_ACTIONS),
                 params![id, e.seq],
                 audit_row,
             )
@@ -278,7 +272,7 @@ impl Archive {
         }
         let report = res?;
         if replica.mirror {
-            let sha = file_sha256(path)?;
+            let sha = sync_wire::file_sha256(path)?;
             self.write("girok", |w| {
                 w.receipt(BundleNote { peer: replica.key.clone(), have: have.clone(), applied: report.changes, skipped: 0, conflicts: 0, bundle_sha256: sha })
             })?;
@@ -319,7 +313,7 @@ impl Archive {
     pub fn sync_restore(&mut self, path: &Path, recovery: &age::x25519::Identity, expect: &str, progress: Progress<'_>) -> Result<ApplyReport, SyncError> {
         let manifest = sync_wire::read_manifest(path, recovery)?;
         let fp = crate::replicas::fingerprint(&manifest.from);
-        if expect.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_uppercase() != fp.replace('-', "") {
+        if crate::replicas::normalise_fingerprint(expect) != crate::replicas::normalise_fingerprint(&fp) {
             return Err(SyncError::Unpaired { path: path.to_path_buf(), fingerprint: fp });
         }
         self.apply_bundle(path, recovery, &manifest.from, "restored-from-mirror", progress)
@@ -419,13 +413,6 @@ fn partial_path(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
-fn file_sha256(path: &Path) -> Result<String, SyncError> {
-    let mut f = std::fs::File::open(path).map_err(|source| SyncError::Io { path: path.to_path_buf(), source })?;
-    let mut h = Sha256::new();
-    std::io::copy(&mut f, &mut h).map_err(|source| SyncError::Io { path: path.to_path_buf(), source })?;
-    Ok(hex::encode(h.finalize()))
-}
-
 /// Original files from a bundle, encrypted to this archive as they stream in, under random
 /// names beside their final places; put in place only when the bundle's changes are written.
 struct TempBlobs {
@@ -505,25 +492,22 @@ impl TempBlobs {
         Some((f.name.clone(), f.size))
     }
 
-    /// Moves every claimed file to its final name.
+    /// Moves every claimed file to its final name; it is then no longer temporary.
     fn place(&mut self) -> Result<(), StoreError> {
-        for f in self.files.values_mut().filter(|f| f.claimed) {
+        let claimed: Vec<String> = self.files.iter().filter(|(_, f)| f.claimed).map(|(k, _)| k.clone()).collect();
+        for key in claimed {
+            let f = self.files.remove(&key).expect("a claimed file is in the map");
             let to = crate::intake::blob_path(&self.dir, &f.name);
             std::fs::rename(&f.tmp, &to).map_err(|source| StoreError::Io { path: to.clone(), source })?;
-            f.claimed = false;
-            f.tmp = to;
             self.placed += 1;
         }
-        self.files.retain(|_, f| !f.tmp.ends_with(format!("{}.age", f.name)));
         Ok(())
     }
 
     /// Removes every temporary file not put in place.
     fn discard(&mut self) {
         for (_, f) in self.files.drain() {
-            if !f.tmp.ends_with(format!("{}.age", f.name)) {
-                let _ = std::fs::remove_file(f.tmp);
-            }
+            let _ = std::fs::remove_file(f.tmp);
         }
     }
 }
@@ -546,10 +530,7 @@ impl Writer<'_> {
         if !self.exists(id)? {
             return Ok(None);
         }
-        Ok(self
-            .tx
-            .prepare_cached("SELECT MAX(seq) FROM audit_log WHERE record_id = ?1 AND action IN ('create', 'update', 'retire', 'restore', 'sync_create', 'sync_update', 'sync_retire', 'sync_restore')")?
-            .query_row([id], |r| r.get(0))?)
+        Ok(crate::edit::version_of(&self.tx, id)?)
     }
 
     /// Whether one of `parents` is the version at local entry `seq` (its own global id, or one

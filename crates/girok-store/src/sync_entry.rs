@@ -8,7 +8,7 @@
 //! is named across archives by its global id: the hash of the entry that made it in the
 //! archive where it was made.
 
-use ed25519_dalek::{Signature, Signer, Verifier, VerifyingKey};
+use ed25519_dalek::{Signer, Verifier};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
@@ -70,9 +70,7 @@ impl Synced {
         if self.entry.compute_hash() != self.entry.hash {
             return Err(Forgery::Altered);
         }
-        let key: Option<VerifyingKey> =
-            hex::decode(&self.origin).ok().and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok()).and_then(|b| VerifyingKey::from_bytes(&b).ok());
-        let sig: Option<Signature> = hex::decode(&self.signature).ok().and_then(|b| <[u8; 64]>::try_from(b.as_slice()).ok()).map(|b| Signature::from_bytes(&b));
+        let (key, sig) = (crate::replicas::verifying_key(&self.origin), crate::replicas::signature(&self.signature));
         match (key, sig) {
             (Some(k), Some(s)) if k.verify(&signed_message(&self.origin, &self.entry.hash), &s).is_ok() => Ok(()),
             _ => Err(Forgery::Signature),

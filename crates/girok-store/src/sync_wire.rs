@@ -186,12 +186,7 @@ pub(crate) fn read_manifest(path: &Path, identity: &dyn age::Identity) -> Result
 /// Reads a whole bundle, streaming its files into `sink`, and checks the signature by
 /// `signer` (hex) at its end.
 pub(crate) fn read_bundle(path: &Path, identity: &dyn age::Identity, signer: &str, sink: &mut dyn BlobSink) -> Result<ReadBundle, SyncError> {
-    let file_sha256 = {
-        let mut f = std::fs::File::open(path).map_err(|source| SyncError::Io { path: path.to_path_buf(), source })?;
-        let mut h = Sha256::new();
-        std::io::copy(&mut f, &mut h).map_err(|source| SyncError::Io { path: path.to_path_buf(), source })?;
-        hex::encode(h.finalize())
-    };
+    let file_sha256 = file_sha256(path)?;
     let mut r = open(path, identity)?;
     read_magic(path, &mut r)?;
     let mut manifest: Option<BundleManifest> = None;
@@ -231,6 +226,14 @@ pub(crate) fn read_bundle(path: &Path, identity: &dyn age::Identity, signer: &st
             other => return Err(SyncError::Unreadable { path: path.to_path_buf(), detail: format!("unexpected frame {:?} of {len} bytes", other as char) }),
         }
     }
+}
+
+/// The SHA-256 of a bundle file as it lies on disk (what a receipt names).
+pub(crate) fn file_sha256(path: &Path) -> Result<String, SyncError> {
+    let mut f = std::fs::File::open(path).map_err(|source| SyncError::Io { path: path.to_path_buf(), source })?;
+    let mut h = Sha256::new();
+    std::io::copy(&mut f, &mut h).map_err(|source| SyncError::Io { path: path.to_path_buf(), source })?;
+    Ok(hex::encode(h.finalize()))
 }
 
 type Decrypted = Hashing<age::stream::StreamReader<BufReader<std::fs::File>>>;
