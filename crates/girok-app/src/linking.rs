@@ -94,7 +94,7 @@ pub fn propose_duplicate_persons(archive: &mut Archive, actor: &Actor, threshold
     candidates.sort_by(|a, b| b.probability.total_cmp(&a.probability));
     // The evidence for each pair, for the reviewer's waterfall.
     let pairs: Vec<(usize, usize)> = candidates.iter().map(|p| (p.a as usize, p.b as usize)).collect();
-    let explained = girok_linkage::explain_pairs(&d, &config, &result.params, &pairs).map_err(linkage)?;
+    let explained = girok_linkage::explain_pairs(&d, &config, &result, &pairs).map_err(linkage)?;
     let proposals: Vec<(String, String, f64, String)> = candidates
         .iter()
         .zip(explained)

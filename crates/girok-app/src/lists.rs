@@ -107,6 +107,8 @@ pub fn estimate(
         min_support: 0.05,
     };
     let linked: Linkage = girok_linkage::link(data, &config, progress).map_err(linkage)?;
+    let mut notes = notes;
+    notes.extend(linked.training.clone());
     let mut levels: Vec<f64> = AROUND.iter().copied().filter(|t| (t - threshold).abs() > 1e-9).collect();
     levels.insert(0, threshold);
     let mut thresholds = Vec::new();

@@ -257,6 +257,9 @@ pub(crate) fn run(args: &LinkArgs, archive: impl FnOnce() -> anyhow::Result<giro
         }
     }
     let n_clusters = result.clusters.iter().collect::<HashSet<_>>().len();
+    if let Some(t) = &result.training {
+        eprintln!("{t}");
+    }
     println!(
         "{} records, {} candidate pairs, {} at probability ≥ {}, {} clusters; wrote {}",
         data.len(),
@@ -270,7 +273,7 @@ pub(crate) fn run(args: &LinkArgs, archive: impl FnOnce() -> anyhow::Result<giro
         let (a, b) = pair.split_once(',').context("--explain takes two ids separated by a comma")?;
         let find = |id: &str| data.ids.iter().position(|x| x == id.trim()).with_context(|| format!("--explain: no record {id:?}"));
         let (ia, ib) = (find(a)?, find(b)?);
-        let (prior, contributions, total) = girok_linkage::explain(&data, &config, &result.params, ia, ib)?;
+        let (prior, contributions, total) = girok_linkage::explain(&data, &config, &result, ia, ib)?;
         let probability = 1.0 / (1.0 + (-total * std::f64::consts::LN_2).exp());
         if args.json {
             let v = serde_json::json!({

@@ -2,7 +2,8 @@
 //! Korean-name dedupe at scale. Prints pairwise precision, recall, F1, wall time and peak memory.
 //!
 //! Run: `cargo bench -p girok-linkage` (reads ../shared/data/linkage beside the repository).
-//! `GIROK_LINK_SCALE=N` sets the synthetic dedupe size (default 1,000,000; 0 skips it).
+//! `GIROK_LINK_SCALE=N` sets the synthetic dedupe size (default 1,000,000; 0 skips it);
+//! `GIROK_LINK_PEOPLE` and `GIROK_LINK_SEED` the Korean lists' population and seed.
 //! With Splink installed by `scripts/bench-splink-setup.sh` (or `GIROK_SPLINK_PYTHON` naming a
 //! Python that has it), Splink 5 runs on historical_figures_50k and the Korean lists in the same
 //! run, and its F1 and time are printed beside Girok's.
@@ -163,7 +164,7 @@ fn run_timed(name: &str, d: &Dataset, truth: &[String], config: &Config, referen
                     if res.clusters[a] == res.clusters[b] {
                         continue;
                     }
-                    let (_, contributions, total) = girok_linkage::explain(d, config, &res.params, a, b).unwrap();
+                    let (_, contributions, total) = girok_linkage::explain(d, config, &res, a, b).unwrap();
                     println!("  MISSED {} / {}  total {:.1}", d.ids[a], d.ids[b], total);
                     for c in contributions {
                         println!("      {:<16} {:>6.2} {:<28} {:?} | {:?}", c.field, c.bayes_factor_log2, c.level, c.left, c.right);
@@ -191,6 +192,35 @@ fn run_timed(name: &str, d: &Dataset, truth: &[String], config: &Config, referen
             let e = evaluate(&c, truth, &d.sources, config.mode == Mode::Link);
             println!("    support {support:<5} P {:.4}  R {:.4}  F1 {:.4}", e.precision, e.recall, e.f1);
         }
+        // The prior the data would give: true pairs among all pairs, within and across sources.
+        let mut groups: std::collections::HashMap<&str, Vec<u16>> = Default::default();
+        for (t, s) in truth.iter().zip(&d.sources) {
+            groups.entry(t).or_default().push(*s);
+        }
+        let (mut same, mut cross) = (0u64, 0u64);
+        for g in groups.values() {
+            for i in 0..g.len() {
+                for j in i + 1..g.len() {
+                    if g[i] == g[j] {
+                        same += 1
+                    } else {
+                        cross += 1
+                    }
+                }
+            }
+        }
+        let mut per: std::collections::HashMap<u16, f64> = Default::default();
+        for s in &d.sources {
+            *per.entry(*s).or_default() += 1.0;
+        }
+        let n = d.len() as f64;
+        let within: f64 = per.values().map(|c| c * (c - 1.0) / 2.0).sum();
+        let (l, lw) = (res.params.lambda, res.params.lambda_within);
+        println!(
+            "    true pairs: {same} within sources, {cross} across; the priors expect {:.0} within, {:.0} across",
+            lw.unwrap_or(l) * within,
+            l * if lw.is_some() || config.mode == Mode::Link { n * (n - 1.0) / 2.0 - within } else { n * (n - 1.0) / 2.0 }
+        );
         // Calibration: the share of true matches among scored pairs, by predicted probability.
         let mut buckets = [(0usize, 0usize); 10];
         for p in &res.pairs {
@@ -296,7 +326,8 @@ fn main() {
     }
     // The SYNTHETIC Korean multi-list population.
     let people: usize = std::env::var("GIROK_LINK_PEOPLE").ok().and_then(|s| s.parse().ok()).unwrap_or(6000);
-    let (d, truth) = korean_lists(20261201, people);
+    let seed: u64 = std::env::var("GIROK_LINK_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20261201);
+    let (d, truth) = korean_lists(seed, people);
     println!("\nSYNTHETIC Korean lists: {} records of {people} people on 4 lists", d.len());
     let (_, f1, secs) = run_inferred("Korean lists, inferred", &d, &truth, Mode::Dedupe, "target F1 ≥ 0.95");
     let mut dw = d.clone();

@@ -16,6 +16,7 @@ use rand::{Rng, SeedableRng};
 use crate::korean;
 use crate::places::{Gazetteer, Relation};
 use crate::strings::{jaro_winkler, levenshtein_within};
+use crate::training;
 
 /// Input records: one row per record, one value per column (`None` = missing).
 #[derive(Clone, Debug, Default)]
@@ -174,6 +175,18 @@ impl BlockKey {
             | BlockKey::Year(c) => c,
         }
     }
+
+    /// The key in words, for notes and messages.
+    pub fn describe(&self) -> String {
+        match self {
+            BlockKey::Exact(c) => c.clone(),
+            BlockKey::Prefix(c, n) => format!("first {n} letters of {c}"),
+            BlockKey::KoreanName(c) => format!("Korean name key of {c}"),
+            BlockKey::KoreanSurname(c) => format!("Korean surname of {c}"),
+            BlockKey::KoreanGiven(c) => format!("Korean given name of {c}"),
+            BlockKey::Year(c) => format!("year of {c}"),
+        }
+    }
 }
 
 /// Deduplicate one dataset, or link records across sources.
@@ -224,9 +237,20 @@ pub struct Params {
     /// m[field][level], u[field][level].
     pub m: Vec<Vec<f64>>,
     pub u: Vec<Vec<f64>>,
-    /// Prior probability that a candidate pair is a match.
+    /// Prior probability that two records are one person (across sources, when
+    /// `lambda_within` is set).
     pub lambda: f64,
+    /// Deduplicating several sources: the prior for two records of one source.
+    pub lambda_within: Option<f64>,
     pub em_iterations_run: usize,
+}
+
+impl Params {
+    /// The prior log2 odds of a pair, by whether its two records come from one source.
+    pub fn prior_log2(&self, same_source: bool) -> f64 {
+        let l = if same_source { self.lambda_within.unwrap_or(self.lambda) } else { self.lambda };
+        (l / (1.0 - l)).log2()
+    }
 }
 
 /// A scored candidate pair.
@@ -246,7 +270,24 @@ pub struct Linkage {
     /// Cluster index per record.
     pub clusters: Vec<u32>,
     pub candidate_count: u64,
+    /// How fields that every blocking rule blocks on were trained (see `training`), to be shown.
+    pub training: Option<String>,
+    /// Per record, the records it was linked to at probability ≥ 0.5 before Korean names were
+    /// weighed by their namesakes alone (empty without a Korean name field); explanations
+    /// weigh names the same way.
+    pub same_person: Vec<Vec<u32>>,
 }
+
+impl Linkage {
+    /// No pairs, only parameters: to explain pairs under parameters set by hand.
+    pub fn with_params(params: Params) -> Linkage {
+        Linkage { params, pairs: Vec::new(), clusters: Vec::new(), candidate_count: 0, training: None, same_person: Vec::new() }
+    }
+}
+
+/// How sure the first scoring must be that two records are one person before the second
+/// stops counting either as the other's namesake.
+const SAME_PERSON: f64 = 0.9;
 
 /// Progress callback: (stage, done, total).
 pub type Progress<'a> = &'a mut dyn FnMut(&str, u64, u64);
@@ -398,7 +439,7 @@ fn prepare(data: &Dataset, config: &Config) -> Result<(Prepared, Vec<usize>), Li
     Ok((p, cols))
 }
 
-const MISSING: u8 = u8::MAX;
+pub(crate) const MISSING: u8 = u8::MAX;
 
 fn compare_level(p: &Prepared, field: usize, spec: &Compare, a: usize, b: usize) -> u8 {
     let (Some(x), Some(y)) = (&p.values[field][a], &p.values[field][b]) else { return MISSING };
@@ -584,6 +625,10 @@ impl<'a> BlockIndex<'a> {
         BlockIndex { data, parts: Vec::new(), readings: Vec::new() }
     }
 
+    pub(crate) fn data(&self) -> &'a Dataset {
+        self.data
+    }
+
     /// Gives the index a column's name readings already made (by `prepare`), so they are not
     /// read again.
     fn seed_readings(&mut self, col: usize, readings: Vec<NameReadings>) {
@@ -661,7 +706,7 @@ pub fn rule_pair_count(data: &Dataset, rule: &[BlockKey], mode: Mode) -> Result<
 }
 
 /// Pairs a block gives: every pair, or when linking lists only pairs across lists.
-fn group_pairs(data: &Dataset, g: &[u32], mode: Mode) -> u64 {
+pub(crate) fn group_pairs(data: &Dataset, g: &[u32], mode: Mode) -> u64 {
     match mode {
         Mode::Dedupe => (g.len() as u64 * (g.len() as u64 - 1)) / 2,
         Mode::Link => {
@@ -813,133 +858,119 @@ pub fn link(data: &Dataset, config: &Config, progress: Progress<'_>) -> Result<L
         if blocked.iter().all(|&b| b) {
             continue;
         }
-        // EM runs over the distinct comparison patterns of the rule's pairs, each with its
-        // count: the same likelihood as over every pair, at a cost that does not grow with them.
-        let mut histogram: HashMap<Vec<u8>, f64> = HashMap::new();
-        let mut key = vec![0u8; nf];
-        for pi in (0..n_pairs).filter(|&i| rule_masks[i] & bit != 0) {
-            for (fi, &l) in levels[pi * nf..pi * nf + nf].iter().enumerate() {
-                key[fi] = if blocked[fi] { MISSING } else { l };
-            }
-            match histogram.get_mut(key.as_slice()) {
-                Some(c) => *c += 1.0,
-                None => {
-                    histogram.insert(key.clone(), 1.0);
-                }
-            }
-        }
-        if histogram.is_empty() {
+        let rows = (0..n_pairs).filter(|&i| rule_masks[i] & bit != 0).map(|pi| &levels[pi * nf..pi * nf + nf]);
+        let patterns = training::histogram(rows, &blocked);
+        if patterns.is_empty() {
             continue;
         }
-        let patterns: Vec<(Vec<u8>, f64)> = histogram.into_iter().collect();
-        let members: f64 = patterns.iter().map(|p| p.1).sum();
-        let mut m = init_m.clone();
-        let mut lambda = 0.05f64;
-        for it in 0..config.em_iterations {
-            iterations += 1;
-            let lm: Vec<Vec<f64>> = m.iter().map(|r| r.iter().map(|x| x.ln()).collect()).collect();
-            let prior = (lambda / (1.0 - lambda)).ln();
-            let mut m_acc: Vec<Vec<f64>> = m.iter().map(|r| vec![1e-6; r.len()]).collect();
-            let mut p_sum = 0.0;
-            for (row, count) in &patterns {
-                let mut w = prior;
-                for (fi, &l) in row.iter().enumerate() {
-                    if l != MISSING {
-                        w += lm[fi][l as usize] - lu[fi][l as usize];
-                    }
-                }
-                let p = count / (1.0 + (-w).exp());
-                p_sum += p;
-                for (fi, &l) in row.iter().enumerate() {
-                    if l != MISSING {
-                        m_acc[fi][l as usize] += p;
-                    }
-                }
+        let (m, run) = training::em(&patterns, &blocked, &init_m, &lu, config.em_iterations, &mut *progress);
+        iterations += run;
+        for fi in (0..nf).filter(|&fi| !blocked[fi]) {
+            for l in 0..m[fi].len() {
+                m_sum[fi][l] += m[fi][l];
             }
-            let mut change = 0.0f64;
-            for fi in 0..nf {
-                if blocked[fi] {
-                    continue;
+            m_runs[fi] += 1;
+        }
+    }
+    // Fields every rule blocked on learn their m from pairs of a rule on the other fields.
+    let untrained: Vec<bool> = m_runs.iter().map(|&r| r == 0).collect();
+    let mut training_note = None;
+    if untrained.iter().any(|&u| u) && untrained.iter().any(|&u| !u) {
+        progress("training", 0, 1);
+        match training::training_pairs(&mut index, config, &untrained, &mut rng)? {
+            Some(t) => {
+                let rows = compare_rows(&t.pairs);
+                let patterns = training::histogram(rows.chunks(nf), &t.blocked);
+                let (m, run) = training::em(&patterns, &t.blocked, &init_m, &lu, config.em_iterations, &mut *progress);
+                iterations += run;
+                let names: Vec<&str> = (0..nf).filter(|&fi| untrained[fi] && !t.blocked[fi]).map(|fi| config.fields[fi].column.as_str()).collect();
+                for fi in (0..nf).filter(|&fi| untrained[fi] && !t.blocked[fi]) {
+                    m_sum[fi] = m[fi].clone();
+                    m_runs[fi] = 1;
                 }
-                let s: f64 = m_acc[fi].iter().sum();
-                for l in 0..m[fi].len() {
-                    let new = m_acc[fi][l] / s;
-                    change = change.max((new - m[fi][l]).abs());
-                    m[fi][l] = new;
-                }
+                training_note = Some(format!(
+                    "every blocking rule blocks on {}, so its agreement levels were learnt from {} pairs agreeing on {} ({} such pairs in all)",
+                    names.join(", "),
+                    t.pairs.len(),
+                    t.rule.iter().map(BlockKey::describe).collect::<Vec<_>>().join(" and "),
+                    t.rule_pairs
+                ));
             }
-            let new_lambda = (p_sum / members).clamp(1e-9, 1.0 - 1e-9);
-            change = change.max((new_lambda - lambda).abs());
-            lambda = new_lambda;
-            progress("EM", (it + 1) as u64, config.em_iterations as u64);
-            if change < 1e-5 {
-                break;
+            None => {
+                training_note =
+                    Some("every blocking rule blocks on some fields and no other field can train them; their agreement levels keep a fixed guess".to_string());
             }
         }
-        for fi in 0..nf {
-            if !blocked[fi] {
-                for l in 0..m[fi].len() {
-                    m_sum[fi][l] += m[fi][l];
-                }
-                m_runs[fi] += 1;
-            }
-        }
+        progress("training", 1, 1);
     }
     let m: Vec<Vec<f64>> =
         (0..nf).map(|fi| if m_runs[fi] == 0 { init_m[fi].clone() } else { m_sum[fi].iter().map(|x| x / m_runs[fi] as f64).collect() }).collect();
     // λ: the probability that two random records match, from the expected number of matches
     // among the candidates (all true matches are assumed to be candidates), to a fixed point.
-    let total_pairs = match config.mode {
-        Mode::Dedupe => (n as f64) * (n as f64 - 1.0) / 2.0,
-        Mode::Link => {
-            let mut per: HashMap<u16, f64> = HashMap::new();
-            for &s in &data.sources {
-                *per.entry(s).or_default() += 1.0;
-            }
-            let t: f64 = per.values().sum();
-            (t * t - per.values().map(|c| c * c).sum::<f64>()) / 2.0
-        }
+    // Deduplicating several lists, two records of one list are far less often one person than
+    // two records of different lists (a list seldom holds a person twice; lists overlap
+    // because they record the same people), so each kind of pair has its own λ.
+    let mut per_source: HashMap<u16, f64> = HashMap::new();
+    for &s in &data.sources {
+        *per_source.entry(s).or_default() += 1.0;
+    }
+    let all_pairs = (n as f64) * (n as f64 - 1.0) / 2.0;
+    let within_pairs: f64 = per_source.values().map(|c| c * (c - 1.0) / 2.0).sum();
+    let split = config.mode == Mode::Dedupe && per_source.len() > 1 && within_pairs > 0.0;
+    let class_of = |pi: usize| -> usize { usize::from(split && data.sources[pairs[pi].0 as usize] == data.sources[pairs[pi].1 as usize]) };
+    // Pairs of each class in all: [across sources (or every pair), within one source].
+    let class_pairs = match config.mode {
+        Mode::Dedupe if split => [all_pairs - within_pairs, within_pairs],
+        Mode::Dedupe => [all_pairs, 0.0],
+        Mode::Link => [all_pairs - within_pairs, 0.0],
     };
     // The fixed point runs over distinct patterns too (term frequencies aside, a pair's
     // Bayes factor is its pattern's).
-    let mut by_pattern: HashMap<&[u8], f64> = HashMap::new();
+    let mut by_pattern: HashMap<(usize, &[u8]), f64> = HashMap::new();
     for pi in 0..n_pairs {
-        *by_pattern.entry(&levels[pi * nf..pi * nf + nf]).or_default() += 1.0;
+        *by_pattern.entry((class_of(pi), &levels[pi * nf..pi * nf + nf])).or_default() += 1.0;
     }
-    let bf: Vec<(f64, f64)> = by_pattern
+    let bf: Vec<(usize, f64, f64)> = by_pattern
         .into_iter()
-        .map(|(row, count)| (row.iter().enumerate().filter(|(_, &l)| l != MISSING).map(|(fi, &l)| (m[fi][l as usize] / u[fi][l as usize]).ln()).sum(), count))
+        .map(|((class, row), count)| {
+            (class, row.iter().enumerate().filter(|(_, &l)| l != MISSING).map(|(fi, &l)| (m[fi][l as usize] / u[fi][l as usize]).ln()).sum(), count)
+        })
         .collect();
-    let mut lambda = (n as f64 / total_pairs.max(1.0)).clamp(1e-12, 0.5);
-    for _ in 0..50 {
-        let prior = (lambda / (1.0 - lambda)).ln();
-        let expected: f64 = bf.iter().map(|(w, count)| count / (1.0 + (-(prior + w)).exp())).sum();
-        let new = (expected / total_pairs.max(1.0)).clamp(1e-12, 0.5);
-        if (new / lambda - 1.0).abs() < 1e-6 {
+    let fixed_point = |class: usize| -> f64 {
+        let total = class_pairs[class].max(1.0);
+        let mut lambda = (n as f64 / class_pairs[0].max(1.0)).clamp(1e-12, 0.5);
+        for _ in 0..50 {
+            let prior = (lambda / (1.0 - lambda)).ln();
+            let expected: f64 = bf.iter().filter(|b| b.0 == class).map(|(_, w, count)| count / (1.0 + (-(prior + w)).exp())).sum();
+            let new = (expected / total).clamp(1e-12, 0.5);
+            if (new / lambda - 1.0).abs() < 1e-6 {
+                return new;
+            }
             lambda = new;
-            break;
         }
-        lambda = new;
-    }
-    let params = Params { m, u, lambda, em_iterations_run: iterations };
+        lambda
+    };
+    let lambda = fixed_point(0);
+    let lambda_within = split.then(|| fixed_point(1));
+    let params = Params { m, u, lambda, lambda_within, em_iterations_run: iterations };
     // Score with term-frequency adjustment.
-    let prior = (params.lambda / (1.0 - params.lambda)).log2();
+    let priors = [params.prior_log2(false), params.prior_log2(true)];
     // Each level's log2 Bayes factor once; only exact agreement on a term-frequency field
     // needs the pair itself.
     let table: Vec<Vec<f64>> = (0..nf).map(|fi| params.m[fi].iter().zip(&params.u[fi]).map(|(m, u)| (m / u).log2()).collect()).collect();
-    let score_range = |start: usize, end: usize| -> Vec<ScoredPair> {
+    let score_range = |start: usize, end: usize, partners: &[Vec<u32>]| -> Vec<ScoredPair> {
         let mut out = Vec::with_capacity(end - start);
         for pi in start..end {
             let (a, b) = pairs[pi];
             let row = &levels[pi * nf..pi * nf + nf];
-            let mut w = prior;
+            let mut w = priors[class_of(pi)];
             for (fi, &l) in row.iter().enumerate() {
                 if l == MISSING {
                     continue;
                 }
                 let f = &config.fields[fi];
                 w += if f.term_frequency && l as usize == f.compare.n_levels() - 1 {
-                    field_bayes_factor(&params, &prep, f, fi, l, a as usize, b as usize)
+                    field_bayes_factor(&params, &prep, partners, f, fi, l, a as usize, b as usize)
                 } else {
                     table[fi][l as usize]
                 };
@@ -950,31 +981,54 @@ pub fn link(data: &Dataset, config: &Config, progress: Progress<'_>) -> Result<L
         out
     };
     let half = n_pairs / 2;
-    let mut scored = std::thread::scope(|s| {
-        let h = s.spawn(|| score_range(half, n_pairs));
-        let mut first = score_range(0, half);
-        first.extend(h.join().expect("scoring worker does not panic"));
-        first
-    });
+    let score = |partners: &[Vec<u32>]| {
+        std::thread::scope(|s| {
+            let h = s.spawn(|| score_range(half, n_pairs, partners));
+            let mut first = score_range(0, half, partners);
+            first.extend(h.join().expect("scoring worker does not panic"));
+            first
+        })
+    };
+    let mut scored = score(&[]);
+    // A name shared by records of one person is not shared by namesakes: a person on four
+    // lists makes their own name look four times as common. Counted once more with each
+    // record's likely other records (probability ≥ 0.5 at the first scoring) left out of the
+    // namesakes, every other step unchanged.
+    let mut same_person: Vec<Vec<u32>> = Vec::new();
+    if config.fields.iter().any(|f| f.compare == Compare::KoreanName && f.term_frequency) {
+        same_person = vec![Vec::new(); n];
+        for p in scored.iter().filter(|p| p.probability >= SAME_PERSON) {
+            same_person[p.a as usize].push(p.b);
+            same_person[p.b as usize].push(p.a);
+        }
+        scored = score(&same_person);
+    }
     scored.shrink_to_fit();
     progress("scoring", n_pairs as u64, n_pairs as u64);
     let clusters = cluster_with_support(data, &scored, config.threshold, config.mode == Mode::Link && config.one_per_source, config.min_support);
-    Ok(Linkage { params, pairs: scored, clusters, candidate_count: n_pairs as u64 })
+    Ok(Linkage { params, pairs: scored, clusters, candidate_count: n_pairs as u64, training: training_note, same_person })
 }
 
 /// log2 Bayes factor of one field at one agreement level. Exact agreement on a field with term
 /// frequencies uses the frequency of the shared value instead of the average u (floored at a
 /// twentieth of u, so a value seen once does not count as infinitely strong evidence).
-fn field_bayes_factor(params: &Params, prep: &Prepared, field: &FieldSpec, fi: usize, level: u8, a: usize, b: usize) -> f64 {
+#[allow(clippy::too_many_arguments)]
+fn field_bayes_factor(params: &Params, prep: &Prepared, same_person: &[Vec<u32>], field: &FieldSpec, fi: usize, level: u8, a: usize, b: usize) -> f64 {
     let (m, u) = (params.m[fi][level as usize], params.u[fi][level as usize]);
     let top = field.compare.n_levels() as u8 - 1;
     if level == top && field.term_frequency {
-        if let (Some(ra), Some(rb)) =
-            (prep.korean.get(fi).and_then(|k| k.get(a)).and_then(Option::as_ref), prep.korean.get(fi).and_then(|k| k.get(b)).and_then(Option::as_ref))
-        {
+        let korean = prep.korean.get(fi);
+        if let (Some(ra), Some(rb)) = (korean.and_then(|k| k.get(a)).and_then(Option::as_ref), korean.and_then(|k| k.get(b)).and_then(Option::as_ref)) {
             let (counts, n) = &prep.reading_counts[fi];
-            if let Some(c) = ra.keys.iter().filter(|k| !k.1.is_empty() && rb.keys.contains(k)).filter_map(|k| counts.get(k)).min() {
-                let tf = (*c as f64 - 2.0).max(0.5) / (*n).max(1) as f64;
+            if let Some((c, key)) = ra.keys.iter().filter(|k| !k.1.is_empty() && rb.keys.contains(k)).filter_map(|k| counts.get(k).map(|c| (*c, k))).min() {
+                // Namesakes: the records with this reading but the pair's own two and their
+                // person's other records.
+                let mut own: Vec<u32> =
+                    same_person.get(a).into_iter().chain(same_person.get(b)).flatten().copied().filter(|&x| x as usize != a && x as usize != b).collect();
+                own.sort_unstable();
+                own.dedup();
+                let own = own.iter().filter(|&&x| korean.and_then(|k| k[x as usize].as_ref()).is_some_and(|r| r.keys.contains(key))).count();
+                let tf = (c as f64 - 2.0 - own as f64).max(0.5) / (*n).max(1) as f64;
                 return (m / tf.max(u * 0.05)).log2();
             }
         }
@@ -1110,8 +1164,8 @@ pub struct Contribution {
 }
 
 /// The waterfall of a pair: prior, then each field's contribution, then the total.
-pub fn explain(data: &Dataset, config: &Config, params: &Params, a: usize, b: usize) -> Result<Explanation, LinkError> {
-    Ok(explain_pairs(data, config, params, &[(a, b)])?.remove(0))
+pub fn explain(data: &Dataset, config: &Config, linkage: &Linkage, a: usize, b: usize) -> Result<Explanation, LinkError> {
+    Ok(explain_pairs(data, config, linkage, &[(a, b)])?.remove(0))
 }
 
 /// A pair's waterfall: the prior, each field's contribution, the total (log2).
@@ -1119,12 +1173,13 @@ pub type Explanation = (f64, Vec<Contribution>, f64);
 
 /// The waterfalls of many pairs, preparing the records once (a review queue explains every
 /// proposal; preparing per pair would read every record for each).
-pub fn explain_pairs(data: &Dataset, config: &Config, params: &Params, pairs: &[(usize, usize)]) -> Result<Vec<Explanation>, LinkError> {
+pub fn explain_pairs(data: &Dataset, config: &Config, linkage: &Linkage, pairs: &[(usize, usize)]) -> Result<Vec<Explanation>, LinkError> {
     let (prep, cols) = prepare(data, config)?;
-    let prior = (params.lambda / (1.0 - params.lambda)).log2();
+    let params = &linkage.params;
     Ok(pairs
         .iter()
         .map(|&(a, b)| {
+            let prior = params.prior_log2(data.sources[a] == data.sources[b]);
             let mut total = prior;
             let mut out = Vec::new();
             for (fi, f) in config.fields.iter().enumerate() {
@@ -1132,7 +1187,7 @@ pub fn explain_pairs(data: &Dataset, config: &Config, params: &Params, pairs: &[
                 let (level, bf) = if l == MISSING {
                     ("missing".to_string(), 0.0)
                 } else {
-                    (f.compare.level_name(l).to_string(), field_bayes_factor(params, &prep, f, fi, l, a, b))
+                    (f.compare.level_name(l).to_string(), field_bayes_factor(params, &prep, &linkage.same_person, f, fi, l, a, b))
                 };
                 total += bf;
                 out.push(Contribution {

@@ -336,17 +336,7 @@ fn describe(c: &Compare) -> &'static str {
 }
 
 fn show(rule: &[BlockKey]) -> String {
-    rule.iter()
-        .map(|k| match k {
-            BlockKey::Exact(c) => c.clone(),
-            BlockKey::Prefix(c, n) => format!("first {n} letters of {c}"),
-            BlockKey::KoreanName(c) => format!("Korean name key of {c}"),
-            BlockKey::KoreanSurname(c) => format!("Korean surname of {c}"),
-            BlockKey::KoreanGiven(c) => format!("Korean given name of {c}"),
-            BlockKey::Year(c) => format!("year of {c}"),
-        })
-        .collect::<Vec<_>>()
-        .join(" + ")
+    rule.iter().map(BlockKey::describe).collect::<Vec<_>>().join(" + ")
 }
 
 /// Counts every rule's pairs before anything is compared; a rule over the budget is tightened

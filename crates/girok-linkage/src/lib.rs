@@ -8,6 +8,7 @@ pub mod infer;
 pub mod korean;
 pub mod places;
 pub mod strings;
+mod training;
 
 pub use engine::{
     candidates, cluster, evaluate, explain, explain_pairs, link, rule_pair_count, BlockKey, Compare, Config, Dataset, Evaluation, FieldSpec, LinkError,

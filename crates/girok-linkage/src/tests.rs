@@ -90,11 +90,11 @@ fn term_frequency_makes_common_values_weaker_evidence() {
     let c =
         config(vec![field("surname", Compare::Exact, true), field("given", Compare::Exact, false)], vec![vec![BlockKey::Exact("given".into())]], Mode::Dedupe);
     let res = link(&d, &c, &mut |_, _, _| {}).unwrap();
-    let (_, kim, _) = explain(&d, &c, &res.params, 0, 7).unwrap();
+    let (_, kim, _) = explain(&d, &c, &res, 0, 7).unwrap();
     let mut rare_d = d.clone();
     rare_d.values[8][0] = Some("rare207".into());
     rare_d.values[207][1] = rare_d.values[8][1].clone();
-    let (_, rare, _) = explain(&rare_d, &c, &res.params, 8, 207).unwrap();
+    let (_, rare, _) = explain(&rare_d, &c, &res, 8, 207).unwrap();
     assert!(rare[0].bayes_factor_log2 > kim[0].bayes_factor_log2 + 3.0, "rare {} vs kim {}", rare[0].bayes_factor_log2, kim[0].bayes_factor_log2);
 }
 
@@ -154,8 +154,10 @@ fn korean_names_link_across_scripts() {
         m: vec![vec![0.01, 0.04, 0.15, 0.8], vec![0.01, 0.01, 0.08, 0.1, 0.8]],
         u: vec![vec![0.9, 0.06, 0.03, 0.01], vec![0.7, 0.1, 0.1, 0.05, 0.05]],
         lambda: 0.01,
+        lambda_within: None,
         em_iterations_run: 0,
     };
+    let params = Linkage::with_params(params);
     let (_, contributions, total) = explain(&d, &c, &params, 0, 1).unwrap();
     assert_eq!(contributions[0].level, "exact", "이철수 and Lee Chul-soo share a canonical key");
     assert!(total > 0.0);
@@ -174,7 +176,8 @@ fn level(compare: Compare, a: &str, b: &str) -> String {
     };
     let k = compare.n_levels();
     let c = config(vec![field("v", compare, false)], vec![vec![BlockKey::Exact("v".into())]], Mode::Dedupe);
-    let params = Params { m: vec![vec![1.0 / k as f64; k]], u: vec![vec![1.0 / k as f64; k]], lambda: 0.01, em_iterations_run: 0 };
+    let params = Params { m: vec![vec![1.0 / k as f64; k]], u: vec![vec![1.0 / k as f64; k]], lambda: 0.01, lambda_within: None, em_iterations_run: 0 };
+    let params = Linkage::with_params(params);
     explain(&d, &c, &params, 0, 1).unwrap().1[0].level.clone()
 }
 
@@ -272,4 +275,110 @@ fn regression_12_places_and_facilities_compare_through_the_gazetteer() {
     // Unknown to the gazetteer: spelling decides.
     assert_eq!(level(place(), "Springfield", "Springfeild"), "same town, a facility in it, or a close spelling");
     assert_eq!(level(place(), "Springfield", "Shelbyville"), "different");
+}
+
+#[test]
+fn a_field_every_rule_blocks_on_learns_its_levels_from_a_training_rule() {
+    // Every rule blocks on the name, so no rule's EM can learn how names of one person differ
+    // (half the duplicates gained a letter): a training rule on the other fields does.
+    let (d, truth) = synthetic(2000, 5);
+    let c = config(
+        vec![field("name", Compare::Name, false), field("dob", Compare::Date, false), field("town", Compare::Exact, false)],
+        vec![vec![BlockKey::Exact("name".into())], vec![BlockKey::Prefix("name".into(), 4)]],
+        Mode::Dedupe,
+    );
+    let res = link(&d, &c, &mut |_, _, _| {}).unwrap();
+    let note = res.training.as_deref().expect("the name was trained");
+    assert!(note.contains("blocks on name") && note.contains("year of dob"), "{note}");
+    let m = &res.params.m[0];
+    let top = m.len() - 1;
+    // About half the duplicates agree exactly, the others a letter apart; the fixed guess is
+    // 0.9 for exact and 0.025 for each lower level.
+    assert!(m[top] > 0.3 && m[top] < 0.8, "m of exact agreement: {m:?}");
+    assert!(m[top - 1] > 0.2, "m one letter apart: {m:?}");
+    let e = evaluate(&res.clusters, &truth, &d.sources, false);
+    assert!(e.f1 > 0.95, "{e:?}");
+    // With a rule that does not block on the name, nothing needs training.
+    let mut c2 = c.clone();
+    c2.blocking.push(vec![BlockKey::Exact("dob".into())]);
+    assert_eq!(link(&d, &c2, &mut |_, _, _| {}).unwrap().training, None);
+}
+
+/// SYNTHETIC Hangul names on four lists: `n` people with random three-syllable names and a
+/// birth year, each on one to three lists (a few twice on one list), then one person on all
+/// four lists under one name nobody else has.
+fn four_lists(n: usize, seed: u64) -> (Dataset, Vec<String>) {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let surnames = ["김", "이", "박", "최", "정"];
+    let syllables = ["영", "수", "철", "민", "호", "희", "순", "옥", "남", "길", "성", "혜"];
+    let mut d = Dataset { columns: vec!["name".into(), "birth".into()], ..Default::default() };
+    let mut truth = Vec::new();
+    let mut push = |d: &mut Dataset, person: String, list: u16, name: &str, birth: i32| {
+        d.ids.push(format!("{person}-{}", d.ids.len()));
+        d.sources.push(list);
+        d.values.push(vec![Some(name.to_string()), Some(birth.to_string())]);
+        truth.push(person);
+    };
+    for p in 0..n {
+        let name = format!(
+            "{}{}{}",
+            surnames[rng.gen_range(0..surnames.len())],
+            syllables[rng.gen_range(0..syllables.len())],
+            syllables[rng.gen_range(0..syllables.len())]
+        );
+        let birth = rng.gen_range(1940..2000);
+        for list in 0..4u16 {
+            if rng.gen_bool(0.4) {
+                push(&mut d, format!("p{p}"), list, &name, birth);
+                if rng.gen_bool(0.05) {
+                    push(&mut d, format!("p{p}"), list, &name, birth + 1);
+                }
+            }
+        }
+    }
+    for list in 0..4u16 {
+        push(&mut d, "everywhere".into(), list, "황보연숙", 1961);
+    }
+    (d, truth)
+}
+
+#[test]
+fn pairs_within_one_list_and_across_lists_have_their_own_prior() {
+    let (d, _) = four_lists(1500, 11);
+    let c = config(
+        vec![field("name", Compare::KoreanName, true), field("birth", Compare::Year, false)],
+        vec![vec![BlockKey::KoreanName("name".into())], vec![BlockKey::Year("birth".into())]],
+        Mode::Dedupe,
+    );
+    let res = link(&d, &c, &mut |_, _, _| {}).unwrap();
+    let within = res.params.lambda_within.expect("several lists: a prior within one list");
+    // One list holds a person twice for about one in twenty of its people; lists share
+    // people often: the prior across lists is far higher.
+    assert!(res.params.lambda > 4.0 * within, "across {} within {within}", res.params.lambda);
+    // One list only: one prior.
+    let mut one = d.clone();
+    one.sources.iter_mut().for_each(|s| *s = 0);
+    assert_eq!(link(&one, &c, &mut |_, _, _| {}).unwrap().params.lambda_within, None);
+}
+
+#[test]
+fn a_persons_own_records_are_not_counted_as_namesakes() {
+    let (d, _) = four_lists(1500, 12);
+    let c = config(
+        vec![field("name", Compare::KoreanName, true), field("birth", Compare::Year, false)],
+        vec![vec![BlockKey::KoreanName("name".into())], vec![BlockKey::Year("birth".into())]],
+        Mode::Dedupe,
+    );
+    let res = link(&d, &c, &mut |_, _, _| {}).unwrap();
+    let everywhere: Vec<usize> = (0..d.len()).filter(|&i| d.ids[i].starts_with("everywhere")).collect();
+    assert_eq!(everywhere.len(), 4);
+    let (a, b) = (everywhere[0], everywhere[1]);
+    let mut others: Vec<u32> = res.same_person[a].clone();
+    others.sort_unstable();
+    assert_eq!(others, [everywhere[1] as u32, everywhere[2] as u32, everywhere[3] as u32], "the first scoring linked all four");
+    // Four records read 황보연숙, all of one person: no namesake, so the shared name weighs as
+    // a name held by nobody else, two bits more than if the other two records were namesakes.
+    let with = explain(&d, &c, &res, a, b).unwrap().1[0].bayes_factor_log2;
+    let without = explain(&d, &c, &Linkage::with_params(res.params.clone()), a, b).unwrap().1[0].bayes_factor_log2;
+    assert!((with - without - 2.0).abs() < 0.01, "with {with}, counting namesakes by records {without}");
 }

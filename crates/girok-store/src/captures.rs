@@ -119,8 +119,11 @@ impl Archive {
     pub fn capture_tables(&self, q: &CaptureQuery) -> Result<Vec<CaptureTable>, StoreError> {
         let vocab = Vocabulary::builtin();
         let organisation = self.source_organisations()?;
+        // The province of every place, only for strata that ask (the gazetteer decoded and
+        // walked is most of an unstratified table's time otherwise).
         let mut province_of: BTreeMap<String, String> = BTreeMap::new();
-        for r in self.list(Kind::Place)? {
+        let places = if matches!(q.stratify, Stratify::Province | Stratify::Origin) { self.list(Kind::Place)? } else { Vec::new() };
+        for r in places {
             if let Record::Place(p) = r {
                 if p.kind == PlaceKind::Province {
                     for d in self.place_descendants(&p.id)? {
@@ -173,39 +176,39 @@ impl Archive {
         let mut counted: Vec<(u32, u32, u32)> = Vec::new();
         let mut in_merges: Vec<(String, String, u32)> = Vec::new();
         let codes = crate::search::act_type_and_narrower(&q.act_type);
-        for a in crate::capture_index::read(&self.conn, &codes, q.max_confidentiality)? {
+        crate::capture_index::scan(&self.conn, &codes, q.max_confidentiality, |a| {
             let date = girok_core::UncertainDate::between(a.date_start.map(girok_core::Day), a.date_end.map(girok_core::Day));
             if (from.is_some() || to.is_some()) && !date.overlaps(&window) {
-                continue;
+                return Ok(());
             }
             // An act counts on its organisation's list only for a reader who may see its source.
-            let Some((org, source_conf)) = a.source.as_ref().and_then(|s| organisation.get(s)) else { continue };
+            let Some((org, source_conf)) = a.source.and_then(|s| organisation.get(s)) else { return Ok(()) };
             if *source_conf > q.max_confidentiality as i64 {
-                continue;
+                return Ok(());
             }
             if q.organisations.as_ref().is_some_and(|chosen| !chosen.contains(org)) {
-                continue;
+                return Ok(());
             }
-            let victim = canonical(&a.victim);
+            let victim = same_as.get(a.victim).map(String::as_str).unwrap_or(a.victim);
             let stratum = match q.stratify {
                 Stratify::None => None,
-                Stratify::Province => Some(a.place.as_ref().and_then(|p| province_of.get(p)).cloned().unwrap_or_else(|| "unknown province".into())),
+                Stratify::Province => Some(a.place.and_then(|p| province_of.get(p)).cloned().unwrap_or_else(|| "unknown province".into())),
                 Stratify::Year => Some(
                     date.earliest
                         .filter(|e| Some(e.year()) == date.latest.map(|l| l.year()))
                         .map(|e| e.year().to_string())
                         .unwrap_or_else(|| "undated or spanning years".into()),
                 ),
-                Stratify::ActType => Some(vocab.ancestors(List::ActTypes, &a.act_type).last().map(|t| t.en.clone()).unwrap_or_default()),
-                Stratify::Sex => Some(match attributes.get(&victim).and_then(|x| x.sex) {
+                Stratify::ActType => Some(vocab.ancestors(List::ActTypes, a.act_type).last().map(|t| t.en.clone()).unwrap_or_default()),
+                Stratify::Sex => Some(match attributes.get(victim).and_then(|x| x.sex) {
                     Some(girok_core::model::Sex::Male) => "male".into(),
                     Some(girok_core::model::Sex::Female) => "female".into(),
                     _ => "sex not recorded".into(),
                 }),
-                Stratify::AgeGroup => Some(age_group(attributes.get(&victim).and_then(|x| x.birth_year), date.earliest.map(|d| d.year()))),
-                Stratify::Origin => Some(attributes.get(&victim).and_then(|x| x.origin.clone()).unwrap_or_else(|| "origin not recorded".into())),
+                Stratify::AgeGroup => Some(age_group(attributes.get(victim).and_then(|x| x.birth_year), date.earliest.map(|d| d.year()))),
+                Stratify::Origin => Some(attributes.get(victim).and_then(|x| x.origin.clone()).unwrap_or_else(|| "origin not recorded".into())),
                 Stratify::FacilityType => {
-                    Some(a.place.as_ref().and_then(|p| kind_of_place.get(p)).map(|k| k.as_str().to_string()).unwrap_or_else(|| "place not recorded".into()))
+                    Some(a.place.and_then(|p| kind_of_place.get(p)).map(|k| k.as_str().to_string()).unwrap_or_else(|| "place not recorded".into()))
                 }
             };
             let s = match stratum {
@@ -225,20 +228,27 @@ impl Archive {
                     }
                 },
             };
-            let next = victim_ids.len() as u32;
-            let v = *victim_ids.entry(victim).or_insert(next);
+            let v = match victim_ids.get(victim) {
+                Some(v) => *v,
+                None => {
+                    let next = victim_ids.len() as u32;
+                    victim_ids.insert(victim.to_string(), next);
+                    next
+                }
+            };
             let next = org_names.len() as u32;
             let o = *org_ids.entry(org.as_str()).or_insert_with(|| {
                 org_names.push(org.as_str());
                 next
             });
-            if let Some(event) = a.event.as_deref() {
+            if let Some(event) = a.event {
                 if let Some(target) = merged_event.get(event).map(String::as_str).or(merge_targets.contains(event).then_some(event)) {
                     in_merges.push((target.to_string(), event.to_string(), v));
                 }
             }
             counted.push((s, v, o));
-        }
+            Ok(())
+        })?;
         // Two testimonies of one event merged by a reviewer, each of one victim: the same victim,
         // counted once, even before anyone merged the two person records.
         let mut victims_of: BTreeMap<&str, BTreeMap<&str, BTreeSet<u32>>> = BTreeMap::new();
