@@ -2,11 +2,9 @@
 //!
 //! Records carry a `source` (which list or file they came from). Deduplication compares every
 //! candidate pair; linking compares only pairs from different sources. u-probabilities come
-//! from random pairs (almost all non-matches); m-probabilities from EM run once per blocking
-//! rule, leaving out the fields that rule blocked on (within a block they agree by
-//! construction), as Splink does. Exact agreement on a field with term-frequency
-//! adjustment is weighted by how rare the shared value is: sharing "kim" says less than
-//! sharing a rare surname.
+//! from random pairs (almost all non-matches); m-probabilities from EM (`training`).
+//! Exact agreement on a field with term-frequency adjustment is weighted by how rare the
+//! shared value is: sharing "kim" says less than sharing a rare surname.
 
 use std::collections::HashMap;
 use std::sync::Arc;
