@@ -64,3 +64,76 @@ fn a_laptop_and_the_office_sync_by_file_and_the_mirror_restores_everything() {
     let found = ok(girok(&fresh).args(["search", "Onsong"]));
     assert!(found.stdout.contains("interview"), "{}", found.stdout);
 }
+
+/// Pairs two fresh archives in `dir/office` and `dir/laptop` through the binary.
+fn paired(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let (office, laptop) = (dir.join("office"), dir.join("laptop"));
+    for (d, name) in [(&office, "office"), (&laptop, "laptop")] {
+        std::fs::create_dir_all(d).unwrap();
+        ok(girok(d).arg("init"));
+        ok(girok(d).args(["replica", "card", "--name", name, "--out", &format!("{name}.card")]));
+    }
+    let fingerprint_of =
+        |d: &std::path::Path| ok(girok(d).args(["replica", "list"])).stdout.lines().next().unwrap().trim_start_matches("this archive: ").to_string();
+    let (fo, fl) = (fingerprint_of(&office), fingerprint_of(&laptop));
+    std::fs::copy(office.join("office.card"), laptop.join("office.card")).unwrap();
+    std::fs::copy(laptop.join("laptop.card"), office.join("laptop.card")).unwrap();
+    ok(girok(&laptop).args(["replica", "pair", "office.card", "--name", "office", "--fingerprint", &fo]));
+    ok(girok(&office).args(["replica", "pair", "laptop.card", "--name", "laptop", "--fingerprint", &fl]));
+    (office, laptop)
+}
+
+#[test]
+fn a_kill_during_apply_loses_nothing_committed_and_the_bundle_applies_again() {
+    use std::time::Instant;
+    let tmp = tempfile::tempdir().unwrap();
+    let (office, laptop) = paired(tmp.path());
+    // The office's own record, committed before the bundle arrives.
+    let own = write(&office, "own.txt", "SYNTHETIC office note: Hyesan, 2018.");
+    ok(girok(&office).arg("add").arg(&own).arg("--no-ocr"));
+    let mut csv = String::from("id,names,sex,birth,notes\n");
+    let n = 6000;
+    for i in 0..n {
+        csv.push_str(&format!("per-{i:05},hangul:김철{i}|mr:Kim Ch'ŏl {i},male,19{:02},SYNTHETIC row {i}\n", i % 90 + 10));
+    }
+    let file = write(&laptop, "persons.csv", &csv);
+    ok(girok(&laptop).args(["import", "persons"]).arg(&file));
+    let bundle = tmp.path().join("laptop.girok-sync");
+    ok(girok(&laptop).args(["sync", "export", "--to", "office"]).arg(&bundle));
+    let count = |d: &std::path::Path| -> usize {
+        let out = ok(girok(d).arg("info")).stdout;
+        out.lines().find_map(|l| l.trim().strip_prefix("person ")).map(|n| n.trim().parse().unwrap()).unwrap_or(0)
+    };
+
+    // How long a whole apply takes, on a copy of the office; then the kill comes halfway.
+    let copy = tmp.path().join("copy");
+    std::fs::create_dir_all(&copy).unwrap();
+    for f in std::fs::read_dir(office.join("archive")).unwrap() {
+        let f = f.unwrap();
+        let to = copy.join("archive");
+        std::fs::create_dir_all(&to).unwrap();
+        if f.file_type().unwrap().is_file() {
+            std::fs::copy(f.path(), to.join(f.file_name())).unwrap();
+        }
+    }
+    let t = Instant::now();
+    ok(girok(&copy).args(["sync", "apply"]).arg(&bundle));
+    let whole = t.elapsed();
+    let mut child = girok(&office).args(["sync", "apply"]).arg(&bundle).stdout(std::process::Stdio::null()).spawn().unwrap();
+    std::thread::sleep(whole.mul_f64(0.5));
+    assert!(child.try_wait().unwrap().is_none(), "the apply ended before it could be killed ({whole:?} for a whole one); make the bundle larger");
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+
+    // Nothing committed is lost, nothing is half applied: the office holds its own record and
+    // either none or all of the bundle's, and verifies.
+    ok(girok(&office).arg("verify"));
+    let found = ok(girok(&office).args(["search", "Hyesan"]));
+    assert!(found.stdout.contains("own"), "{}", found.stdout);
+    let after_kill = count(&office);
+    assert!(after_kill == 0 || after_kill == n, "{after_kill} of {n} persons after the kill");
+    // The bundle applies again, whole, once.
+    ok(girok(&office).args(["sync", "apply"]).arg(&bundle));
+    assert_eq!(count(&office), n);
+    ok(girok(&office).arg("verify"));
+}
