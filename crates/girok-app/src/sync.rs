@@ -161,6 +161,32 @@ pub fn conflicts(archive: &Archive, actor: &Actor) -> Result<Vec<Conflict>, Doma
     Ok(all.into_iter().filter(|c| archive.get_for(&c.record_id, actor.ceiling(), true).is_ok()).collect())
 }
 
+/// A conflict beside this archive's current version: the fields where the other version
+/// differs (this archive's value as `before`, the other's as `after`), for choosing.
+pub struct ConflictView {
+    pub conflict: Conflict,
+    pub changes: Vec<crate::diff::FieldChange>,
+    /// The other version retires or restores rather than edits.
+    pub other_action: String,
+}
+
+/// The open conflicts a documenter may see, each with what differs.
+pub fn conflict_views(archive: &Archive, actor: &Actor) -> Result<Vec<ConflictView>, DomainError> {
+    let mut out = Vec::new();
+    for c in conflicts(archive, actor)? {
+        let here = archive.get_for(&c.record_id, actor.ceiling(), true)?;
+        let here = serde_json::to_value(&here.record).unwrap_or_default();
+        let other: Option<serde_json::Value> = c.content.as_deref().and_then(|t| serde_json::from_str(t).ok());
+        let changes = match &other {
+            Some(v) if v.is_object() => crate::diff::diff(&here, v),
+            _ => Vec::new(),
+        };
+        let other_action = c.action.clone();
+        out.push(ConflictView { conflict: c, changes, other_action });
+    }
+    Ok(out)
+}
+
 /// What a documenter chose for a conflict.
 pub enum Choice {
     Local,

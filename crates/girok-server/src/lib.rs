@@ -8,6 +8,7 @@
 mod account;
 mod briefings;
 mod browse;
+mod conflicts;
 mod dashboard;
 mod edit;
 mod error;
@@ -196,6 +197,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/audit/verify", post(pages::audit_verify))
         .route("/admin/users", get(pages::users).post(pages::add_user))
         .route("/admin/replicas", get(replicas::replicas))
+        .route("/conflicts", get(conflicts::page))
+        .route("/conflicts/{seq}", post(conflicts::resolve))
+        .route("/api/conflicts", get(conflicts::api_list))
+        .route("/api/conflicts/{seq}", post(conflicts::api_resolve))
         .route("/admin/users/{name}/access", post(account::admin_access))
         .route("/account", get(account::page))
         .route("/account/totp", post(account::totp))

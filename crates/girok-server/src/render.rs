@@ -23,6 +23,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("audit.html", include_str!("templates/audit.html")),
     ("users.html", include_str!("templates/users.html")),
     ("replicas.html", include_str!("templates/replicas.html")),
+    ("conflicts.html", include_str!("templates/conflicts.html")),
     ("account.html", include_str!("templates/account.html")),
     ("intake.html", include_str!("templates/intake.html")),
     ("review.html", include_str!("templates/review.html")),
