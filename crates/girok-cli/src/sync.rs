@@ -257,15 +257,18 @@ pub(crate) fn conflicts(g: &Global, cmd: ConflictsCmd) -> anyhow::Result<Outcome
     let mut a = open(g)?;
     match cmd {
         ConflictsCmd::List => {
-            let list = app::conflicts(&a, &holder(g))?;
+            let list = app::conflict_views(&a, &holder(g))?;
             if list.is_empty() {
                 println!("no open conflicts");
             }
-            for c in list {
+            let show = |v: &serde_json::Value| if v.is_null() { "(absent)".to_string() } else { v.to_string() };
+            for v in list {
+                let c = &v.conflict;
                 let from = c.origin_name.clone().unwrap_or(c.origin.clone());
-                println!("conflict {}: {} — {} by {} on {from} at {}", c.seq, c.record_id, c.action, c.actor, c.at);
-                println!("  this archive:  {}", serde_json::to_string(&a.get(&c.record_id)?)?);
-                println!("  other archive: {}", c.content.as_deref().unwrap_or("(no content)"));
+                println!("conflict {}: {} — {} by {} on {from} at {}", c.seq, c.record_id, v.other_action, c.actor, c.at);
+                for f in &v.changes {
+                    println!("  {}: this archive {} | other archive {}", f.field, show(&f.before), show(&f.after));
+                }
             }
         }
         ConflictsCmd::Resolve { seq, take, merged } => {
