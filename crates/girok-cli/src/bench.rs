@@ -273,8 +273,37 @@ fn search(base: &Path, n_docs: usize, n_acts: usize, n_queries: usize) -> anyhow
     let empty = times.iter().filter(|t| t.2 == 0).count();
     println!("  queries with no hits: {empty} of {}", times.len());
     println!("  target: p99 < 50 ms");
+    list_pages(&a)?;
     estimate_from_archive(&a)?;
     let _ = &mut a;
+    Ok(())
+}
+
+/// List pages as the web's `/records` asks for them (count and one page of 50), five times
+/// each, the first one cold.
+fn list_pages(a: &Archive) -> anyhow::Result<()> {
+    use girok_store::{ListQuery, ListSort};
+    let level = girok_core::Confidentiality::Restricted;
+    let base = ListQuery { limit: 50, ..ListQuery::new(Kind::Act, level) };
+    let filtered = ListQuery { act_type: Some("DP0100000000".into()), place: Some("plc-kp-17".into()), years: Some((1998, 2005)), ..base.clone() };
+    let cases = [
+        ("act list", base.clone()),
+        ("act list, filtered (type, province, years)", filtered.clone()),
+        ("act list, filtered, by date", ListQuery { sort: ListSort::DateDesc, ..filtered.clone() }),
+        ("act list, type only", ListQuery { act_type: Some("DP0100000000".into()), ..base.clone() }),
+        ("act list, 2nd page by date", ListQuery { sort: ListSort::DateDesc, offset: 50, ..base.clone() }),
+    ];
+    println!("\nlist pages (count and a page of 50; first run cold)   target < 200 ms");
+    for (label, q) in cases {
+        let mut times = Vec::new();
+        let mut total = 0;
+        for _ in 0..5 {
+            let t = Instant::now();
+            total = a.list_page(&q)?.total;
+            times.push(format!("{:.0}", t.elapsed().as_secs_f64() * 1000.0));
+        }
+        println!("  {label:<44} {} ms   ({total} records)", times.join(" / "));
+    }
     Ok(())
 }
 

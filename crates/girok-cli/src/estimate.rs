@@ -74,6 +74,11 @@ pub(crate) struct EstimateArgs {
     /// With --acts: estimate per stratum, then combine.
     #[arg(long, value_enum)]
     stratify: Option<Stratum>,
+    /// With --acts: also write each capture table as CSV (the form `--table` reads; with
+    /// strata, one file per stratum, `NAME.1.csv`, `NAME.2.csv` …, listed as they are written),
+    /// for review or for another engine.
+    #[arg(long)]
+    table_out: Option<PathBuf>,
     /// With --acts: what makes a list. Only `source-organisation` exists today.
     #[arg(long, default_value = "source-organisation")]
     lists_by: String,
@@ -312,7 +317,15 @@ fn tables_from_archive(archive: &girok_store::Archive, act_type: &str, args: &Es
     for s in &strata.skipped {
         eprintln!("warning: stratum {s}; skipped");
     }
-    Ok(strata.usable.into_iter().map(|(name, _, t)| (name, t)).collect())
+    let tables: Vec<(String, Table)> = strata.usable.into_iter().map(|(name, _, t)| (name, t)).collect();
+    if let Some(out) = &args.table_out {
+        for (i, (name, t)) in tables.iter().enumerate() {
+            let path = if tables.len() == 1 { out.clone() } else { out.with_extension(format!("{}.csv", i + 1)) };
+            std::fs::write(&path, t.to_csv()).with_context(|| format!("writing {}", path.display()))?;
+            eprintln!("capture table{} written to {}", if tables.len() == 1 { String::new() } else { format!(" of stratum {name}") }, path.display());
+        }
+    }
+    Ok(tables)
 }
 
 /// `--lists`: link the lists, count each person once, estimate at the threshold and around it.

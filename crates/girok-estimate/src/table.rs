@@ -41,6 +41,25 @@ impl Table {
         Table { lists, counts }
     }
 
+    /// The CSV form `parse_csv` reads: a header of the list names then `count`, and one row
+    /// per observed pattern (0/1 per list, column k being list k) with its count; patterns
+    /// nobody shows are left out. Commas and quotes in a list name become spaces, since the
+    /// header is plain comma-separated. What another engine reads to estimate over Girok's
+    /// counts (the README gives the schema).
+    pub fn to_csv(&self) -> String {
+        let j = self.lists.len();
+        let mut out: String = self.lists.iter().map(|l| l.replace([',', '"', '\n', '\r'], " ")).collect::<Vec<_>>().join(",");
+        out.push_str(",count\n");
+        for (mask, &count) in self.counts.iter().enumerate().skip(1) {
+            if count == 0 {
+                continue;
+            }
+            let cells: Vec<&str> = (0..j).map(|k| if mask & (1 << k) != 0 { "1" } else { "0" }).collect();
+            out.push_str(&format!("{},{count}\n", cells.join(",")));
+        }
+        out
+    }
+
     /// Parses the CSV form: one 0/1 column per list, then `count`. Patterns not listed count 0.
     pub fn parse_csv(file: &str, text: &str) -> Result<Table, TableError> {
         let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
@@ -247,5 +266,16 @@ mod tests {
         assert!(!t.has_overlap());
         assert!(t.warnings().iter().any(|w| w == NO_OVERLAP));
         assert_eq!(crate::summary::loglinear(&t, None).unwrap_err(), crate::summary::MethodError::NoOverlap);
+    }
+
+    #[test]
+    fn the_csv_form_round_trips() {
+        let t = Table::new(vec!["Org A, Seoul".into(), "Org B".into(), "Org C".into()], vec![0, 5, 7, 0, 3, 1, 0, 2]);
+        let text = t.to_csv();
+        assert!(text.starts_with("Org A  Seoul,Org B,Org C,count\n"), "{text}");
+        assert!(!text.contains("0,1,1,"), "empty patterns are left out: {text}");
+        let back = Table::parse_csv("t.csv", &text).unwrap();
+        assert_eq!(back.counts, t.counts);
+        assert_eq!(back.lists[1], "Org B");
     }
 }

@@ -101,9 +101,15 @@ fn estimates_from_the_demo_archive_with_strata() {
         c.env("GIROK_ARCHIVE", d.join("demo")).env("GIROK_PASSPHRASE", "girok-demo-passphrase-NOT-SECRET").args(args);
         c
     };
-    let r = ok(&mut demo(&["estimate", "--acts", "강제송환", "--method", "dga", "--json"]));
+    let table = d.join("returns.csv");
+    let r = ok(&mut demo(&["estimate", "--acts", "강제송환", "--method", "dga", "--json", "--table-out", table.to_str().unwrap()]));
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     let observed = v["observed"].as_f64().unwrap();
+    // The written table is the archive's: estimating from it alone gives the same answer.
+    let again = ok(&mut demo(&["estimate", "--table", table.to_str().unwrap(), "--method", "dga", "--json"]));
+    let w: serde_json::Value = serde_json::from_str(&again.stdout).unwrap();
+    assert_eq!(w["observed"], v["observed"]);
+    assert_eq!(w["estimate"], v["estimate"]);
     assert!(observed > 100.0, "{v}");
     assert!(v["estimate"].as_f64().unwrap() >= observed);
     // A small demo: its provinces are pooled at the default size, so the test lowers it.
