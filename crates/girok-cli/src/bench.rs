@@ -25,14 +25,19 @@ struct Opts {
     web_secs: u64,
     rate: u64,
     ocr_pages: usize,
+    /// Sync throughput: MiB of originals and records in one bundle (0 MiB skips).
+    sync_mb: u64,
+    sync_records: usize,
 }
 
 const USAGE: &str = "girok-bench: Girok's speed and size figures on synthetic data
 
-Usage: girok-bench [--intake-mb N] [--ocr-pages N] [--docs N] [--acts N] [--queries N] [--dir DIR] [--web SECONDS] [--rate N]
+Usage: girok-bench [--intake-mb N] [--ocr-pages N] [--sync-mb N] [--sync-records N] [--docs N] [--acts N] [--queries N] [--dir DIR] [--web SECONDS] [--rate N]
 
   --intake-mb N    intake throughput on N MiB of mixed files, against sha256sum (default 1024; 0 skips)
   --ocr-pages N    OCR pages per minute on a PDF of about N pages of Korean and English (default 6; 0 skips)
+  --sync-mb N      sync by bundle file of N MiB of originals, against cp (default 1024; 0 skips)
+  --sync-records N ... and N records in the same bundle (default 10000)
   --docs N         search latency on an archive of N documents (default 100000; 0 skips)
   --acts N         ... and N coded acts (default 1000000)
   --queries N      search queries to time (default 2000)
@@ -41,7 +46,18 @@ Usage: girok-bench [--intake-mb N] [--ocr-pages N] [--docs N] [--acts N] [--quer
   --rate N         web requests per second (default 200)";
 
 fn parse_args() -> anyhow::Result<Opts> {
-    let mut o = Opts { intake_mb: 1024, docs: 100_000, acts: 1_000_000, queries: 2000, dir: None, web_secs: 0, rate: 200, ocr_pages: 6 };
+    let mut o = Opts {
+        intake_mb: 1024,
+        docs: 100_000,
+        acts: 1_000_000,
+        queries: 2000,
+        dir: None,
+        web_secs: 0,
+        rate: 200,
+        ocr_pages: 6,
+        sync_mb: 1024,
+        sync_records: 10_000,
+    };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i < args.len() {
@@ -59,6 +75,8 @@ fn parse_args() -> anyhow::Result<Opts> {
             "--web" => o.web_secs = val.parse().context("--web")?,
             "--rate" => o.rate = val.parse().context("--rate")?,
             "--ocr-pages" => o.ocr_pages = val.parse().context("--ocr-pages")?,
+            "--sync-mb" => o.sync_mb = val.parse().context("--sync-mb")?,
+            "--sync-records" => o.sync_records = val.parse().context("--sync-records")?,
             other => anyhow::bail!("unknown option {other}\n\n{USAGE}"),
         }
         i += 2;
@@ -92,6 +110,9 @@ fn main() -> anyhow::Result<()> {
     }
     if o.ocr_pages > 0 {
         ocr(o.ocr_pages)?;
+    }
+    if o.sync_mb > 0 {
+        sync(&base, o.sync_mb, o.sync_records)?;
     }
     if o.docs > 0 {
         search(&base, o.docs, o.acts, o.queries)?;
@@ -177,6 +198,92 @@ fn intake(base: &Path, mb: u64) -> anyhow::Result<()> {
     println!("  ratio girok/sha256sum throughput: {:.2} (target >= 0.5)", sha_time.as_secs_f64() / girok_time.as_secs_f64());
     println!("  archive size on disk: {:.0} MiB", dir_size(&dir) as f64 / (1 << 20) as f64);
     std::fs::remove_dir_all(&src)?;
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}
+
+/// A laptop's records and originals carried to the office in one bundle file (export, then
+/// apply), against `cp` of the same originals' bytes: the ratio is what sync costs over
+/// copying the files to a USB stick by hand.
+fn sync(base: &Path, mb: u64, records: usize) -> anyhow::Result<()> {
+    let dir = base.join("sync-bench");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let key = KeySource::passphrase("bench passphrase (synthetic)");
+    let options = || CreateOptions { kdf: KdfParams::INTERACTIVE, seed_gazetteer: false };
+    let mut laptop = Archive::create(&dir.join("laptop"), &key, options())?;
+    let mut office = Archive::create(&dir.join("office"), &key, options())?;
+    let (card_l, card_o) = (laptop.card("laptop")?, office.card("office")?);
+    let store = |e: girok_store::SyncError| girok_store::StoreError::Invalid { id: String::new(), message: e.to_string() };
+    laptop.write("bench", |w| w.pair(&card_o, "office", &card_o.fingerprint()).map_err(store))?;
+    office.write("bench", |w| w.pair(&card_l, "laptop", &card_l.fingerprint()).map_err(store))?;
+    // Originals: incompressible, as photographs and recordings are; also written as plain
+    // files for cp.
+    let src = dir.join("originals");
+    std::fs::create_dir_all(&src)?;
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let (mut written, mut n) = (0u64, 0);
+    while written < mb << 20 {
+        let bytes: Vec<u8> = (0..8 << 20).map(|_| rng.gen()).collect();
+        let name = format!("recording-{n:04}.bin");
+        std::fs::write(src.join(&name), &bytes)?;
+        laptop.write("bench", |w| {
+            w.add_bytes(&name, &bytes, &IntakeMeta { synthetic: true, ..Default::default() })
+                .map_err(|e| girok_store::StoreError::Invalid { id: name.clone(), message: e.to_string() })?;
+            Ok(())
+        })?;
+        written += bytes.len() as u64;
+        n += 1;
+    }
+    let ds = girok_synth::generate(&girok_synth::Config { seed: 7, testimonies: 1 });
+    let template = ds.persons.first().cloned().context("the generator makes persons")?;
+    for chunk in (0..records).collect::<Vec<_>>().chunks(5000) {
+        laptop.write("bench", |w| {
+            for &i in chunk {
+                let mut p = template.clone();
+                p.id = format!("per-sync-{i:06}");
+                p.notes = format!("SYNTHETIC record {i} for the sync benchmark");
+                w.put(girok_core::Record::Person(p))?;
+            }
+            Ok(())
+        })?;
+    }
+    let bundle = dir.join("laptop-to-office.girok-sync");
+    let t = Instant::now();
+    let exported = laptop.sync_export("office", &bundle, &mut |_, _| {})?;
+    let export_time = t.elapsed();
+    let t = Instant::now();
+    let applied = office.sync_apply(&bundle, &mut |_, _| {})?;
+    let apply_time = t.elapsed();
+    anyhow::ensure!(applied.blobs as usize == n, "{} of {n} originals arrived", applied.blobs);
+    let copy = dir.join("copied");
+    let t = Instant::now();
+    let status = std::process::Command::new("cp").arg("-r").arg(&src).arg(&copy).status().context("running cp")?;
+    anyhow::ensure!(status.success(), "cp failed");
+    let cp_time = t.elapsed();
+    // Girok makes each original durable (fsync) before it commits; cp leaves it in the page
+    // cache. The fair comparison flushes the copy too.
+    let status = std::process::Command::new("sync").status().context("running sync")?;
+    anyhow::ensure!(status.success(), "sync failed");
+    let cp_sync_time = t.elapsed();
+    let mib = written as f64 / (1 << 20) as f64;
+    println!();
+    println!("sync by bundle file: {records} records and {n} originals ({mib:.0} MiB), laptop to office");
+    println!(
+        "  export            {:>7.2} s  ({} changes, bundle {:.0} MiB)",
+        export_time.as_secs_f64(),
+        exported.changes,
+        std::fs::metadata(&bundle)?.len() as f64 / (1 << 20) as f64
+    );
+    println!("  apply             {:>7.2} s  ({} changes applied)", apply_time.as_secs_f64(), applied.applied);
+    println!("  cp of the originals {:>5.2} s, {:.2} s with the copy flushed to disk (sync)", cp_time.as_secs_f64(), cp_sync_time.as_secs_f64());
+    let both = (export_time + apply_time).as_secs_f64();
+    println!(
+        "  export + apply: {:.1} MiB/s, {:.1} × the time of cp, {:.1} × cp and sync (cp neither encrypts, signs nor verifies)",
+        mib / both,
+        both / cp_time.as_secs_f64(),
+        both / cp_sync_time.as_secs_f64()
+    );
     std::fs::remove_dir_all(&dir)?;
     Ok(())
 }
