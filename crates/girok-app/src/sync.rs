@@ -162,27 +162,24 @@ pub fn conflicts(archive: &Archive, actor: &Actor) -> Result<Vec<Conflict>, Doma
 }
 
 /// A conflict beside this archive's current version: the fields where the other version
-/// differs (this archive's value as `before`, the other's as `after`), for choosing.
+/// differs (this archive's value as `before`, the other's as `after`; none when the other
+/// version retires or restores rather than edits), for choosing.
 pub struct ConflictView {
     pub conflict: Conflict,
     pub changes: Vec<crate::diff::FieldChange>,
-    /// The other version retires or restores rather than edits.
-    pub other_action: String,
 }
 
-/// The open conflicts a documenter may see, each with what differs.
+/// The open conflicts a documenter may see (as `conflicts`), each with what differs.
 pub fn conflict_views(archive: &Archive, actor: &Actor) -> Result<Vec<ConflictView>, DomainError> {
     let mut out = Vec::new();
-    for c in conflicts(archive, actor)? {
-        let here = archive.get_for(&c.record_id, actor.ceiling(), true)?;
+    for c in archive.conflicts()? {
+        let Ok(here) = archive.get_for(&c.record_id, actor.ceiling(), true) else { continue };
         let here = serde_json::to_value(&here.record).unwrap_or_default();
-        let other: Option<serde_json::Value> = c.content.as_deref().and_then(|t| serde_json::from_str(t).ok());
-        let changes = match &other {
-            Some(v) if v.is_object() => crate::diff::diff(&here, v),
+        let changes = match c.content.as_deref().and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok()) {
+            Some(other) if other.is_object() => crate::diff::diff(&here, &other),
             _ => Vec::new(),
         };
-        let other_action = c.action.clone();
-        out.push(ConflictView { conflict: c, changes, other_action });
+        out.push(ConflictView { conflict: c, changes });
     }
     Ok(out)
 }

@@ -146,9 +146,17 @@ pub(crate) fn history(a: &Archive, actor: &Actor, id: &str) -> anyhow::Result<()
             println!("    reason: {r}");
         }
         for c in &v.changes {
-            let show = |x: &Value| if x.is_null() { "—".to_string() } else { x.to_string() };
-            println!("    {}: {} → {}", c.field, show(&c.before), show(&c.after));
+            println!("    {}: {} → {}", c.field, change_text(&c.before), change_text(&c.after));
         }
     }
     Ok(())
+}
+
+/// A changed field's value in a line of text: `—` when absent.
+pub(crate) fn change_text(v: &Value) -> String {
+    if v.is_null() {
+        "—".to_string()
+    } else {
+        v.to_string()
+    }
 }

@@ -261,13 +261,17 @@ pub(crate) fn conflicts(g: &Global, cmd: ConflictsCmd) -> anyhow::Result<Outcome
             if list.is_empty() {
                 println!("no open conflicts");
             }
-            let show = |v: &serde_json::Value| if v.is_null() { "(absent)".to_string() } else { v.to_string() };
             for v in list {
                 let c = &v.conflict;
                 let from = c.origin_name.clone().unwrap_or(c.origin.clone());
-                println!("conflict {}: {} — {} by {} on {from} at {}", c.seq, c.record_id, v.other_action, c.actor, c.at);
+                println!("conflict {}: {} — {} by {} on {from} at {}", c.seq, c.record_id, c.action, c.actor, c.at);
                 for f in &v.changes {
-                    println!("  {}: this archive {} | other archive {}", f.field, show(&f.before), show(&f.after));
+                    println!(
+                        "  {}: this archive {} | other archive {}",
+                        f.field,
+                        crate::records::change_text(&f.before),
+                        crate::records::change_text(&f.after)
+                    );
                 }
             }
         }

@@ -187,6 +187,11 @@ impl BlockKey {
     }
 }
 
+/// A rule in words: its keys joined by "+".
+pub(crate) fn describe_rule(rule: &[BlockKey]) -> String {
+    rule.iter().map(BlockKey::describe).collect::<Vec<_>>().join(" + ")
+}
+
 /// Deduplicate one dataset, or link records across sources.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -270,8 +275,8 @@ pub struct Linkage {
     pub candidate_count: u64,
     /// How fields that every blocking rule blocks on were trained (see `training`), to be shown.
     pub training: Option<String>,
-    /// Per record, the records it was linked to at probability ≥ 0.5 before Korean names were
-    /// weighed by their namesakes alone (empty without a Korean name field); explanations
+    /// Per record, the records it was linked to at probability ≥ `SAME_PERSON` (0.9) before
+    /// Korean names were weighed by their namesakes alone (empty without a Korean name field); explanations
     /// weigh names the same way.
     pub same_person: Vec<Vec<u32>>,
 }
@@ -881,16 +886,17 @@ pub fn link(data: &Dataset, config: &Config, progress: Progress<'_>) -> Result<L
                 let patterns = training::histogram(rows.chunks(nf), &t.blocked);
                 let (m, run) = training::em(&patterns, &t.blocked, &init_m, &lu, config.em_iterations, &mut *progress);
                 iterations += run;
-                let names: Vec<&str> = (0..nf).filter(|&fi| untrained[fi] && !t.blocked[fi]).map(|fi| config.fields[fi].column.as_str()).collect();
+                let mut names: Vec<&str> = Vec::new();
                 for fi in (0..nf).filter(|&fi| untrained[fi] && !t.blocked[fi]) {
                     m_sum[fi] = m[fi].clone();
                     m_runs[fi] = 1;
+                    names.push(&config.fields[fi].column);
                 }
                 training_note = Some(format!(
                     "every blocking rule blocks on {}, so its agreement levels were learnt from {} pairs agreeing on {} ({} such pairs in all)",
                     names.join(", "),
                     t.pairs.len(),
-                    t.rule.iter().map(BlockKey::describe).collect::<Vec<_>>().join(" and "),
+                    describe_rule(&t.rule),
                     t.rule_pairs
                 ));
             }
@@ -990,8 +996,8 @@ pub fn link(data: &Dataset, config: &Config, progress: Progress<'_>) -> Result<L
     let mut scored = score(&[]);
     // A name shared by records of one person is not shared by namesakes: a person on four
     // lists makes their own name look four times as common. Counted once more with each
-    // record's likely other records (probability ≥ 0.5 at the first scoring) left out of the
-    // namesakes, every other step unchanged.
+    // record's likely other records (probability ≥ SAME_PERSON at the first scoring) left out
+    // of the namesakes, every other step unchanged.
     let mut same_person: Vec<Vec<u32>> = Vec::new();
     if config.fields.iter().any(|f| f.compare == Compare::KoreanName && f.term_frequency) {
         same_person = vec![Vec::new(); n];
@@ -1021,11 +1027,10 @@ fn field_bayes_factor(params: &Params, prep: &Prepared, same_person: &[Vec<u32>]
             if let Some((c, key)) = ra.keys.iter().filter(|k| !k.1.is_empty() && rb.keys.contains(k)).filter_map(|k| counts.get(k).map(|c| (*c, k))).min() {
                 // Namesakes: the records with this reading but the pair's own two and their
                 // person's other records.
-                let mut own: Vec<u32> =
-                    same_person.get(a).into_iter().chain(same_person.get(b)).flatten().copied().filter(|&x| x as usize != a && x as usize != b).collect();
-                own.sort_unstable();
-                own.dedup();
-                let own = own.iter().filter(|&&x| korean.and_then(|k| k[x as usize].as_ref()).is_some_and(|r| r.keys.contains(key))).count();
+                // (Each counted once: b's partners that are a's too were counted with a's.)
+                let (pa, pb) = (same_person.get(a).map(Vec::as_slice).unwrap_or(&[]), same_person.get(b).map(Vec::as_slice).unwrap_or(&[]));
+                let reads = |x: u32| x as usize != a && x as usize != b && korean.and_then(|k| k[x as usize].as_ref()).is_some_and(|r| r.keys.contains(key));
+                let own = pa.iter().filter(|&&x| reads(x)).count() + pb.iter().filter(|&&x| !pa.contains(&x) && reads(x)).count();
                 let tf = (c as f64 - 2.0 - own as f64).max(0.5) / (*n).max(1) as f64;
                 return (m / tf.max(u * 0.05)).log2();
             }

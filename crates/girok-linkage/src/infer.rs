@@ -335,10 +335,6 @@ fn describe(c: &Compare) -> &'static str {
     }
 }
 
-fn show(rule: &[BlockKey]) -> String {
-    rule.iter().map(BlockKey::describe).collect::<Vec<_>>().join(" + ")
-}
-
 /// Counts every rule's pairs before anything is compared; a rule over the budget is tightened
 /// with a year, then a place (or dropped when neither is enough), and each decision is noted.
 fn budget_rules(
@@ -359,7 +355,7 @@ fn budget_rules(
         progress("counting candidate pairs", i as u64 + 1, total);
         let n = index.pair_count(&rule, mode)?;
         if n <= budget {
-            notes.push(format!("blocking on {}: {n} candidate pairs", show(&rule)));
+            notes.push(format!("blocking on {}: {n} candidate pairs", crate::engine::describe_rule(&rule)));
             if !kept.contains(&rule) {
                 kept.push(rule);
             }
@@ -372,14 +368,19 @@ fn budget_rules(
         });
         match tightened {
             Some((r, m)) => {
-                notes.push(format!("blocking on {} would compare {n} pairs (budget {budget}); tightened to {}: {m} pairs", show(&rule), show(&r)));
+                notes.push(format!(
+                    "blocking on {} would compare {n} pairs (budget {budget}); tightened to {}: {m} pairs",
+                    crate::engine::describe_rule(&rule),
+                    crate::engine::describe_rule(&r)
+                ));
                 if !kept.contains(&r) {
                     kept.push(r);
                 }
             }
-            None => {
-                notes.push(format!("blocking on {} would compare {n} pairs (budget {budget}); dropped (name a tighter rule in a config file)", show(&rule)))
-            }
+            None => notes.push(format!(
+                "blocking on {} would compare {n} pairs (budget {budget}); dropped (name a tighter rule in a config file)",
+                crate::engine::describe_rule(&rule)
+            )),
         }
     }
     if kept.is_empty() {

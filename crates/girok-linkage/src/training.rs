@@ -96,10 +96,7 @@ pub(crate) fn em(
     (m, run)
 }
 
-/// Pairs to learn the m of the `untrained` fields from: sampled uniformly from the blocks of
-/// the most specific rule on other fields (one key, or two) that has enough pairs; with the
-/// rule, its description and which fields it blocks on. `None` when no such rule has any
-/// pairs (the fields keep their starting m, and the caller says so).
+/// Pairs to learn untrained fields' m from, and the rule they come from.
 pub(crate) struct Training {
     pub(crate) pairs: Vec<(u32, u32)>,
     pub(crate) blocked: Vec<bool>,
@@ -117,6 +114,10 @@ fn key_for(compare: &Compare, column: &str) -> BlockKey {
     }
 }
 
+/// Pairs to learn the m of the `untrained` fields from: sampled uniformly from the blocks of
+/// the most specific rule on other fields (one key, or two) that has enough pairs; with the
+/// rule, its description and which fields it blocks on. `None` when no such rule has any
+/// pairs (the fields keep their starting m, and the caller says so).
 pub(crate) fn training_pairs(index: &mut BlockIndex<'_>, config: &Config, untrained: &[bool], rng: &mut impl Rng) -> Result<Option<Training>, LinkError> {
     let keys: Vec<BlockKey> = config
         .fields
@@ -169,11 +170,12 @@ pub(crate) fn training_pairs(index: &mut BlockIndex<'_>, config: &Config, untrai
             }
         }
     } else {
-        // A block by its share of the pairs, then a pair in it: every pair equally likely.
+        // A block by its share of all record pairs, then two different records of it: every
+        // pair equally likely (linking, a pair within one list is drawn and refused).
         let mut cumulative: Vec<u64> = Vec::with_capacity(blocks.len());
         let mut total = 0u64;
         for g in &blocks {
-            total += group_pairs(data, g, config.mode);
+            total += group_pairs(data, g, Mode::Dedupe);
             cumulative.push(total);
         }
         let mut tries = 0u64;
@@ -181,8 +183,9 @@ pub(crate) fn training_pairs(index: &mut BlockIndex<'_>, config: &Config, untrai
             tries += 1;
             let at = rng.gen_range(0..total);
             let g = &blocks[cumulative.partition_point(|&c| c <= at)];
-            let (i, j) = (rng.gen_range(0..g.len()), rng.gen_range(0..g.len()));
-            if i != j && cross(g[i], g[j]) {
+            let i = rng.gen_range(0..g.len());
+            let j = (i + rng.gen_range(1..g.len())) % g.len();
+            if cross(g[i], g[j]) {
                 pairs.push((g[i].min(g[j]), g[i].max(g[j])));
             }
         }

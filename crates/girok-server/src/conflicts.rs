@@ -22,11 +22,6 @@ const EDITORS: [Role; 2] = [Role::Admin, Role::Documenter];
 fn views(state: &AppState, session: &Session) -> Result<Vec<serde_json::Value>, AppError> {
     let actor = girok_app::Actor::from_user(&session.user);
     let views = girok_app::sync::conflict_views(&state.reader(), &actor)?;
-    let show = |v: &serde_json::Value| match v {
-        serde_json::Value::Null => String::new(),
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
     Ok(views
         .iter()
         .map(|v| {
@@ -34,11 +29,11 @@ fn views(state: &AppState, session: &Session) -> Result<Vec<serde_json::Value>, 
             json!({
                 "seq": c.seq,
                 "record": c.record_id,
-                "action": v.other_action,
+                "action": c.action,
                 "actor": c.actor,
                 "at": c.at,
                 "origin": c.origin_name.clone().unwrap_or(c.origin.clone()),
-                "changes": v.changes.iter().map(|f| json!({ "field": f.field, "here": show(&f.before), "there": show(&f.after) })).collect::<Vec<_>>(),
+                "changes": crate::edit::changes_json(&v.changes),
             })
         })
         .collect())

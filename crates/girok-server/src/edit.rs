@@ -148,6 +148,11 @@ pub(crate) async fn api_history(
 
 /// A version for the API and the record page: who, when, what, and each field's change.
 pub(crate) fn version_json(v: &girok_app::Version) -> serde_json::Value {
-    let changes: Vec<serde_json::Value> = v.changes.iter().map(|c| json!({ "field": c.field, "before": c.before, "after": c.after })).collect();
-    json!({ "seq": v.seq, "at": v.at, "actor": v.actor, "action": v.action, "reason": v.reason, "changes": changes })
+    json!({ "seq": v.seq, "at": v.at, "actor": v.actor, "action": v.action, "reason": v.reason, "changes": changes_json(&v.changes) })
+}
+
+/// Field changes as the API and the templates show them (`field`, `before`, `after`; the
+/// `change` filter renders a value).
+pub(crate) fn changes_json(changes: &[girok_app::FieldChange]) -> Vec<serde_json::Value> {
+    changes.iter().map(|c| json!({ "field": c.field, "before": c.before, "after": c.after })).collect()
 }

@@ -65,7 +65,7 @@ impl From<girok_app::DomainError> for AppError {
                 AppError::Invalid { field, message }
             }
             D::Stale { ref changes, .. } => {
-                let changes = changes.iter().map(|c| serde_json::json!({ "field": c.field, "before": c.before, "after": c.after })).collect();
+                let changes = crate::edit::changes_json(changes).into();
                 AppError::Stale { message: e.to_string(), changes }
             }
             D::Store(inner) => AppError::from(inner),

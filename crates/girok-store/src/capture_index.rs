@@ -29,21 +29,6 @@ pub(crate) struct CaptureRow {
 /// The columns `CaptureRow::read` reads, in its order.
 const ROW_COLUMNS: &str = "act_type, victim, event, source, place, date_start, date_end";
 
-impl CaptureRow {
-    /// The row from a query selecting `ROW_COLUMNS` from column `at` on.
-    fn read(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<CaptureRow> {
-        Ok(CaptureRow {
-            act_type: r.get(at)?,
-            victim: r.get(at + 1)?,
-            event: r.get(at + 2)?,
-            source: r.get(at + 3)?,
-            place: r.get(at + 4)?,
-            date_start: r.get(at + 5)?,
-            date_end: r.get(at + 6)?,
-        })
-    }
-}
-
 /// The row a record gives: acts only.
 pub(crate) fn capture_row(record: &Record) -> Option<CaptureRow> {
     let Record::Act(a) = record else { return None };
@@ -134,6 +119,34 @@ pub(crate) struct CaptureRef<'a> {
     pub(crate) date_end: Option<i32>,
 }
 
+impl<'a> CaptureRef<'a> {
+    /// The row from a query selecting `ROW_COLUMNS` from column `at` on: the one place those
+    /// columns are read, for the scan and for `verify`'s check.
+    fn read(r: &'a rusqlite::Row<'_>, at: usize) -> rusqlite::Result<CaptureRef<'a>> {
+        Ok(CaptureRef {
+            act_type: text(r, at)?.unwrap_or_default(),
+            victim: text(r, at + 1)?.unwrap_or_default(),
+            event: text(r, at + 2)?,
+            source: text(r, at + 3)?,
+            place: text(r, at + 4)?,
+            date_start: r.get(at + 5)?,
+            date_end: r.get(at + 6)?,
+        })
+    }
+
+    fn owned(&self) -> CaptureRow {
+        CaptureRow {
+            act_type: self.act_type.to_string(),
+            victim: self.victim.to_string(),
+            event: self.event.map(str::to_string),
+            source: self.source.map(str::to_string),
+            place: self.place.map(str::to_string),
+            date_start: self.date_start,
+            date_end: self.date_end,
+        }
+    }
+}
+
 /// What a reader at `max` may count: rows of acts of these types whose derived level (retired
 /// acts are above every ceiling) is at or below `max`, each handed to `each` in turn.
 pub(crate) fn scan(
@@ -148,15 +161,7 @@ pub(crate) fn scan(
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
     while let Some(r) = rows.next()? {
-        each(CaptureRef {
-            act_type: text(r, 0)?.unwrap_or_default(),
-            victim: text(r, 1)?.unwrap_or_default(),
-            event: text(r, 2)?,
-            source: text(r, 3)?,
-            place: text(r, 4)?,
-            date_start: r.get(5)?,
-            date_end: r.get(6)?,
-        })?;
+        each(CaptureRef::read(r, 0)?)?;
     }
     Ok(())
 }
@@ -190,7 +195,7 @@ impl Archive {
             let mut stmt = self.conn().prepare(&format!("SELECT rid, conf, {ROW_COLUMNS} FROM captures"))?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
-                got.insert(r.get(0)?, (CaptureRow::read(r, 2)?, r.get(1)?));
+                got.insert(r.get(0)?, (CaptureRef::read(r, 2)?.owned(), r.get(1)?));
             }
         }
         let mut sources: BTreeMap<i64, (String, String, i64)> = BTreeMap::new();
