@@ -52,22 +52,7 @@ pub fn propose_duplicate_persons(archive: &mut Archive, actor: &Actor, threshold
     if actor.role == Role::Viewer {
         return Err(DomainError::Forbidden("viewers do not propose merges".into()));
     }
-    let mut d = Dataset { columns: vec!["name".into(), "birth".into(), "origin".into(), "sex".into()], ..Default::default() };
-    for r in archive.list_for(Kind::Person, actor.ceiling())? {
-        let Record::Person(p) = r else { continue };
-        if p.same_as.is_some() {
-            continue;
-        }
-        // Every recorded form of the name, Hangul first: the comparison reads them all.
-        let mut forms: Vec<&str> = p.names.iter().filter(|n| n.script == Script::Hangul).map(|n| n.text.as_str()).collect();
-        forms.extend(p.names.iter().filter(|n| n.script != Script::Hangul).map(|n| n.text.as_str()));
-        let name = (!forms.is_empty()).then(|| forms.join(&girok_linkage::ALTERNATIVE.to_string()));
-        let birth = p.birth.as_ref().and_then(|b| b.earliest).map(|e| e.year().to_string());
-        let sex = p.sex.map(|s| format!("{s:?}").to_lowercase());
-        d.ids.push(p.id.clone());
-        d.sources.push(0);
-        d.values.push(vec![name, birth, p.origin.clone(), sex]);
-    }
+    let d = person_dataset(archive, actor.ceiling())?;
     if d.len() < 2 {
         return Err(DomainError::invalid("persons", "fewer than two persons in the archive; nothing to link"));
     }
@@ -102,6 +87,65 @@ pub fn propose_duplicate_persons(archive: &mut Archive, actor: &Actor, threshold
         .collect();
     let queued = queue(archive, actor, "person", &proposals)?;
     Ok(Proposed { compared: d.len(), candidate_pairs: result.candidate_count, queued })
+}
+
+/// The persons at or below `ceiling`, not merged into another, as the linkage engine reads
+/// them: every recorded form of the name (Hangul first), the earliest birth year, the origin's
+/// place id and sex.
+fn person_dataset(archive: &Archive, ceiling: girok_core::Confidentiality) -> Result<Dataset, DomainError> {
+    let mut d = Dataset { columns: vec!["name".into(), "birth".into(), "origin".into(), "sex".into()], ..Default::default() };
+    for r in archive.list_for(Kind::Person, ceiling)? {
+        let Record::Person(p) = r else { continue };
+        if p.same_as.is_some() {
+            continue;
+        }
+        // Every recorded form of the name, Hangul first: the comparison reads them all.
+        let mut forms: Vec<&str> = p.names.iter().filter(|n| n.script == Script::Hangul).map(|n| n.text.as_str()).collect();
+        forms.extend(p.names.iter().filter(|n| n.script != Script::Hangul).map(|n| n.text.as_str()));
+        let name = (!forms.is_empty()).then(|| forms.join(&girok_linkage::ALTERNATIVE.to_string()));
+        let birth = p.birth.as_ref().and_then(|b| b.earliest).map(|e| e.year().to_string());
+        let sex = p.sex.map(|s| format!("{s:?}").to_lowercase());
+        d.ids.push(p.id.clone());
+        d.sources.push(0);
+        d.values.push(vec![name, birth, p.origin.clone(), sex]);
+    }
+    Ok(d)
+}
+
+/// The header of the linkage-input CSV (schema in README, "Linkage and estimation elsewhere").
+pub const PERSON_INPUT_COLUMNS: [&str; 6] = ["id", "name_hangul", "name_other", "birth_year", "origin", "sex"];
+
+/// Writes the persons an actor may see, up to `max_level`, as the CSV another engine (DuckDB,
+/// Spark, Splink, or `girok link --input` itself) links: the same values Girok's own linkage
+/// compares, one row per person. Threat: the file is plaintext names of victims and witnesses;
+/// it is written only at a level the actor chose and may read, sealed identities are never in
+/// it, and the CLI says where it went. Returns how many rows were written.
+pub fn write_person_inputs(
+    archive: &Archive,
+    actor: &Actor,
+    max_level: girok_core::Confidentiality,
+    out: impl std::io::Write,
+) -> Result<usize, DomainError> {
+    if actor.role == Role::Viewer {
+        return Err(DomainError::Forbidden("viewers do not export linkage inputs".into()));
+    }
+    if max_level > actor.ceiling() {
+        return Err(DomainError::Forbidden(format!("{} may read up to {}, not {}", actor.username, actor.ceiling().as_str(), max_level.as_str())));
+    }
+    let d = person_dataset(archive, max_level)?;
+    let mut w = csv::Writer::from_writer(out);
+    let io = |e: csv::Error| DomainError::invalid("linkage inputs", format!("writing the CSV: {e}"));
+    w.write_record(PERSON_INPUT_COLUMNS).map_err(io)?;
+    for (id, v) in d.ids.iter().zip(&d.values) {
+        let forms: Vec<&str> = v[0].as_deref().map(|n| n.split(girok_linkage::ALTERNATIVE).collect()).unwrap_or_default();
+        let hangul = forms.iter().position(|f| f.chars().any(girok_core::text::is_hangul));
+        let first = hangul.map(|i| forms[i]).unwrap_or("");
+        let other: Vec<&str> = forms.iter().enumerate().filter(|(i, _)| Some(*i) != hangul).map(|(_, f)| *f).collect();
+        let cell = |x: &Option<String>| x.clone().unwrap_or_default();
+        w.write_record([id.as_str(), first, &other.join("; "), &cell(&v[1]), &cell(&v[2]), &cell(&v[3])]).map_err(io)?;
+    }
+    w.flush().map_err(|e| DomainError::invalid("linkage inputs", format!("writing the CSV: {e}")))?;
+    Ok(d.len())
 }
 
 /// Queues proposals (left, right, probability, evidence as JSON) for review, in one transaction;

@@ -546,3 +546,42 @@ fn regression_14_a_translation_is_linked_to_its_original_passage_by_passage() {
         Err(DomainError::Forbidden(_))
     ));
 }
+
+#[test]
+fn linkage_inputs_are_the_persons_linkage_reads_at_the_chosen_level() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = archive(dir.path());
+    let doc = who(Role::Documenter, false);
+    let (_, son, mother, _) = chain(&mut a, &doc);
+    let open = create(
+        &mut a,
+        &doc,
+        json!({ "record": "person", "names": ["mr:Ri, Ch'ŏl-su", "이철수"], "birth": "1968", "origin": "Onsong", "sex": "male", "confidentiality": "internal", "synthetic": true }),
+    )
+    .unwrap()
+    .id;
+    let read_csv = |level: Confidentiality| {
+        let mut out = Vec::new();
+        let n = crate::linking::write_person_inputs(&a, &doc, level, &mut out).unwrap();
+        let mut rdr = csv::Reader::from_reader(out.as_slice());
+        assert_eq!(rdr.headers().unwrap().iter().collect::<Vec<_>>(), crate::linking::PERSON_INPUT_COLUMNS);
+        let rows: Vec<Vec<String>> = rdr.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect();
+        assert_eq!(rows.len(), n);
+        rows
+    };
+    // Internal: the restricted son and mother are not in the file.
+    let rows = read_csv(Confidentiality::Internal);
+    assert_eq!(rows.len(), 1);
+    // The Hangul form is its own column whatever order the names were typed in; the comma in
+    // the romanisation is quoted, not a new column.
+    assert_eq!(rows[0], vec![open.clone(), "이철수".into(), "Ri, Ch'ŏl-su".into(), "1968".into(), rows[0][4].clone(), "male".into()]);
+    assert!(!rows[0][4].is_empty(), "the origin is a place id");
+    let rows = read_csv(Confidentiality::Restricted);
+    let ids: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert!(ids.contains(&son.as_str()) && ids.contains(&mother.as_str()) && ids.len() == 3);
+    let son_row = rows.iter().find(|r| r[0] == son).unwrap();
+    // "circa 1975" is read as linkage reads it: the earliest year it allows.
+    assert_eq!((son_row[1].as_str(), son_row[2].as_str(), son_row[3].as_str()), ("김영호", "Kim Yŏng-ho", "1974"));
+    // Viewers export nothing.
+    assert!(matches!(crate::linking::write_person_inputs(&a, &who(Role::Viewer, false), Confidentiality::Public, Vec::new()), Err(DomainError::Forbidden(_))));
+}

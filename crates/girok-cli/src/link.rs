@@ -40,6 +40,14 @@ pub(crate) struct LinkArgs {
     /// With --explain: JSON instead of text.
     #[arg(long)]
     json: bool,
+    /// With `persons`: write the persons as linkage reads them to this CSV (for DuckDB, Spark,
+    /// Splink or `girok link --input`) instead of proposing pairs. Plaintext names: write it to
+    /// an encrypted volume.
+    #[arg(long, requires = "what")]
+    inputs_out: Option<PathBuf>,
+    /// With --inputs-out: the highest confidentiality level written.
+    #[arg(long, value_enum, default_value = "internal", requires = "inputs_out")]
+    max_level: crate::Conf,
 }
 
 #[derive(Deserialize)]
@@ -217,6 +225,11 @@ pub(crate) fn configure(data: &mut Dataset, config: Option<&Path>, id_column: &s
 pub(crate) fn run(args: &LinkArgs, archive: impl FnOnce() -> anyhow::Result<girok_store::Archive>, actor: &str) -> anyhow::Result<()> {
     if let Some(what) = &args.what {
         return match what.as_str() {
+            "persons" if args.inputs_out.is_some() => {
+                let path = args.inputs_out.as_ref().expect("checked");
+                write_person_inputs(&archive()?, path, args.max_level.into(), actor)
+            }
+            _ if args.inputs_out.is_some() => bail!("--inputs-out writes persons: `girok link persons --inputs-out FILE`"),
             "persons" => link_persons(&mut archive()?, args.threshold.unwrap_or(girok_app::linking::PERSON_THRESHOLD), actor),
             "events" => link_events(&mut archive()?, args.threshold.unwrap_or(girok_app::event_linking::THRESHOLD), actor),
             other => bail!("girok link {other:?}: `girok link persons` and `girok link events` work on the archive; for files use --input"),
@@ -322,6 +335,21 @@ fn write_clusters(path: &Path, data: &Dataset, clusters: &[u32]) -> anyhow::Resu
 fn link_persons(archive: &mut girok_store::Archive, threshold: f64, actor: &str) -> anyhow::Result<()> {
     let p = girok_app::linking::propose_duplicate_persons(archive, &girok_app::Actor::key_holder(actor), threshold)?;
     println!("{} persons compared, {} candidate pairs; {} new proposals in the review queue (girok review list)", p.compared, p.candidate_pairs, p.queued);
+    Ok(())
+}
+
+/// Writes the linkage-input CSV; refuses to overwrite, since the file holds names.
+fn write_person_inputs(archive: &girok_store::Archive, path: &Path, level: girok_core::Confidentiality, actor: &str) -> anyhow::Result<()> {
+    let file = std::fs::OpenOptions::new().write(true).create_new(true).open(path).with_context(|| format!("creating {} (it must not exist yet)", path.display()))?;
+    let mut out = std::io::BufWriter::new(file);
+    let n = girok_app::linking::write_person_inputs(archive, &girok_app::Actor::key_holder(actor), level, &mut out)
+        .with_context(|| format!("writing {}", path.display()))?;
+    out.flush().with_context(|| format!("writing {}", path.display()))?;
+    eprintln!(
+        "{n} persons up to {} written to {} in plaintext (names, birth years, origins); keep it on an encrypted volume and delete it after use",
+        level.as_str(),
+        path.display()
+    );
     Ok(())
 }
 

@@ -142,6 +142,23 @@ fn archive_persons_go_through_a_reversible_review_queue() {
     };
     let r = ok(&mut demo(&["link", "persons"]));
     assert!(r.stdout.contains("new proposals"), "{}", r.stdout);
+    // The same persons as CSV for another engine; `girok link --input` reads it back and finds
+    // the demo's duplicates in it too. The file is never overwritten.
+    let inputs = d.join("persons-inputs.csv");
+    let r = ok(demo(&["link", "persons", "--max-level", "restricted", "--inputs-out"]).arg(&inputs));
+    assert!(r.stderr.contains("plaintext"), "{}", r.stderr);
+    let text = std::fs::read_to_string(&inputs).unwrap();
+    assert!(text.starts_with("id,name_hangul,name_other,birth_year,origin,sex\n"), "{}", &text[..80.min(text.len())]);
+    let rows = text.lines().count() - 1;
+    assert!(rows > 100, "{rows} persons");
+    let r = run(demo(&["link", "persons", "--inputs-out"]).arg(&inputs));
+    assert!(r.code != 0 && r.stderr.contains("must not exist yet"), "{}", r.stderr);
+    let clusters = d.join("clusters.csv");
+    ok(girok(d).arg("link").arg("--input").arg(&inputs).arg("--output").arg(&clusters));
+    let out = std::fs::read_to_string(&clusters).unwrap();
+    let distinct: std::collections::HashSet<&str> = out.lines().skip(1).filter_map(|l| l.rsplit(',').next()).collect();
+    assert_eq!(out.lines().count() - 1, rows, "a cluster for every exported person");
+    assert!(distinct.len() < rows, "the demo's duplicate persons are found in the exported inputs");
     let list = ok(&mut demo(&["review", "list"])).stdout;
     let first = list.lines().next().expect("the demo has duplicate persons to propose");
     assert!(first.starts_with("#1 ") && first.contains("open"), "{first}");
