@@ -120,12 +120,7 @@ pub const PERSON_INPUT_COLUMNS: [&str; 6] = ["id", "name_hangul", "name_other", 
 /// compares, one row per person. Threat: the file is plaintext names of victims and witnesses;
 /// it is written only at a level the actor chose and may read, sealed identities are never in
 /// it, and the CLI says where it went. Returns how many rows were written.
-pub fn write_person_inputs(
-    archive: &Archive,
-    actor: &Actor,
-    max_level: girok_core::Confidentiality,
-    out: impl std::io::Write,
-) -> Result<usize, DomainError> {
+pub fn write_person_inputs(archive: &Archive, actor: &Actor, max_level: girok_core::Confidentiality, out: impl std::io::Write) -> Result<usize, DomainError> {
     if actor.role == Role::Viewer {
         return Err(DomainError::Forbidden("viewers do not export linkage inputs".into()));
     }

@@ -213,3 +213,24 @@ pub fn resolve(archive: &mut Archive, actor: &Actor, seq: i64, choice: Choice) -
     };
     Ok(archive.write(&actor.username, |w| w.resolve_conflict(seq, choice))?)
 }
+
+/// The paired archive a transport authenticated by its key, or why it may not sync: the
+/// HTTPS transport's only check of who is on the other end (no account, no password).
+pub fn transport_peer(archive: &Archive, key_hex: &str) -> Result<Replica, DomainError> {
+    archive
+        .paired_by_key(key_hex)?
+        .ok_or_else(|| DomainError::Forbidden(format!("the archive with fingerprint {} is not paired with this one", girok_store::fingerprint(key_hex))))
+}
+
+/// Writes a bundle for a transport peer (what it has not confirmed), as `export` does for an
+/// admin.
+pub fn export_for_peer(archive: &mut Archive, key_hex: &str, path: &Path) -> Result<ExportReport, DomainError> {
+    let peer = transport_peer(archive, key_hex)?;
+    Ok(archive.sync_export(&peer.name, path, &mut |_, _| {})?)
+}
+
+/// Applies a bundle a transport peer uploaded; refused unless that peer signed it.
+pub fn apply_from_peer(archive: &mut Archive, key_hex: &str, path: &Path) -> Result<ApplyReport, DomainError> {
+    transport_peer(archive, key_hex)?;
+    Ok(archive.sync_apply_from(path, Some(key_hex), &mut |_, _| {})?)
+}

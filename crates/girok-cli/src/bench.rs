@@ -36,7 +36,7 @@ Usage: girok-bench [--intake-mb N] [--ocr-pages N] [--sync-mb N] [--sync-records
 
   --intake-mb N    intake throughput on N MiB of mixed files, against sha256sum (default 1024; 0 skips)
   --ocr-pages N    OCR pages per minute on a PDF of about N pages of Korean and English (default 6; 0 skips)
-  --sync-mb N      sync by bundle file of N MiB of originals, against cp (default 1024; 0 skips)
+  --sync-mb N      sync by bundle file and over HTTPS of N MiB of originals, against cp (default 1024; 0 skips)
   --sync-records N ... and N records in the same bundle (default 10000)
   --docs N         search latency on an archive of N documents (default 100000; 0 skips)
   --acts N         ... and N coded acts (default 1000000)
@@ -283,6 +283,39 @@ fn sync(base: &Path, mb: u64, records: usize) -> anyhow::Result<()> {
         mib / both,
         both / cp_time.as_secs_f64(),
         both / cp_sync_time.as_secs_f64()
+    );
+
+    // The same bundle's content over HTTPS on loopback, to a second office served in this
+    // process: export, the TLS transfer in pieces, apply on the server, and the pull back.
+    let mut office2 = Archive::create(&dir.join("office-https"), &key, options())?;
+    let card_o2 = office2.card("office-https")?;
+    laptop.write("bench", |w| w.pair(&card_o2, "office-https", &card_o2.fingerprint()).map_err(store))?;
+    office2.write("bench", |w| w.pair(&card_l, "laptop", &card_l.fingerprint()).map_err(store))?;
+    let state = girok_server::AppState::new(office2, girok_server::ServerConfig::default());
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let url = format!("https://{}", listener.local_addr()?);
+    std::thread::spawn(move || {
+        let rt = girok_server::runtime().expect("a runtime");
+        let _ = rt.block_on(girok_server::serve_sync_listener(state, listener));
+    });
+    let t = Instant::now();
+    let r = girok_server::sync_client::sync_over_https(
+        &mut laptop,
+        &girok_app::Actor::key_holder("bench"),
+        "office-https",
+        &url,
+        Default::default(),
+        &mut |_, _, _| {},
+    )?;
+    let https_time = t.elapsed();
+    let pushed = r.pushed.context("the HTTPS sync finished")?;
+    anyhow::ensure!(pushed.blobs as usize == n, "{} of {n} originals arrived over HTTPS", pushed.blobs);
+    println!(
+        "  over HTTPS (loopback, TLS 1.3, 8 MiB pieces; export, send, apply, pull back): {:.2} s, {:.1} MiB/s, {:.1} × cp, {:.1} × cp and sync",
+        https_time.as_secs_f64(),
+        mib / https_time.as_secs_f64(),
+        https_time.as_secs_f64() / cp_time.as_secs_f64(),
+        https_time.as_secs_f64() / cp_sync_time.as_secs_f64()
     );
     std::fs::remove_dir_all(&dir)?;
     Ok(())

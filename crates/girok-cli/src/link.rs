@@ -340,7 +340,8 @@ fn link_persons(archive: &mut girok_store::Archive, threshold: f64, actor: &str)
 
 /// Writes the linkage-input CSV; refuses to overwrite, since the file holds names.
 fn write_person_inputs(archive: &girok_store::Archive, path: &Path, level: girok_core::Confidentiality, actor: &str) -> anyhow::Result<()> {
-    let file = std::fs::OpenOptions::new().write(true).create_new(true).open(path).with_context(|| format!("creating {} (it must not exist yet)", path.display()))?;
+    let file =
+        std::fs::OpenOptions::new().write(true).create_new(true).open(path).with_context(|| format!("creating {} (it must not exist yet)", path.display()))?;
     let mut out = std::io::BufWriter::new(file);
     let n = girok_app::linking::write_person_inputs(archive, &girok_app::Actor::key_holder(actor), level, &mut out)
         .with_context(|| format!("writing {}", path.display()))?;

@@ -272,6 +272,10 @@ enum Command {
         /// End every session this many hours after login.
         #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..))]
         session_max_hours: u64,
+        /// Also answer paired archives' `girok sync https` here (TLS authenticated by the
+        /// archives' keys; no web pages on this port), e.g. 0.0.0.0:8751.
+        #[arg(long)]
+        sync_listen: Option<std::net::SocketAddr>,
     },
     /// Create or reset a web account; the password comes from GIROK_NEW_PASSWORD or a prompt.
     User {
@@ -798,7 +802,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             Ok(Outcome::Clean)
         }
         Command::Review { action, id } => cmd_review(g, &action, id),
-        Command::Serve { listen, secure_cookies, session_idle_minutes, session_max_hours } => {
+        Command::Serve { listen, secure_cookies, session_idle_minutes, session_max_hours, sync_listen } => {
             let a = open(g)?;
             if a.users()?.is_empty() {
                 bail!("the archive has no web accounts yet; create one with `girok user NAME --role admin`");
@@ -813,7 +817,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 session_max: std::time::Duration::from_secs(session_max_hours * 3600),
                 ..Default::default()
             };
-            serve_archive(a, config, listen, Some(&ready))?;
+            serve_archive(a, config, listen, sync_listen, Some(&ready))?;
             Ok(Outcome::Clean)
         }
         Command::User { name, role, identity_clearance } => {
@@ -1216,19 +1220,47 @@ fn cmd_demo(dir: &Path, testimonies: usize, seed: u64, serve: Option<std::net::S
     for (name, password, role) in DEMO_ACCOUNTS {
         println!("  {:<11} {name:<11} password {password}", role.as_str());
     }
-    serve_archive(a, girok_server::ServerConfig::default(), listen, None)?;
+    serve_archive(a, girok_server::ServerConfig::default(), listen, None, None)?;
     Ok(Outcome::Clean)
 }
 
 /// Serves the web application on `listen` until the process ends (`serve` and `demo`), saying
 /// `ready` once it can answer.
-fn serve_archive(a: girok_store::Archive, config: girok_server::ServerConfig, listen: std::net::SocketAddr, ready: Option<&str>) -> anyhow::Result<()> {
+fn serve_archive(
+    a: girok_store::Archive,
+    config: girok_server::ServerConfig,
+    listen: std::net::SocketAddr,
+    sync_listen: Option<std::net::SocketAddr>,
+    ready: Option<&str>,
+) -> anyhow::Result<()> {
     let state = girok_server::AppState::for_serving(a, config).context("preparing the web application")?;
     // Bound before "ready" is said, so whoever reads it can connect at once.
     let listener = std::net::TcpListener::bind(listen).with_context(|| format!("listening on {listen}"))?;
+    let sync = match sync_listen {
+        Some(addr) => {
+            let l = std::net::TcpListener::bind(addr).with_context(|| format!("listening for sync on {addr}"))?;
+            let bound = l.local_addr().context("the sync listener's address")?;
+            Some((l, bound))
+        }
+        None => None,
+    };
     if let Some(msg) = ready {
         println!("{msg}");
     }
+    if let Some((_, bound)) = &sync {
+        println!("Answering paired archives' sync at https://{bound}/ (girok sync https --url https://{bound})");
+    }
     let rt = girok_server::runtime().context("starting the async runtime")?;
-    rt.block_on(girok_server::serve_listener(state, listener)).with_context(|| format!("serving on {listen}"))
+    rt.block_on(async {
+        let web = girok_server::serve_listener(state.clone(), listener);
+        match sync {
+            Some((l, bound)) => {
+                tokio::select! {
+                    r = web => r.with_context(|| format!("serving on {listen}")),
+                    r = girok_server::serve_sync_listener(state, l) => r.with_context(|| format!("serving sync on {bound}")),
+                }
+            }
+            None => web.await.with_context(|| format!("serving on {listen}")),
+        }
+    })
 }

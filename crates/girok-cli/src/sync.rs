@@ -63,6 +63,19 @@ pub(crate) enum SyncCmd {
     },
     /// Apply bundles from paired archives (each is all or nothing; applying one twice changes nothing).
     Apply { files: Vec<PathBuf> },
+    /// Sync both ways with a paired archive serving `girok serve --sync-listen`, over TLS
+    /// authenticated by the two archives' keys; an interrupted run resumes where it stopped.
+    Https {
+        /// The paired archive's name here.
+        #[arg(long)]
+        with: String,
+        /// Where it serves sync, e.g. https://office.example.org:8751
+        #[arg(long)]
+        url: String,
+        /// Carry at most this many bytes now (a metered link); the next run continues.
+        #[arg(long)]
+        max_bytes: Option<u64>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -196,27 +209,58 @@ pub(crate) fn sync(g: &Global, cmd: SyncCmd) -> anyhow::Result<Outcome> {
                 let (pb, mut p) = progress_bar("changes");
                 let r = app::apply(&mut a, &holder(g), &file, &mut p).with_context(|| format!("applying {}", file.display()))?;
                 pb.finish_and_clear();
-                if !r.changed {
-                    println!("{}: from {}: nothing new (applied before)", file.display(), r.from);
-                    continue;
-                }
-                println!(
-                    "{}: from {}: {} changes applied, {} original files, {} held already, {} refused by this archive's policy, {} conflicts",
-                    file.display(),
-                    r.from,
-                    r.applied,
-                    r.blobs,
-                    r.already,
-                    r.refused_by_policy,
-                    r.conflicts
-                );
-                if r.conflicts > 0 {
-                    println!("conflicts wait in `girok conflicts list`");
-                }
+                print_applied(&file.display().to_string(), &r);
+            }
+        }
+        SyncCmd::Https { with, url, max_bytes } => {
+            let pb = bar(0, "connecting");
+            let options = girok_server::sync_client::HttpsOptions { max_bytes, ..Default::default() };
+            let r = girok_server::sync_client::sync_over_https(&mut a, &holder(g), &with, &url, options, &mut |what, done, total| {
+                pb.set_message(what.to_string());
+                pb.set_length(total);
+                pb.set_position(done);
+            })
+            .with_context(|| format!("syncing with {with} at {url}"))?;
+            pb.finish_and_clear();
+            println!("{with} ({}) knows this archive as {}", r.peer, r.known_as);
+            if r.resumed_bytes > 0 {
+                println!("resumed: {} bytes had arrived in an earlier run", r.resumed_bytes);
+            }
+            match &r.pushed {
+                Some(p) => print_applied(&format!("sent to {with}"), p),
+                None => println!("sent {} bytes to {with}; the bundle is not complete yet: run again to continue", r.sent_bytes),
+            }
+            match &r.pulled {
+                Some(p) => print_applied(&format!("received from {with}"), p),
+                None if r.pushed.is_some() => println!("received {} bytes from {with}; not complete yet: run again to continue", r.received_bytes),
+                None => {}
+            }
+            if !r.complete() {
+                return Ok(Outcome::ProblemsFound);
             }
         }
     }
     Ok(Outcome::Clean)
+}
+
+/// One applied bundle, as `sync apply` and `sync https` say it.
+fn print_applied(what: &str, r: &girok_store::ApplyReport) {
+    if !r.changed {
+        println!("{what}: from {}: nothing new (applied before)", r.from);
+        return;
+    }
+    if r.applied + r.conflicts == 0 {
+        // Only what the sender holds changed (its receipt), which is noted.
+        println!("{what}: from {}: nothing new ({} held already; its receipt noted)", r.from, r.already);
+        return;
+    }
+    println!(
+        "{what}: from {}: {} changes applied, {} original files, {} held already, {} refused by this archive's policy, {} conflicts",
+        r.from, r.applied, r.blobs, r.already, r.refused_by_policy, r.conflicts
+    );
+    if r.conflicts > 0 {
+        println!("conflicts wait in `girok conflicts list`");
+    }
 }
 
 pub(crate) fn mirror_push(g: &Global, name: &str, dir: &std::path::Path) -> anyhow::Result<Outcome> {

@@ -27,6 +27,9 @@ pub enum AppError {
     VersionRequired,
     #[error("too many failed logins for this account; try again later")]
     Throttled,
+    /// A sync peer that is not paired: said plainly, since the peer proved its key.
+    #[error("{0}")]
+    Refused(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -100,6 +103,7 @@ impl IntoResponse for AppError {
             AppError::Stale { .. } => StatusCode::PRECONDITION_FAILED,
             AppError::VersionRequired => StatusCode::PRECONDITION_REQUIRED,
             AppError::Throttled => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Refused(_) => StatusCode::FORBIDDEN,
             AppError::Internal(detail) => {
                 // Logged for the operator; the page says only that something failed.
                 eprintln!("girok-server: internal error: {detail}");

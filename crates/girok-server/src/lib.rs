@@ -20,6 +20,9 @@ mod publish;
 mod render;
 mod replicas;
 mod session;
+pub mod sync_client;
+mod sync_https;
+mod sync_tls;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -264,6 +267,8 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     tokio::runtime::Builder::new_multi_thread().worker_threads((cores * 2).max(4)).enable_all().build()
 }
+
+pub use sync_https::serve_sync_listener;
 
 /// Serves on an already bound listener (tests and benchmarks bind port 0 first).
 pub async fn serve_listener(state: Arc<AppState>, listener: std::net::TcpListener) -> std::io::Result<()> {

@@ -51,5 +51,6 @@ pub use schema::CURRENT_VERSION;
 pub use search::{make_snippet, Hit, SearchQuery, Snippet};
 pub use sync::{ApplyReport, Conflict, ExportReport, Resolution};
 pub use sync_entry::Synced;
+pub use sync_wire::file_sha256;
 pub use synthetic::Loaded;
 pub use verify::{Problem, Progress, VerifyReport};

@@ -141,6 +141,24 @@ struct Pairing {
 }
 
 impl Archive {
+    /// This archive's ed25519 key as PKCS#8, for the sync transport's TLS certificate, which
+    /// is made afresh in memory each time a server or client starts and never written: the
+    /// TLS peer is authenticated by the same key its bundles are signed with.
+    pub fn transport_key_pkcs8(&self) -> zeroize::Zeroizing<Vec<u8>> {
+        // PKCS#8 v1 (RFC 8410): version 0, algorithm id-Ed25519, the 32-byte seed.
+        const PREFIX: [u8; 16] = [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
+        let mut der = zeroize::Zeroizing::new(Vec::with_capacity(48));
+        der.extend_from_slice(&PREFIX);
+        der.extend_from_slice(self.signing_key.as_bytes());
+        der
+    }
+
+    /// The paired archive (not a mirror) whose signing key is `key_hex`, if any: who a
+    /// transport peer is.
+    pub fn paired_by_key(&self, key_hex: &str) -> Result<Option<Replica>, StoreError> {
+        Ok(self.replica_by_key(key_hex)?.filter(|r| !r.mirror))
+    }
+
     /// This archive's own card.
     pub fn card(&self, name: &str) -> Result<Card, StoreError> {
         let key = self.public_key_hex();

@@ -40,7 +40,7 @@ pub struct ExportReport {
 }
 
 /// What applying a bundle did.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ApplyReport {
     pub applied: u64,
     /// Changes this archive held already (a bundle applied twice, a change by two paths).
@@ -297,8 +297,17 @@ impl Archive {
 
     /// Applies a bundle a paired archive sent.
     pub fn sync_apply(&mut self, path: &Path, progress: Progress<'_>) -> Result<ApplyReport, SyncError> {
+        self.sync_apply_from(path, None, progress)
+    }
+
+    /// Applies a bundle, and when `sender` is given (the key a transport authenticated),
+    /// refuses one signed by any other archive.
+    pub fn sync_apply_from(&mut self, path: &Path, sender: Option<&str>, progress: Progress<'_>) -> Result<ApplyReport, SyncError> {
         let identity = self.age_identity.clone();
         let manifest = sync_wire::read_manifest(path, &identity)?;
+        if sender.is_some_and(|k| k != manifest.from) {
+            return Err(SyncError::Invalid { path: path.to_path_buf(), detail: "it is signed by another archive than the one that sent it".into() });
+        }
         let Some(sender) = self.replica_by_key(&manifest.from)? else {
             return Err(SyncError::Unpaired { path: path.to_path_buf(), fingerprint: crate::replicas::fingerprint(&manifest.from) });
         };

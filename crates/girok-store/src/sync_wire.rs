@@ -229,7 +229,7 @@ pub(crate) fn read_bundle(path: &Path, identity: &dyn age::Identity, signer: &st
 }
 
 /// The SHA-256 of a bundle file as it lies on disk (what a receipt names).
-pub(crate) fn file_sha256(path: &Path) -> Result<String, SyncError> {
+pub fn file_sha256(path: &Path) -> Result<String, SyncError> {
     let mut f = std::fs::File::open(path).map_err(|source| SyncError::Io { path: path.to_path_buf(), source })?;
     let mut h = Sha256::new();
     std::io::copy(&mut f, &mut h).map_err(|source| SyncError::Io { path: path.to_path_buf(), source })?;

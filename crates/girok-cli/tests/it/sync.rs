@@ -137,3 +137,73 @@ fn a_kill_during_apply_loses_nothing_committed_and_the_bundle_applies_again() {
     assert_eq!(count(&office), n);
     ok(girok(&office).arg("verify"));
 }
+
+#[test]
+fn sync_over_https_goes_both_ways_resumes_when_cut_and_refuses_unpaired_archives() {
+    use std::io::BufRead;
+    let tmp = tempfile::tempdir().unwrap();
+    let (office, laptop) = paired(tmp.path());
+    let interview = write(&laptop, "interview.txt", "SYNTHETIC interview: detention in Onsong, 2019.");
+    ok(girok(&laptop).arg("add").arg(&interview).arg("--no-ocr"));
+    let note = write(&office, "note.txt", "SYNTHETIC office note: a public trial in Hyesan, 2018.");
+    ok(girok(&office).arg("add").arg(&note).arg("--no-ocr"));
+    ok(girok(&office).args(["user", "admin", "--role", "admin"]).env("GIROK_NEW_PASSWORD", "synthetic web password 12345"));
+
+    let mut child = girok(&office)
+        .args(["serve", "--listen", "127.0.0.1:0", "--sync-listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let server = Kill(child);
+    let _web = lines.next().unwrap().unwrap();
+    let sync_line = lines.next().unwrap().unwrap();
+    let url = sync_line.split("--url ").nth(1).unwrap().trim_end_matches(')').to_string();
+    assert!(url.starts_with("https://127.0.0.1:"), "{sync_line}");
+
+    // Cut short: 300 bytes now; nothing is applied on the office.
+    let cut = run(girok(&laptop).args(["sync", "https", "--with", "office", "--url", &url, "--max-bytes", "300"]));
+    assert_eq!(cut.code, 1, "{} {}", cut.stdout, cut.stderr);
+    assert!(cut.stdout.contains("knows this archive as laptop") && cut.stdout.contains("run again to continue"), "{}", cut.stdout);
+    // Resumed: the rest goes, both ways.
+    let done = ok(girok(&laptop).args(["sync", "https", "--with", "office", "--url", &url]));
+    assert!(done.stdout.contains("resumed: 300 bytes"), "{}", done.stdout);
+    assert!(done.stdout.contains("sent to office") && done.stdout.contains("1 original files"), "{}", done.stdout);
+    assert!(done.stdout.contains("received from office"), "{}", done.stdout);
+    let found = ok(girok(&laptop).args(["search", "Hyesan"]));
+    assert!(found.stdout.contains("note"), "the office's document reached the laptop: {}", found.stdout);
+    ok(girok(&laptop).arg("verify"));
+    // Again: nothing new either way.
+    let again = ok(girok(&laptop).args(["sync", "https", "--with", "office", "--url", &url]));
+    assert_eq!(again.stdout.matches("nothing new").count(), 2, "{}", again.stdout);
+
+    // A third archive holding the office's card, but not paired by the office: refused, by name.
+    let stranger = tmp.path().join("stranger");
+    std::fs::create_dir_all(&stranger).unwrap();
+    ok(girok(&stranger).arg("init"));
+    std::fs::copy(office.join("office.card"), stranger.join("office.card")).unwrap();
+    std::fs::copy(laptop.join("laptop.card"), stranger.join("laptop.card")).unwrap();
+    let fingerprint_of =
+        |d: &std::path::Path| ok(girok(d).args(["replica", "list"])).stdout.lines().next().unwrap().trim_start_matches("this archive: ").to_string();
+    ok(girok(&stranger).args(["replica", "pair", "office.card", "--name", "office", "--fingerprint", &fingerprint_of(&office)]));
+    let refused = run(girok(&stranger).args(["sync", "https", "--with", "office", "--url", &url]));
+    assert!(refused.code != 0 && refused.stderr.contains("is not paired with this one"), "{}", refused.stderr);
+    // One that expects the laptop at the office's address: the TLS pin stops it.
+    ok(girok(&stranger).args(["replica", "pair", "laptop.card", "--name", "laptop", "--fingerprint", &fingerprint_of(&laptop)]));
+    let wrong = run(girok(&stranger).args(["sync", "https", "--with", "laptop", "--url", &url]));
+    assert!(wrong.code != 0 && wrong.stderr.contains("not the paired archive"), "{}", wrong.stderr);
+
+    drop(server);
+    let found = ok(girok(&office).args(["search", "Onsong"]));
+    assert!(found.stdout.contains("interview"), "the laptop's interview reached the office: {}", found.stdout);
+    ok(girok(&office).arg("verify"));
+    ok(girok(&laptop).arg("verify"));
+}
