@@ -277,40 +277,60 @@ pub async fn serve_listener(state: Arc<AppState>, listener: std::net::TcpListene
     serve_on(state, listener).await
 }
 
-/// The accept loop. Threat: connections that open and then send nothing, or headers a byte at
-/// a time (slowloris), each holding a socket and a task for ever. Every connection must send
-/// each request's headers within `header_timeout` (between kept-alive requests too), and at
-/// most `max_connections` are served at once.
+/// The web's accept loop: each connection's requests carry the peer's address.
 async fn serve_on(state: Arc<AppState>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    use tower::ServiceExt;
     let header_timeout = state.config.header_timeout;
-    let slots = Arc::new(tokio::sync::Semaphore::new(state.config.max_connections.max(1)));
+    let max = state.config.max_connections;
     let app = router(state);
+    accept_loop(listener, max, "", move |stream, peer| serve_connection(stream, app.clone(), header_timeout, axum::extract::ConnectInfo(peer))).await
+}
+
+/// The accept loop of every listener. Threat: connections that open and then send nothing, or
+/// headers a byte at a time (slowloris), each holding a socket and a task for ever. At most
+/// `max_connections` are served at once (each `serve` future holds a slot), and
+/// `serve_connection` makes each request's headers arrive within `header_timeout`.
+pub(crate) async fn accept_loop<F, Fut>(listener: tokio::net::TcpListener, max_connections: usize, what: &str, serve: F) -> std::io::Result<()>
+where
+    F: Fn(tokio::net::TcpStream, std::net::SocketAddr) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let slots = Arc::new(tokio::sync::Semaphore::new(max_connections.max(1)));
     loop {
         let permit = slots.clone().acquire_owned().await.expect("the semaphore is never closed");
         let (stream, peer) = match listener.accept().await {
             Ok(c) => c,
             Err(e) => {
                 // Out of file descriptors and the like: wait instead of spinning; keep serving.
-                eprintln!("girok-server: accepting a connection failed: {e}");
+                eprintln!("girok-server: accepting a {what}connection failed: {e}");
                 tokio::time::sleep(std::time::Duration::from_millis(100)).await;
                 continue;
             }
         };
-        let app = app.clone();
+        let fut = serve(stream, peer);
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
-                req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
-                app.clone().oneshot(req.map(axum::body::Body::new))
-            });
-            let conn = hyper::server::conn::http1::Builder::new()
-                .timer(hyper_util::rt::TokioTimer::new())
-                .header_read_timeout(header_timeout)
-                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                .with_upgrades();
-            // A client that goes away or times out is no error of ours.
-            let _ = conn.await;
+            fut.await;
             drop(permit);
         });
     }
+}
+
+/// HTTP/1 on one connection (TCP or TLS), with `extension` put on every request; headers must
+/// arrive within `header_timeout`, between kept-alive requests too.
+pub(crate) async fn serve_connection<S, E>(stream: S, app: Router, header_timeout: std::time::Duration, extension: E)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    E: Clone + Send + Sync + 'static,
+{
+    use tower::ServiceExt;
+    let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+        req.extensions_mut().insert(extension.clone());
+        app.clone().oneshot(req.map(axum::body::Body::new))
+    });
+    let conn = hyper::server::conn::http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+        .with_upgrades();
+    // A client that goes away or times out is no error of ours.
+    let _ = conn.await;
 }

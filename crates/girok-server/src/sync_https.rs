@@ -212,7 +212,6 @@ async fn bundle_piece(
 
 /// Serves the sync routes over TLS on an already bound listener.
 pub async fn serve_sync_listener(state: Arc<AppState>, listener: std::net::TcpListener) -> std::io::Result<()> {
-    use tower::ServiceExt;
     let pkcs8 = state.with_archive(|a| a.transport_key_pkcs8());
     let config = crate::sync_tls::server_config(&pkcs8).map_err(std::io::Error::other)?;
     drop(pkcs8);
@@ -220,36 +219,17 @@ pub async fn serve_sync_listener(state: Arc<AppState>, listener: std::net::TcpLi
     listener.set_nonblocking(true)?;
     let listener = tokio::net::TcpListener::from_std(listener)?;
     let header_timeout = state.config.header_timeout;
-    let slots = Arc::new(tokio::sync::Semaphore::new(state.config.max_connections.max(1)));
+    let max = state.config.max_connections;
     let app = router(state);
-    loop {
-        let permit = slots.clone().acquire_owned().await.expect("the semaphore is never closed");
-        let (stream, _) = match listener.accept().await {
-            Ok(c) => c,
-            Err(e) => {
-                eprintln!("girok-server: accepting a sync connection failed: {e}");
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                continue;
-            }
-        };
-        let acceptor = acceptor.clone();
-        let app = app.clone();
-        tokio::spawn(async move {
+    crate::accept_loop(listener, max, "sync ", move |stream, _| {
+        let (acceptor, app) = (acceptor.clone(), app.clone());
+        async move {
             // A handshake must finish as quickly as a request's headers arrive.
             let Ok(Ok(tls)) = tokio::time::timeout(header_timeout, acceptor.accept(stream)).await else { return };
             let key = tls.get_ref().1.peer_certificates().and_then(|c| c.first()).and_then(|c| crate::sync_tls::ed25519_key(c));
             let Some(key) = key else { return };
-            let peer = Peer(hex::encode(key));
-            let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
-                req.extensions_mut().insert(peer.clone());
-                app.clone().oneshot(req.map(axum::body::Body::new))
-            });
-            let conn = hyper::server::conn::http1::Builder::new()
-                .timer(hyper_util::rt::TokioTimer::new())
-                .header_read_timeout(header_timeout)
-                .serve_connection(hyper_util::rt::TokioIo::new(tls), service);
-            let _ = conn.await;
-            drop(permit);
-        });
-    }
+            crate::serve_connection(tls, app, header_timeout, Peer(hex::encode(key))).await;
+        }
+    })
+    .await
 }
