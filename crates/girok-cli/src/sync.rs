@@ -250,7 +250,7 @@ fn print_applied(what: &str, r: &girok_store::ApplyReport) {
         return;
     }
     if r.applied + r.conflicts == 0 {
-        // Only what the sender holds changed (its receipt), which is noted.
+        // Only what the sender holds of this archive's changes moved on (its receipt), noted.
         println!("{what}: from {}: nothing new ({} held already; its receipt noted)", r.from, r.already);
         return;
     }

@@ -221,7 +221,14 @@ impl Archive {
     /// other archive it holds.
     pub fn sync_have(&self) -> Result<BTreeMap<String, i64>, StoreError> {
         let mut have = BTreeMap::new();
-        have.insert(self.public_key_hex(), self.audit_head_seq()?);
+        // Its own newest change that travels, not its chain's head: receipts and other local
+        // notes are not sent, and counting them would make every sync write a new receipt on
+        // the other side, so two quiet archives would never reach a sync that writes nothing.
+        let shipped = SHIPPED_ACTIONS.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(", ");
+        let own: i64 =
+            self.conn()
+                .query_row(&format!("SELECT COALESCE(MAX(seq), 0) FROM audit_log WHERE record_id IS NOT NULL AND action IN ({shipped})"), [], |r| r.get(0))?;
+        have.insert(self.public_key_hex(), own);
         let mut stmt = self.conn().prepare("SELECT origin, MAX(origin_seq) FROM sync_seen GROUP BY origin")?;
         for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
             let (o, s) = row?;

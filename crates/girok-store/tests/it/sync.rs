@@ -334,3 +334,28 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+#[test]
+fn two_quiet_archives_reach_a_sync_that_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut laptop, mut office) = (new_archive(tmp.path(), "laptop"), new_archive(tmp.path(), "office"));
+    pair(&mut laptop, "laptop", &mut office, "office");
+    laptop.write("documenter", |w| w.put(person("per-quiet-1", "김순희", "Kim Sun-hŭi"))).unwrap();
+    office.write("documenter", |w| w.put(person("per-quiet-2", "리영수", "Ri Yŏng-su"))).unwrap();
+    let mut n = 0;
+    // Round one carries the records; round two only what each now holds of the other.
+    for _ in 0..2 {
+        sync(&mut laptop, "office", &mut office, tmp.path(), &mut n);
+        sync(&mut office, "laptop", &mut laptop, tmp.path(), &mut n);
+    }
+    let heads = (laptop.audit_head_seq().unwrap(), office.audit_head_seq().unwrap());
+    let a = sync(&mut laptop, "office", &mut office, tmp.path(), &mut n);
+    let b = sync(&mut office, "laptop", &mut laptop, tmp.path(), &mut n);
+    assert!(!a.changed && !b.changed, "{a:?} {b:?}");
+    assert_eq!((laptop.audit_head_seq().unwrap(), office.audit_head_seq().unwrap()), heads, "a quiet sync writes no entry, not even a receipt");
+    // A new change still travels after the quiet rounds.
+    laptop.write("documenter", |w| w.put(person("per-quiet-3", "박철", "Pak Chŏl"))).unwrap();
+    assert_eq!(sync(&mut laptop, "office", &mut office, tmp.path(), &mut n).applied, 1);
+    verified(&laptop);
+    verified(&office);
+}
